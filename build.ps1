@@ -1,0 +1,34 @@
+#!/usr/bin/env pwsh
+# build.ps1 - named build steps for KashFlow Sync. Runs on Linux through the local dotnet tool:
+#   dotnet tool run pwsh -- ./build.ps1 <task>
+# Tasks: bootstrap | build | test | demo | bindings | package
+param([Parameter(Position = 0)][string]$Task = 'build')
+$ErrorActionPreference = 'Stop'
+Set-Location $PSScriptRoot
+
+function Invoke-Step([string]$File, [string[]]$Arguments) {
+    & $File @Arguments
+    if ($LASTEXITCODE -ne 0) { throw "$File $($Arguments -join ' ') failed with exit code $LASTEXITCODE" }
+}
+
+function Invoke-Bootstrap {
+    if ($IsWindows) { Write-Host 'bootstrap: on Windows, use rustup and crates.io; nothing to install' }
+    else { Invoke-Step bash @('.ci/bootstrap') }
+}
+
+switch ($Task) {
+    'bootstrap' { Invoke-Bootstrap }
+    'build' {
+        Invoke-Bootstrap
+        Invoke-Step cargo @('build', '--workspace', '--release')
+    }
+    'test' {
+        if ($IsWindows) { throw 'test: the test script is bash (.ci/test); run it under WSL or Linux' }
+        Invoke-Step bash @('.ci/test')
+    }
+    'demo' {
+        Invoke-Bootstrap
+        Invoke-Step cargo @('run', '--release', '-p', 'kashflow-sync-harness', '--bin', 'kfsync', '--', 'demo')
+    }
+    default { throw "unknown task '$Task' (bootstrap, build, test, demo, bindings, package)" }
+}

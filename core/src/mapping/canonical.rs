@@ -1,0 +1,123 @@
+//! The canonical invoice: what an order means for the ledger, independent of any wire format.
+//!
+//! Built from an order snapshot by the mapping stage and turned into KashFlow requests by the
+//! request builder. Amounts are in the invoice currency and already rounded as they will be posted:
+//! `Σ line net + Σ line VAT = gross_total` exactly, and that gross equals the order total.
+
+use chrono::NaiveDate;
+use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
+
+/// What a line stands for. The kind decides its nominal code and how it is described.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum LineKind {
+    Product,
+    Shipping,
+    Discount,
+    PaymentFee,
+    GiftCard,
+    RewardPoints,
+    Rounding,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct CanonicalAddress {
+    pub line1: Option<String>,
+    pub line2: Option<String>,
+    pub line3: Option<String>,
+    pub line4: Option<String>,
+    pub post_code: Option<String>,
+    /// ISO 3166-1 alpha-2.
+    pub country_code: Option<String>,
+    pub country_name: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct CanonicalCustomer {
+    /// The KashFlow customer code this order's customer should have (deterministic per rules).
+    pub code: String,
+    pub name: String,
+    pub email: String,
+    pub first_name: Option<String>,
+    pub last_name: Option<String>,
+    pub company: Option<String>,
+    pub phone: Option<String>,
+    pub vat_number: Option<String>,
+    pub is_guest: bool,
+    pub nop_customer_id: i64,
+    pub address: Option<CanonicalAddress>,
+    pub delivery_address: Option<CanonicalAddress>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct CanonicalLine {
+    pub kind: LineKind,
+    pub description: String,
+    pub quantity: Decimal,
+    /// Net unit price in the invoice currency, at most 2 decimal places.
+    pub rate: Decimal,
+    /// VAT percentage (20, 5, 0).
+    pub vat_rate: Decimal,
+    /// VAT of the whole line, 2 decimal places.
+    pub vat_amount: Decimal,
+    /// Outside the scope of VAT (KashFlow `VATExempt`), as opposed to zero-rated.
+    pub vat_exempt: bool,
+    pub nominal_code: i64,
+    /// KashFlow product code when the line names a KashFlow product (stock-managed or not).
+    pub product_code: Option<String>,
+    pub sku: Option<String>,
+}
+
+impl CanonicalLine {
+    /// quantity × rate, to the penny.
+    pub fn net(&self) -> Decimal {
+        crate::money::round_money(self.quantity * self.rate)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct CanonicalCurrency {
+    /// ISO 4217 code of the invoice currency.
+    pub code: String,
+    /// Units of the invoice currency per 1 unit of the home currency (KashFlow's convention).
+    pub exchange_rate: Decimal,
+}
+
+/// A payment to record on the invoice (an order paid when placed, or a later `OrderPaid`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct CanonicalPayment {
+    pub amount: Decimal,
+    /// Payment date in Europe/London.
+    pub date: NaiveDate,
+    pub method_id: i64,
+    pub bank_account_id: i64,
+    pub note: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct CanonicalInvoice {
+    pub order_id: i64,
+    pub custom_order_number: String,
+    pub order_guid: String,
+    pub store_id: i64,
+    /// The KashFlow invoice `Number` to post, or `None` for KashFlow's own numbering.
+    pub invoice_number: Option<i64>,
+    pub customer_reference: String,
+    /// The order's date in Europe/London.
+    pub issued_date: NaiveDate,
+    pub due_date: NaiveDate,
+    pub currency: CanonicalCurrency,
+    pub customer: CanonicalCustomer,
+    pub lines: Vec<CanonicalLine>,
+    pub net_total: Decimal,
+    pub vat_total: Decimal,
+    pub gross_total: Decimal,
+    /// Set when the order was already paid when the snapshot was taken.
+    pub payment: Option<CanonicalPayment>,
+}

@@ -1,0 +1,2 @@
+//! Mapping: order snapshot + rules → canonical invoice → KashFlow requests, with validation.
+pub mod canonical;

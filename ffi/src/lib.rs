@@ -1,0 +1,1 @@
+//! C ABI for the KashFlow Sync engine.
