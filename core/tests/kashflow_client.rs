@@ -354,6 +354,12 @@ async fn relogs_in_once_when_the_session_expires() {
     assert_eq!(h.calls("POST /sessiontoken"), 3);
     assert_eq!(h.responses_with_status(401), 2);
 
+    // The session expiring on demand (fault) is handled the same way.
+    h.inject(FaultRule::new(FaultKind::ExpireSession).on("GET", "/bankaccounts"));
+    assert_eq!(c.list_bank_accounts().await.unwrap().len(), 2);
+    assert_eq!(h.calls("POST /sessiontoken"), 4);
+    assert_eq!(h.responses_with_status(401), 3);
+
     // A write is resent after re-login too (a 401 means nothing was done).
     h.expire_sessions();
     c.create_customer(&customer("NOP000001", "a@example.com"))
