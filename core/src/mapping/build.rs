@@ -952,13 +952,17 @@ pub fn map_order(
     }
     let posted: Decimal = lines.iter().map(|l| l.net() + l.vat_amount).sum();
     let residual = target_total - posted;
+    // The tolerance is in the primary currency; a difference nopCommerce left there is multiplied
+    // by the rate when the invoice is in another currency.
+    let tol_invoice = (tol * factor).max(tol);
     if !residual.is_zero() {
-        if residual.abs() > tol {
+        if residual.abs() > tol_invoice {
             return Err(ValidationErrors::one(err(
                 ErrorCode::TotalsMismatch,
                 "OrderTotal",
                 format!(
-                    "The invoice lines come to {posted} {invoice_currency} but the order total is {target_total} {invoice_currency}: a difference of {residual}, more than the {tol} that may be posted as rounding."
+                    "The invoice lines come to {posted} {invoice_currency} but the order total is {target_total} {invoice_currency}: a difference of {residual}, more than the {} that may be posted as rounding.",
+                    money2(tol_invoice)
                 ),
             )));
         }

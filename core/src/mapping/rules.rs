@@ -39,7 +39,8 @@ pub struct MappingRules {
     pub vat: VatRules,
     pub currency: CurrencyRules,
     /// Largest difference between the lines and the order total that may be posted as an explicit
-    /// Rounding line (invoice currency). Anything larger is an error.
+    /// Rounding line, in the primary store currency (converted at the order's rate for an invoice
+    /// in another currency). Anything larger is an error.
     #[serde(with = "crate::money::serde_money")]
     pub rounding_tolerance: Decimal,
     pub due_days: DueDays,
