@@ -14,13 +14,21 @@ use serde_json::{Map, Value};
 
 use super::error::EngineError;
 
-/// Mapping rules as carried by the engine. Until the mapping stage is wired in, the engine keeps
-/// the rules document as JSON (the mapping stage validates it); the wiring phase replaces this alias
-/// with `crate::mapping::rules::MappingRules` and `default_rules()` with its `Default`.
-pub type MappingRules = Value;
+/// Mapping rules as carried by the engine: the mapping stage's typed, validated rules.
+pub use crate::mapping::rules::MappingRules;
 
 fn default_rules() -> MappingRules {
-    Value::Object(Map::new())
+    MappingRules::default()
+}
+
+/// Read and validate the `Rules` document with the mapping stage's own checks.
+fn parse_rules(v: &Value) -> Result<MappingRules, EngineError> {
+    let bytes = serde_json::to_vec(v)
+        .map_err(|e| EngineError::invalid_config(format!("Rules: {e}"), Some("Rules")))?;
+    MappingRules::from_json(&bytes).map_err(|errs| {
+        let path = errs.errors.first().and_then(|e| e.path.clone());
+        EngineError::invalid_config(errs.to_string(), path.as_deref().or(Some("Rules")))
+    })
 }
 
 /// KashFlow's production API.
@@ -236,7 +244,7 @@ impl EngineConfig {
         if let Some(v) = obj.get("Rules") {
             if !v.is_null() {
                 object(v, "Rules")?;
-                config.rules = v.clone();
+                config.rules = parse_rules(v)?;
             }
         }
         if let Some(v) = obj.get("Steps") {
