@@ -26,7 +26,11 @@ fn parse_rules(v: &Value) -> Result<MappingRules, EngineError> {
     let bytes = serde_json::to_vec(v)
         .map_err(|e| EngineError::invalid_config(format!("Rules: {e}"), Some("Rules")))?;
     MappingRules::from_json(&bytes).map_err(|errs| {
-        let path = errs.errors.first().and_then(|e| e.path.clone());
+        let path = errs
+            .errors
+            .first()
+            .and_then(|e| e.path.clone())
+            .map(|p| p.trim_end_matches('.').to_string());
         EngineError::invalid_config(errs.to_string(), path.as_deref().or(Some("Rules")))
     })
 }
@@ -573,13 +577,14 @@ mod tests {
     #[test]
     fn document_round_trips_through_serde() {
         let c = parse(
-            r#"{"JournalPath":"j","Workers":4,"Retry":{"MaxAttempts":3,"BaseDelayMs":10,"MaxDelayMs":100},"Steps":{"PullStock":false},"Rules":{"InvoiceNumberOffset":100000},"JournalDurability":"Normal"}"#,
+            r#"{"JournalPath":"j","Workers":4,"Retry":{"MaxAttempts":3,"BaseDelayMs":10,"MaxDelayMs":100},"Steps":{"PullStock":false},"Rules":{"InvoiceNumber":{"Offset":200000}},"JournalDurability":"Normal"}"#,
         )
         .unwrap();
         let text = serde_json::to_string(&c).unwrap();
         let back: EngineConfig = serde_json::from_str(&text).unwrap();
         assert_eq!(back, c);
         assert!(!back.steps.pull_stock);
+        assert_eq!(back.rules.invoice_number.offset, 200000);
         assert_eq!(back.workers, 4);
         assert_eq!(back.journal_durability, JournalDurability::Normal);
     }
