@@ -162,9 +162,8 @@ pub struct Invoice {
     pub home_currency_gross_amount: Option<Decimal>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub status: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
+    // Written as null when unset, as KashFlow does (response-only; ignored on requests).
     pub paid_date: Option<KfDateTime>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub last_payment_date: Option<KfDateTime>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub permalink: Option<String>,
@@ -196,9 +195,10 @@ pub struct Customer {
     pub use_custom_delivery_address: bool,
     #[serde(rename = "VATNumber")]
     pub vat_number: Option<String>,
-    #[serde(with = "flexible_bool")]
+    // KashFlow spells these with "EC" in capitals, which rename_all would not produce.
+    #[serde(rename = "IsRegisteredInEC", with = "flexible_bool")]
     pub is_registered_in_ec: bool,
-    #[serde(with = "flexible_bool")]
+    #[serde(rename = "IsRegisteredOutsideEC", with = "flexible_bool")]
     pub is_registered_outside_ec: bool,
     pub note: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]

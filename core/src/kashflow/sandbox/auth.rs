@@ -297,6 +297,14 @@ impl Auth {
             .map(str::trim)
     }
 
+    /// The live session tokens (tests use them to prove tokens never leak into output).
+    pub fn session_tokens(&self) -> Vec<Secret> {
+        self.sessions
+            .keys()
+            .map(|k| Secret::new(k.clone()))
+            .collect()
+    }
+
     pub fn expire_all(&mut self) {
         self.sessions.clear();
     }

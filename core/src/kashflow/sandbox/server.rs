@@ -317,6 +317,11 @@ impl SandboxHandle {
         lock(&self.shared.auth).live_sessions(self.shared.clock.now())
     }
 
+    /// Session tokens currently issued (as secrets).
+    pub fn session_tokens(&self) -> Vec<crate::kashflow::secret::Secret> {
+        lock(&self.shared.auth).session_tokens()
+    }
+
     pub fn is_locked(&self) -> bool {
         lock(&self.shared.auth).is_locked(self.shared.clock.now())
     }
@@ -425,7 +430,18 @@ fn sql_timeout() -> ApiError {
     )
 }
 
+/// Handle a request in its own task, so that a client giving up (timeout, closed connection) does
+/// not cancel the processing — as on a real server, a write still happens.
 async fn serve(shared: Arc<Shared>, req: Request<Body>) -> Result<Response<Body>, DropConnection> {
+    tokio::spawn(process(shared, req))
+        .await
+        .unwrap_or(Err(DropConnection))
+}
+
+async fn process(
+    shared: Arc<Shared>,
+    req: Request<Body>,
+) -> Result<Response<Body>, DropConnection> {
     let at = Instant::now();
     let method = req.method().as_str().to_ascii_uppercase();
     let path = req.uri().path().to_owned();
