@@ -741,3 +741,33 @@ fn payment_only_for_paid_orders_dated_in_london() {
         .iter()
         .any(|w| w.code == WarningCode::RefundNotOnInvoice));
 }
+
+#[test]
+fn negative_payment_fee_is_a_discount_without_vat() {
+    // nopCommerce clamps a negative fee's tax at zero: only the excl amount (1.25) comes off.
+    // Hoodie 35.00 + bulbs 24.00 + shipping 3.49 − 1.25 = 61.24; tax 6.415 + 1.1429 → 7.56.
+    let mut doc = fixture("payment-fee");
+    doc["PaymentMethodAdditionalFeeInclTax"] = json!(-1.50);
+    doc["PaymentMethodAdditionalFeeExclTax"] = json!(-1.25);
+    doc["TaxRates"] = json!("20:6.4150;   5:1.1429;   ");
+    doc["OrderTax"] = json!(7.56);
+    doc["OrderTotal"] = json!(61.24);
+    let p = ok(&doc, &MappingRules::default());
+    let fee = p
+        .canonical
+        .lines
+        .iter()
+        .find(|l| l.kind == LineKind::PaymentFee)
+        .unwrap();
+    assert_eq!(fee.description, "Payment method discount");
+    assert_eq!(
+        (fee.rate, fee.vat_rate, fee.vat_amount),
+        (d("-1.25"), d("0"), d("0.00"))
+    );
+    assert_eq!(p.canonical.gross_total, d("61.24"));
+    assert!(p
+        .canonical
+        .lines
+        .iter()
+        .all(|l| l.kind != LineKind::Rounding));
+}

@@ -1,6 +1,7 @@
 //! `kfsync`: the harness command line. A thin dispatcher: each subcommand lives in its own module
-//! (`sandbox_cmd` serves a sandbox KashFlow; others add `preview`, `demo`, `sync`, `status`).
+//! (`sandbox_cmd` serves a sandbox KashFlow, `preview_cmd` maps a snapshot without posting).
 
+mod preview_cmd;
 mod sandbox_cmd;
 
 use std::process::ExitCode;
@@ -22,10 +23,19 @@ struct Cli {
 enum Command {
     /// Serve a sandbox KashFlow (REST v2) on 127.0.0.1, with optional fault injection.
     Sandbox(sandbox_cmd::SandboxArgs),
+    /// Show what an order snapshot would post to KashFlow (canonical invoice, KashFlow invoice
+    /// and customer requests, warnings) without posting anything. Exit 0 with the preview as JSON,
+    /// or 2 with the validation errors as JSON.
+    Preview(preview_cmd::PreviewArgs),
+}
+
+fn exit(code: i32) -> ExitCode {
+    ExitCode::from(u8::try_from(code).unwrap_or(1))
 }
 
 fn main() -> ExitCode {
     match Cli::parse().command {
         Command::Sandbox(args) => sandbox_cmd::run(args),
+        Command::Preview(args) => exit(preview_cmd::run(&args)),
     }
 }

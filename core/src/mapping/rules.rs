@@ -38,9 +38,12 @@ pub struct MappingRules {
     pub product_codes: BTreeMap<String, String>,
     pub vat: VatRules,
     pub currency: CurrencyRules,
-    /// Largest difference between the lines and the order total that may be posted as an explicit
-    /// Rounding line, in the primary store currency (converted at the order's rate for an invoice
-    /// in another currency). Anything larger is an error.
+    /// How far an order's own figures may be from adding up to its total (primary store
+    /// currency): nopCommerce's formula on its excl amounts and OrderTax must come within this of
+    /// OrderTotal, else the order is refused. What the invoice lines (built from the amounts
+    /// including VAT) then differ from the total — this plus half a penny per rounding
+    /// nopCommerce made, converted at the order's rate, plus a penny each for conversion and
+    /// KashFlow's per-line VAT — is posted as an explicit Rounding line.
     #[serde(with = "crate::money::serde_money")]
     pub rounding_tolerance: Decimal,
     pub due_days: DueDays,

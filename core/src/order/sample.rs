@@ -213,7 +213,8 @@ pub fn build(s: &SampleOrder) -> OrderSnapshot {
     add_tax(&mut taxes, s.shipping_vat_rate, ship_in - ship_ex);
     let fee_in = s.fee_incl;
     let fee_ex = excl_of(fee_in, 20);
-    add_tax(&mut taxes, 20, fee_in - fee_ex);
+    // nopCommerce clamps the fee's tax at zero (a negative fee reduces no tax).
+    add_tax(&mut taxes, 20, (fee_in - fee_ex).max(Decimal::ZERO));
     let tax = net_round2(taxes.iter().map(|(_, v)| *v).sum());
     let mut total = net_round2(sub_ex - sd_ex + ship_ex + fee_ex + tax).max(Decimal::ZERO);
     let od = s.order_discount.min(total).max(Decimal::ZERO);
