@@ -191,21 +191,37 @@ pub fn start_engine(
     Ok((engine, processor))
 }
 
-/// Start an engine with the given processor and the harness's timings.
+/// Start an engine with the given processor and the harness's timings (10 s lease).
 pub fn start_engine_with(
     config: EngineConfig,
     rt: Handle,
     log: Option<Arc<dyn LogSink>>,
     processor: Arc<dyn JobProcessor>,
 ) -> Result<Engine, EngineError> {
-    let options = EngineOptions {
+    Engine::start_with(config, rt, log, options(processor, Duration::from_secs(10)))
+}
+
+/// Start an engine with our KashFlow processor and a chosen job lease (a short lease lets a
+/// restarted process take over the jobs of a killed one quickly).
+pub fn start_engine_with_lease(
+    config: EngineConfig,
+    rt: Handle,
+    log: Option<Arc<dyn LogSink>>,
+    lease: Duration,
+) -> Result<(Engine, Arc<KashFlowProcessor>), EngineError> {
+    let processor = Arc::new(KashFlowProcessor::new());
+    let engine = Engine::start_with(config, rt, log, options(processor.clone(), lease))?;
+    Ok((engine, processor))
+}
+
+fn options(processor: Arc<dyn JobProcessor>, lease: Duration) -> EngineOptions {
+    EngineOptions {
         processor: Some(processor),
-        lease: Duration::from_secs(10),
-        heartbeat: Duration::from_secs(3),
+        lease,
+        heartbeat: (lease / 3).max(Duration::from_millis(100)),
         idle_poll: Duration::from_millis(200),
         ..EngineOptions::default()
-    };
-    Engine::start_with(config, rt, log, options)
+    }
 }
 
 /// A log sink that prints warnings and errors to stderr (quiet otherwise).

@@ -67,7 +67,19 @@ impl From<ValidationErrors> for Failure {
 /// problem in the message (the admin fixes them all at once).
 pub fn validation_doc(e: &ValidationErrors) -> ErrorDoc {
     let first = e.errors.first();
-    let doc = ErrorDoc::new(e.code().as_str(), e.to_string());
+    let message = match e.errors.as_slice() {
+        [] => e.to_string(),
+        [one] => one.message.clone(),
+        many => many
+            .iter()
+            .map(|v| match &v.path {
+                Some(p) => format!("{p}: {}", v.message),
+                None => v.message.clone(),
+            })
+            .collect::<Vec<_>>()
+            .join("; "),
+    };
+    let doc = ErrorDoc::new(e.code().as_str(), message);
     match first.and_then(|f| f.path.clone()) {
         Some(p) => doc.at(p),
         None => doc,

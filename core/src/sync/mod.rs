@@ -20,6 +20,7 @@ pub mod failure;
 pub mod invoice;
 pub mod order;
 pub mod payment;
+pub mod status;
 pub mod stock;
 pub mod trace;
 
