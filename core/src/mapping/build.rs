@@ -170,23 +170,30 @@ fn attribute_text(raw: Option<&str>) -> Option<String> {
 fn check_amounts(o: &OrderSnapshot, errors: &mut Vec<ValidationError>) -> bool {
     let max = Decimal::from(MAX_AMOUNT);
     let mut ok = true;
-    let mut amount =
-        |path: String, v: Decimal, may_be_negative: bool, errors: &mut Vec<ValidationError>| {
-            if v.abs() > max {
-                ok = false;
-                errors.push(err(
-                    ErrorCode::InvalidValue,
-                    &path,
-                    format!("{path} is {v}, which is too large to be an order amount."),
-                ));
-            } else if v < Decimal::ZERO && !may_be_negative {
-                errors.push(err(
-                    ErrorCode::NegativeAmount,
-                    &path,
-                    format!("{path} is {v}; it must not be negative."),
-                ));
-            }
-        };
+    // Paths are built only when there is a problem (this runs for every order).
+    let mut amount = |path: &dyn Fn() -> String,
+                      v: Decimal,
+                      may_be_negative: bool,
+                      errors: &mut Vec<ValidationError>| {
+        if v.abs() <= max && (may_be_negative || v >= Decimal::ZERO) {
+            return;
+        }
+        let path = path();
+        if v.abs() > max {
+            ok = false;
+            errors.push(err(
+                ErrorCode::InvalidValue,
+                &path,
+                format!("{path} is {v}, which is too large to be an order amount."),
+            ));
+        } else if v < Decimal::ZERO && !may_be_negative {
+            errors.push(err(
+                ErrorCode::NegativeAmount,
+                &path,
+                format!("{path} is {v}; it must not be negative."),
+            ));
+        }
+    };
     let header = [
         ("OrderSubtotalInclTax", o.order_subtotal_incl_tax, false),
         ("OrderSubtotalExclTax", o.order_subtotal_excl_tax, false),
@@ -223,10 +230,10 @@ fn check_amounts(o: &OrderSnapshot, errors: &mut Vec<ValidationError>) -> bool {
         ),
     ];
     for (path, v, neg) in header {
-        amount(path.to_string(), v, neg, errors);
+        amount(&|| path.to_string(), v, neg, errors);
     }
     for (i, g) in o.gift_card_usage.iter().enumerate() {
-        amount(format!("GiftCardUsage[{i}]"), *g, false, errors);
+        amount(&|| format!("GiftCardUsage[{i}]"), *g, false, errors);
     }
     for (i, it) in o.items.iter().enumerate() {
         for (name, v) in [
@@ -237,7 +244,7 @@ fn check_amounts(o: &OrderSnapshot, errors: &mut Vec<ValidationError>) -> bool {
             ("DiscountAmountInclTax", it.discount_amount_incl_tax),
             ("DiscountAmountExclTax", it.discount_amount_excl_tax),
         ] {
-            amount(format!("Items[{i}].{name}"), v, false, errors);
+            amount(&|| format!("Items[{i}].{name}"), v, false, errors);
         }
     }
     if o.currency_rate <= Decimal::ZERO || o.currency_rate > Decimal::from(MAX_CURRENCY_RATE) {
