@@ -23,6 +23,11 @@ pub fn snap_rate(
         return Ok(Decimal::ZERO);
     }
     let tax = incl - excl;
+    if tax.is_zero() {
+        if let Some(zero) = rates.iter().find(|r| r.is_zero()) {
+            return Ok(zero.normalize());
+        }
+    }
     let slack = percent_of(excl.abs(), tolerance_pp);
     let mut best: Option<(Decimal, Decimal)> = None;
     for r in rates {
