@@ -414,12 +414,7 @@ pub fn map_order(
         ));
     }
     let customer_currency = o.customer_currency_code.trim().to_ascii_uppercase();
-    if !rules
-        .currency
-        .allowed
-        .iter()
-        .any(|c| *c == customer_currency)
-    {
+    if !rules.currency.allowed.contains(&customer_currency) {
         errors.push(err(
             ErrorCode::UnknownCurrency,
             "CustomerCurrencyCode",

@@ -203,7 +203,7 @@ pub fn post_pieces(
     let mut consider = |p: Pieces| {
         let key = rank(&p);
         let exact = !key.0;
-        if best.as_ref().map_or(true, |(k, _)| key < *k) {
+        if best.as_ref().is_none_or(|(k, _)| key < *k) {
             best = Some((key, p));
         }
         exact

@@ -32,7 +32,7 @@ pub fn snap_rate(
     let mut best: Option<(Decimal, Decimal)> = None;
     for r in rates {
         let off = (tax - percent_of(excl, *r)).abs();
-        if (off <= slack || off <= PENNY) && best.map_or(true, |(b, _)| off < b) {
+        if (off <= slack || off <= PENNY) && best.is_none_or(|(b, _)| off < b) {
             best = Some((off, *r));
         }
     }
