@@ -590,3 +590,32 @@ fn without_a_kashflow_processor_orders_wait_and_nothing_is_lost() {
     assert!(!rt.block_on(engine.test_connection()).unwrap().ok);
     assert!(log.contains("engine started"));
 }
+
+#[test]
+fn the_engine_and_its_futures_can_cross_threads() {
+    fn send_sync<T: Send + Sync>(_: &T) {}
+    fn send<T: Send>(_: &T) {}
+    let dir = tempfile::tempdir().unwrap();
+    let rt = runtime();
+    let engine = Arc::new(start(
+        dir.path(),
+        &rt,
+        config(dir.path()),
+        TestProcessor::new(),
+        None,
+    ));
+    send_sync(&engine);
+    let connection = engine.test_connection();
+    send(&connection);
+    drop(connection);
+    let shutdown = engine.shutdown(Duration::from_secs(1));
+    send(&shutdown);
+    // The ffi may drive the async calls on the engine's own runtime from another thread.
+    let e = engine.clone();
+    let report = rt
+        .block_on(rt.spawn(async move { e.test_connection().await }))
+        .unwrap()
+        .unwrap();
+    assert!(report.ok);
+    rt.block_on(shutdown);
+}
