@@ -123,6 +123,8 @@ pub struct KashFlowClient {
     session: Mutex<Option<Session>>,
     total: AtomicU64,
     per_op: StdMutex<BTreeMap<String, u64>>,
+    /// `CompanyName` from the last successful login (shown by a connection test).
+    company: StdMutex<Option<String>>,
 }
 
 impl fmt::Debug for KashFlowClient {
@@ -270,6 +272,7 @@ impl KashFlowClient {
             session: Mutex::new(None),
             total: AtomicU64::new(0),
             per_op: StdMutex::new(BTreeMap::new()),
+            company: StdMutex::new(None),
             cfg,
         })
     }
@@ -687,6 +690,9 @@ impl KashFlowClient {
             });
         }
         tracing::info!(target: "kashflow::client", "logged in to KashFlow");
+        if let Ok(mut c) = self.company.lock() {
+            *c = session.company_name.clone();
+        }
         Ok(session.session_token)
     }
 
@@ -699,6 +705,11 @@ impl KashFlowClient {
             last_used: Instant::now(),
         });
         Ok(())
+    }
+
+    /// The account's `CompanyName` as the last successful login reported it.
+    pub fn company_name(&self) -> Option<String> {
+        self.company.lock().ok().and_then(|c| c.clone())
     }
 
     /// Whether a session token is held (it may still have expired on KashFlow's side).
