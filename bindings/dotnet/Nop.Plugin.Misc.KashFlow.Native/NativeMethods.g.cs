@@ -112,11 +112,9 @@ internal static unsafe partial class NativeMethods
 
     public const int KFS_LOG_TRACE = 5;
 
-    /// <summary>
-    /// Called once when operation `operation` completes with `status`; then `kfs_operation_take`
-    /// returns the result. Called from a library thread; must not unwind.
-    /// </summary>
-    // KfsCompletionCallback: delegate* unmanaged[Cdecl]<void*, ulong, int, void>
+    // Called once when operation `operation` completes with `status`; then `kfs_operation_take`
+    // returns the result. Called from a library thread; must not unwind.
+    // typedef KfsCompletionCallback: delegate* unmanaged[Cdecl]<void*, ulong, int, void>
 
     /// <summary>
     /// Releases a buffer returned by any `kfs_` function and resets `*buffer` to empty, so freeing

@@ -497,9 +497,13 @@ pub fn generate_csharp(
                 );
             }
             Item::FnPtr { doc, name, .. } => {
+                // C# has no alias for a function-pointer type: its spelling is inlined where the
+                // typedef is used; this comment keeps the name and its documentation.
                 let _ = writeln!(out);
-                write_doc(&mut out, "    ", doc);
-                let _ = writeln!(out, "    // {name}: {}", fn_ptrs[name]);
+                for line in doc {
+                    let _ = writeln!(out, "    //{}{line}", if line.is_empty() { "" } else { " " });
+                }
+                let _ = writeln!(out, "    // typedef {name}: {}", fn_ptrs[name]);
             }
             _ => {}
         }
