@@ -107,3 +107,107 @@ impl HostLog {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+    use std::sync::Arc;
+    use std::time::Duration;
+
+    struct Probe {
+        calls: AtomicUsize,
+        inside: AtomicBool,
+        closed: AtomicBool,
+        called_after_close: AtomicBool,
+        log: std::sync::OnceLock<Arc<HostLog>>,
+        close_from_inside: bool,
+    }
+
+    unsafe extern "C" fn slow_callback(
+        user_data: *mut c_void,
+        level: i32,
+        _target: *const u8,
+        _target_len: usize,
+        message: *const u8,
+        message_len: usize,
+    ) {
+        let probe = unsafe { &*(user_data as *const Probe) };
+        let text = unsafe { std::str::from_utf8(std::slice::from_raw_parts(message, message_len)) };
+        assert_eq!(text, Ok("line"));
+        assert_eq!(level, crate::status::KFS_LOG_INFO);
+        if probe.closed.load(Ordering::SeqCst) {
+            probe.called_after_close.store(true, Ordering::SeqCst);
+        }
+        probe.inside.store(true, Ordering::SeqCst);
+        probe.calls.fetch_add(1, Ordering::SeqCst);
+        if probe.close_from_inside {
+            probe.log.get().unwrap().close();
+        } else {
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        probe.inside.store(false, Ordering::SeqCst);
+    }
+
+    fn probe(close_from_inside: bool) -> (Arc<Probe>, Arc<HostLog>) {
+        let probe = Arc::new(Probe {
+            calls: AtomicUsize::new(0),
+            inside: AtomicBool::new(false),
+            closed: AtomicBool::new(false),
+            called_after_close: AtomicBool::new(false),
+            log: std::sync::OnceLock::new(),
+            close_from_inside,
+        });
+        let log = Arc::new(
+            HostLog::new(Some(slow_callback), Arc::as_ptr(&probe) as *mut c_void).unwrap(),
+        );
+        let _ = probe.log.set(log.clone());
+        (probe, log)
+    }
+
+    #[test]
+    fn no_callback_means_no_sink() {
+        assert!(HostLog::new(None, std::ptr::null_mut()).is_none());
+    }
+
+    #[test]
+    fn close_waits_for_in_flight_callbacks_and_refuses_later_ones() {
+        let (probe, log) = probe(false);
+        let emitters: Vec<_> = (0..4)
+            .map(|_| {
+                let log = log.clone();
+                std::thread::spawn(move || log.emit(crate::status::KFS_LOG_INFO, "t", "line"))
+            })
+            .collect();
+        while !probe.inside.load(Ordering::SeqCst) {
+            std::thread::yield_now();
+        }
+        log.close();
+        probe.closed.store(true, Ordering::SeqCst);
+        assert!(
+            !probe.inside.load(Ordering::SeqCst),
+            "close returned while a callback ran"
+        );
+        let delivered = probe.calls.load(Ordering::SeqCst);
+        log.emit(crate::status::KFS_LOG_INFO, "t", "line");
+        for e in emitters {
+            e.join().unwrap();
+        }
+        assert_eq!(
+            probe.calls.load(Ordering::SeqCst),
+            delivered,
+            "no call after close"
+        );
+        assert!(!probe.called_after_close.load(Ordering::SeqCst));
+        log.close(); // idempotent
+    }
+
+    #[test]
+    fn closing_from_inside_the_callback_does_not_deadlock() {
+        let (probe, log) = probe(true);
+        log.emit(crate::status::KFS_LOG_INFO, "t", "line");
+        assert_eq!(probe.calls.load(Ordering::SeqCst), 1);
+        log.emit(crate::status::KFS_LOG_INFO, "t", "line");
+        assert_eq!(probe.calls.load(Ordering::SeqCst), 1, "closed from inside");
+    }
+}

@@ -501,7 +501,11 @@ pub fn generate_csharp(
                 // typedef is used; this comment keeps the name and its documentation.
                 let _ = writeln!(out);
                 for line in doc {
-                    let _ = writeln!(out, "    //{}{line}", if line.is_empty() { "" } else { " " });
+                    let _ = writeln!(
+                        out,
+                        "    //{}{line}",
+                        if line.is_empty() { "" } else { " " }
+                    );
                 }
                 let _ = writeln!(out, "    // typedef {name}: {}", fn_ptrs[name]);
             }
