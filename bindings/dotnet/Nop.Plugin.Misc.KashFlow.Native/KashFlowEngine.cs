@@ -285,6 +285,9 @@ public sealed unsafe class KashFlowEngine : IDisposable
         _handle.Dispose();
     }
 
+    /// <summary>The raw handle value (tests use it to prove a stale handle is refused natively).</summary>
+    internal IntPtr DangerousHandleValue => _handle.DangerousGetHandle();
+
     private KfsEngine* Enter()
     {
         if (_disposed) throw Disposed();
