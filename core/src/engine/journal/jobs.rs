@@ -237,7 +237,12 @@ pub(crate) fn refresh_record(
                     pending = true;
                     attempts += n;
                 }
-                "Done" if kind == "SyncOrder" => sync_done = true,
+                "Done" => {
+                    attempts += n;
+                    if kind == "SyncOrder" {
+                        sync_done = true;
+                    }
+                }
                 _ => {}
             }
         }
