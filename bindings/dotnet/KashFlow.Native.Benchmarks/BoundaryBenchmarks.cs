@@ -12,7 +12,11 @@ public class BoundaryBenchmarks
     private const string SmallJson = "{\"Kind\":\"OrderPaid\",\"OrderId\":123,\"Amount\":\"12.34\",\"PaidDateUtc\":\"2026-05-01T10:00:00Z\"}";
 
     [GlobalSetup]
-    public void Setup() => Interop.EnsureLibrary();
+    public void Setup()
+    {
+        Interop.EnsureLibrary();
+        Console.WriteLine($"// native library: {NativeLibraryResolver.LoadedFrom}");
+    }
 
     [Benchmark(Baseline = true, Description = "kfs_abi_version (bare P/Invoke)")]
     public uint AbiVersion() => NativeMethods.kfs_abi_version();

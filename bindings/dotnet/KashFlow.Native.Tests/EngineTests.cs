@@ -272,6 +272,27 @@ public class EngineTests
     }
 
     [Fact]
+    public void Dispose_from_inside_the_log_callback_is_refused_instead_of_deadlocking()
+    {
+        using var dir = new TempDir();
+        KashFlowEngine? engine = null;
+        Exception? fromCallback = null;
+        engine = KashFlowEngine.Create(TestHost.Config(dir.Path), entry =>
+        {
+            if (entry.Level == "Error" && fromCallback is null)
+            {
+                try { engine!.Dispose(); } catch (Exception ex) { fromCallback = ex; }
+            }
+        });
+        using (engine)
+        {
+            engine.EnqueueOrder("not json"); // logs the failure synchronously on this thread
+            Assert.IsType<InvalidOperationException>(fromCallback);
+            Assert.Equal("Pending", engine.EnqueueOrder(TestHost.Order(6101)).State);
+        }
+    }
+
+    [Fact]
     public async Task TestConnectionAsync_reports_failure_for_a_closed_port()
     {
         using var dir = new TempDir();
