@@ -413,7 +413,24 @@ impl TestBed {
         );
         fast_retries(&mut config);
         adjust(&mut config);
-        Self::start_gated(sandbox, dir, config, true)
+        Self::start_gated(sandbox, dir, config, true, KashFlowProcessor::new())
+    }
+
+    /// `start`, with the client's rate limit lifted (large runs against the local sandbox).
+    pub async fn start_unthrottled(
+        sandbox: &SandboxOptions,
+        adjust: impl FnOnce(&mut EngineConfig),
+    ) -> Result<TestBed, String> {
+        let sandbox = start_sandbox(sandbox).await?;
+        let dir = tempfile::tempdir().map_err(|e| e.to_string())?;
+        let mut config = engine_config(
+            &dir.path().join("journal.sqlite"),
+            sandbox.base_url(),
+            &Credentials::sandbox(),
+        );
+        fast_retries(&mut config);
+        adjust(&mut config);
+        Self::start_gated(sandbox, dir, config, true, KashFlowProcessor::unthrottled())
     }
 
     /// Start with the gate closed: jobs wait until `open_gate`.
@@ -431,8 +448,9 @@ impl TestBed {
         dir: tempfile::TempDir,
         config: EngineConfig,
         open: bool,
+        processor: KashFlowProcessor,
     ) -> Result<TestBed, String> {
-        let processor = Arc::new(KashFlowProcessor::new());
+        let processor = Arc::new(processor);
         let gate = Arc::new(AtomicBool::new(open));
         let gated = Arc::new(GatedProcessor {
             inner: processor.clone(),

@@ -68,8 +68,12 @@ pub fn client_config(settings: &KashFlowSettings, base_url: &str) -> ClientConfi
     c
 }
 
-/// Build a connection for these settings (starts the sandbox in Sandbox mode).
-pub async fn connect(settings: &KashFlowSettings) -> Result<Connection, Failure> {
+/// Build a connection for these settings (starts the sandbox in Sandbox mode). `unthrottled`
+/// lifts the client's rate limit (benchmarks and tests against a local sandbox only).
+pub async fn connect(
+    settings: &KashFlowSettings,
+    unthrottled: bool,
+) -> Result<Connection, Failure> {
     let (client_cfg, sandbox) = match settings.mode {
         KashFlowMode::Live => {
             let base = settings
@@ -99,6 +103,10 @@ pub async fn connect(settings: &KashFlowSettings) -> Result<Connection, Failure>
             }
         },
     };
+    let mut client_cfg = client_cfg;
+    if unthrottled {
+        client_cfg.requests_per_second = 0;
+    }
     let base_url = client_cfg.base_url.clone();
     let client = KashFlowClient::new(client_cfg).map_err(|e| match e {
         KfError::Config(m) => Failure::Wait {
@@ -119,11 +127,20 @@ pub async fn connect(settings: &KashFlowSettings) -> Result<Connection, Failure>
 #[derive(Default)]
 pub struct Connections {
     slot: Mutex<Option<(KashFlowSettings, Arc<Connection>)>>,
+    unthrottled: bool,
 }
 
 impl Connections {
     pub fn new() -> Self {
         Self::default()
+    }
+
+    /// Connections without the client-side rate limit (see [`connect`]).
+    pub fn unthrottled() -> Self {
+        Connections {
+            unthrottled: true,
+            ..Self::default()
+        }
     }
 
     pub async fn get(&self, settings: &KashFlowSettings) -> Result<Arc<Connection>, Failure> {
@@ -134,7 +151,7 @@ impl Connections {
                 return Ok(c.clone());
             }
         }
-        let conn = Arc::new(connect(settings).await?);
+        let conn = Arc::new(connect(settings, self.unthrottled).await?);
         *slot = Some((settings.clone(), conn.clone()));
         Ok(conn)
     }

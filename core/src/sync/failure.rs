@@ -52,8 +52,15 @@ impl Failure {
         }
     }
 
+    /// KashFlow refused the login itself (credentials, lockout): the whole connection waits.
+    /// A session token refused even after a fresh login is not that (see [`is_session_refusal`]).
     pub fn is_auth(&self) -> bool {
-        self.class() == Some(FailureClass::Auth)
+        match self {
+            Failure::KashFlow { error, .. } => {
+                error.class() == FailureClass::Auth && !is_session_refusal(error)
+            }
+            _ => false,
+        }
     }
 }
 
@@ -125,6 +132,12 @@ pub fn verdict(f: Failure) -> JobResult {
                         message,
                     ),
                 },
+                // The login worked but KashFlow refused the fresh session token for this request
+                // (nothing was processed): a transient session problem, retried like a 5xx.
+                FailureClass::Auth if is_session_refusal(&error) => JobResult::Retry {
+                    error: ErrorDoc::new("KashFlowSession", message),
+                    retry_after: None,
+                },
                 FailureClass::Auth => JobResult::Waiting {
                     reason: format!(
                         "KashFlow refused the login ({message}); fix the user name, password or memorable word in the settings. Syncing resumes once it works."
@@ -134,6 +147,12 @@ pub fn verdict(f: Failure) -> JobResult {
             }
         }
     }
+}
+
+/// A 401 on a request made with a freshly issued session token (the client already logged in
+/// again once). Not a credentials problem: nothing to fix in the settings.
+pub fn is_session_refusal(e: &KfError) -> bool {
+    matches!(e, KfError::Auth { code, .. } if code.eq_ignore_ascii_case("InvalidSessionToken"))
 }
 
 fn retry_code(e: &KfError) -> &'static str {
@@ -217,6 +236,15 @@ mod tests {
         );
         assert!(auth.is_auth());
         assert!(matches!(verdict(auth), JobResult::Waiting { .. }));
+        let session = Failure::kf(
+            "reading invoice 1",
+            KfError::Auth {
+                code: "InvalidSessionToken".into(),
+                message: "KashFlow refused a freshly issued session token".into(),
+            },
+        );
+        assert!(!session.is_auth());
+        assert!(matches!(verdict(session), JobResult::Retry { .. }));
     }
 
     #[test]

@@ -51,6 +51,15 @@ impl KashFlowProcessor {
         Self::default()
     }
 
+    /// A processor whose client ignores `RequestsPerSecond` (the engine caps it at 100 to protect
+    /// a real KashFlow account). For benchmarks and tests against a local sandbox only.
+    pub fn unthrottled() -> Self {
+        KashFlowProcessor {
+            connections: Connections::unthrottled(),
+            ..Self::default()
+        }
+    }
+
     /// The connection in use (e.g. the in-process sandbox in Sandbox mode), once a job or a
     /// connection test has built it.
     pub async fn connection(&self) -> Option<Arc<Connection>> {
@@ -160,7 +169,7 @@ impl JobProcessor for KashFlowProcessor {
             let conn = match self.connections.get(settings).await {
                 Ok(c) => c,
                 // A remembered login refusal: try again now, the admin asked for it.
-                Err(Failure::Wait { .. }) => match connection::connect(settings).await {
+                Err(Failure::Wait { .. }) => match connection::connect(settings, false).await {
                     Ok(c) => Arc::new(c),
                     Err(f) => return Ok(failed_report(mode, None, f, 0)),
                 },
@@ -188,7 +197,7 @@ impl JobProcessor for KashFlowProcessor {
                     })
                 }
                 Err(e) => {
-                    if e.class() == FailureClass::Auth {
+                    if e.class() == FailureClass::Auth && !failure::is_session_refusal(&e) {
                         conn.block(format!("KashFlow refused the login: {e}"));
                     }
                     Ok(failed_report(

@@ -12,6 +12,7 @@ pub const MUG: usize = 0;
 pub const BOOK: usize = 5;
 pub const CAR_SEAT: usize = 8;
 pub const GIFT_WRAP: usize = 10;
+pub const EBOOK: usize = 11;
 
 pub fn line(product: usize, quantity: i64) -> SampleLine {
     SampleLine {
