@@ -787,8 +787,9 @@ async fn secrets_never_appear_in_debug_errors_or_logs() {
     })
     .await
     .unwrap();
-    let logs = capture::Logs::default();
-    let _guard = tracing::subscriber::set_default(logs.clone());
+    // A process-wide subscriber: a thread-scoped one (`set_default`) misses events whose callsite
+    // interest another test thread cached first, which made this test flaky under parallel runs.
+    let logs = capture::global();
 
     let c = client(ClientConfig {
         timeout: Duration::from_millis(300),
@@ -910,6 +911,18 @@ mod capture {
 
     #[derive(Clone, Default)]
     pub struct Logs(Arc<Mutex<String>>);
+
+    /// The one capturing subscriber of this test binary, installed on first use.
+    pub fn global() -> Logs {
+        static LOGS: std::sync::OnceLock<Logs> = std::sync::OnceLock::new();
+        LOGS.get_or_init(|| {
+            let logs = Logs::default();
+            tracing::subscriber::set_global_default(logs.clone())
+                .expect("no other global subscriber in this test binary");
+            logs
+        })
+        .clone()
+    }
 
     impl Logs {
         pub fn text(&self) -> String {
