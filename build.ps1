@@ -28,8 +28,12 @@ switch ($Task) {
     }
     'demo' {
         Invoke-Bootstrap
-        Invoke-Step cargo @('run', '--release', '-p', 'kashflow-sync-harness', '--bin', 'kfsync', '--', 'demo')
+        Invoke-Step cargo @('run', '-p', 'kashflow-sync-harness', '--bin', 'kfsync', '--', 'demo')
     }
     'bindings' { Invoke-Step bash @('bindings/generate.sh') }
+    'package' {
+        Invoke-Bootstrap
+        Invoke-Step bash @('plugin-dotnet/package.sh')
+    }
     default { throw "unknown task '$Task' (bootstrap, build, test, demo, bindings, package)" }
 }
