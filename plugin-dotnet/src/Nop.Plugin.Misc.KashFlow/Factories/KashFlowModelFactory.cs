@@ -158,7 +158,7 @@ public class KashFlowModelFactory
         _settingsManager.SetCredentials(settings, model.UserName, model.Password, model.MemorableWord);
     }
 
-    public async Task<SyncLogModel> PrepareSyncLogModelAsync()
+    public async Task<SyncRecordSearchModel> PrepareSyncLogModelAsync()
     {
         var search = new SyncRecordSearchModel();
         search.SetGridPageSize(_adminAreaSettings.DefaultGridPageSize > 0 ? _adminAreaSettings.DefaultGridPageSize : 15, _adminAreaSettings.GridPageSizes);
@@ -167,12 +167,9 @@ public class KashFlowModelFactory
             .Prepend(new SelectListItem(await _localizationService.GetResourceAsync(KashFlowLocales.AllStates), string.Empty))
             .ToList();
         var engine = _host.Engine;
-        return new SyncLogModel
-        {
-            SearchModel = search,
-            EngineRunning = engine is not null,
-            StatusCounts = engine is null ? new Dictionary<string, long>() : SafeStatusCounts(engine),
-        };
+        search.EngineRunning = engine is not null;
+        search.StatusCounts = engine is null ? new Dictionary<string, long>() : SafeStatusCounts(engine);
+        return search;
     }
 
     /// <summary>One grid page. An unknown order number gives an empty page rather than every record.</summary>

@@ -6,13 +6,6 @@ using Nop.Web.Framework.Mvc.ModelBinding;
 
 namespace Nop.Plugin.Misc.KashFlow.Models;
 
-public record SyncLogModel : BaseNopModel
-{
-    public SyncRecordSearchModel SearchModel { get; set; } = new();
-    public IDictionary<string, long> StatusCounts { get; set; } = new Dictionary<string, long>();
-    public bool EngineRunning { get; set; }
-}
-
 public record SyncRecordSearchModel : BaseSearchModel
 {
     [NopResourceDisplayName(KashFlowLocales.SearchState)]
@@ -28,6 +21,10 @@ public record SyncRecordSearchModel : BaseSearchModel
     public DateTime? SearchCreatedTo { get; set; }
 
     public IList<SelectListItem> AvailableStates { get; set; } = new List<SelectListItem>();
+
+    // shown above the grid; not posted back
+    public IDictionary<string, long> StatusCounts { get; set; } = new Dictionary<string, long>();
+    public bool EngineRunning { get; set; }
 }
 
 public record SyncRecordModel : BaseNopModel
