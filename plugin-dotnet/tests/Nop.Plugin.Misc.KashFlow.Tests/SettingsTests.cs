@@ -1,0 +1,117 @@
+using Microsoft.Extensions.DependencyInjection;
+using Nop.Plugin.Misc.KashFlow.Factories;
+using Nop.Plugin.Misc.KashFlow.Models;
+using Nop.Plugin.Misc.KashFlow.Services;
+using Nop.Plugin.Misc.KashFlow.Tests.Fakes;
+
+namespace Nop.Plugin.Misc.KashFlow.Tests;
+
+public class SettingsTests
+{
+    private const string Password = "S3cret-pass!";
+    private const string Word = "marmalade";
+
+    [Fact]
+    public async Task Credentials_are_stored_encrypted_and_round_trip()
+    {
+        await using var store = new TestStore();
+        await store.ConfigureAsync(s => s.Enabled = true, "shop-user", Password, Word);
+
+        var stored = store.Settings.Stored[typeof(KashFlowSettings)];
+        Assert.DoesNotContain("shop-user", stored);
+        Assert.DoesNotContain(Password, stored);
+        Assert.DoesNotContain(Word, stored);
+
+        await using var scope = store.Scope();
+        var manager = scope.ServiceProvider.GetRequiredService<KashFlowSettingsManager>();
+        var credentials = manager.GetCredentials(await manager.LoadAsync());
+        Assert.Equal(new KashFlowCredentials("shop-user", Password, Word), credentials);
+        Assert.DoesNotContain(Password, credentials.ToString());
+        Assert.DoesNotContain(Word, credentials.ToString());
+    }
+
+    [Fact]
+    public async Task Blank_fields_keep_the_stored_secrets_and_the_page_never_gets_them_back()
+    {
+        await using var store = new TestStore();
+        await store.ConfigureAsync(s => s.Enabled = false, "shop-user", Password, Word);
+
+        await using var scope = store.Scope();
+        var factory = scope.ServiceProvider.GetRequiredService<KashFlowModelFactory>();
+        var manager = scope.ServiceProvider.GetRequiredService<KashFlowSettingsManager>();
+
+        var model = await factory.PrepareConfigurationModelAsync();
+        Assert.Null(model.UserName);
+        Assert.Null(model.Password);
+        Assert.Null(model.MemorableWord);
+        Assert.True(model.UserNameStored && model.PasswordStored && model.MemorableWordStored);
+
+        // the admin changes only the memorable word and the mode
+        model.MemorableWord = "crumpet";
+        model.ModeId = (int)KashFlowMode.Live;
+        var settings = await manager.LoadAsync();
+        factory.ApplyConfigurationModel(model, settings);
+        await manager.SaveAsync(settings);
+
+        var reloaded = await manager.LoadAsync();
+        Assert.Equal(KashFlowMode.Live, reloaded.Mode);
+        Assert.Equal(new KashFlowCredentials("shop-user", Password, "crumpet"), manager.GetCredentials(reloaded));
+
+        // a model re-prepared from a post (e.g. validation failed) drops what was typed
+        var posted = new ConfigurationModel { Password = "typed-but-invalid", RulesJson = "{}" };
+        var again = await factory.PrepareConfigurationModelAsync(posted);
+        Assert.Null(again.Password);
+    }
+
+    [Fact]
+    public async Task Typed_rule_fields_edit_the_rules_document_and_keep_unknown_members()
+    {
+        await using var store = new TestStore();
+        await store.ConfigureAsync(s => s.RulesJson = """{"SkuOverrides":{"MUG-CLASSIC":{"ProductCode":"MUG"}},"Nominals":{"Sales":"4000"}}""");
+        await using var scope = store.Scope();
+        var factory = scope.ServiceProvider.GetRequiredService<KashFlowModelFactory>();
+        var manager = scope.ServiceProvider.GetRequiredService<KashFlowSettingsManager>();
+
+        var model = await factory.PrepareConfigurationModelAsync();
+        Assert.Equal("4000", model.SalesNominal);
+        model.ShippingNominal = "4900";
+        model.InvoiceNumberOffset = 200000;
+        model.CustomerCodeStrategy = "Email";
+        model.PaymentMethodMappings = [new PaymentMethodMappingModel { SystemName = "Payments.Manual", MethodId = 4, BankAccountId = 2 }, new PaymentMethodMappingModel()];
+        var settings = await manager.LoadAsync();
+        factory.ApplyConfigurationModel(model, settings);
+
+        var rules = RulesDocument.Parse(settings.RulesJson);
+        Assert.Equal("4000", rules.GetNominal("Sales"));
+        Assert.Equal("4900", rules.GetNominal("Shipping"));
+        Assert.Equal(200000, rules.InvoiceNumberOffset);
+        Assert.Equal("Email", rules.CustomerCodeStrategy);
+        Assert.Equal([new PaymentMethodRule("Payments.Manual", 4, 2)], rules.PaymentMethods);
+        Assert.Contains("MUG-CLASSIC", settings.RulesJson);
+    }
+
+    [Fact]
+    public async Task Rules_that_are_not_a_json_object_are_refused()
+    {
+        await using var store = new TestStore();
+        await using var scope = store.Scope();
+        var factory = scope.ServiceProvider.GetRequiredService<KashFlowModelFactory>();
+        Assert.Throws<FormatException>(() => factory.ApplyConfigurationModel(new ConfigurationModel { RulesJson = "[1,2]" }, new KashFlowSettings()));
+    }
+
+    [Fact]
+    public void Engine_configuration_carries_settings_and_secrets_in_the_contract_shape()
+    {
+        var settings = new KashFlowSettings { Mode = KashFlowMode.Live, BaseUrl = "http://127.0.0.1:9", RequestsPerSecond = 3, PullStock = false, RulesJson = """{"InvoiceNumberOffset":5}""" };
+        var json = EngineConfigBuilder.Build(settings, new KashFlowCredentials("u", "p", "w"), "/tmp/j.sqlite");
+        using var doc = System.Text.Json.JsonDocument.Parse(json);
+        var root = doc.RootElement;
+        Assert.Equal("/tmp/j.sqlite", root.GetProperty("JournalPath").GetString());
+        Assert.Equal("Live", root.GetProperty("KashFlow").GetProperty("Mode").GetString());
+        Assert.Equal("http://127.0.0.1:9", root.GetProperty("KashFlow").GetProperty("BaseUrl").GetString());
+        Assert.Equal(3, root.GetProperty("KashFlow").GetProperty("RequestsPerSecond").GetInt32());
+        Assert.Equal("w", root.GetProperty("KashFlow").GetProperty("MemorableWord").GetString());
+        Assert.False(root.GetProperty("Steps").GetProperty("PullStock").GetBoolean());
+        Assert.Equal(5, root.GetProperty("Rules").GetProperty("InvoiceNumberOffset").GetInt32());
+    }
+}
