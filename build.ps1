@@ -30,5 +30,6 @@ switch ($Task) {
         Invoke-Bootstrap
         Invoke-Step cargo @('run', '--release', '-p', 'kashflow-sync-harness', '--bin', 'kfsync', '--', 'demo')
     }
+    'bindings' { Invoke-Step bash @('bindings/generate.sh') }
     default { throw "unknown task '$Task' (bootstrap, build, test, demo, bindings, package)" }
 }

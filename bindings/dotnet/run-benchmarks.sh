@@ -1,0 +1,14 @@
+#!/usr/bin/env bash
+# bindings/dotnet/run-benchmarks.sh - BenchmarkDotNet figures for the native boundary (not a test).
+# Builds the release native library, then runs every benchmark with BenchmarkDotNet's short job.
+# Extra arguments go to BenchmarkDotNet (e.g. --filter '*Echo*').
+set -euo pipefail
+here="$(cd "$(dirname "$0")" && pwd)"
+root="$(cd "$here/../.." && pwd)"
+cd "$root"
+cargo build -p kashflow-sync-ffi --release --quiet
+export DOTNET_ROLL_FORWARD=Major DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
+cd "$here/KashFlow.Native.Benchmarks"
+filter=("--filter" "*")
+for a in "$@"; do [ "$a" = "--filter" ] && filter=(); done
+dotnet run -c Release -p:KashFlowNativeProfile=release -- --job short "${filter[@]}" "$@"
