@@ -3,3 +3,4 @@
 pub mod kashflow;
 pub mod mapping;
 pub mod money;
+pub mod order;

@@ -18,6 +18,8 @@ pub enum LineKind {
     GiftCard,
     RewardPoints,
     Rounding,
+    /// A description-only line (quantity 1, rate 0), e.g. the zero-rated B2B note.
+    Note,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -56,12 +58,16 @@ pub struct CanonicalCustomer {
 pub struct CanonicalLine {
     pub kind: LineKind,
     pub description: String,
+    #[serde(with = "crate::money::serde_money")]
     pub quantity: Decimal,
     /// Net unit price in the invoice currency, at most 2 decimal places.
+    #[serde(with = "crate::money::serde_money")]
     pub rate: Decimal,
     /// VAT percentage (20, 5, 0).
+    #[serde(with = "crate::money::serde_money")]
     pub vat_rate: Decimal,
     /// VAT of the whole line, 2 decimal places.
+    #[serde(with = "crate::money::serde_money")]
     pub vat_amount: Decimal,
     /// Outside the scope of VAT (KashFlow `VATExempt`), as opposed to zero-rated.
     pub vat_exempt: bool,
@@ -69,6 +75,9 @@ pub struct CanonicalLine {
     /// KashFlow product code when the line names a KashFlow product (stock-managed or not).
     pub product_code: Option<String>,
     pub sku: Option<String>,
+    /// Where the line comes from in the snapshot (`Items[2]`, `OrderShippingInclTax`...), if anywhere.
+    #[serde(default)]
+    pub source: Option<String>,
 }
 
 impl CanonicalLine {
@@ -84,6 +93,7 @@ pub struct CanonicalCurrency {
     /// ISO 4217 code of the invoice currency.
     pub code: String,
     /// Units of the invoice currency per 1 unit of the home currency (KashFlow's convention).
+    #[serde(with = "crate::money::serde_money")]
     pub exchange_rate: Decimal,
 }
 
@@ -91,6 +101,7 @@ pub struct CanonicalCurrency {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct CanonicalPayment {
+    #[serde(with = "crate::money::serde_money")]
     pub amount: Decimal,
     /// Payment date in Europe/London.
     pub date: NaiveDate,
@@ -115,8 +126,11 @@ pub struct CanonicalInvoice {
     pub currency: CanonicalCurrency,
     pub customer: CanonicalCustomer,
     pub lines: Vec<CanonicalLine>,
+    #[serde(with = "crate::money::serde_money")]
     pub net_total: Decimal,
+    #[serde(with = "crate::money::serde_money")]
     pub vat_total: Decimal,
+    #[serde(with = "crate::money::serde_money")]
     pub gross_total: Decimal,
     /// Set when the order was already paid when the snapshot was taken.
     pub payment: Option<CanonicalPayment>,

@@ -1,0 +1,83 @@
+//! VAT rate of an amount from its incl/excl pair, snapped to the KashFlow account's rates.
+//!
+//! nopCommerce stores only amounts, not the rate it used, so the rate is derived as
+//! `(incl − excl) / excl × 100` and snapped to the nearest configured rate when it is within the
+//! rate tolerance (percentage points) — or when that rate reproduces `incl` from `excl` to within
+//! a penny, so that small amounts rounded to 2 places are not refused.
+
+use rust_decimal::Decimal;
+
+use crate::money::PENNY;
+
+/// The account rate the amounts were charged at, or `Err(derived rate, 2 places)` when none fits.
+pub fn snap_rate(
+    incl: Decimal,
+    excl: Decimal,
+    rates: &[Decimal],
+    tolerance_pp: Decimal,
+) -> Result<Decimal, Decimal> {
+    if incl.is_zero() && excl.is_zero() {
+        return Ok(Decimal::ZERO);
+    }
+    let derived = (incl - excl)
+        .checked_div(excl)
+        .and_then(|x| x.checked_mul(Decimal::ONE_HUNDRED));
+    let Some(derived) = derived else {
+        return Err(Decimal::ZERO);
+    };
+    let fits = |r: Decimal| {
+        (derived - r).abs() <= tolerance_pp
+            || (incl - excl * (Decimal::ONE + r / Decimal::ONE_HUNDRED)).abs() <= PENNY
+    };
+    rates
+        .iter()
+        .copied()
+        .filter(|r| fits(*r))
+        .min_by_key(|r| (derived - *r).abs())
+        .map(|r| r.normalize())
+        .ok_or_else(|| derived.round_dp(2))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn d(s: &str) -> Decimal {
+        s.parse().unwrap()
+    }
+
+    fn rates() -> Vec<Decimal> {
+        vec![d("20"), d("5"), d("0")]
+    }
+
+    #[test]
+    fn snaps_exact_and_rounded_amounts() {
+        let t = d("0.5");
+        assert_eq!(snap_rate(d("10.00"), d("8.3333"), &rates(), t), Ok(d("20")));
+        assert_eq!(snap_rate(d("10.00"), d("8.33"), &rates(), t), Ok(d("20")));
+        assert_eq!(
+            snap_rate(d("100.00"), d("95.2381"), &rates(), t),
+            Ok(d("5"))
+        );
+        assert_eq!(snap_rate(d("18.00"), d("18.00"), &rates(), t), Ok(d("0")));
+        // 0.50 / 0.42 is 19.05% — outside 0.5 points, but 0.42 × 1.2 = 0.504 is within a penny.
+        assert_eq!(snap_rate(d("0.50"), d("0.42"), &rates(), t), Ok(d("20")));
+        assert_eq!(snap_rate(d("0"), d("0"), &rates(), t), Ok(d("0")));
+        // Negative fee (a payment method discount).
+        assert_eq!(snap_rate(d("-1.20"), d("-1.00"), &rates(), t), Ok(d("20")));
+    }
+
+    #[test]
+    fn refuses_rates_the_account_does_not_have() {
+        let t = d("0.5");
+        assert_eq!(
+            snap_rate(d("11.75"), d("10.00"), &rates(), t),
+            Err(d("17.50"))
+        );
+        assert_eq!(snap_rate(d("5.00"), d("0"), &rates(), t), Err(d("0")));
+        assert_eq!(
+            snap_rate(d("9.00"), d("10.00"), &rates(), t),
+            Err(d("-10.00"))
+        );
+    }
+}
