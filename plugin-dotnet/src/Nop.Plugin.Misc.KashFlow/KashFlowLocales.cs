@@ -176,7 +176,7 @@ public static class KashFlowLocales
         [CustomerReferenceTemplate] = "Customer reference",
         [CustomerReferenceTemplate + ".Hint"] = "Reference printed on the invoice; {CustomOrderNumber} and {OrderId} are replaced.",
         [CustomerCodeStrategy] = "Customer code",
-        [CustomerCodeStrategy + ".Hint"] = "How the KashFlow customer code is made for a nopCommerce customer.",
+        [CustomerCodeStrategy + ".Hint"] = "How the KashFlow customer code is made for a registered customer: from the nopCommerce customer id (NOP000123) or from the e-mail address. Guests get theirs from the e-mail address (change GuestStrategy in the rules JSON).",
         [RulesJson] = "Mapping rules (JSON)",
         [RulesJson + ".Hint"] = "The whole rules document the engine uses, including per-SKU overrides. The fields above edit parts of it.",
 

@@ -67,7 +67,8 @@ public class ConsumerResilienceTests
         {
             var consumer = new OrderEventConsumer(store.Host, store.Logger,
                 (KashFlowSettingsManager)scope.ServiceProvider.GetService(typeof(KashFlowSettingsManager))!,
-                new OrderSnapshotBuilder(store.Addresses, store.Countries, store.Customers, failing, store.Products, store.States));
+                new OrderSnapshotBuilder(store.Addresses, store.Countries, store.Currencies, store.Customers, store.GiftCards, store.Localization,
+                    failing, store.Products, store.RewardPoints, store.Settings, store.States));
             await consumer.HandleEventAsync(new OrderPlacedEvent(order));
         }
         var entry = Assert.Single(store.Host.Spool.List());

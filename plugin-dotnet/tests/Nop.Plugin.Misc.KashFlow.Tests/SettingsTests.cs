@@ -67,27 +67,33 @@ public class SettingsTests
     public async Task Typed_rule_fields_edit_the_rules_document_and_keep_unknown_members()
     {
         await using var store = new TestStore();
-        await store.ConfigureAsync(s => s.RulesJson = """{"SkuOverrides":{"MUG-CLASSIC":{"ProductCode":"MUG"}},"Nominals":{"Sales":"4000"}}""");
+        await store.ConfigureAsync(s => s.RulesJson = """{"ProductCodes":{"MUG-CLASSIC":"MUG"},"Nominals":{"Sales":4000,"SkuOverrides":{"BOOK-UK-COOK":4010}}}""");
         await using var scope = store.Scope();
         var factory = scope.ServiceProvider.GetRequiredService<KashFlowModelFactory>();
         var manager = scope.ServiceProvider.GetRequiredService<KashFlowSettingsManager>();
 
         var model = await factory.PrepareConfigurationModelAsync();
-        Assert.Equal("4000", model.SalesNominal);
-        model.ShippingNominal = "4900";
+        Assert.Equal(4000, model.SalesNominal);
+        model.ShippingNominal = 4900;
         model.InvoiceNumberOffset = 200000;
-        model.CustomerCodeStrategy = "Email";
+        model.CustomerCodeStrategy = "FromEmail";
+        model.UseKashFlowNumbering = false;
         model.PaymentMethodMappings = [new PaymentMethodMappingModel { SystemName = "Payments.Manual", MethodId = 4, BankAccountId = 2 }, new PaymentMethodMappingModel()];
         var settings = await manager.LoadAsync();
         factory.ApplyConfigurationModel(model, settings);
 
         var rules = RulesDocument.Parse(settings.RulesJson);
-        Assert.Equal("4000", rules.GetNominal("Sales"));
-        Assert.Equal("4900", rules.GetNominal("Shipping"));
+        Assert.Equal(4000, rules.GetNominal("Sales"));
+        Assert.Equal(4900, rules.GetNominal("Shipping"));
         Assert.Equal(200000, rules.InvoiceNumberOffset);
-        Assert.Equal("Email", rules.CustomerCodeStrategy);
+        Assert.False(rules.UseKashFlowNumbering);
+        Assert.Equal("FromEmail", rules.CustomerCodeStrategy);
         Assert.Equal([new PaymentMethodRule("Payments.Manual", 4, 2)], rules.PaymentMethods);
-        Assert.Contains("MUG-CLASSIC", settings.RulesJson);
+        using var doc = System.Text.Json.JsonDocument.Parse(settings.RulesJson!);
+        Assert.Equal("OrderIdPlusOffset", doc.RootElement.GetProperty("InvoiceNumber").GetProperty("Strategy").GetString());
+        Assert.Equal(200000, doc.RootElement.GetProperty("InvoiceNumber").GetProperty("Offset").GetInt64());
+        Assert.Equal("MUG", doc.RootElement.GetProperty("ProductCodes").GetProperty("MUG-CLASSIC").GetString());
+        Assert.Equal(4010, doc.RootElement.GetProperty("Nominals").GetProperty("SkuOverrides").GetProperty("BOOK-UK-COOK").GetInt32());
     }
 
     [Fact]
@@ -102,7 +108,7 @@ public class SettingsTests
     [Fact]
     public void Engine_configuration_carries_settings_and_secrets_in_the_contract_shape()
     {
-        var settings = new KashFlowSettings { Mode = KashFlowMode.Live, BaseUrl = "http://127.0.0.1:9", RequestsPerSecond = 3, PullStock = false, RulesJson = """{"InvoiceNumberOffset":5}""" };
+        var settings = new KashFlowSettings { Mode = KashFlowMode.Live, BaseUrl = "http://127.0.0.1:9", RequestsPerSecond = 3, PullStock = false, RulesJson = """{"InvoiceNumber":{"Offset":5}}""" };
         var json = EngineConfigBuilder.Build(settings, new KashFlowCredentials("u", "p", "w"), "/tmp/j.sqlite");
         using var doc = System.Text.Json.JsonDocument.Parse(json);
         var root = doc.RootElement;
@@ -112,6 +118,6 @@ public class SettingsTests
         Assert.Equal(3, root.GetProperty("KashFlow").GetProperty("RequestsPerSecond").GetInt32());
         Assert.Equal("w", root.GetProperty("KashFlow").GetProperty("MemorableWord").GetString());
         Assert.False(root.GetProperty("Steps").GetProperty("PullStock").GetBoolean());
-        Assert.Equal(5, root.GetProperty("Rules").GetProperty("InvoiceNumberOffset").GetInt32());
+        Assert.Equal(5, root.GetProperty("Rules").GetProperty("InvoiceNumber").GetProperty("Offset").GetInt32());
     }
 }

@@ -18,18 +18,22 @@ public class SnapshotBuilderTests
         using var doc = JsonDocument.Parse(json);
         var root = doc.RootElement;
         Assert.Equal(1, root.GetProperty("SchemaVersion").GetInt32());
-        var o = root.GetProperty("Order");
+        var o = root;
+        Assert.Equal("GBP", o.GetProperty("PrimaryStoreCurrencyCode").GetString());
+        Assert.False(root.GetProperty("Customer").GetProperty("IsGuest").GetBoolean());
         Assert.Equal(123, o.GetProperty("Id").GetInt32());
         Assert.Equal("Payments.Manual", o.GetProperty("PaymentMethodSystemName").GetString());
         Assert.Equal(33.00m, o.GetProperty("OrderTotal").GetDecimal());
         Assert.Equal("2026-05-01T09:30:00Z", o.GetProperty("CreatedOnUtc").GetString());
         var items = root.GetProperty("Items").EnumerateArray().ToList();
         Assert.Equal(["BOOK-UK-COOK", "TEA-TIN"], items.Select(i => i.GetProperty("Sku").GetString()));
-        Assert.Equal("Loose Leaf Tea Tin", items[1].GetProperty("ProductName").GetString());
+        Assert.Equal("Loose Leaf Tea Tin", items[1].GetProperty("Name").GetString());
         Assert.Equal(15.00m, items[1].GetProperty("PriceInclTax").GetDecimal());
         Assert.Equal("customer45@example.co.uk", root.GetProperty("Customer").GetProperty("Email").GetString());
         var billing = root.GetProperty("BillingAddress");
         Assert.Equal("GB", billing.GetProperty("CountryTwoLetterIsoCode").GetString());
         Assert.Equal("ENG", billing.GetProperty("StateProvinceAbbreviation").GetString());
+        Assert.Empty(root.GetProperty("GiftCardUsage").EnumerateArray());
+        Assert.Equal(0m, root.GetProperty("RedeemedRewardPointsAmount").GetDecimal());
     }
 }

@@ -5,4 +5,6 @@ namespace Nop.Services.Customers;
 public partial interface ICustomerService
 {
     Task<Customer> GetCustomerByIdAsync(int customerId);
+
+    Task<bool> IsGuestAsync(Customer customer, bool onlyActiveCustomerRoles = true);
 }

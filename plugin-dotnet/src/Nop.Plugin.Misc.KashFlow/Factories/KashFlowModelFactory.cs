@@ -19,7 +19,7 @@ public class KashFlowModelFactory
     {
         public const string Sales = "Sales";
         public const string Shipping = "Shipping";
-        public const string Discount = "Discount";
+        public const string Discounts = "Discounts";
         public const string PaymentFee = "PaymentFee";
         public const string GiftCard = "GiftCard";
         public const string RewardPoints = "RewardPoints";
@@ -27,7 +27,7 @@ public class KashFlowModelFactory
     }
 
     /// <summary>Customer code strategies the engine knows.</summary>
-    public static readonly IReadOnlyList<string> CustomerCodeStrategies = ["CustomerId", "Email", "BillingCompany"];
+    public static readonly IReadOnlyList<string> CustomerCodeStrategies = ["FromCustomerId", "FromEmail"];
 
     private const int BlankPaymentRows = 2;
 
@@ -79,7 +79,7 @@ public class KashFlowModelFactory
             DefaultBankAccountId = rules.DefaultPaymentMethod?.BankAccountId,
             SalesNominal = rules.GetNominal(Nominals.Sales),
             ShippingNominal = rules.GetNominal(Nominals.Shipping),
-            DiscountNominal = rules.GetNominal(Nominals.Discount),
+            DiscountNominal = rules.GetNominal(Nominals.Discounts),
             PaymentFeeNominal = rules.GetNominal(Nominals.PaymentFee),
             GiftCardNominal = rules.GetNominal(Nominals.GiftCard),
             RewardPointsNominal = rules.GetNominal(Nominals.RewardPoints),
@@ -135,7 +135,7 @@ public class KashFlowModelFactory
             : null;
         rules.SetNominal(Nominals.Sales, model.SalesNominal);
         rules.SetNominal(Nominals.Shipping, model.ShippingNominal);
-        rules.SetNominal(Nominals.Discount, model.DiscountNominal);
+        rules.SetNominal(Nominals.Discounts, model.DiscountNominal);
         rules.SetNominal(Nominals.PaymentFee, model.PaymentFeeNominal);
         rules.SetNominal(Nominals.GiftCard, model.GiftCardNominal);
         rules.SetNominal(Nominals.RewardPoints, model.RewardPointsNominal);

@@ -62,25 +62,25 @@ public record ConfigurationModel : BaseNopModel
     public int? DefaultBankAccountId { get; set; }
 
     [NopResourceDisplayName(KashFlowLocales.SalesNominal)]
-    public string? SalesNominal { get; set; }
+    public int? SalesNominal { get; set; }
 
     [NopResourceDisplayName(KashFlowLocales.ShippingNominal)]
-    public string? ShippingNominal { get; set; }
+    public int? ShippingNominal { get; set; }
 
     [NopResourceDisplayName(KashFlowLocales.DiscountNominal)]
-    public string? DiscountNominal { get; set; }
+    public int? DiscountNominal { get; set; }
 
     [NopResourceDisplayName(KashFlowLocales.PaymentFeeNominal)]
-    public string? PaymentFeeNominal { get; set; }
+    public int? PaymentFeeNominal { get; set; }
 
     [NopResourceDisplayName(KashFlowLocales.GiftCardNominal)]
-    public string? GiftCardNominal { get; set; }
+    public int? GiftCardNominal { get; set; }
 
     [NopResourceDisplayName(KashFlowLocales.RewardPointsNominal)]
-    public string? RewardPointsNominal { get; set; }
+    public int? RewardPointsNominal { get; set; }
 
     [NopResourceDisplayName(KashFlowLocales.RoundingNominal)]
-    public string? RoundingNominal { get; set; }
+    public int? RoundingNominal { get; set; }
 
     [NopResourceDisplayName(KashFlowLocales.UseOwnNumbering)]
     public bool UseKashFlowNumbering { get; set; }

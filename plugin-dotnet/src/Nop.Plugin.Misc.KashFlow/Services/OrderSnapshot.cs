@@ -1,6 +1,7 @@
 // The order snapshot document (SchemaVersion 1) the plugin hands to the engine: nopCommerce's own
-// field names and meanings (PascalCase), money in the primary store currency as nopCommerce stores it.
-// The contract is core/schema/order-snapshot.v1.schema.json; golden examples in core/fixtures/orders/.
+// field names and meanings (PascalCase), every amount in the primary store currency as nopCommerce
+// stores it. The contract is core/src/order/snapshot.rs (JSON Schema core/schema/order-snapshot.v1
+// .schema.json); the engine rejects unknown members, so this type has exactly its members.
 using System.Text.Json.Serialization;
 
 namespace Nop.Plugin.Misc.KashFlow.Services;
@@ -8,28 +9,14 @@ namespace Nop.Plugin.Misc.KashFlow.Services;
 public sealed record OrderSnapshot
 {
     public int SchemaVersion { get; init; } = 1;
-    public required OrderSnapshotOrder Order { get; init; }
-    public required IReadOnlyList<OrderSnapshotItem> Items { get; init; }
-    public required OrderSnapshotCustomer Customer { get; init; }
-    public required OrderSnapshotAddress BillingAddress { get; init; }
-    public OrderSnapshotAddress? ShippingAddress { get; init; }
-}
-
-public sealed record OrderSnapshotOrder
-{
     public int Id { get; init; }
-    public Guid OrderGuid { get; init; }
     public string CustomOrderNumber { get; init; } = string.Empty;
+    public string OrderGuid { get; init; } = string.Empty;
     public int StoreId { get; init; }
-    public int CustomerId { get; init; }
-    public string OrderStatus { get; init; } = string.Empty;
-    public string PaymentStatus { get; init; } = string.Empty;
-    public string ShippingStatus { get; init; } = string.Empty;
-    public string? PaymentMethodSystemName { get; init; }
-    public string? CustomerCurrencyCode { get; init; }
+    public DateTime CreatedOnUtc { get; init; }
+    public string PrimaryStoreCurrencyCode { get; init; } = string.Empty;
+    public string CustomerCurrencyCode { get; init; } = string.Empty;
     public decimal CurrencyRate { get; init; }
-    public string CustomerTaxDisplayType { get; init; } = string.Empty;
-    public string? VatNumber { get; init; }
     public decimal OrderSubtotalInclTax { get; init; }
     public decimal OrderSubtotalExclTax { get; init; }
     public decimal OrderSubTotalDiscountInclTax { get; init; }
@@ -38,25 +25,31 @@ public sealed record OrderSnapshotOrder
     public decimal OrderShippingExclTax { get; init; }
     public decimal PaymentMethodAdditionalFeeInclTax { get; init; }
     public decimal PaymentMethodAdditionalFeeExclTax { get; init; }
-    public string? TaxRates { get; init; }
     public decimal OrderTax { get; init; }
+    public string TaxRates { get; init; } = string.Empty;
     public decimal OrderDiscount { get; init; }
     public decimal OrderTotal { get; init; }
     public decimal RefundedAmount { get; init; }
-    public string? ShippingMethod { get; init; }
-    public bool PickupInStore { get; init; }
-    public DateTime CreatedOnUtc { get; init; }
+    public string PaymentMethodSystemName { get; init; } = string.Empty;
+    public string OrderStatus { get; init; } = string.Empty;
+    public string PaymentStatus { get; init; } = string.Empty;
     public DateTime? PaidDateUtc { get; init; }
+    public string? VatNumber { get; init; }
+    public string CustomerTaxDisplayType { get; init; } = string.Empty;
+    public string? ShippingMethod { get; init; }
+    public required OrderSnapshotCustomer Customer { get; init; }
+    public required OrderSnapshotAddress BillingAddress { get; init; }
+    public OrderSnapshotAddress? ShippingAddress { get; init; }
+    public required IReadOnlyList<OrderSnapshotItem> Items { get; init; }
+    public IReadOnlyList<decimal> GiftCardUsage { get; init; } = [];
+    public decimal RedeemedRewardPointsAmount { get; init; }
 }
 
 public sealed record OrderSnapshotItem
 {
-    public int Id { get; init; }
-    public Guid OrderItemGuid { get; init; }
     public int ProductId { get; init; }
-    public string Sku { get; init; } = string.Empty;
-    public string ProductName { get; init; } = string.Empty;
-    public string? AttributeDescription { get; init; }
+    public string? Sku { get; init; }
+    public string Name { get; init; } = string.Empty;
     public int Quantity { get; init; }
     public decimal UnitPriceInclTax { get; init; }
     public decimal UnitPriceExclTax { get; init; }
@@ -64,36 +57,33 @@ public sealed record OrderSnapshotItem
     public decimal PriceExclTax { get; init; }
     public decimal DiscountAmountInclTax { get; init; }
     public decimal DiscountAmountExclTax { get; init; }
+    public string? AttributeDescription { get; init; }
 }
 
 public sealed record OrderSnapshotCustomer
 {
     public int Id { get; init; }
-    public Guid CustomerGuid { get; init; }
     public string? Email { get; init; }
     public string? FirstName { get; init; }
     public string? LastName { get; init; }
     public string? Company { get; init; }
-    public string? VatNumber { get; init; }
-    public bool IsTaxExempt { get; init; }
+    public bool IsGuest { get; init; }
 }
 
 public sealed record OrderSnapshotAddress
 {
     public string? FirstName { get; init; }
     public string? LastName { get; init; }
-    public string? Email { get; init; }
     public string? Company { get; init; }
+    public string? Email { get; init; }
     public string? Address1 { get; init; }
     public string? Address2 { get; init; }
     public string? City { get; init; }
     public string? County { get; init; }
-    public string? ZipPostalCode { get; init; }
-    public string? PhoneNumber { get; init; }
-    public string? CountryName { get; init; }
-    public string? CountryTwoLetterIsoCode { get; init; }
-    public string? StateProvinceName { get; init; }
     public string? StateProvinceAbbreviation { get; init; }
+    public string? ZipPostalCode { get; init; }
+    public string? CountryTwoLetterIsoCode { get; init; }
+    public string? PhoneNumber { get; init; }
 }
 
 /// <summary>Source-generated serialisation: no reflection on the checkout path.</summary>

@@ -1,13 +1,17 @@
-// Turns a nopCommerce order into the snapshot document: loads items (SKU and name from the product,
-// combination SKU via FormatSkuAsync), the customer, and billing/shipping addresses with country and
-// state codes. Reads only; never touches the network.
+// Turns a nopCommerce order into the snapshot document: items (SKU via FormatSkuAsync so attribute
+// combinations give their own SKU; name in the customer's language), the customer (guest or not), the
+// billing and shipping addresses with country and state codes, gift card and reward point amounts, and
+// the primary store currency. Reads only; never touches the network.
 using System.Text.Json;
 using Nop.Core.Domain.Common;
+using Nop.Core.Domain.Directory;
 using Nop.Core.Domain.Orders;
 using Nop.Services.Catalog;
 using Nop.Services.Common;
+using Nop.Services.Configuration;
 using Nop.Services.Customers;
 using Nop.Services.Directory;
+using Nop.Services.Localization;
 using Nop.Services.Orders;
 
 namespace Nop.Plugin.Misc.KashFlow.Services;
@@ -23,19 +27,31 @@ public class OrderSnapshotBuilder : IOrderSnapshotBuilder
 {
     private readonly IAddressService _addressService;
     private readonly ICountryService _countryService;
+    private readonly ICurrencyService _currencyService;
     private readonly ICustomerService _customerService;
+    private readonly IGiftCardService _giftCardService;
+    private readonly ILocalizationService _localizationService;
     private readonly IOrderService _orderService;
     private readonly IProductService _productService;
+    private readonly IRewardPointService _rewardPointService;
+    private readonly ISettingService _settingService;
     private readonly IStateProvinceService _stateProvinceService;
 
-    public OrderSnapshotBuilder(IAddressService addressService, ICountryService countryService, ICustomerService customerService,
-        IOrderService orderService, IProductService productService, IStateProvinceService stateProvinceService)
+    public OrderSnapshotBuilder(IAddressService addressService, ICountryService countryService, ICurrencyService currencyService,
+        ICustomerService customerService, IGiftCardService giftCardService, ILocalizationService localizationService,
+        IOrderService orderService, IProductService productService, IRewardPointService rewardPointService,
+        ISettingService settingService, IStateProvinceService stateProvinceService)
     {
         _addressService = addressService;
         _countryService = countryService;
+        _currencyService = currencyService;
         _customerService = customerService;
+        _giftCardService = giftCardService;
+        _localizationService = localizationService;
         _orderService = orderService;
         _productService = productService;
+        _rewardPointService = rewardPointService;
+        _settingService = settingService;
         _stateProvinceService = stateProvinceService;
     }
 
@@ -49,16 +65,15 @@ public class OrderSnapshotBuilder : IOrderSnapshotBuilder
         var items = new List<OrderSnapshotItem>();
         foreach (var item in await _orderService.GetOrderItemsAsync(order.Id))
         {
+            // products are soft-deleted, so even a product deleted since the order still loads
             var product = await _productService.GetProductByIdAsync(item.ProductId);
-            var sku = product is null ? string.Empty : await _productService.FormatSkuAsync(product, item.AttributesXml);
+            var sku = product is null ? null : await _productService.FormatSkuAsync(product, item.AttributesXml);
+            var name = product is null ? null : await _localizationService.GetLocalizedAsync(product, p => p.Name, order.CustomerLanguageId);
             items.Add(new OrderSnapshotItem
             {
-                Id = item.Id,
-                OrderItemGuid = item.OrderItemGuid,
                 ProductId = item.ProductId,
-                Sku = sku ?? string.Empty,
-                ProductName = product?.Name ?? string.Empty,
-                AttributeDescription = NullIfEmpty(item.AttributeDescription),
+                Sku = NullIfEmpty(sku),
+                Name = name ?? product?.Name ?? string.Empty,
                 Quantity = item.Quantity,
                 UnitPriceInclTax = item.UnitPriceInclTax,
                 UnitPriceExclTax = item.UnitPriceExclTax,
@@ -66,62 +81,64 @@ public class OrderSnapshotBuilder : IOrderSnapshotBuilder
                 PriceExclTax = item.PriceExclTax,
                 DiscountAmountInclTax = item.DiscountAmountInclTax,
                 DiscountAmountExclTax = item.DiscountAmountExclTax,
+                AttributeDescription = NullIfEmpty(item.AttributeDescription),
             });
         }
 
         var customer = await _customerService.GetCustomerByIdAsync(order.CustomerId);
         var billing = await _addressService.GetAddressByIdAsync(order.BillingAddressId);
         var shipping = order.ShippingAddressId is { } shippingId ? await _addressService.GetAddressByIdAsync(shippingId) : null;
+        var giftCards = await _giftCardService.GetGiftCardUsageHistoryAsync(order);
+        var rewardPoints = order.RedeemedRewardPointsEntryId is { } entryId and > 0
+            ? await _rewardPointService.GetRewardPointsHistoryEntryByIdAsync(entryId)
+            : null;
+        var currencySettings = await _settingService.LoadSettingAsync<CurrencySettings>();
+        var primaryCurrency = await _currencyService.GetCurrencyByIdAsync(currencySettings.PrimaryStoreCurrencyId);
 
         return new OrderSnapshot
         {
-            Order = new OrderSnapshotOrder
-            {
-                Id = order.Id,
-                OrderGuid = order.OrderGuid,
-                CustomOrderNumber = order.CustomOrderNumber ?? string.Empty,
-                StoreId = order.StoreId,
-                CustomerId = order.CustomerId,
-                OrderStatus = order.OrderStatus.ToString(),
-                PaymentStatus = order.PaymentStatus.ToString(),
-                ShippingStatus = order.ShippingStatus.ToString(),
-                PaymentMethodSystemName = NullIfEmpty(order.PaymentMethodSystemName),
-                CustomerCurrencyCode = NullIfEmpty(order.CustomerCurrencyCode),
-                CurrencyRate = order.CurrencyRate,
-                CustomerTaxDisplayType = order.CustomerTaxDisplayType.ToString(),
-                VatNumber = NullIfEmpty(order.VatNumber),
-                OrderSubtotalInclTax = order.OrderSubtotalInclTax,
-                OrderSubtotalExclTax = order.OrderSubtotalExclTax,
-                OrderSubTotalDiscountInclTax = order.OrderSubTotalDiscountInclTax,
-                OrderSubTotalDiscountExclTax = order.OrderSubTotalDiscountExclTax,
-                OrderShippingInclTax = order.OrderShippingInclTax,
-                OrderShippingExclTax = order.OrderShippingExclTax,
-                PaymentMethodAdditionalFeeInclTax = order.PaymentMethodAdditionalFeeInclTax,
-                PaymentMethodAdditionalFeeExclTax = order.PaymentMethodAdditionalFeeExclTax,
-                TaxRates = NullIfEmpty(order.TaxRates),
-                OrderTax = order.OrderTax,
-                OrderDiscount = order.OrderDiscount,
-                OrderTotal = order.OrderTotal,
-                RefundedAmount = order.RefundedAmount,
-                ShippingMethod = NullIfEmpty(order.ShippingMethod),
-                PickupInStore = order.PickupInStore,
-                CreatedOnUtc = AsUtc(order.CreatedOnUtc),
-                PaidDateUtc = order.PaidDateUtc is { } paid ? AsUtc(paid) : null,
-            },
-            Items = items,
+            Id = order.Id,
+            CustomOrderNumber = order.CustomOrderNumber ?? string.Empty,
+            OrderGuid = order.OrderGuid.ToString(),
+            StoreId = order.StoreId,
+            CreatedOnUtc = AsUtc(order.CreatedOnUtc),
+            PrimaryStoreCurrencyCode = primaryCurrency?.CurrencyCode ?? string.Empty,
+            CustomerCurrencyCode = order.CustomerCurrencyCode ?? string.Empty,
+            CurrencyRate = order.CurrencyRate,
+            OrderSubtotalInclTax = order.OrderSubtotalInclTax,
+            OrderSubtotalExclTax = order.OrderSubtotalExclTax,
+            OrderSubTotalDiscountInclTax = order.OrderSubTotalDiscountInclTax,
+            OrderSubTotalDiscountExclTax = order.OrderSubTotalDiscountExclTax,
+            OrderShippingInclTax = order.OrderShippingInclTax,
+            OrderShippingExclTax = order.OrderShippingExclTax,
+            PaymentMethodAdditionalFeeInclTax = order.PaymentMethodAdditionalFeeInclTax,
+            PaymentMethodAdditionalFeeExclTax = order.PaymentMethodAdditionalFeeExclTax,
+            OrderTax = order.OrderTax,
+            TaxRates = order.TaxRates ?? string.Empty,
+            OrderDiscount = order.OrderDiscount,
+            OrderTotal = order.OrderTotal,
+            RefundedAmount = order.RefundedAmount,
+            PaymentMethodSystemName = order.PaymentMethodSystemName ?? string.Empty,
+            OrderStatus = order.OrderStatus.ToString(),
+            PaymentStatus = order.PaymentStatus.ToString(),
+            PaidDateUtc = order.PaidDateUtc is { } paid ? AsUtc(paid) : null,
+            VatNumber = NullIfEmpty(order.VatNumber),
+            CustomerTaxDisplayType = order.CustomerTaxDisplayType.ToString(),
+            ShippingMethod = NullIfEmpty(order.ShippingMethod),
             Customer = new OrderSnapshotCustomer
             {
                 Id = order.CustomerId,
-                CustomerGuid = customer?.CustomerGuid ?? Guid.Empty,
                 Email = NullIfEmpty(customer?.Email),
                 FirstName = NullIfEmpty(customer?.FirstName),
                 LastName = NullIfEmpty(customer?.LastName),
                 Company = NullIfEmpty(customer?.Company),
-                VatNumber = NullIfEmpty(customer?.VatNumber),
-                IsTaxExempt = customer?.IsTaxExempt ?? false,
+                IsGuest = customer is not null && await _customerService.IsGuestAsync(customer),
             },
             BillingAddress = await MapAddressAsync(billing) ?? new OrderSnapshotAddress(),
             ShippingAddress = await MapAddressAsync(shipping),
+            Items = items,
+            GiftCardUsage = giftCards.Select(g => g.UsedValue).ToList(),
+            RedeemedRewardPointsAmount = rewardPoints?.UsedAmount ?? 0m,
         };
     }
 
@@ -135,23 +152,21 @@ public class OrderSnapshotBuilder : IOrderSnapshotBuilder
         {
             FirstName = NullIfEmpty(address.FirstName),
             LastName = NullIfEmpty(address.LastName),
-            Email = NullIfEmpty(address.Email),
             Company = NullIfEmpty(address.Company),
+            Email = NullIfEmpty(address.Email),
             Address1 = NullIfEmpty(address.Address1),
             Address2 = NullIfEmpty(address.Address2),
             City = NullIfEmpty(address.City),
             County = NullIfEmpty(address.County),
-            ZipPostalCode = NullIfEmpty(address.ZipPostalCode),
-            PhoneNumber = NullIfEmpty(address.PhoneNumber),
-            CountryName = NullIfEmpty(country?.Name),
-            CountryTwoLetterIsoCode = NullIfEmpty(country?.TwoLetterIsoCode),
-            StateProvinceName = NullIfEmpty(state?.Name),
             StateProvinceAbbreviation = NullIfEmpty(state?.Abbreviation),
+            ZipPostalCode = NullIfEmpty(address.ZipPostalCode),
+            CountryTwoLetterIsoCode = NullIfEmpty(country?.TwoLetterIsoCode),
+            PhoneNumber = NullIfEmpty(address.PhoneNumber),
         };
     }
 
     private static string? NullIfEmpty(string? value) => string.IsNullOrEmpty(value) ? null : value;
 
-    // nopCommerce stores UTC with Kind Unspecified when read back from the database
+    // nopCommerce reads UTC values back from the database with Kind Unspecified
     private static DateTime AsUtc(DateTime value) => value.Kind == DateTimeKind.Utc ? value : DateTime.SpecifyKind(value, DateTimeKind.Utc);
 }

@@ -30,18 +30,22 @@ public sealed class RulesDocument
 
     public string ToJson(bool indented = false) => _root.ToJsonString(new JsonSerializerOptions { WriteIndented = indented });
 
-    // ---- invoice numbering
+    // ---- invoice numbering and customer codes (MappingRules.InvoiceNumber / CustomerCodes)
+
+    public const string OrderIdPlusOffset = "OrderIdPlusOffset";
+    public const string KashFlowAssigns = "KashFlowAssigns";
 
     public long? InvoiceNumberOffset
     {
-        get => GetLong(_root, "InvoiceNumberOffset");
-        set => Set(_root, "InvoiceNumberOffset", value);
+        get => Child("InvoiceNumber") is { } n ? GetLong(n, "Offset") : null;
+        set => Set(Child("InvoiceNumber", create: value is not null), "Offset", value);
     }
 
+    /// <summary>True when KashFlow assigns invoice numbers (Strategy KashFlowAssigns); null = engine default.</summary>
     public bool? UseKashFlowNumbering
     {
-        get => GetBool(_root, "UseKashFlowNumbering");
-        set => Set(_root, "UseKashFlowNumbering", value);
+        get => Child("InvoiceNumber") is { } n && GetString(n, "Strategy") is { } s ? s == KashFlowAssigns : null;
+        set => Set(Child("InvoiceNumber", create: value is not null), "Strategy", value is null ? null : value.Value ? KashFlowAssigns : OrderIdPlusOffset);
     }
 
     public string? CustomerReferenceTemplate
@@ -50,27 +54,28 @@ public sealed class RulesDocument
         set => Set(_root, "CustomerReferenceTemplate", value);
     }
 
+    /// <summary>MappingRules.CustomerCodes.Strategy: FromCustomerId or FromEmail.</summary>
     public string? CustomerCodeStrategy
     {
-        get => GetString(_root, "CustomerCodeStrategy");
-        set => Set(_root, "CustomerCodeStrategy", value);
+        get => Child("CustomerCodes") is { } c ? GetString(c, "Strategy") : null;
+        set => Set(Child("CustomerCodes", create: value is not null), "Strategy", value);
     }
 
-    // ---- nominal codes
+    // ---- nominal codes (MappingRules.Nominals: Sales, Shipping, Discounts, PaymentFee, GiftCard, RewardPoints, Rounding)
 
-    public string? GetNominal(string name) => _root["Nominals"] is JsonObject n ? GetString(n, name) : null;
+    public int? GetNominal(string name) => Child("Nominals") is { } n && GetLong(n, name) is { } code ? (int)code : null;
 
-    public void SetNominal(string name, string? code)
+    public void SetNominal(string name, int? code) => Set(Child("Nominals", create: code is not null), name, code);
+
+    private JsonObject? Child(string name, bool create = false)
     {
-        var nominals = _root["Nominals"] as JsonObject;
-        if (nominals is null)
-        {
-            if (string.IsNullOrWhiteSpace(code))
-                return;
-            nominals = new JsonObject();
-            _root["Nominals"] = nominals;
-        }
-        Set(nominals, name, string.IsNullOrWhiteSpace(code) ? null : code.Trim());
+        if (_root[name] is JsonObject child)
+            return child;
+        if (!create)
+            return null;
+        child = new JsonObject();
+        _root[name] = child;
+        return child;
     }
 
     // ---- payment methods
@@ -120,8 +125,10 @@ public sealed class RulesDocument
 
     private static bool? GetBool(JsonObject o, string name) => o[name] is JsonValue v && v.TryGetValue<bool>(out var b) ? b : null;
 
-    private static void Set<T>(JsonObject o, string name, T? value)
+    private static void Set<T>(JsonObject? o, string name, T? value)
     {
+        if (o is null)
+            return;
         if (value is null)
             o.Remove(name);
         else

@@ -145,6 +145,18 @@ public sealed class FakeLocalizationService : ILocalizationService
         return Task.CompletedTask;
     }
 
+    /// <summary>Localized values as (entity id, language id) → text; otherwise the entity's own value.</summary>
+    public ConcurrentDictionary<(int EntityId, int LanguageId), string> Localized { get; } = new();
+
+    public Task<TPropType> GetLocalizedAsync<TEntity, TPropType>(TEntity entity, System.Linq.Expressions.Expression<Func<TEntity, TPropType>> keySelector,
+        int? languageId = null, bool returnDefaultValue = true, bool ensureTwoPublishedLanguages = true)
+        where TEntity : Nop.Core.BaseEntity, Nop.Core.Domain.Localization.ILocalizedEntity
+    {
+        if (typeof(TPropType) == typeof(string) && languageId is { } lang && Localized.TryGetValue((entity.Id, lang), out var text))
+            return Task.FromResult((TPropType)(object)text);
+        return Task.FromResult(keySelector.Compile()(entity));
+    }
+
     public Task DeleteLocaleResourcesAsync(string resourceNamePrefix, int? languageId = null)
     {
         foreach (var key in Resources.Keys.Where(k => k.StartsWith(resourceNamePrefix, StringComparison.OrdinalIgnoreCase)).ToList())
@@ -185,7 +197,34 @@ public sealed class FakeCustomerService : ICustomerService
 {
     public ConcurrentDictionary<int, Customer> Customers { get; } = new();
 
+    public HashSet<int> Guests { get; } = new();
+
     public Task<Customer> GetCustomerByIdAsync(int customerId) => Task.FromResult(Customers.GetValueOrDefault(customerId)!);
+
+    public Task<bool> IsGuestAsync(Customer customer, bool onlyActiveCustomerRoles = true) => Task.FromResult(Guests.Contains(customer.Id));
+}
+
+public sealed class FakeCurrencyService : ICurrencyService
+{
+    public ConcurrentDictionary<int, Currency> Currencies { get; } = new();
+
+    public Task<Currency> GetCurrencyByIdAsync(int currencyId) => Task.FromResult(Currencies.GetValueOrDefault(currencyId)!);
+}
+
+public sealed class FakeGiftCardService : IGiftCardService
+{
+    public List<GiftCardUsageHistory> Usage { get; } = new();
+
+    public Task<IList<GiftCardUsageHistory>> GetGiftCardUsageHistoryAsync(Order order) =>
+        Task.FromResult<IList<GiftCardUsageHistory>>(Usage.Where(u => u.UsedWithOrderId == order.Id).ToList());
+}
+
+public sealed class FakeRewardPointService : IRewardPointService
+{
+    public ConcurrentDictionary<int, RewardPointsHistory> Entries { get; } = new();
+
+    public Task<RewardPointsHistory> GetRewardPointsHistoryEntryByIdAsync(int rewardPointsHistoryId) =>
+        Task.FromResult(Entries.GetValueOrDefault(rewardPointsHistoryId)!);
 }
 
 public sealed class FakeAddressService : IAddressService

@@ -42,6 +42,9 @@ public sealed class TestStore : IAsyncDisposable
     public FakeStateProvinceService States { get; } = new();
     public FakeScheduleTaskService Tasks { get; } = new();
     public FakeNotificationService Notifications { get; } = new();
+    public FakeCurrencyService Currencies { get; } = new();
+    public FakeGiftCardService GiftCards { get; } = new();
+    public FakeRewardPointService RewardPoints { get; } = new();
     public PublishedEvents Published { get; } = new();
 
     public string ContentRoot { get; }
@@ -67,6 +70,9 @@ public sealed class TestStore : IAsyncDisposable
         services.AddSingleton<IScheduleTaskService>(Tasks);
         services.AddSingleton<INotificationService>(Notifications);
         services.AddSingleton<INopUrlHelper, FakeNopUrlHelper>();
+        services.AddSingleton<ICurrencyService>(Currencies);
+        services.AddSingleton<IGiftCardService>(GiftCards);
+        services.AddSingleton<IRewardPointService>(RewardPoints);
         services.AddSingleton(Published);
         services.AddScoped<IEventPublisher, FakeEventPublisher>();
         services.AddSingleton(new AdminAreaSettings { DefaultGridPageSize = 15, GridPageSizes = "15, 50, 100" });
@@ -89,6 +95,10 @@ public sealed class TestStore : IAsyncDisposable
             services.AddSingleton(new KashFlowEnginePaths(dataDirectory));
         }
         Services = services.BuildServiceProvider();
+
+        // a GBP store, as the sandbox seed assumes
+        Currencies.Currencies[1] = new Nop.Core.Domain.Directory.Currency { Id = 1, CurrencyCode = "GBP" };
+        Settings.SaveSettingAsync(new Nop.Core.Domain.Directory.CurrencySettings { PrimaryStoreCurrencyId = 1 }).GetAwaiter().GetResult();
     }
 
     public IKashFlowEngineHost Host => Services.GetRequiredService<IKashFlowEngineHost>();

@@ -1,6 +1,8 @@
+using Nop.Core.Domain.Localization;
+
 namespace Nop.Core.Domain.Catalog;
 
-public partial class Product : BaseEntity
+public partial class Product : BaseEntity, ILocalizedEntity
 {
     public string Name { get; set; }
     public string Sku { get; set; }
