@@ -45,6 +45,4 @@ public partial class AdminMenuItem
     public IList<AdminMenuItem> ChildNodes { get; set; }
 
     public string IconClass { get; set; }
-
-    public bool Visible { get; set; } = true;
 }

@@ -7,8 +7,6 @@ public abstract partial record BaseSearchModel : BaseNopModel
         Length = 10;
     }
 
-    public int Page => (Start / Length) + 1;
-
     public int PageSize => Length;
 
     public string AvailablePageSizes { get; set; }

@@ -109,7 +109,7 @@ public static class FixtureOrders
         if (points != 0m)
         {
             var entryId = store.RewardPoints.Entries.Count + 1;
-            store.RewardPoints.Entries[entryId] = new RewardPointsHistory { Id = entryId, CustomerId = customerId, UsedAmount = points };
+            store.RewardPoints.Entries[entryId] = new RewardPointsHistory { Id = entryId, UsedAmount = points };
             order.RedeemedRewardPointsEntryId = entryId;
         }
         store.Orders.Orders[orderId] = order;
@@ -128,7 +128,7 @@ public static class FixtureOrders
         if (Str(a["StateProvinceAbbreviation"]) is { } abbreviation)
         {
             stateId = store.States.States.Values.FirstOrDefault(st => st.Abbreviation == abbreviation)?.Id ?? store.States.States.Count + 1;
-            store.States.States.TryAdd(stateId.Value, new StateProvince { Id = stateId.Value, CountryId = countryId ?? 0, Abbreviation = abbreviation });
+            store.States.States.TryAdd(stateId.Value, new StateProvince { Id = stateId.Value, Abbreviation = abbreviation });
         }
         store.Addresses.Addresses[id] = new Address
         {

@@ -74,7 +74,7 @@ public sealed class FakeProductService : IProductService
     public Task<Product> GetProductByIdAsync(int productId) => Task.FromResult(Products.GetValueOrDefault(productId)!);
 
     public Task<Product> GetProductBySkuAsync(string sku) =>
-        Task.FromResult(Products.Values.FirstOrDefault(p => !p.Deleted && string.Equals(p.Sku, sku, StringComparison.Ordinal))!);
+        Task.FromResult(Products.Values.FirstOrDefault(p => string.Equals(p.Sku, sku, StringComparison.Ordinal))!);
 
     public Task<string> FormatSkuAsync(Product product, string attributesXml = null!) => Task.FromResult(product.Sku);
 

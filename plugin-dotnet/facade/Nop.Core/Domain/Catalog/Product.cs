@@ -9,7 +9,6 @@ public partial class Product : BaseEntity, ILocalizedEntity
     public int ManageInventoryMethodId { get; set; }
     public bool UseMultipleWarehouses { get; set; }
     public int StockQuantity { get; set; }
-    public bool Deleted { get; set; }
 
     public ManageInventoryMethod ManageInventoryMethod
     {

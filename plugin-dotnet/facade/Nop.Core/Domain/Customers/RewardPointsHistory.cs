@@ -2,6 +2,5 @@ namespace Nop.Core.Domain.Customers;
 
 public partial class RewardPointsHistory : BaseEntity
 {
-    public int CustomerId { get; set; }
     public decimal UsedAmount { get; set; }
 }

@@ -1,5 +1,4 @@
 using Nop.Core.Domain.Payments;
-using Nop.Core.Domain.Shipping;
 using Nop.Core.Domain.Tax;
 
 namespace Nop.Core.Domain.Orders;
@@ -11,10 +10,7 @@ public partial class Order : BaseEntity
     public int CustomerId { get; set; }
     public int BillingAddressId { get; set; }
     public int? ShippingAddressId { get; set; }
-    public int? PickupAddressId { get; set; }
-    public bool PickupInStore { get; set; }
     public int OrderStatusId { get; set; }
-    public int ShippingStatusId { get; set; }
     public int PaymentStatusId { get; set; }
     public string PaymentMethodSystemName { get; set; }
     public string CustomerCurrencyCode { get; set; }
@@ -52,12 +48,6 @@ public partial class Order : BaseEntity
     {
         get => (PaymentStatus)PaymentStatusId;
         set => PaymentStatusId = (int)value;
-    }
-
-    public ShippingStatus ShippingStatus
-    {
-        get => (ShippingStatus)ShippingStatusId;
-        set => ShippingStatusId = (int)value;
     }
 
     public TaxDisplayType CustomerTaxDisplayType

@@ -2,7 +2,6 @@ namespace Nop.Core.Domain.Orders;
 
 public partial class OrderItem : BaseEntity
 {
-    public Guid OrderItemGuid { get; set; }
     public int OrderId { get; set; }
     public int ProductId { get; set; }
     public int Quantity { get; set; }
@@ -12,8 +11,6 @@ public partial class OrderItem : BaseEntity
     public decimal PriceExclTax { get; set; }
     public decimal DiscountAmountInclTax { get; set; }
     public decimal DiscountAmountExclTax { get; set; }
-    public decimal OriginalProductCost { get; set; }
     public string AttributeDescription { get; set; }
     public string AttributesXml { get; set; }
-    public decimal? ItemWeight { get; set; }
 }

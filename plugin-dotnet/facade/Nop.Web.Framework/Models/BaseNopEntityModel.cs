@@ -1,6 +1,0 @@
-namespace Nop.Web.Framework.Models;
-
-public partial record BaseNopEntityModel : BaseNopModel
-{
-    public virtual int Id { get; set; }
-}
