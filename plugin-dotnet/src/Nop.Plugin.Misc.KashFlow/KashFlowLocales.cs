@@ -69,7 +69,10 @@ public static class KashFlowLocales
     public const string AllStates = P + "SyncLog.AllStates";
     public const string ColumnRecord = P + "SyncLog.Column.Record";
     public const string ColumnOrder = P + "SyncLog.Column.Order";
-    public const string ColumnKind = P + "SyncLog.Column.Kind";
+    public const string ColumnCustomer = P + "SyncLog.Column.Customer";
+    public const string ColumnCreditNote = P + "SyncLog.Column.CreditNote";
+    public const string ColumnNextAttempt = P + "SyncLog.Column.NextAttempt";
+    public const string Circuit = P + "SyncLog.Circuit";
     public const string ColumnState = P + "SyncLog.Column.State";
     public const string ColumnAttempts = P + "SyncLog.Column.Attempts";
     public const string ColumnInvoice = P + "SyncLog.Column.Invoice";
@@ -90,6 +93,9 @@ public static class KashFlowLocales
     public const string PreviewInvoice = P + "Preview.Invoice";
     public const string PreviewSnapshot = P + "Preview.Snapshot";
     public const string OrderNotFound = P + "Preview.OrderNotFound";
+    public const string PreviewOk = P + "Preview.Ok";
+    public const string PreviewNotOk = P + "Preview.NotOk";
+    public const string PreviewWarnings = P + "Preview.Warnings";
     public const string Resync = P + "Resync";
     public const string ResyncDone = P + "Resync.Done";
     public const string ResyncSpooled = P + "Resync.Spooled";
@@ -192,7 +198,10 @@ public static class KashFlowLocales
         [AllStates] = "All",
         [ColumnRecord] = "Record",
         [ColumnOrder] = "Order",
-        [ColumnKind] = "Kind",
+        [ColumnCustomer] = "KashFlow customer",
+        [ColumnCreditNote] = "Needs a credit note",
+        [ColumnNextAttempt] = "Next attempt",
+        [Circuit] = "KashFlow connection: {0}",
         [ColumnState] = "State",
         [ColumnAttempts] = "Attempts",
         [ColumnInvoice] = "KashFlow invoice",
@@ -214,6 +223,9 @@ public static class KashFlowLocales
         [PreviewInvoice] = "The invoice KashFlow would get",
         [PreviewSnapshot] = "The order as the plugin sends it",
         [OrderNotFound] = "There is no order {0}.",
+        [PreviewOk] = "This order maps to a valid KashFlow invoice.",
+        [PreviewNotOk] = "This order cannot be sent to KashFlow as it is:",
+        [PreviewWarnings] = "Warnings",
         [Resync] = "Resync order",
         [ResyncDone] = "Order {0} is queued for KashFlow ({1}).",
         [ResyncSpooled] = "Order {0} is spooled: {1}",

@@ -50,8 +50,18 @@ public class SandboxEndToEndTests
         return condition();
     }
 
-    private static RecordPage Records(TestStore store, long orderId) =>
-        EngineDocuments.ParseRecordPage(store.Host.Engine!.ListRecordsJson(new RecordQuery(null, orderId, null, null, 0, 50).ToJson()));
+    /// <summary>The engine keeps one record per order (its invoice, payment and cancellation jobs inside).</summary>
+    private static RecordRow Record(TestStore store, long orderId) =>
+        Assert.Single(EngineDocuments.ParseRecordPage(store.Host.Engine!.ListRecordsJson(new RecordQuery([], null, null, orderId.ToString(), 1, 50).ToJson())).Items,
+            r => r.OrderId == orderId);
+
+    private static System.Text.Json.Nodes.JsonObject Detail(TestStore store, long orderId) =>
+        (System.Text.Json.Nodes.JsonObject)System.Text.Json.Nodes.JsonNode.Parse(store.Host.Engine!.RecordDetailJson(Record(store, orderId).RecordId))!;
+
+    private static IEnumerable<(string Kind, string State)> Jobs(TestStore store, long orderId) =>
+        (Detail(store, orderId)["Jobs"] as System.Text.Json.Nodes.JsonArray ?? [])
+            .OfType<System.Text.Json.Nodes.JsonObject>()
+            .Select(j => (j["Kind"]!.GetValue<string>(), j["State"]!.GetValue<string>()));
 
     [Fact]
     public async Task A_placed_order_becomes_an_invoice_and_the_order_goes_to_processing_with_a_note()
@@ -68,9 +78,10 @@ public class SandboxEndToEndTests
         Assert.Contains("100123", note.Note); // invoice number = 100000 + order id (default rules)
         Assert.False(note.DisplayToCustomer);
         Assert.Contains(store.Published.All, e => e is OrderStatusChangedEvent { PreviousOrderStatus: OrderStatus.Pending });
-        var record = Assert.Single(Records(store, 123).Records, r => r.Kind is null or "Order" or "OrderPlaced");
+        var record = Record(store, 123);
         Assert.Equal("Synced", record.State);
         Assert.Equal(100123, record.InvoiceNumber);
+        Assert.Equal("NOP000045", record.CustomerCode);
     }
 
     [Fact]
@@ -83,14 +94,14 @@ public class SandboxEndToEndTests
         order.PaidDateUtc = new DateTime(2026, 5, 1, 10, 0, 0, DateTimeKind.Utc);
         await store.PublishAsync(new OrderPaidEvent(order));
 
-        Assert.True(await PollUntilAsync(store, () => Records(store, 124).Records.Count >= 2 && Records(store, 124).Records.All(r => r.State == "Synced")),
-            $"payment not synced; log:\n{store.Logger.AllText}");
-        var detail = store.Host.Engine!.RecordDetailJson(Records(store, 124).Records.First(r => r.Kind?.Contains("Paid", StringComparison.Ordinal) == true).Id);
-        Assert.Contains("33", detail); // the payment amount
+        Assert.True(await PollUntilAsync(store, () => Record(store, 124).State == "Synced" && Jobs(store, 124).Any(j => j.Kind.Contains("Payment", StringComparison.Ordinal) && j.State == "Done")),
+            $"payment not synced; jobs {string.Join(", ", Jobs(store, 124))}; log:\n{store.Logger.AllText}");
+        var events = Detail(store, 124)["Events"]!.AsArray().Select(e => e!["Kind"]!.GetValue<string>());
+        Assert.Contains("OrderPaid", events);
     }
 
     [Fact]
-    public async Task A_cancelled_order_is_handled()
+    public async Task Cancelling_an_invoiced_order_flags_it_for_a_credit_note()
     {
         await using var store = await SandboxStoreAsync();
         var order = SampleOrders.SeedZeroRatedOrder(store, 125);
@@ -99,29 +110,46 @@ public class SandboxEndToEndTests
 
         order.OrderStatus = OrderStatus.Cancelled;
         await store.PublishAsync(new OrderStatusChangedEvent(order, OrderStatus.Processing));
-        Assert.True(await PollUntilAsync(store, () => Records(store, 125).Records.Any(r => r.Kind?.Contains("Cancel", StringComparison.Ordinal) == true && r.State is "Synced" or "Cancelled")),
-            $"cancellation not handled; log:\n{store.Logger.AllText}");
+        Assert.True(await PollUntilAsync(store, () => Record(store, 125).NeedsCreditNote), $"cancellation not recorded; log:\n{store.Logger.AllText}");
         Assert.Equal(OrderStatus.Cancelled, store.Orders.Orders[125].OrderStatus); // never moved back by KashFlow
+    }
+
+    [Fact]
+    public async Task Cancelling_before_the_invoice_is_posted_sends_nothing()
+    {
+        await using var store = await UnreachableStoreAsync();
+        var order = SampleOrders.SeedZeroRatedOrder(store, 130);
+        await store.PublishAsync(new OrderPlacedEvent(order));
+        order.OrderStatus = OrderStatus.Cancelled;
+        await store.PublishAsync(new OrderStatusChangedEvent(order, OrderStatus.Pending));
+        Assert.True(await PollUntilAsync(store, () => Record(store, 130).State == "Cancelled"), $"record {Record(store, 130)}");
+        Assert.Null(Record(store, 130).InvoiceNumber);
+    }
+
+    private static async Task<TestStore> UnreachableStoreAsync()
+    {
+        var port = ClosedPort();
+        var store = new TestStore();
+        await store.ConfigureAsync(s => { s.Enabled = true; s.Mode = KashFlowMode.Live; s.BaseUrl = $"http://127.0.0.1:{port}"; s.TimeoutSeconds = 2; },
+            "user", "live-secret-pw", "live-secret-word");
+        Assert.True(await store.Host.EnsureStartedAsync(), store.Host.LastStartError);
+        return store;
     }
 
     [Fact]
     public async Task Checkout_never_waits_for_an_unreachable_kashflow()
     {
         // Live mode against a 127.0.0.1 port nobody listens on
-        var port = ClosedPort();
-        await using var store = new TestStore();
-        await store.ConfigureAsync(s => { s.Enabled = true; s.Mode = KashFlowMode.Live; s.BaseUrl = $"http://127.0.0.1:{port}"; s.TimeoutSeconds = 2; },
-            "user", "live-secret-pw", "live-secret-word");
-        Assert.True(await store.Host.EnsureStartedAsync(), store.Host.LastStartError);
+        await using var store = await UnreachableStoreAsync();
         var order = SampleOrders.SeedZeroRatedOrder(store, 126);
 
         await store.PublishAsync(new OrderPlacedEvent(order)); // returns: the enqueue is a local commit
         Assert.True(store.Host.Spool.IsEmpty);
-        var record = Assert.Single(Records(store, 126).Records);
-        Assert.Contains(record.State, new[] { "Pending", "InFlight", "Retrying" });
+        Assert.Contains(Record(store, 126).State, new[] { "Pending", "InFlight", "Retrying" });
         Assert.Equal(OrderStatus.Pending, store.Orders.Orders[126].OrderStatus);
 
-        Assert.True(await PollUntilAsync(store, () => Records(store, 126).Records.Single().State is "Retrying" or "Failed"));
+        Assert.True(await PollUntilAsync(store, () => Record(store, 126).State is "Retrying" or "Failed"));
+        Assert.NotNull(Record(store, 126).LastError);
         Assert.DoesNotContain("live-secret-pw", store.Logger.AllText);
         Assert.DoesNotContain("live-secret-word", store.Logger.AllText);
     }
@@ -133,11 +161,11 @@ public class SandboxEndToEndTests
         var order = SampleOrders.SeedZeroRatedOrder(store, 127);
         await store.PublishAsync(new OrderPlacedEvent(order));
 
-        Assert.True(await PollUntilAsync(store, () => Records(store, 127).Records.Single().State is "Retrying" or "Failed"));
-        Assert.NotNull(Records(store, 127).Records.Single().LastError);
+        Assert.True(await PollUntilAsync(store, () => Record(store, 127).State is "Retrying" or "Failed"));
+        Assert.NotNull(Record(store, 127).LastError);
         Assert.Equal(OrderStatus.Pending, store.Orders.Orders[127].OrderStatus);
         Assert.DoesNotContain("not-the-sandbox-password", store.Logger.AllText);
-        Assert.DoesNotContain("not-the-sandbox-password", Records(store, 127).Records.Single().LastError);
+        Assert.DoesNotContain("not-the-sandbox-password", Record(store, 127).LastError);
     }
 
     [Fact]
@@ -151,7 +179,7 @@ public class SandboxEndToEndTests
 
         Assert.True(await store.Host.EnsureStartedAsync(), store.Host.LastStartError);
         Assert.True(store.Host.Spool.IsEmpty);
-        Assert.Single(Records(store, 128).Records);
+        Assert.Equal(128, Record(store, 128).OrderId);
         Assert.True(await PollUntilAsync(store, () => store.Orders.Orders[128].OrderStatus == OrderStatus.Processing));
     }
 
@@ -176,8 +204,10 @@ public class SandboxEndToEndTests
 
         var preview = Assert.IsType<PreviewModel>(Assert.IsType<Microsoft.AspNetCore.Mvc.ViewResult>(await controller.Preview("129")).Model);
         Assert.Null(preview.Error);
+        Assert.True(preview.PreviewOk, string.Join("; ", preview.Problems));
         Assert.NotNull(preview.PreviewJson);
         Assert.Contains("BOOK-UK-COOK", preview.PreviewJson);
+        Assert.NotEmpty(preview.Lines);
 
         var (ok, message) = await controller.TestConnectionCoreAsync(CancellationToken.None);
         Assert.True(ok, message);

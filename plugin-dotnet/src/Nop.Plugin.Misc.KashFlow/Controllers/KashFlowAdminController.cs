@@ -119,8 +119,9 @@ public class KashFlowAdminController : BasePluginController
                 temporary = KashFlowEngine.Create(EngineConfigBuilder.Build(settings, credentials, scratch));
                 engine = temporary;
             }
-            var report = await engine.TestConnectionAsync(cancellationToken);
-            return (true, credentials.Redact(report));
+            var report = EngineDocuments.ParseConnectionReport(await engine.TestConnectionAsync(cancellationToken));
+            var text = report.AccountName is { Length: > 0 } account ? $"{report.Message} ({account})" : report.Message;
+            return (report.Ok, credentials.Redact(text));
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {

@@ -169,34 +169,27 @@ public class KashFlowModelFactory
         var engine = _host.Engine;
         search.EngineRunning = engine is not null;
         search.StatusCounts = engine is null ? new Dictionary<string, long>() : SafeStatusCounts(engine);
+        search.Circuit = engine is null ? null : SafeCircuit(engine);
         return search;
     }
 
-    /// <summary>One grid page. An unknown order number gives an empty page rather than every record.</summary>
+    /// <summary>One grid page (the engine pages and filters; the order number is matched as a substring).</summary>
     public async Task<SyncRecordListModel> PrepareSyncRecordListModelAsync(SyncRecordSearchModel search)
     {
         var engine = _host.Engine ?? throw new InvalidOperationException(await _localizationService.GetResourceAsync(KashFlowLocales.EngineNotRunning));
-        long? orderId = null;
-        if (!string.IsNullOrWhiteSpace(search.SearchOrderNumber))
-        {
-            var order = await ResolveOrderAsync(search.SearchOrderNumber);
-            if (order is null)
-                return new SyncRecordListModel { Data = [], Draw = search.Draw, RecordsFiltered = 0, RecordsTotal = 0 };
-            orderId = order.Id;
-        }
         var length = search.Length > 0 ? search.Length : 15;
         var query = new RecordQuery(
-            string.IsNullOrWhiteSpace(search.SearchState) ? null : search.SearchState,
-            orderId,
-            search.SearchCreatedFrom,
-            search.SearchCreatedTo?.Date.AddDays(1).AddTicks(-1),
-            Math.Max(0, search.Start),
+            string.IsNullOrWhiteSpace(search.SearchState) ? [] : [search.SearchState],
+            search.SearchCreatedFrom?.Date,
+            search.SearchCreatedTo?.Date.AddDays(1),
+            search.SearchOrderNumber,
+            Math.Max(0, search.Start) / length + 1,
             length);
         var page = EngineDocuments.ParseRecordPage(engine.ListRecordsJson(query.ToJson()));
         var total = (int)Math.Min(int.MaxValue, page.Total);
         return new SyncRecordListModel
         {
-            Data = page.Records.Select(ToModel).ToList(),
+            Data = page.Items.Select(ToModel).ToList(),
             Draw = search.Draw,
             RecordsFiltered = total,
             RecordsTotal = total,
@@ -241,13 +234,17 @@ public class KashFlowModelFactory
         }
         try
         {
-            var preview = engine.PreviewJson(snapshot);
-            model.PreviewJson = EngineDocuments.Indent(preview);
-            model.Lines = EngineDocuments.ParsePreviewLines(preview);
+            var json = engine.PreviewJson(snapshot);
+            var preview = EngineDocuments.ParsePreview(json);
+            model.PreviewJson = EngineDocuments.Indent(json);
+            model.PreviewOk = preview.Ok;
+            model.Problems = preview.Errors.Select(e => e.ToString()).ToList();
+            model.Warnings = preview.Warnings.ToList();
+            model.Lines = preview.Lines;
         }
         catch (KashFlowNativeException ex)
         {
-            // the engine explains what is wrong with the order (e.g. an unmapped payment method)
+            // the snapshot itself was refused (e.g. a required member missing): the engine says which
             model.Error = ex.Path is null ? ex.Message : $"{ex.Message} ({ex.Path})";
         }
         return model;
@@ -265,15 +262,19 @@ public class KashFlowModelFactory
 
     private static SyncRecordModel ToModel(RecordRow r) => new()
     {
-        Id = r.Id,
+        Id = r.RecordId,
         OrderId = r.OrderId,
-        Kind = r.Kind,
+        CustomOrderNumber = r.CustomOrderNumber,
         State = r.State,
         Attempts = r.Attempts,
         InvoiceNumber = r.InvoiceNumber,
+        CustomerCode = r.CustomerCode,
         LastError = r.LastError,
-        CreatedOnUtc = r.CreatedOnUtc,
-        UpdatedOnUtc = r.UpdatedOnUtc,
+        NeedsCreditNote = r.NeedsCreditNote,
+        CreditNoteReason = r.CreditNoteReason,
+        CreatedOnUtc = r.CreatedUtc,
+        UpdatedOnUtc = r.UpdatedUtc,
+        NextAttemptUtc = r.NextAttemptUtc,
     };
 
     private static IDictionary<string, long> SafeStatusCounts(KashFlowEngine engine)
@@ -285,6 +286,18 @@ public class KashFlowModelFactory
         catch (Exception)
         {
             return new Dictionary<string, long>();
+        }
+    }
+
+    private static string? SafeCircuit(KashFlowEngine engine)
+    {
+        try
+        {
+            return EngineDocuments.ParseCircuit(engine.StatusCountsJson());
+        }
+        catch (Exception)
+        {
+            return null;
         }
     }
 

@@ -24,6 +24,7 @@ public record SyncRecordSearchModel : BaseSearchModel
 
     // shown above the grid; not posted back
     public IDictionary<string, long> StatusCounts { get; set; } = new Dictionary<string, long>();
+    public string? Circuit { get; set; }
     public bool EngineRunning { get; set; }
 }
 
@@ -31,13 +32,17 @@ public record SyncRecordModel : BaseNopModel
 {
     public long Id { get; set; }
     public long OrderId { get; set; }
-    public string? Kind { get; set; }
+    public string? CustomOrderNumber { get; set; }
     public string? State { get; set; }
     public int Attempts { get; set; }
     public long? InvoiceNumber { get; set; }
+    public string? CustomerCode { get; set; }
     public string? LastError { get; set; }
+    public bool NeedsCreditNote { get; set; }
+    public string? CreditNoteReason { get; set; }
     public DateTime? CreatedOnUtc { get; set; }
     public DateTime? UpdatedOnUtc { get; set; }
+    public DateTime? NextAttemptUtc { get; set; }
 }
 
 public record SyncRecordListModel : BasePagedListModel<SyncRecordModel>;
@@ -59,6 +64,11 @@ public record PreviewModel : BaseNopModel
     public string? Error { get; set; }
     public string? SnapshotJson { get; set; }
     public string? PreviewJson { get; set; }
+
+    /// <summary>True when the order maps to a valid invoice.</summary>
+    public bool PreviewOk { get; set; }
+    public IList<string> Problems { get; set; } = new List<string>();
+    public IList<string> Warnings { get; set; } = new List<string>();
 
     /// <summary>Invoice lines from the preview, as column → text, for a table.</summary>
     public IList<IDictionary<string, string>> Lines { get; set; } = new List<IDictionary<string, string>>();

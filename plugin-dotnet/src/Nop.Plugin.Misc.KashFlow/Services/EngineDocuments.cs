@@ -1,94 +1,125 @@
-// Reading the engine's admin documents (record query/page, record detail, status counts, preview) into
-// plain values. The engine owns their shape (contracts.md, PascalCase); this is the one place that
-// knows the member names, so a change there is a change here only.
+// Reading and writing the engine's admin documents (core::engine::model, PascalCase): RecordQuery,
+// RecordPage/RecordSummary, RecordDetail, StatusCounts, Preview, ConnectionReport. This is the one
+// place in C# that knows their member names.
 using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 
 namespace Nop.Plugin.Misc.KashFlow.Services;
 
-public sealed record RecordQuery(string? State, long? OrderId, DateTime? CreatedFromUtc, DateTime? CreatedToUtc, int Offset, int Limit)
+/// <summary>RecordQuery: Search matches the custom order number or the order id; dates are the order's CreatedOnUtc.</summary>
+public sealed record RecordQuery(IReadOnlyList<string> States, DateTime? FromUtc, DateTime? ToUtc, string? Search, int Page, int PageSize)
 {
     public string ToJson()
     {
-        var o = new JsonObject { ["Offset"] = Offset, ["Limit"] = Limit };
-        if (!string.IsNullOrEmpty(State))
-            o["State"] = State;
-        if (OrderId is { } id)
-            o["OrderId"] = id;
-        if (CreatedFromUtc is { } from)
-            o["CreatedFromUtc"] = DateTime.SpecifyKind(from, DateTimeKind.Utc);
-        if (CreatedToUtc is { } to)
-            o["CreatedToUtc"] = DateTime.SpecifyKind(to, DateTimeKind.Utc);
+        var o = new JsonObject
+        {
+            ["States"] = new JsonArray(States.Select(s => (JsonNode)JsonValue.Create(s)!).ToArray()),
+            ["Page"] = Math.Max(1, Page),
+            ["PageSize"] = Math.Clamp(PageSize, 1, 500),
+        };
+        if (FromUtc is { } from)
+            o["FromUtc"] = Utc(from);
+        if (ToUtc is { } to)
+            o["ToUtc"] = Utc(to);
+        if (!string.IsNullOrWhiteSpace(Search))
+            o["Search"] = Search.Trim();
         return o.ToJsonString();
     }
+
+    private static string Utc(DateTime value) =>
+        DateTime.SpecifyKind(value, DateTimeKind.Utc).ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
 }
 
-public sealed record RecordRow(long Id, long OrderId, string? Kind, string? State, int Attempts, long? InvoiceNumber, string? LastError,
-    DateTime? CreatedOnUtc, DateTime? UpdatedOnUtc);
+/// <summary>One order's record (RecordSummary).</summary>
+public sealed record RecordRow(long RecordId, long OrderId, string? CustomOrderNumber, string? State, int Attempts, long? InvoiceNumber,
+    string? CustomerCode, string? LastError, bool NeedsCreditNote, string? CreditNoteReason,
+    DateTime? CreatedUtc, DateTime? UpdatedUtc, DateTime? NextAttemptUtc);
 
-public sealed record RecordPage(long Total, IReadOnlyList<RecordRow> Records);
+public sealed record RecordPage(long Total, IReadOnlyList<RecordRow> Items);
+
+public sealed record EngineProblem(string? Code, string Message, string? Path)
+{
+    public override string ToString() => Path is null ? Message : $"{Message} ({Path})";
+}
+
+public sealed record PreviewDocument(bool Ok, IReadOnlyList<EngineProblem> Errors, IReadOnlyList<string> Warnings, IList<IDictionary<string, string>> Lines);
+
+public sealed record ConnectionReport(bool Ok, string Message, string? AccountName, string? Mode);
 
 public static class EngineDocuments
 {
-    /// <summary>Every record state the engine knows (contracts.md).</summary>
+    /// <summary>Every record state the engine knows.</summary>
     public static readonly IReadOnlyList<string> RecordStates = ["Pending", "InFlight", "Retrying", "Synced", "Failed", "Cancelled"];
 
     public static RecordPage ParseRecordPage(string json)
     {
-        var root = JsonNode.Parse(json) as JsonObject ?? throw new FormatException("record page is not a JSON object");
-        var records = (root["Records"] as JsonArray ?? [])
-            .OfType<JsonObject>()
-            .Select(ParseRecord)
-            .ToList();
-        return new RecordPage(Long(root, "Total") ?? records.Count, records);
+        var root = Object(json, "record page");
+        var items = (root["Items"] as JsonArray ?? []).OfType<JsonObject>().Select(ParseRecord).ToList();
+        return new RecordPage(Long(root, "Total") ?? items.Count, items);
     }
 
     public static RecordRow ParseRecord(JsonObject o) => new(
-        Long(o, "Id") ?? Long(o, "RecordId") ?? 0,
+        Long(o, "RecordId") ?? 0,
         Long(o, "OrderId") ?? 0,
-        Str(o, "Kind"),
+        Str(o, "CustomOrderNumber"),
         Str(o, "State"),
         (int)(Long(o, "Attempts") ?? 0),
         Long(o, "InvoiceNumber"),
-        Str(o, "LastError"),
-        Date(o, "CreatedUtc") ?? Date(o, "CreatedOnUtc"),
-        Date(o, "UpdatedUtc") ?? Date(o, "UpdatedOnUtc"));
+        Str(o, "CustomerCode"),
+        o["LastError"] is JsonObject e ? Problem(e).ToString() : Str(o, "LastError"),
+        o["NeedsCreditNote"] is JsonValue v && v.TryGetValue<bool>(out var b) && b,
+        Str(o, "CreditNoteReason"),
+        Date(o, "CreatedUtc"),
+        Date(o, "UpdatedUtc"),
+        Date(o, "NextAttemptUtc"));
 
-    /// <summary>Record detail: the record itself is either the root or its "Record" member.</summary>
+    /// <summary>RecordDetail: its Record member is the summary.</summary>
     public static RecordRow ParseRecordDetail(string json)
     {
-        var root = JsonNode.Parse(json) as JsonObject ?? throw new FormatException("record detail is not a JSON object");
+        var root = Object(json, "record detail");
         return ParseRecord(root["Record"] as JsonObject ?? root);
     }
 
-    /// <summary>State → count, from either {"Pending": 1, ...} or {"Counts": {...}}.</summary>
+    /// <summary>The numeric members of StatusCounts (Pending … OutcomesPending).</summary>
     public static IDictionary<string, long> ParseStatusCounts(string json)
     {
-        var root = JsonNode.Parse(json) as JsonObject ?? new JsonObject();
-        var source = root["Counts"] as JsonObject ?? root;
         var counts = new Dictionary<string, long>();
-        foreach (var (key, value) in source)
+        foreach (var (key, value) in Object(json, "status counts"))
             if (value is JsonValue v && v.TryGetValue<long>(out var n))
                 counts[key] = n;
         return counts;
     }
 
-    /// <summary>Invoice lines of a preview as column → display text (first array named Lines found).</summary>
-    public static IList<IDictionary<string, string>> ParsePreviewLines(string json)
+    /// <summary>StatusCounts.Circuit: Closed, Open or HalfOpen (null when absent).</summary>
+    public static string? ParseCircuit(string json) => Str(Object(json, "status counts"), "Circuit");
+
+    public static PreviewDocument ParsePreview(string json)
     {
+        var root = Object(json, "preview");
+        var ok = root["Ok"] is JsonValue v && v.TryGetValue<bool>(out var b) && b;
+        var errors = (root["Errors"] as JsonArray ?? []).OfType<JsonObject>().Select(Problem).ToList();
+        var warnings = (root["Warnings"] as JsonArray ?? []).Select(w => w is JsonValue wv && wv.TryGetValue<string>(out var s) ? s : w?.ToJsonString() ?? string.Empty).ToList();
         var lines = new List<IDictionary<string, string>>();
-        if (FindArray(JsonNode.Parse(json), "Lines") is not { } array)
-            return lines;
-        foreach (var line in array.OfType<JsonObject>())
+        if (FindArray(root["Invoice"], "Lines") is { } array)
         {
-            var row = new Dictionary<string, string>();
-            foreach (var (key, value) in line)
-                if (value is JsonValue v)
-                    row[key] = v.ToJsonString().Trim('"');
-            lines.Add(row);
+            foreach (var line in array.OfType<JsonObject>())
+            {
+                var row = new Dictionary<string, string>();
+                foreach (var (key, value) in line)
+                    if (value is JsonValue lv)
+                        row[key] = lv.TryGetValue<string>(out var s) ? s : lv.ToJsonString();
+                lines.Add(row);
+            }
         }
-        return lines;
+        return new PreviewDocument(ok, errors, warnings, lines);
+    }
+
+    public static ConnectionReport ParseConnectionReport(string json)
+    {
+        var root = Object(json, "connection report");
+        var ok = root["Ok"] is JsonValue v && v.TryGetValue<bool>(out var b) && b;
+        return new ConnectionReport(ok, Str(root, "Message") ?? string.Empty, Str(root, "AccountName"), Str(root, "Mode"));
     }
 
     public static string Indent(string json)
@@ -103,16 +134,20 @@ public static class EngineDocuments
         }
     }
 
+    private static JsonObject Object(string json, string what) =>
+        JsonNode.Parse(json) as JsonObject ?? throw new FormatException($"the engine's {what} is not a JSON object");
+
+    private static EngineProblem Problem(JsonObject e) => new(Str(e, "Code"), Str(e, "Message") ?? string.Empty, Str(e, "Path"));
+
     private static JsonArray? FindArray(JsonNode? node, string name)
     {
-        if (node is JsonObject o)
-        {
-            if (o[name] is JsonArray found)
-                return found;
-            foreach (var (_, child) in o)
-                if (FindArray(child, name) is { } nested)
-                    return nested;
-        }
+        if (node is not JsonObject o)
+            return null;
+        if (o[name] is JsonArray found)
+            return found;
+        foreach (var (_, child) in o)
+            if (FindArray(child, name) is { } nested)
+                return nested;
         return null;
     }
 
