@@ -17,6 +17,10 @@
 
 #define KFS_DEBUG_PANIC 2
 
+// How long `kfs_engine_free` lets in-flight work finish when the host did not call
+// `kfs_engine_shutdown` first.
+#define KFS_DEFAULT_SHUTDOWN_GRACE_MS 5000
+
 // Bumped whenever an export's signature or meaning changes; the C# layer refuses a library whose
 // `kfs_abi_version()` differs from the value it was generated against.
 #define KFS_ABI_VERSION 1
@@ -68,6 +72,9 @@
 
 #define KFS_LOG_TRACE 5
 
+// Opaque engine handle. Its value is an id, not an address: never dereference it.
+typedef struct KfsEngine KfsEngine;
+
 // A library-owned byte buffer (UTF-8 JSON unless the function says otherwise).
 // `ptr` is null and `len` 0 for an empty buffer. Release with `kfs_buffer_free`.
 typedef struct KfsBuffer {
@@ -78,6 +85,10 @@ typedef struct KfsBuffer {
 // Called once when operation `operation` completes with `status`; then `kfs_operation_take`
 // returns the result. Called from a library thread; must not unwind.
 typedef void (*KfsCompletionCallback)(void *user_data, uint64_t operation, int32_t status);
+
+// Receives one engine log line. `level` is one of `KFS_LOG_*`; `target` and `message` are UTF-8,
+// not NUL-terminated, valid only during the call. Called from library threads; must not unwind.
+typedef void (*KfsLogCallback)(void *user_data, int32_t level, const uint8_t *target, size_t target_len, const uint8_t *message, size_t message_len);
 
 #ifdef __cplusplus
 extern "C" {
@@ -125,6 +136,133 @@ int32_t kfs_debug_echo(const uint8_t *document, size_t document_len, struct KfsB
 // `out_operation` points to a writable `uint64_t`; `out` is null or points to a writable
 // `KfsBuffer`; `user_data` is passed back to `callback` untouched.
 int32_t kfs_debug_operation(uint32_t delay_ms, int32_t behaviour, KfsCompletionCallback callback, void *user_data, uint64_t *out_operation, struct KfsBuffer *out);
+
+// Creates and starts an engine from a configuration document (`EngineConfig`, PascalCase JSON).
+// On success writes the handle to `*out_engine`. `log` (nullable) receives the engine's log lines
+// with `log_user_data` until `kfs_engine_free` returns. Errors: `KFS_INVALID_CONFIG` (with the
+// setting's `Path`), `KFS_ENGINE_ERROR` (e.g. the journal cannot be opened).
+//
+// # Safety
+// `config` points to `config_len` readable bytes; `out_engine` to a writable `KfsEngine *`;
+// `out` is null or points to a writable `KfsBuffer`.
+int32_t kfs_engine_create(const uint8_t *config, size_t config_len, KfsLogCallback log, void *log_user_data, struct KfsEngine **out_engine, struct KfsBuffer *out);
+
+// Stops the engine: no new work is accepted (`KFS_SHUTTING_DOWN`), in-flight work gets up to
+// `grace_ms` to finish. The handle stays valid until `kfs_engine_free`. Idempotent.
+//
+// # Safety
+// `out` is null or points to a writable `KfsBuffer`.
+int32_t kfs_engine_shutdown(struct KfsEngine *engine, uint32_t grace_ms, struct KfsBuffer *out);
+
+// Frees an engine: cancels its running operations (they complete with `KFS_CANCELLED`, Code
+// "EngineDisposed", and their callbacks have returned before this does), shuts it down (grace
+// `KFS_DEFAULT_SHUTDOWN_GRACE_MS` unless `kfs_engine_shutdown` ran) and waits for in-flight log
+// callbacks. Afterwards the handle is invalid (`KFS_INVALID_HANDLE`, also for a second free).
+// Must not be called from inside one of this engine's callbacks.
+//
+// # Safety
+// `out` is null or points to a writable `KfsBuffer`.
+int32_t kfs_engine_free(struct KfsEngine *engine, struct KfsBuffer *out);
+
+// Enqueues an order snapshot (UTF-8 JSON, `SchemaVersion` 1); durable before it returns.
+// Writes the `EnqueueReceipt` (`{"RecordId","OrderId","State","Message"}`) to `out`. A malformed
+// snapshot is recorded as Failed and still answers `KFS_OK` with State "Failed" and the reason.
+//
+// # Safety
+// `snapshot` points to `snapshot_len` readable bytes; `out` to a writable `KfsBuffer`.
+int32_t kfs_engine_enqueue_order(struct KfsEngine *engine, const uint8_t *snapshot, size_t snapshot_len, struct KfsBuffer *out);
+
+// Enqueues an order event (`{"Kind":"OrderPaid"|"OrderCancelled"|"OrderRefunded",...}`); writes
+// the `EnqueueReceipt` to `out`.
+//
+// # Safety
+// `event` points to `event_len` readable bytes; `out` to a writable `KfsBuffer`.
+int32_t kfs_engine_enqueue_event(struct KfsEngine *engine, const uint8_t *event, size_t event_len, struct KfsBuffer *out);
+
+// Writes up to `max` unacknowledged outcomes (a JSON array, oldest first) to `out`. They are
+// returned again by later polls until acknowledged with `kfs_engine_ack_outcomes`.
+//
+// # Safety
+// `out` points to a writable `KfsBuffer`.
+int32_t kfs_engine_poll_outcomes(struct KfsEngine *engine, uint32_t max, struct KfsBuffer *out);
+
+// Acknowledges outcomes by id (applied by the host); writes `{"Count":n}` (newly acknowledged).
+// `ids` may be null when `ids_len` is 0.
+//
+// # Safety
+// `ids` points to `ids_len` readable `int64_t`; `out` to a writable `KfsBuffer`.
+int32_t kfs_engine_ack_outcomes(struct KfsEngine *engine, const int64_t *ids, size_t ids_len, struct KfsBuffer *out);
+
+// Writes the record counts per state (`StatusCounts`) to `out`.
+//
+// # Safety
+// `out` points to a writable `KfsBuffer`.
+int32_t kfs_engine_status_counts(struct KfsEngine *engine, struct KfsBuffer *out);
+
+// Writes one page of the sync log (`RecordPage`) for a `RecordQuery` document (`{}` = first
+// page, all states) to `out`.
+//
+// # Safety
+// `query` points to `query_len` readable bytes; `out` to a writable `KfsBuffer`.
+int32_t kfs_engine_list_records(struct KfsEngine *engine, const uint8_t *query, size_t query_len, struct KfsBuffer *out);
+
+// Writes one record's detail (`RecordDetail`: attempts, events, outcomes, snapshot) to `out`.
+// `KFS_NOT_FOUND` for an unknown id.
+//
+// # Safety
+// `out` points to a writable `KfsBuffer`.
+int32_t kfs_engine_record_detail(struct KfsEngine *engine, int64_t record_id, struct KfsBuffer *out);
+
+// Schedules a failed (or retrying) record for another attempt now.
+//
+// # Safety
+// `out` is null or points to a writable `KfsBuffer`.
+int32_t kfs_engine_retry_record(struct KfsEngine *engine, int64_t record_id, struct KfsBuffer *out);
+
+// Schedules every failed record for another attempt; writes `{"Count":n}` to `out`.
+//
+// # Safety
+// `out` points to a writable `KfsBuffer`.
+int32_t kfs_engine_retry_all_failed(struct KfsEngine *engine, struct KfsBuffer *out);
+
+// Maps a snapshot without enqueueing it; writes the `Preview` (canonical invoice, KashFlow
+// requests, problems) to `out`.
+//
+// # Safety
+// `snapshot` points to `snapshot_len` readable bytes; `out` to a writable `KfsBuffer`.
+int32_t kfs_engine_preview(struct KfsEngine *engine, const uint8_t *snapshot, size_t snapshot_len, struct KfsBuffer *out);
+
+// Validates a configuration document without starting anything; writes
+// `{"Valid":bool,"Errors":[{"Code","Message","Path"}],"Config":<redacted, defaults filled>|null}`
+// to `out`. An invalid configuration is still `KFS_OK` (the report says why); only a null or
+// empty document is an error.
+//
+// # Safety
+// `config` points to `config_len` readable bytes; `out` to a writable `KfsBuffer`.
+int32_t kfs_validate_config(const uint8_t *config, size_t config_len, struct KfsBuffer *out);
+
+// Starts testing the KashFlow connection (asynchronous; never blocks the calling thread).
+// Writes the operation id to `*out_operation`; `callback` (nullable) is called once on
+// completion, after which `kfs_operation_take` yields the `ConnectionReport` document (or the
+// error). Cancel with `kfs_operation_cancel`.
+//
+// # Safety
+// `out_operation` points to a writable `uint64_t`; `out` is null or points to a writable
+// `KfsBuffer`; `user_data` is passed back to `callback` untouched.
+int32_t kfs_engine_test_connection(struct KfsEngine *engine, KfsCompletionCallback callback, void *user_data, uint64_t *out_operation, struct KfsBuffer *out);
+
+// Applies a new configuration document to the running engine (credentials, rules, steps...).
+//
+// # Safety
+// `config` points to `config_len` readable bytes; `out` is null or points to a writable
+// `KfsBuffer`.
+int32_t kfs_engine_reconfigure(struct KfsEngine *engine, const uint8_t *config, size_t config_len, struct KfsBuffer *out);
+
+// Asks the engine to pull stock levels from KashFlow now (results arrive as SetStock outcomes).
+//
+// # Safety
+// `out` is null or points to a writable `KfsBuffer`.
+int32_t kfs_engine_request_stock_pull(struct KfsEngine *engine, struct KfsBuffer *out);
 
 // Takes the result of a completed operation: its status, with the result document (or error
 // document) in `out`, after which the operation id is invalid. A running operation answers

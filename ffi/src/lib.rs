@@ -14,6 +14,7 @@
 
 pub mod buffer;
 pub mod diagnostics;
+pub mod engine_api;
 pub mod error;
 pub mod guard;
 pub mod input;

@@ -8,6 +8,14 @@ using System.Runtime.InteropServices;
 namespace Nop.Plugin.Misc.KashFlow.Native;
 
 /// <summary>
+/// Opaque engine handle. Its value is an id, not an address: never dereference it.
+/// </summary>
+/// <remarks>Opaque native type; only pointers to it cross the boundary.</remarks>
+internal struct KfsEngine
+{
+}
+
+/// <summary>
 /// A library-owned byte buffer (UTF-8 JSON unless the function says otherwise).
 /// `ptr` is null and `len` 0 for an empty buffer. Release with `kfs_buffer_free`.
 /// </summary>
@@ -32,6 +40,12 @@ internal static unsafe partial class NativeMethods
     public const int KFS_DEBUG_FAIL = 1;
 
     public const int KFS_DEBUG_PANIC = 2;
+
+    /// <summary>
+    /// How long `kfs_engine_free` lets in-flight work finish when the host did not call
+    /// `kfs_engine_shutdown` first.
+    /// </summary>
+    public const int KFS_DEFAULT_SHUTDOWN_GRACE_MS = 5000;
 
     /// <summary>
     /// Bumped whenever an export's signature or meaning changes; the C# layer refuses a library whose
@@ -116,6 +130,10 @@ internal static unsafe partial class NativeMethods
     // returns the result. Called from a library thread; must not unwind.
     // typedef KfsCompletionCallback: delegate* unmanaged[Cdecl]<void*, ulong, int, void>
 
+    // Receives one engine log line. `level` is one of `KFS_LOG_*`; `target` and `message` are UTF-8,
+    // not NUL-terminated, valid only during the call. Called from library threads; must not unwind.
+    // typedef KfsLogCallback: delegate* unmanaged[Cdecl]<void*, int, byte*, nuint, byte*, nuint, void>
+
     /// <summary>
     /// Releases a buffer returned by any `kfs_` function and resets `*buffer` to empty, so freeing
     /// the same variable twice is harmless. Returns `KFS_OK` (also for a null `buffer` or an empty
@@ -176,6 +194,184 @@ internal static unsafe partial class NativeMethods
     /// </summary>
     [DllImport(LibraryName, EntryPoint = "kfs_debug_operation", ExactSpelling = true, CallingConvention = CallingConvention.Cdecl)]
     public static extern int kfs_debug_operation(uint delay_ms, int behaviour, delegate* unmanaged[Cdecl]<void*, ulong, int, void> callback, void* user_data, ulong* out_operation, KfsBuffer* @out);
+
+    /// <summary>
+    /// Creates and starts an engine from a configuration document (`EngineConfig`, PascalCase JSON).
+    /// On success writes the handle to `*out_engine`. `log` (nullable) receives the engine's log lines
+    /// with `log_user_data` until `kfs_engine_free` returns. Errors: `KFS_INVALID_CONFIG` (with the
+    /// setting's `Path`), `KFS_ENGINE_ERROR` (e.g. the journal cannot be opened).
+    ///
+    /// # Safety
+    /// `config` points to `config_len` readable bytes; `out_engine` to a writable `KfsEngine *`;
+    /// `out` is null or points to a writable `KfsBuffer`.
+    /// </summary>
+    [DllImport(LibraryName, EntryPoint = "kfs_engine_create", ExactSpelling = true, CallingConvention = CallingConvention.Cdecl)]
+    public static extern int kfs_engine_create(byte* config, nuint config_len, delegate* unmanaged[Cdecl]<void*, int, byte*, nuint, byte*, nuint, void> log, void* log_user_data, KfsEngine** out_engine, KfsBuffer* @out);
+
+    /// <summary>
+    /// Stops the engine: no new work is accepted (`KFS_SHUTTING_DOWN`), in-flight work gets up to
+    /// `grace_ms` to finish. The handle stays valid until `kfs_engine_free`. Idempotent.
+    ///
+    /// # Safety
+    /// `out` is null or points to a writable `KfsBuffer`.
+    /// </summary>
+    [DllImport(LibraryName, EntryPoint = "kfs_engine_shutdown", ExactSpelling = true, CallingConvention = CallingConvention.Cdecl)]
+    public static extern int kfs_engine_shutdown(KfsEngine* engine, uint grace_ms, KfsBuffer* @out);
+
+    /// <summary>
+    /// Frees an engine: cancels its running operations (they complete with `KFS_CANCELLED`, Code
+    /// "EngineDisposed", and their callbacks have returned before this does), shuts it down (grace
+    /// `KFS_DEFAULT_SHUTDOWN_GRACE_MS` unless `kfs_engine_shutdown` ran) and waits for in-flight log
+    /// callbacks. Afterwards the handle is invalid (`KFS_INVALID_HANDLE`, also for a second free).
+    /// Must not be called from inside one of this engine's callbacks.
+    ///
+    /// # Safety
+    /// `out` is null or points to a writable `KfsBuffer`.
+    /// </summary>
+    [DllImport(LibraryName, EntryPoint = "kfs_engine_free", ExactSpelling = true, CallingConvention = CallingConvention.Cdecl)]
+    public static extern int kfs_engine_free(KfsEngine* engine, KfsBuffer* @out);
+
+    /// <summary>
+    /// Enqueues an order snapshot (UTF-8 JSON, `SchemaVersion` 1); durable before it returns.
+    /// Writes the `EnqueueReceipt` (`{"RecordId","OrderId","State","Message"}`) to `out`. A malformed
+    /// snapshot is recorded as Failed and still answers `KFS_OK` with State "Failed" and the reason.
+    ///
+    /// # Safety
+    /// `snapshot` points to `snapshot_len` readable bytes; `out` to a writable `KfsBuffer`.
+    /// </summary>
+    [DllImport(LibraryName, EntryPoint = "kfs_engine_enqueue_order", ExactSpelling = true, CallingConvention = CallingConvention.Cdecl)]
+    public static extern int kfs_engine_enqueue_order(KfsEngine* engine, byte* snapshot, nuint snapshot_len, KfsBuffer* @out);
+
+    /// <summary>
+    /// Enqueues an order event (`{"Kind":"OrderPaid"|"OrderCancelled"|"OrderRefunded",...}`); writes
+    /// the `EnqueueReceipt` to `out`.
+    ///
+    /// # Safety
+    /// `event` points to `event_len` readable bytes; `out` to a writable `KfsBuffer`.
+    /// </summary>
+    [DllImport(LibraryName, EntryPoint = "kfs_engine_enqueue_event", ExactSpelling = true, CallingConvention = CallingConvention.Cdecl)]
+    public static extern int kfs_engine_enqueue_event(KfsEngine* engine, byte* @event, nuint event_len, KfsBuffer* @out);
+
+    /// <summary>
+    /// Writes up to `max` unacknowledged outcomes (a JSON array, oldest first) to `out`. They are
+    /// returned again by later polls until acknowledged with `kfs_engine_ack_outcomes`.
+    ///
+    /// # Safety
+    /// `out` points to a writable `KfsBuffer`.
+    /// </summary>
+    [DllImport(LibraryName, EntryPoint = "kfs_engine_poll_outcomes", ExactSpelling = true, CallingConvention = CallingConvention.Cdecl)]
+    public static extern int kfs_engine_poll_outcomes(KfsEngine* engine, uint max, KfsBuffer* @out);
+
+    /// <summary>
+    /// Acknowledges outcomes by id (applied by the host); writes `{"Count":n}` (newly acknowledged).
+    /// `ids` may be null when `ids_len` is 0.
+    ///
+    /// # Safety
+    /// `ids` points to `ids_len` readable `int64_t`; `out` to a writable `KfsBuffer`.
+    /// </summary>
+    [DllImport(LibraryName, EntryPoint = "kfs_engine_ack_outcomes", ExactSpelling = true, CallingConvention = CallingConvention.Cdecl)]
+    public static extern int kfs_engine_ack_outcomes(KfsEngine* engine, long* ids, nuint ids_len, KfsBuffer* @out);
+
+    /// <summary>
+    /// Writes the record counts per state (`StatusCounts`) to `out`.
+    ///
+    /// # Safety
+    /// `out` points to a writable `KfsBuffer`.
+    /// </summary>
+    [DllImport(LibraryName, EntryPoint = "kfs_engine_status_counts", ExactSpelling = true, CallingConvention = CallingConvention.Cdecl)]
+    public static extern int kfs_engine_status_counts(KfsEngine* engine, KfsBuffer* @out);
+
+    /// <summary>
+    /// Writes one page of the sync log (`RecordPage`) for a `RecordQuery` document (`{}` = first
+    /// page, all states) to `out`.
+    ///
+    /// # Safety
+    /// `query` points to `query_len` readable bytes; `out` to a writable `KfsBuffer`.
+    /// </summary>
+    [DllImport(LibraryName, EntryPoint = "kfs_engine_list_records", ExactSpelling = true, CallingConvention = CallingConvention.Cdecl)]
+    public static extern int kfs_engine_list_records(KfsEngine* engine, byte* query, nuint query_len, KfsBuffer* @out);
+
+    /// <summary>
+    /// Writes one record's detail (`RecordDetail`: attempts, events, outcomes, snapshot) to `out`.
+    /// `KFS_NOT_FOUND` for an unknown id.
+    ///
+    /// # Safety
+    /// `out` points to a writable `KfsBuffer`.
+    /// </summary>
+    [DllImport(LibraryName, EntryPoint = "kfs_engine_record_detail", ExactSpelling = true, CallingConvention = CallingConvention.Cdecl)]
+    public static extern int kfs_engine_record_detail(KfsEngine* engine, long record_id, KfsBuffer* @out);
+
+    /// <summary>
+    /// Schedules a failed (or retrying) record for another attempt now.
+    ///
+    /// # Safety
+    /// `out` is null or points to a writable `KfsBuffer`.
+    /// </summary>
+    [DllImport(LibraryName, EntryPoint = "kfs_engine_retry_record", ExactSpelling = true, CallingConvention = CallingConvention.Cdecl)]
+    public static extern int kfs_engine_retry_record(KfsEngine* engine, long record_id, KfsBuffer* @out);
+
+    /// <summary>
+    /// Schedules every failed record for another attempt; writes `{"Count":n}` to `out`.
+    ///
+    /// # Safety
+    /// `out` points to a writable `KfsBuffer`.
+    /// </summary>
+    [DllImport(LibraryName, EntryPoint = "kfs_engine_retry_all_failed", ExactSpelling = true, CallingConvention = CallingConvention.Cdecl)]
+    public static extern int kfs_engine_retry_all_failed(KfsEngine* engine, KfsBuffer* @out);
+
+    /// <summary>
+    /// Maps a snapshot without enqueueing it; writes the `Preview` (canonical invoice, KashFlow
+    /// requests, problems) to `out`.
+    ///
+    /// # Safety
+    /// `snapshot` points to `snapshot_len` readable bytes; `out` to a writable `KfsBuffer`.
+    /// </summary>
+    [DllImport(LibraryName, EntryPoint = "kfs_engine_preview", ExactSpelling = true, CallingConvention = CallingConvention.Cdecl)]
+    public static extern int kfs_engine_preview(KfsEngine* engine, byte* snapshot, nuint snapshot_len, KfsBuffer* @out);
+
+    /// <summary>
+    /// Validates a configuration document without starting anything; writes
+    /// `{"Valid":bool,"Errors":[{"Code","Message","Path"}],"Config":&lt;redacted, defaults filled&gt;|null}`
+    /// to `out`. An invalid configuration is still `KFS_OK` (the report says why); only a null or
+    /// empty document is an error.
+    ///
+    /// # Safety
+    /// `config` points to `config_len` readable bytes; `out` to a writable `KfsBuffer`.
+    /// </summary>
+    [DllImport(LibraryName, EntryPoint = "kfs_validate_config", ExactSpelling = true, CallingConvention = CallingConvention.Cdecl)]
+    public static extern int kfs_validate_config(byte* config, nuint config_len, KfsBuffer* @out);
+
+    /// <summary>
+    /// Starts testing the KashFlow connection (asynchronous; never blocks the calling thread).
+    /// Writes the operation id to `*out_operation`; `callback` (nullable) is called once on
+    /// completion, after which `kfs_operation_take` yields the `ConnectionReport` document (or the
+    /// error). Cancel with `kfs_operation_cancel`.
+    ///
+    /// # Safety
+    /// `out_operation` points to a writable `uint64_t`; `out` is null or points to a writable
+    /// `KfsBuffer`; `user_data` is passed back to `callback` untouched.
+    /// </summary>
+    [DllImport(LibraryName, EntryPoint = "kfs_engine_test_connection", ExactSpelling = true, CallingConvention = CallingConvention.Cdecl)]
+    public static extern int kfs_engine_test_connection(KfsEngine* engine, delegate* unmanaged[Cdecl]<void*, ulong, int, void> callback, void* user_data, ulong* out_operation, KfsBuffer* @out);
+
+    /// <summary>
+    /// Applies a new configuration document to the running engine (credentials, rules, steps...).
+    ///
+    /// # Safety
+    /// `config` points to `config_len` readable bytes; `out` is null or points to a writable
+    /// `KfsBuffer`.
+    /// </summary>
+    [DllImport(LibraryName, EntryPoint = "kfs_engine_reconfigure", ExactSpelling = true, CallingConvention = CallingConvention.Cdecl)]
+    public static extern int kfs_engine_reconfigure(KfsEngine* engine, byte* config, nuint config_len, KfsBuffer* @out);
+
+    /// <summary>
+    /// Asks the engine to pull stock levels from KashFlow now (results arrive as SetStock outcomes).
+    ///
+    /// # Safety
+    /// `out` is null or points to a writable `KfsBuffer`.
+    /// </summary>
+    [DllImport(LibraryName, EntryPoint = "kfs_engine_request_stock_pull", ExactSpelling = true, CallingConvention = CallingConvention.Cdecl)]
+    public static extern int kfs_engine_request_stock_pull(KfsEngine* engine, KfsBuffer* @out);
 
     /// <summary>
     /// Takes the result of a completed operation: its status, with the result document (or error

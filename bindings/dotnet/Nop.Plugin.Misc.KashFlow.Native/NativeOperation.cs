@@ -99,7 +99,7 @@ internal sealed unsafe class NativeOperation
             KashFlowNativeException error = Interop.Error(status, text);
             if (status == NativeMethods.KFS_CANCELLED && error.Code == "EngineDisposed")
             {
-                _completion.TrySetException(new ObjectDisposedException("KashFlowEngine", error.Message));
+                _completion.TrySetException(new ObjectDisposedException(nameof(KashFlowEngine), error.Message));
             }
             else if (status == NativeMethods.KFS_CANCELLED)
             {

@@ -1,0 +1,545 @@
+//! Enqueue rules, applied inside one journal transaction:
+//!
+//! * a snapshot of an unknown order creates its record and a `SyncOrder` job;
+//! * the same snapshot again is `Unchanged` (never posted twice);
+//! * a different snapshot of an order not yet synced replaces the stored one (`Replaced`);
+//! * a snapshot of an order already synced (or cancelled) is `Unchanged`, and logged;
+//! * a broken snapshot is filed as `Failed` with its parse error, never dropped;
+//! * `OrderPaid` adds a `RecordPayment` job that waits until the invoice exists;
+//! * `OrderCancelled` before the invoice is posted cancels the order; after, flags a credit note;
+//! * `OrderRefunded` flags a credit note.
+
+use rusqlite::{params, Connection, OptionalExtension};
+use serde_json::Value;
+
+use super::jobs::refresh_record;
+use super::Journal;
+use crate::engine::error::{EngineError, ErrorDoc};
+use crate::engine::events::OrderEvent;
+use crate::engine::header::{json_hash, Peek};
+use crate::engine::log::LogLevel;
+use crate::engine::model::{EnqueueReceipt, JobKind, JobState, ReceiptState};
+
+/// A receipt plus the line the engine should log about it, if any.
+#[derive(Debug, Clone)]
+pub(crate) struct EnqueueResult {
+    pub receipt: EnqueueReceipt,
+    pub log: Option<(LogLevel, String)>,
+}
+
+struct RecordRow {
+    id: i64,
+    has_snapshot: bool,
+    snapshot_hash: Option<String>,
+    cancelled: bool,
+    invoice_number: Option<i64>,
+    custom_order_number: Option<String>,
+}
+
+struct SyncJobRow {
+    id: i64,
+    state: String,
+    outcome_unknown: bool,
+}
+
+pub(crate) fn serial_key_for_order(order_id: i64) -> String {
+    format!("order:{order_id}")
+}
+
+fn find_record(conn: &Connection, order_id: i64) -> Result<Option<RecordRow>, EngineError> {
+    Ok(conn
+        .prepare_cached(
+            "SELECT id, snapshot IS NOT NULL, snapshot_hash, cancelled, invoice_number, custom_order_number
+             FROM records WHERE order_id = ?1",
+        )?
+        .query_row([order_id], |r| {
+            Ok(RecordRow {
+                id: r.get(0)?,
+                has_snapshot: r.get(1)?,
+                snapshot_hash: r.get(2)?,
+                cancelled: r.get(3)?,
+                invoice_number: r.get(4)?,
+                custom_order_number: r.get(5)?,
+            })
+        })
+        .optional()?)
+}
+
+fn find_sync_job(conn: &Connection, record_id: i64) -> Result<Option<SyncJobRow>, EngineError> {
+    Ok(conn
+        .prepare_cached(
+            "SELECT id, state, outcome_unknown FROM jobs
+             WHERE record_id = ?1 AND kind = 'SyncOrder' ORDER BY id DESC LIMIT 1",
+        )?
+        .query_row([record_id], |r| {
+            Ok(SyncJobRow {
+                id: r.get(0)?,
+                state: r.get(1)?,
+                outcome_unknown: r.get(2)?,
+            })
+        })
+        .optional()?)
+}
+
+fn insert_placeholder(conn: &Connection, order_id: i64, now: i64) -> Result<i64, EngineError> {
+    conn.prepare_cached(
+        "INSERT INTO records (order_id, state, created_at, updated_at) VALUES (?1, 'Pending', ?2, ?2)",
+    )?
+    .execute(params![order_id, now])?;
+    Ok(conn.last_insert_rowid())
+}
+
+/// A job row to insert.
+struct NewJob<'a> {
+    record_id: Option<i64>,
+    kind: JobKind,
+    serial_key: &'a str,
+    payload: Option<&'a str>,
+    dedupe_key: Option<&'a str>,
+    state: JobState,
+    error: Option<&'a ErrorDoc>,
+}
+
+fn insert_job(conn: &Connection, job: NewJob<'_>, now: i64) -> Result<i64, EngineError> {
+    conn.prepare_cached(
+        "INSERT INTO jobs (record_id, kind, serial_key, payload, dedupe_key, state, run_at,
+                           last_error_code, last_error_message, last_error_path, created_at, updated_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?7, ?7)",
+    )?
+    .execute(params![
+        job.record_id,
+        job.kind.as_str(),
+        job.serial_key,
+        job.payload,
+        job.dedupe_key,
+        job.state.as_str(),
+        now,
+        job.error.map(|e| e.code.as_str()),
+        job.error.map(|e| e.message.as_str()),
+        job.error.and_then(|e| e.path.as_deref()),
+    ])?;
+    Ok(conn.last_insert_rowid())
+}
+
+fn set_record_error(
+    conn: &Connection,
+    record_id: i64,
+    error: Option<&ErrorDoc>,
+) -> Result<(), EngineError> {
+    conn.prepare_cached(
+        "UPDATE records SET last_error_code = ?2, last_error_message = ?3, last_error_path = ?4
+         WHERE id = ?1",
+    )?
+    .execute(params![
+        record_id,
+        error.map(|e| e.code.as_str()),
+        error.map(|e| e.message.as_str()),
+        error.and_then(|e| e.path.as_deref()),
+    ])?;
+    Ok(())
+}
+
+pub(super) fn flag_credit_note(
+    conn: &Connection,
+    record_id: i64,
+    reason: &str,
+) -> Result<(), EngineError> {
+    conn.prepare_cached(
+        "UPDATE records SET needs_credit_note = 1,
+            credit_note_reason = CASE WHEN credit_note_reason IS NULL OR credit_note_reason = ''
+                                      THEN ?2 ELSE credit_note_reason || '; ' || ?2 END
+         WHERE id = ?1",
+    )?
+    .execute(params![record_id, reason])?;
+    Ok(())
+}
+
+pub(super) fn cancel_record(
+    conn: &Connection,
+    record_id: i64,
+    now: i64,
+) -> Result<(), EngineError> {
+    conn.prepare_cached(
+        "UPDATE jobs SET state = 'Cancelled', lease_owner = NULL, lease_expires_at = NULL, updated_at = ?2
+         WHERE record_id = ?1 AND state IN ('Queued', 'Waiting', 'Dead')",
+    )?
+    .execute(params![record_id, now])?;
+    conn.prepare_cached("UPDATE records SET cancelled = 1, cancel_requested = 0 WHERE id = ?1")?
+        .execute([record_id])?;
+    Ok(())
+}
+
+fn order_label(order_id: i64, custom: Option<&str>) -> String {
+    match custom {
+        Some(c) if !c.is_empty() => format!("order {c} (id {order_id})"),
+        _ => format!("order id {order_id}"),
+    }
+}
+
+fn enqueue_order_tx(
+    conn: &Connection,
+    bytes: &[u8],
+    peek: &Peek,
+    now: i64,
+) -> Result<EnqueueResult, EngineError> {
+    let order_id = peek.key_order_id;
+    let (custom, created_at) = match &peek.header {
+        Ok(h) => (
+            Some(h.custom_order_number.clone()),
+            Some(h.created_on_utc.timestamp_millis()),
+        ),
+        Err(_) => (None, None),
+    };
+    let header_error = peek.header.as_ref().err().map(EngineError::to_doc);
+    let receipt = |record_id, state, message: Option<String>| EnqueueReceipt {
+        record_id,
+        order_id,
+        state,
+        message,
+    };
+
+    let existing = find_record(conn, order_id)?;
+    let (record_id, was_placeholder) = match &existing {
+        None => (None, false),
+        Some(r) => (Some(r.id), !r.has_snapshot),
+    };
+
+    if let Some(r) = &existing {
+        let label = order_label(
+            order_id,
+            r.custom_order_number.as_deref().or(custom.as_deref()),
+        );
+        if r.snapshot_hash.as_deref() == Some(peek.hash.as_str()) {
+            return Ok(EnqueueResult {
+                receipt: receipt(
+                    r.id,
+                    ReceiptState::Unchanged,
+                    Some("this snapshot is already in the journal".into()),
+                ),
+                log: None,
+            });
+        }
+        if r.cancelled {
+            let msg = format!(
+                "{label} was cancelled before its invoice was posted; the new snapshot is ignored"
+            );
+            return Ok(EnqueueResult {
+                receipt: receipt(r.id, ReceiptState::Unchanged, Some(msg.clone())),
+                log: Some((LogLevel::Info, msg)),
+            });
+        }
+        let sync = find_sync_job(conn, r.id)?;
+        if sync.as_ref().map(|s| s.state.as_str()) == Some("Done") {
+            let msg = match r.invoice_number {
+                Some(n) => format!(
+                    "{label} is already synced to KashFlow invoice {n}; changes made after posting are not sent (credit notes are not automated yet)"
+                ),
+                None => format!(
+                    "{label} is already synced; changes made after posting are not sent"
+                ),
+            };
+            return Ok(EnqueueResult {
+                receipt: receipt(r.id, ReceiptState::Unchanged, Some(msg.clone())),
+                log: Some((LogLevel::Warn, msg)),
+            });
+        }
+    }
+
+    // New, placeholder (events came first) or not yet synced: store this snapshot.
+    let record_id = match record_id {
+        Some(id) => {
+            conn.prepare_cached(
+                "UPDATE records SET snapshot = ?2, snapshot_hash = ?3,
+                    custom_order_number = COALESCE(?4, custom_order_number),
+                    order_created_at = COALESCE(?5, order_created_at),
+                    mapped_invoice = NULL, updated_at = ?6
+                 WHERE id = ?1",
+            )?
+            .execute(params![id, bytes, peek.hash, custom, created_at, now])?;
+            id
+        }
+        None => {
+            conn.prepare_cached(
+                "INSERT INTO records (order_id, custom_order_number, order_created_at, state, snapshot,
+                                      snapshot_hash, created_at, updated_at)
+                 VALUES (?1, ?2, ?3, 'Pending', ?4, ?5, ?6, ?6)",
+            )?
+            .execute(params![order_id, custom, created_at, bytes, peek.hash, now])?;
+            conn.last_insert_rowid()
+        }
+    };
+
+    let mut in_flight = false;
+    let job_state = if header_error.is_some() {
+        JobState::Dead
+    } else {
+        JobState::Queued
+    };
+    match find_sync_job(conn, record_id)? {
+        None => {
+            insert_job(
+                conn,
+                NewJob {
+                    record_id: Some(record_id),
+                    kind: JobKind::SyncOrder,
+                    serial_key: &serial_key_for_order(order_id),
+                    payload: None,
+                    dedupe_key: None,
+                    state: job_state,
+                    error: header_error.as_ref(),
+                },
+                now,
+            )?;
+        }
+        Some(job) if job.state == "Leased" => in_flight = true,
+        Some(job) => {
+            conn.prepare_cached(
+                "UPDATE jobs SET state = ?2, run_at = ?3, attempts = 0,
+                    last_error_code = ?4, last_error_message = ?5, last_error_path = ?6, updated_at = ?3
+                 WHERE id = ?1",
+            )?
+            .execute(params![
+                job.id,
+                job_state.as_str(),
+                now,
+                header_error.as_ref().map(|e| e.code.as_str()),
+                header_error.as_ref().map(|e| e.message.as_str()),
+                header_error.as_ref().and_then(|e| e.path.as_deref()),
+            ])?;
+        }
+    }
+    set_record_error(conn, record_id, header_error.as_ref())?;
+    refresh_record(conn, record_id, now)?;
+
+    let label = order_label(order_id, custom.as_deref());
+    let result = match (&header_error, existing.is_some() && !was_placeholder) {
+        (Some(e), _) => EnqueueResult {
+            receipt: receipt(record_id, ReceiptState::Failed, Some(e.message.clone())),
+            log: Some((
+                LogLevel::Error,
+                format!("the snapshot of {label} cannot be read and was filed as Failed: {e}"),
+            )),
+        },
+        (None, true) => {
+            let msg = if in_flight {
+                "replaced the stored snapshot while an attempt is running; the newer snapshot is used if that attempt does not complete".to_string()
+            } else {
+                "replaced the stored snapshot of an order not yet synced".to_string()
+            };
+            EnqueueResult {
+                receipt: receipt(record_id, ReceiptState::Replaced, Some(msg)),
+                log: Some((LogLevel::Info, format!("{label}: newer snapshot received"))),
+            }
+        }
+        (None, false) => EnqueueResult {
+            receipt: receipt(record_id, ReceiptState::Pending, None),
+            log: None,
+        },
+    };
+    Ok(result)
+}
+
+fn enqueue_event_tx(
+    conn: &Connection,
+    event: &OrderEvent,
+    now: i64,
+) -> Result<EnqueueResult, EngineError> {
+    let order_id = event.order_id();
+    let doc = event.to_value();
+    let doc_text = doc.to_string();
+    let (record, existed) = match find_record(conn, order_id)? {
+        Some(r) => (r, true),
+        None => {
+            let id = insert_placeholder(conn, order_id, now)?;
+            (
+                RecordRow {
+                    id,
+                    has_snapshot: false,
+                    snapshot_hash: None,
+                    cancelled: false,
+                    invoice_number: None,
+                    custom_order_number: None,
+                },
+                false,
+            )
+        }
+    };
+    let label = order_label(order_id, record.custom_order_number.as_deref());
+    let receipt = |state, message: Option<String>| EnqueueReceipt {
+        record_id: record.id,
+        order_id,
+        state,
+        message,
+    };
+    let sync = find_sync_job(conn, record.id)?;
+    let sync_state = sync.as_ref().map(|s| s.state.as_str());
+    let posted = record.invoice_number.is_some() || sync_state == Some("Done");
+
+    let result = match event {
+        OrderEvent::Paid(p) => {
+            let dedupe = format!("RecordPayment:{order_id}:{:032x}", json_hash(&doc));
+            let exists: bool = conn
+                .prepare_cached("SELECT EXISTS(SELECT 1 FROM jobs WHERE dedupe_key = ?1)")?
+                .query_row([&dedupe], |r| r.get(0))?;
+            if exists {
+                return Ok(EnqueueResult {
+                    receipt: receipt(
+                        ReceiptState::Unchanged,
+                        Some("this payment is already in the journal".into()),
+                    ),
+                    log: None,
+                });
+            }
+            log_event(conn, record.id, order_id, event.kind_name(), &doc_text, now)?;
+            if record.cancelled {
+                let msg = format!(
+                    "{label} was cancelled before its invoice was posted; the payment of {} is not recorded in KashFlow",
+                    p.amount
+                );
+                EnqueueResult {
+                    receipt: receipt(ReceiptState::Unchanged, Some(msg.clone())),
+                    log: Some((LogLevel::Warn, msg)),
+                }
+            } else {
+                let state = if posted {
+                    JobState::Queued
+                } else {
+                    JobState::Waiting
+                };
+                insert_job(
+                    conn,
+                    NewJob {
+                        record_id: Some(record.id),
+                        kind: JobKind::RecordPayment,
+                        serial_key: &serial_key_for_order(order_id),
+                        payload: Some(&p.to_value().to_string()),
+                        dedupe_key: Some(&dedupe),
+                        state,
+                        error: None,
+                    },
+                    now,
+                )?;
+                let msg = (!posted)
+                    .then(|| "the payment will be recorded once the invoice exists".to_string());
+                EnqueueResult {
+                    receipt: receipt(ReceiptState::Pending, msg),
+                    log: None,
+                }
+            }
+        }
+        OrderEvent::Cancelled { .. } => {
+            log_event(conn, record.id, order_id, event.kind_name(), &doc_text, now)?;
+            if record.cancelled {
+                EnqueueResult {
+                    receipt: receipt(
+                        ReceiptState::Unchanged,
+                        Some("the order is already cancelled".into()),
+                    ),
+                    log: None,
+                }
+            } else if posted {
+                let reason = match record.invoice_number {
+                    Some(n) => format!("order cancelled after KashFlow invoice {n} was posted"),
+                    None => "order cancelled after its invoice was posted".to_string(),
+                };
+                flag_credit_note(conn, record.id, &reason)?;
+                EnqueueResult {
+                    receipt: receipt(ReceiptState::Accepted, Some(reason.clone())),
+                    log: Some((
+                        LogLevel::Warn,
+                        format!("{label}: {reason}; a credit note is needed"),
+                    )),
+                }
+            } else if sync_state == Some("Leased") {
+                conn.prepare_cached("UPDATE records SET cancel_requested = 1 WHERE id = ?1")?
+                    .execute([record.id])?;
+                let msg = "cancellation noted while the invoice is being posted: if that attempt completes the order is flagged for a credit note, otherwise it is cancelled".to_string();
+                EnqueueResult {
+                    receipt: receipt(ReceiptState::Accepted, Some(msg.clone())),
+                    log: Some((LogLevel::Info, format!("{label}: {msg}"))),
+                }
+            } else {
+                cancel_record(conn, record.id, now)?;
+                if sync.as_ref().is_some_and(|s| s.outcome_unknown) {
+                    // An interrupted attempt may have created the invoice: strict means flag it.
+                    flag_credit_note(
+                        conn,
+                        record.id,
+                        "order cancelled after an interrupted attempt to post its invoice; check KashFlow for an invoice for this order",
+                    )?;
+                }
+                let msg = if existed {
+                    "cancelled before its invoice was posted; nothing will be sent to KashFlow"
+                } else {
+                    "not in the journal yet; marked cancelled so it will not be posted"
+                };
+                EnqueueResult {
+                    receipt: receipt(ReceiptState::Cancelled, Some(msg.into())),
+                    log: Some((LogLevel::Info, format!("{label} {msg}"))),
+                }
+            }
+        }
+        OrderEvent::Refunded { amount, .. } => {
+            log_event(conn, record.id, order_id, event.kind_name(), &doc_text, now)?;
+            let amount = amount
+                .map(|a| a.to_string())
+                .unwrap_or_else(|| "an unstated amount".into());
+            let reason = if posted {
+                format!("refund of {amount}")
+            } else {
+                format!("refund of {amount} before the invoice was posted")
+            };
+            flag_credit_note(conn, record.id, &reason)?;
+            EnqueueResult {
+                receipt: receipt(ReceiptState::Accepted, Some(reason.clone())),
+                log: Some((
+                    LogLevel::Warn,
+                    format!("{label}: {reason}; a credit note is needed"),
+                )),
+            }
+        }
+    };
+    refresh_record(conn, record.id, now)?;
+    Ok(result)
+}
+
+fn log_event(
+    conn: &Connection,
+    record_id: i64,
+    order_id: i64,
+    kind: &str,
+    document: &str,
+    now: i64,
+) -> Result<(), EngineError> {
+    conn.prepare_cached(
+        "INSERT INTO events (record_id, order_id, kind, document, received_at) VALUES (?1, ?2, ?3, ?4, ?5)",
+    )?
+    .execute(params![record_id, order_id, kind, document, now])?;
+    Ok(())
+}
+
+impl Journal {
+    /// File a snapshot (already peeked by the caller, outside the writer thread).
+    pub(crate) fn enqueue_order(
+        &self,
+        bytes: Vec<u8>,
+        peek: Peek,
+        now: i64,
+    ) -> Result<EnqueueResult, EngineError> {
+        self.write(move |conn| enqueue_order_tx(conn, &bytes, &peek, now))
+    }
+
+    pub(crate) fn enqueue_event(
+        &self,
+        event: OrderEvent,
+        now: i64,
+    ) -> Result<EnqueueResult, EngineError> {
+        self.write(move |conn| enqueue_event_tx(conn, &event, now))
+    }
+}
+
+/// Render a stored snapshot for display: its JSON, or the raw text as a string.
+pub(crate) fn snapshot_for_display(bytes: &[u8]) -> Value {
+    serde_json::from_slice(bytes)
+        .unwrap_or_else(|_| Value::String(String::from_utf8_lossy(bytes).into_owned()))
+}

@@ -1,0 +1,469 @@
+//! The durable sync engine: what the C ABI wraps.
+//!
+//! `Engine` accepts order snapshots and events from the host (each durably committed to the SQLite
+//! journal before the call returns), runs jobs on worker tasks through a [`JobProcessor`] (the
+//! KashFlow stage), and hands results back as outcomes the host polls and acknowledges. It also
+//! serves the admin pages: counts, the sync log, record details, retries, previews.
+//!
+//! Module map: `journal` (SQLite, schema, every query), `worker` (claim/run/finish loop),
+//! `processor` (the seam), `breaker` + `backoff` (failure policy), `locks` (per-key locks for
+//! processors), `header`/`events` (reading host documents), `model` (documents), `config`, `error`,
+//! `log`, `clock`.
+
+pub mod backoff;
+pub mod breaker;
+pub mod clock;
+pub mod config;
+pub mod error;
+pub mod events;
+pub mod header;
+pub mod journal;
+pub mod locks;
+pub mod log;
+pub mod model;
+pub mod processor;
+mod worker;
+
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard, RwLock};
+use std::time::Duration;
+
+use rand::rngs::StdRng;
+use rand::SeedableRng;
+use tokio::runtime::Handle;
+use tokio::sync::Notify;
+use tokio::task::JoinHandle;
+
+pub use breaker::{CircuitBreaker, CircuitState};
+pub use clock::{Clock, ManualClock, SystemClock};
+pub use config::{
+    BreakerPolicy, EngineConfig, FlowSteps, JournalDurability, KashFlowMode, KashFlowSettings,
+    MappingRules, RetryPolicy, Secret,
+};
+pub use error::{EngineError, ErrorDoc};
+pub use events::{OrderEvent, PaymentEvent};
+pub use header::{SnapshotHeader, SUPPORTED_SCHEMA_VERSION};
+pub use journal::Journal;
+pub use locks::{KeyGuard, KeyLocks};
+pub use log::{LogLevel, LogSink, Logger, MemorySink};
+pub use model::{
+    AttemptEntry, AttemptResult, CallRecord, ConnectionReport, EnqueueReceipt, EventEntry,
+    JobEntry, JobKind, JobState, LedgerEntry, LedgerKind, Outcome, OutcomeEntry, OutcomeKind,
+    OutcomeSpec, Preview, ReceiptState, RecordDetail, RecordPage, RecordQuery, RecordState,
+    RecordSummary, StatusCounts,
+};
+pub use processor::{
+    BoxFuture, JobContext, JobDone, JobInfo, JobProcessor, JobResult, OrderInfo, PreviewContext,
+    UnwiredProcessor,
+};
+
+const TARGET: &str = "kashflow_sync::engine";
+
+/// Knobs that are not part of the configuration document: the processor to run, the clock, and
+/// timings. `Default` is what `Engine::start` uses.
+#[derive(Clone)]
+pub struct EngineOptions {
+    /// `None`: [`processor::default_processor`].
+    pub processor: Option<Arc<dyn JobProcessor>>,
+    /// `None`: the system clock.
+    pub clock: Option<Arc<dyn Clock>>,
+    /// How long a claimed job stays ours without a heartbeat. After a crash, its jobs are taken
+    /// over once this passes.
+    pub lease: Duration,
+    /// How often a running job's lease is renewed (well under `lease`).
+    pub heartbeat: Duration,
+    /// Longest an idle worker sleeps before looking at the journal again.
+    pub idle_poll: Duration,
+    /// Seed for the retry jitter (tests); `None`: from the OS.
+    pub rng_seed: Option<u64>,
+}
+
+impl Default for EngineOptions {
+    fn default() -> Self {
+        EngineOptions {
+            processor: None,
+            clock: None,
+            lease: Duration::from_secs(60),
+            heartbeat: Duration::from_secs(20),
+            idle_poll: Duration::from_secs(1),
+            rng_seed: None,
+        }
+    }
+}
+
+/// State shared by the engine handle and its workers.
+pub(crate) struct Inner {
+    journal: Arc<Journal>,
+    config: RwLock<Arc<EngineConfig>>,
+    processor: Arc<dyn JobProcessor>,
+    log: Logger,
+    clock: Arc<dyn Clock>,
+    breaker: Mutex<CircuitBreaker>,
+    locks: KeyLocks,
+    /// Wakes idle workers (enqueue, retry, a finished job, shutdown).
+    wake: Notify,
+    stopping: AtomicBool,
+    /// Lease owner id of this engine instance.
+    owner: String,
+    /// Workers between claim and finish.
+    in_flight: AtomicUsize,
+    /// Notified when `in_flight` drops to zero.
+    idle: Notify,
+    rng: Mutex<StdRng>,
+    options: EngineOptions,
+    target_workers: AtomicUsize,
+}
+
+impl Inner {
+    fn config(&self) -> Arc<EngineConfig> {
+        self.config
+            .read()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone()
+    }
+
+    fn breaker(&self) -> MutexGuard<'_, CircuitBreaker> {
+        self.breaker.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    fn job_left(&self) {
+        if self.in_flight.fetch_sub(1, Ordering::SeqCst) == 1 {
+            self.idle.notify_waiters();
+        }
+    }
+}
+
+/// The sync engine. One per journal per process; dropping it stops its workers (jobs in flight
+/// are then resumed by the next engine once their leases expire). Prefer [`Engine::shutdown`].
+pub struct Engine {
+    inner: Arc<Inner>,
+    rt: Handle,
+    workers: Mutex<Vec<JoinHandle<()>>>,
+    shut_down: AtomicBool,
+}
+
+impl Engine {
+    /// Open the journal at `config.journal_path` (creating or upgrading it) and start the workers
+    /// on `rt`. Jobs left in flight by a crashed predecessor resume once their leases expire.
+    pub fn start(
+        config: EngineConfig,
+        rt: Handle,
+        log: Option<Arc<dyn LogSink>>,
+    ) -> Result<Engine, EngineError> {
+        Self::start_with(config, rt, log, EngineOptions::default())
+    }
+
+    /// `start` with a chosen processor, clock and timings.
+    pub fn start_with(
+        config: EngineConfig,
+        rt: Handle,
+        log: Option<Arc<dyn LogSink>>,
+        options: EngineOptions,
+    ) -> Result<Engine, EngineError> {
+        config.validate()?;
+        let logger = Logger::new(log);
+        let journal = Arc::new(Journal::open(
+            &config.journal_path,
+            config.journal_durability,
+        )?);
+        let rng = match options.rng_seed {
+            Some(seed) => StdRng::seed_from_u64(seed),
+            None => StdRng::from_entropy(),
+        };
+        let workers = config.workers as usize;
+        let inner = Arc::new(Inner {
+            journal,
+            breaker: Mutex::new(CircuitBreaker::new(
+                config.circuit_breaker.failure_threshold,
+                config.circuit_breaker.cool_down_ms,
+            )),
+            processor: options
+                .processor
+                .clone()
+                .unwrap_or_else(processor::default_processor),
+            clock: options
+                .clock
+                .clone()
+                .unwrap_or_else(|| Arc::new(SystemClock)),
+            log: logger,
+            locks: KeyLocks::new(),
+            wake: Notify::new(),
+            stopping: AtomicBool::new(false),
+            owner: format!("engine-{}", uuid::Uuid::new_v4()),
+            in_flight: AtomicUsize::new(0),
+            idle: Notify::new(),
+            rng: Mutex::new(rng),
+            options,
+            target_workers: AtomicUsize::new(workers),
+            config: RwLock::new(Arc::new(config)),
+        });
+        let engine = Engine {
+            inner,
+            rt,
+            workers: Mutex::new(Vec::new()),
+            shut_down: AtomicBool::new(false),
+        };
+        engine.spawn_workers(workers);
+        let cfg = engine.inner.config();
+        engine.inner.log.info(
+            TARGET,
+            &format!(
+                "KashFlow Sync engine started: journal {}, {} worker(s), KashFlow mode {:?}",
+                cfg.journal_path.display(),
+                cfg.workers,
+                cfg.kashflow.mode
+            ),
+        );
+        Ok(engine)
+    }
+
+    fn spawn_workers(&self, target: usize) {
+        let mut workers = self.workers.lock().unwrap_or_else(|p| p.into_inner());
+        for index in 0..target {
+            let alive = workers.get(index).is_some_and(|h| !h.is_finished());
+            if alive {
+                continue;
+            }
+            let handle = self
+                .rt
+                .spawn(worker::worker_loop(self.inner.clone(), index));
+            if index < workers.len() {
+                workers[index] = handle;
+            } else {
+                workers.push(handle);
+            }
+        }
+    }
+
+    fn accepting(&self) -> Result<(), EngineError> {
+        if self.inner.stopping.load(Ordering::SeqCst) {
+            Err(EngineError::ShuttingDown)
+        } else {
+            Ok(())
+        }
+    }
+
+    fn now(&self) -> i64 {
+        self.inner.clock.now_ms()
+    }
+
+    /// File an order snapshot. Returns once it is durably committed. A snapshot that cannot be
+    /// read is filed as `Failed` with the reason (receipt `Failed`), never dropped.
+    pub fn enqueue_order(&self, snapshot_json: &[u8]) -> Result<EnqueueReceipt, EngineError> {
+        self.accepting()?;
+        let peek = header::peek(snapshot_json);
+        let result = self
+            .inner
+            .journal
+            .enqueue_order(snapshot_json.to_vec(), peek, self.now())?;
+        if let Some((level, line)) = &result.log {
+            self.inner.log.log(*level, TARGET, line);
+        }
+        if matches!(
+            result.receipt.state,
+            ReceiptState::Pending | ReceiptState::Replaced
+        ) {
+            self.inner.wake.notify_waiters();
+        }
+        Ok(result.receipt)
+    }
+
+    /// File an order event (`OrderPaid`, `OrderCancelled`, `OrderRefunded`). Returns once durable.
+    pub fn enqueue_event(&self, event_json: &[u8]) -> Result<EnqueueReceipt, EngineError> {
+        self.accepting()?;
+        let event = OrderEvent::parse(event_json)?;
+        let result = self.inner.journal.enqueue_event(event, self.now())?;
+        if let Some((level, line)) = &result.log {
+            self.inner.log.log(*level, TARGET, line);
+        }
+        self.inner.wake.notify_waiters();
+        Ok(result.receipt)
+    }
+
+    /// Outcomes not yet acknowledged, oldest first (the same ones again until acknowledged).
+    pub fn poll_outcomes(&self, max: usize) -> Result<Vec<Outcome>, EngineError> {
+        self.inner.journal.poll_outcomes(max)
+    }
+
+    /// Acknowledge applied outcomes; returns how many were newly acknowledged.
+    pub fn ack_outcomes(&self, ids: &[i64]) -> Result<usize, EngineError> {
+        self.inner.journal.ack_outcomes(ids.to_vec(), self.now())
+    }
+
+    pub fn status_counts(&self) -> Result<StatusCounts, EngineError> {
+        let mut counts = self.inner.journal.status_counts()?;
+        counts.circuit = self.inner.breaker().state_name(self.now()).to_string();
+        Ok(counts)
+    }
+
+    pub fn list_records(&self, query: &RecordQuery) -> Result<RecordPage, EngineError> {
+        self.inner.journal.list_records(query)
+    }
+
+    pub fn record_detail(&self, record_id: i64) -> Result<RecordDetail, EngineError> {
+        self.inner.journal.record_detail(record_id)
+    }
+
+    /// Run a failed (or waiting-to-retry) record again now, from its stored snapshot under the
+    /// current rules. Attempt counting restarts; the history keeps every earlier attempt.
+    pub fn retry_record(&self, record_id: i64) -> Result<(), EngineError> {
+        self.accepting()?;
+        self.inner.journal.retry_record(record_id, self.now())?;
+        self.inner.log.info(
+            TARGET,
+            &format!("record {record_id} queued again by the admin"),
+        );
+        self.inner.wake.notify_waiters();
+        Ok(())
+    }
+
+    /// `retry_record` for every Failed record; returns how many.
+    pub fn retry_all_failed(&self) -> Result<usize, EngineError> {
+        self.accepting()?;
+        let n = self.inner.journal.retry_all_failed(self.now())?;
+        if n > 0 {
+            self.inner.log.info(
+                TARGET,
+                &format!("{n} failed record(s) queued again by the admin"),
+            );
+            self.inner.wake.notify_waiters();
+        }
+        Ok(n)
+    }
+
+    /// What syncing this snapshot would do, without doing it.
+    pub fn preview(&self, snapshot_json: &[u8]) -> Result<Preview, EngineError> {
+        let header = header::peek(snapshot_json).header?;
+        let config = self.inner.config();
+        let mut preview = self.inner.processor.preview(PreviewContext {
+            snapshot_json,
+            header: &header,
+            config: &config,
+            journal: &self.inner.journal,
+        })?;
+        if let Some(record) = self.inner.journal.record_for_order(header.order_id)? {
+            preview.journal_state = Some(record.state);
+            preview.journal_invoice_number = record.invoice_number;
+        }
+        Ok(preview)
+    }
+
+    /// Check KashFlow can be reached with the current settings.
+    pub async fn test_connection(&self) -> Result<ConnectionReport, EngineError> {
+        let config = self.inner.config();
+        self.inner.processor.test_connection(&config).await
+    }
+
+    /// Swap the configuration; the next job claimed uses it. The journal path and durability
+    /// cannot change while running.
+    pub fn reconfigure(&self, config: EngineConfig) -> Result<(), EngineError> {
+        self.accepting()?;
+        config.validate()?;
+        let current = self.inner.config();
+        if config.journal_path != current.journal_path {
+            return Err(EngineError::invalid_config(
+                "JournalPath cannot change while the engine runs; restart it to move the journal",
+                Some("JournalPath"),
+            ));
+        }
+        if config.journal_durability != current.journal_durability {
+            return Err(EngineError::invalid_config(
+                "JournalDurability cannot change while the engine runs; restart it to apply",
+                Some("JournalDurability"),
+            ));
+        }
+        self.inner.breaker().set_policy(
+            config.circuit_breaker.failure_threshold,
+            config.circuit_breaker.cool_down_ms,
+        );
+        let workers = config.workers as usize;
+        *self.inner.config.write().unwrap_or_else(|p| p.into_inner()) = Arc::new(config);
+        self.inner.target_workers.store(workers, Ordering::SeqCst);
+        self.spawn_workers(workers);
+        self.inner.wake.notify_waiters();
+        self.inner.log.info(
+            TARGET,
+            &format!("configuration updated ({workers} worker(s))"),
+        );
+        Ok(())
+    }
+
+    /// Queue a stock pull (one at a time; a request while one is queued or running is merged).
+    pub fn request_stock_pull(&self) -> Result<(), EngineError> {
+        self.accepting()?;
+        if !self.inner.config().steps.pull_stock {
+            return Err(EngineError::invalid_request(
+                "stock pull is switched off in the settings (Steps.PullStock)",
+            ));
+        }
+        self.inner.journal.request_stock_pull(self.now())?;
+        self.inner.wake.notify_waiters();
+        Ok(())
+    }
+
+    /// Stop claiming jobs, give running jobs up to `grace` to finish, then stop the rest and put
+    /// their jobs back in the queue (flagged to check KashFlow before writing). Idempotent.
+    pub async fn shutdown(&self, grace: Duration) {
+        if self.shut_down.swap(true, Ordering::SeqCst) {
+            return;
+        }
+        self.inner.stopping.store(true, Ordering::SeqCst);
+        self.inner.wake.notify_waiters();
+        let deadline = tokio::time::Instant::now() + grace;
+        loop {
+            let idle = self.inner.idle.notified();
+            tokio::pin!(idle);
+            idle.as_mut().enable();
+            if self.inner.in_flight.load(Ordering::SeqCst) == 0 {
+                break;
+            }
+            if tokio::time::timeout_at(deadline, idle).await.is_err() {
+                break;
+            }
+        }
+        let handles: Vec<JoinHandle<()>> =
+            std::mem::take(&mut *self.workers.lock().unwrap_or_else(|p| p.into_inner()));
+        for h in &handles {
+            h.abort();
+        }
+        for h in handles {
+            let _ = h.await;
+        }
+        let journal = self.inner.journal.clone();
+        let owner = self.inner.owner.clone();
+        let now = self.now();
+        match tokio::task::spawn_blocking(move || journal.release_leases(owner, now)).await {
+            Ok(Ok(0)) => {}
+            Ok(Ok(n)) => self.inner.log.warn(
+                TARGET,
+                &format!("{n} job(s) did not finish within the shutdown grace period and will run again at next start"),
+            ),
+            Ok(Err(e)) => self.inner.log.error(
+                TARGET,
+                &format!("could not release jobs at shutdown ({e}); they run again once their leases expire"),
+            ),
+            Err(_) => {}
+        }
+        self.inner.log.info(TARGET, "KashFlow Sync engine stopped");
+    }
+
+    /// The configuration in force.
+    pub fn config(&self) -> Arc<EngineConfig> {
+        self.inner.config()
+    }
+}
+
+impl Drop for Engine {
+    fn drop(&mut self) {
+        self.inner.stopping.store(true, Ordering::SeqCst);
+        self.inner.wake.notify_waiters();
+        for h in self
+            .workers
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .drain(..)
+        {
+            h.abort();
+        }
+    }
+}

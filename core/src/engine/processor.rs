@@ -1,0 +1,235 @@
+//! The seam between the durable engine and the work itself.
+//!
+//! The engine owns everything around a job: claiming it under a lease, the per-order exclusion,
+//! backoff, the circuit breaker, and writing the result (state change, outcomes, ledger updates,
+//! attempt history) in one journal transaction. A [`JobProcessor`] only does the job: given a
+//! [`JobContext`] it talks to KashFlow and returns a [`JobResult`]. The KashFlow stage implements
+//! this trait; until it is wired in, [`UnwiredProcessor`] keeps every job waiting (nothing is failed
+//! or lost) and says why.
+
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use serde_json::Value;
+
+use super::config::EngineConfig;
+use super::error::{EngineError, ErrorDoc};
+use super::events::PaymentEvent;
+use super::header::SnapshotHeader;
+use super::journal::Journal;
+use super::locks::{KeyGuard, KeyLocks};
+use super::log::{LogLevel, Logger};
+use super::model::{
+    CallRecord, ConnectionReport, JobKind, LedgerEntry, LedgerKind, OutcomeSpec, Preview,
+};
+
+pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
+
+/// The job being run.
+#[derive(Debug, Clone, PartialEq)]
+pub struct JobInfo {
+    pub id: i64,
+    pub kind: JobKind,
+    /// 1 for the first attempt.
+    pub attempt: u32,
+    /// An earlier attempt stopped without recording its result (crash, lease expiry, shutdown):
+    /// KashFlow may already have the change, so check before writing.
+    pub outcome_unknown: bool,
+    /// Kind-specific payload (`RecordPayment`: the payment, see [`JobInfo::payment`]).
+    pub payload: Option<Value>,
+    pub record_id: Option<i64>,
+}
+
+impl JobInfo {
+    /// The payment of a `RecordPayment` job.
+    pub fn payment(&self) -> Result<PaymentEvent, EngineError> {
+        match &self.payload {
+            Some(v) => PaymentEvent::from_value(v),
+            None => Err(EngineError::invalid_document(
+                "this job carries no payment",
+                None,
+            )),
+        }
+    }
+}
+
+/// The order a job belongs to, as the journal holds it at claim time.
+#[derive(Debug, Clone, PartialEq)]
+pub struct OrderInfo {
+    pub record_id: i64,
+    pub order_id: i64,
+    pub custom_order_number: Option<String>,
+    /// The stored snapshot (`None` while only events have arrived for the order).
+    pub snapshot_json: Option<Vec<u8>>,
+    pub snapshot_hash: Option<String>,
+    /// KashFlow references already recorded for the order.
+    pub invoice_number: Option<i64>,
+    pub customer_code: Option<String>,
+}
+
+/// Per-attempt side channel the engine reads after `process` returns, whatever the result.
+#[derive(Default)]
+pub(crate) struct AttemptScratch {
+    pub calls: Mutex<Vec<CallRecord>>,
+    pub mapped_invoice: Mutex<Option<Value>>,
+}
+
+/// Everything a processor may use while running one job.
+pub struct JobContext<'a> {
+    pub job: &'a JobInfo,
+    /// `None` for jobs not tied to an order (`PullStock`).
+    pub order: Option<&'a OrderInfo>,
+    /// The configuration in force when the job was claimed (a reconfigure applies to the next job).
+    pub config: &'a EngineConfig,
+    pub(crate) journal: &'a Journal,
+    pub(crate) locks: &'a KeyLocks,
+    pub(crate) log: &'a Logger,
+    pub(crate) scratch: &'a AttemptScratch,
+}
+
+impl<'a> JobContext<'a> {
+    /// Serialise work on a business key across all workers of this engine
+    /// (e.g. `"customer:jane@example.com"` so two orders never create the same customer twice).
+    pub async fn lock_key(&self, key: &str) -> KeyGuard<'a> {
+        self.locks.lock(key).await
+    }
+
+    /// Look a business key up in the ledger (order → invoice, e-mail → customer, SKU → product).
+    pub fn ledger(&self, kind: LedgerKind, key: &str) -> Result<Option<String>, EngineError> {
+        self.journal.ledger_get(kind, key)
+    }
+
+    /// Report a KashFlow request made during this attempt (kept in the attempt history).
+    pub fn record_call(&self, call: CallRecord) {
+        if let Ok(mut c) = self.scratch.calls.lock() {
+            c.push(call);
+        }
+    }
+
+    /// Keep the mapped invoice on the record (shown in the record detail), even if posting fails.
+    pub fn set_mapped_invoice(&self, invoice: Value) {
+        if let Ok(mut m) = self.scratch.mapped_invoice.lock() {
+            *m = Some(invoice);
+        }
+    }
+
+    pub fn log(&self, level: LogLevel, message: &str) {
+        self.log.log(level, "kashflow_sync::processor", message);
+    }
+}
+
+/// What a successful job leaves behind. Written in the same transaction as the state change.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct JobDone {
+    /// The KashFlow invoice number (SyncOrder); recorded on the record and in the ledger.
+    pub invoice_number: Option<i64>,
+    /// The KashFlow customer code used.
+    pub customer_code: Option<String>,
+    /// Instructions for the host (order status, order note, stock level).
+    pub outcomes: Vec<OutcomeSpec>,
+    /// Further ledger entries (e-mail → customer code, SKU → product code).
+    pub ledger: Vec<LedgerEntry>,
+    /// A line for the log.
+    pub message: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum JobResult {
+    Done(JobDone),
+    /// A retryable failure (network, 5xx, 429...). `retry_after` is a floor for the next delay
+    /// (a server's Retry-After). Counts against `Retry.MaxAttempts` and the circuit breaker.
+    Retry {
+        error: ErrorDoc,
+        retry_after: Option<Duration>,
+    },
+    /// A permanent failure (validation, mapping): straight to Failed; the admin fixes and retries.
+    DeadLetter {
+        error: ErrorDoc,
+    },
+    /// Not an error: the job cannot run yet. `recheck_after: None` waits until the journal itself
+    /// announces the dependency (a payment waiting for its invoice); `Some(d)` checks again after
+    /// `d`. The attempt does not count against `MaxAttempts`.
+    Waiting {
+        reason: String,
+        recheck_after: Option<Duration>,
+    },
+}
+
+/// What `preview` gets: the snapshot (header already checked), the configuration, the ledger.
+pub struct PreviewContext<'a> {
+    pub snapshot_json: &'a [u8],
+    pub header: &'a SnapshotHeader,
+    pub config: &'a EngineConfig,
+    pub(crate) journal: &'a Journal,
+}
+
+impl<'a> PreviewContext<'a> {
+    pub fn ledger(&self, kind: LedgerKind, key: &str) -> Result<Option<String>, EngineError> {
+        self.journal.ledger_get(kind, key)
+    }
+}
+
+/// The work behind the engine. Implemented by the KashFlow stage.
+pub trait JobProcessor: Send + Sync {
+    /// Run one job. Must not panic on bad data (a panic is caught and treated as a retryable
+    /// failure). May be dropped mid-way at shutdown: the job is then retried with
+    /// `outcome_unknown` set.
+    fn process<'a>(&'a self, ctx: JobContext<'a>) -> BoxFuture<'a, JobResult>;
+
+    /// Map a snapshot and describe the KashFlow requests it would cause, without sending them.
+    fn preview(&self, ctx: PreviewContext<'_>) -> Result<Preview, EngineError>;
+
+    /// Check that KashFlow can be reached and the credentials work.
+    fn test_connection<'a>(
+        &'a self,
+        config: &'a EngineConfig,
+    ) -> BoxFuture<'a, Result<ConnectionReport, EngineError>>;
+}
+
+/// The processor `Engine::start` uses until the KashFlow stage is wired in: every job waits
+/// (state Pending, reason shown on the record), so orders are journaled and nothing is lost or
+/// failed; wiring the real processor in is a change to [`default_processor`] only.
+pub struct UnwiredProcessor;
+
+const UNWIRED: &str = "this build of KashFlow Sync has no KashFlow connection yet; the order is kept and will be sent once it does";
+
+impl JobProcessor for UnwiredProcessor {
+    fn process<'a>(&'a self, _ctx: JobContext<'a>) -> BoxFuture<'a, JobResult> {
+        Box::pin(async move {
+            JobResult::Waiting {
+                reason: UNWIRED.into(),
+                recheck_after: Some(Duration::from_secs(300)),
+            }
+        })
+    }
+
+    fn preview(&self, _ctx: PreviewContext<'_>) -> Result<Preview, EngineError> {
+        Err(EngineError::NotAvailable {
+            message: "preview needs the mapping stage, which this build does not contain yet"
+                .into(),
+        })
+    }
+
+    fn test_connection<'a>(
+        &'a self,
+        config: &'a EngineConfig,
+    ) -> BoxFuture<'a, Result<ConnectionReport, EngineError>> {
+        Box::pin(async move {
+            Ok(ConnectionReport {
+                ok: false,
+                mode: format!("{:?}", config.kashflow.mode),
+                base_url: config.kashflow.effective_base_url().map(str::to_string),
+                message: UNWIRED.into(),
+                account_name: None,
+                latency_ms: 0,
+            })
+        })
+    }
+}
+
+/// The processor `Engine::start` runs. The KashFlow phase returns its processor here.
+pub fn default_processor() -> Arc<dyn JobProcessor> {
+    Arc::new(UnwiredProcessor)
+}
