@@ -130,7 +130,7 @@ public class SandboxEndToEndTests
     {
         var port = ClosedPort();
         var store = new TestStore();
-        await store.ConfigureAsync(s => { s.Enabled = true; s.Mode = KashFlowMode.Live; s.BaseUrl = $"http://127.0.0.1:{port}"; s.TimeoutSeconds = 2; },
+        await store.ConfigureAsync(s => { s.Enabled = true; s.Mode = KashFlowMode.Live; s.BaseUrl = $"https://127.0.0.1:{port}"; s.TimeoutSeconds = 2; },
             "user", "live-secret-pw", "live-secret-word");
         Assert.True(await store.Host.EnsureStartedAsync(), store.Host.LastStartError);
         return store;

@@ -97,6 +97,39 @@ public class SettingsTests
     }
 
     [Fact]
+    public async Task A_fresh_install_shows_the_engines_default_rules()
+    {
+        await using var store = new TestStore();
+        await using var scope = store.Scope();
+        var model = await scope.ServiceProvider.GetRequiredService<KashFlowModelFactory>().PrepareConfigurationModelAsync();
+        // contracts.md "Default mapping rules", as the engine reports them
+        Assert.Equal(4000, model.SalesNominal);
+        Assert.Equal(4900, model.ShippingNominal);
+        Assert.Equal(4999, model.RoundingNominal);
+        Assert.Equal(100000, model.InvoiceNumberOffset);
+        Assert.False(model.UseKashFlowNumbering);
+        Assert.Equal("FromCustomerId", model.CustomerCodeStrategy);
+        Assert.Contains(model.PaymentMethodMappings, m => m is { SystemName: "Payments.Manual", MethodId: 4, BankAccountId: 2 });
+        Assert.Contains(model.PaymentMethodMappings, m => m is { SystemName: "Payments.CheckMoneyOrder", MethodId: 2, BankAccountId: 1 });
+    }
+
+    [Fact]
+    public async Task Rules_the_engine_refuses_are_not_saved_and_the_page_says_why()
+    {
+        await using var store = new TestStore();
+        await store.ConfigureAsync(s => s.RequestsPerSecond = 7);
+        await using var scope = store.Scope();
+        var controller = scope.ServiceProvider.GetRequiredService<Nop.Plugin.Misc.KashFlow.Controllers.KashFlowAdminController>();
+        var model = new ConfigurationModel { RequestsPerSecond = 2, TimeoutSeconds = 30, RulesJson = """{"Nominals":{"Sales":4000},"NoSuchRule":true}""" };
+
+        var view = Assert.IsType<Microsoft.AspNetCore.Mvc.ViewResult>(await controller.Configure(model));
+        Assert.False(controller.ModelState.IsValid);
+        Assert.Contains("NoSuchRule", string.Join(" ", controller.ModelState[nameof(ConfigurationModel.RulesJson)]!.Errors.Select(e => e.ErrorMessage)));
+        Assert.Equal(7, (await store.Settings.LoadSettingAsync<KashFlowSettings>()).RequestsPerSecond);
+        Assert.IsType<ConfigurationModel>(view.Model);
+    }
+
+    [Fact]
     public async Task Rules_that_are_not_a_json_object_are_refused()
     {
         await using var store = new TestStore();

@@ -72,6 +72,14 @@ public class KashFlowAdminController : BasePluginController
             ModelState.AddModelError(nameof(model.RulesJson), ex.Message);
             return View(ConfigureView, await _modelFactory.PrepareConfigurationModelAsync(model));
         }
+        // the engine decides whether the rules are valid; nothing invalid is stored
+        var validation = RulesValidator.Validate(settings.RulesJson);
+        if (!validation.Valid)
+        {
+            foreach (var error in validation.Errors)
+                ModelState.AddModelError(nameof(model.RulesJson), error.ToString());
+            return View(ConfigureView, await _modelFactory.PrepareConfigurationModelAsync(model));
+        }
         await _settingsManager.SaveAsync(settings);
 
         try

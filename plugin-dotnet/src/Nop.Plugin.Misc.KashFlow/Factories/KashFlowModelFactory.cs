@@ -51,14 +51,25 @@ public class KashFlowModelFactory
     {
         var settings = await _settingsManager.LoadAsync();
         var credentials = _settingsManager.GetCredentials(settings);
-        RulesDocument rules;
+        // the rules as the engine reads them, defaults filled in (the stored text if the engine cannot say)
+        var rulesJson = posted?.RulesJson ?? settings.RulesJson;
         try
         {
-            rules = RulesDocument.Parse(posted?.RulesJson ?? settings.RulesJson);
+            if (posted is null && RulesValidator.Validate(rulesJson).NormalizedRulesJson is { } normalized)
+                rulesJson = normalized;
         }
         catch (Exception)
         {
-            rules = RulesDocument.Parse(settings.RulesJson);
+            // native library unavailable: show what is stored
+        }
+        RulesDocument rules;
+        try
+        {
+            rules = RulesDocument.Parse(rulesJson);
+        }
+        catch (Exception)
+        {
+            rules = RulesDocument.Parse(null);
         }
 
         var model = posted ?? new ConfigurationModel
