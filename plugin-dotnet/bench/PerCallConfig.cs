@@ -4,6 +4,7 @@ using BenchmarkDotNet.Engines;
 using BenchmarkDotNet.Jobs;
 using BenchmarkDotNet.Reports;
 using BenchmarkDotNet.Running;
+using BenchmarkDotNet.Toolchains.InProcess.Emit;
 
 namespace Nop.Plugin.Misc.KashFlow.Bench;
 
@@ -18,6 +19,7 @@ public class PerCallConfig : ManualConfig
             .WithUnrollFactor(1)
             .WithWarmupCount(50)
             .WithIterationCount(1000)
+            .WithToolchain(InProcessEmitToolchain.Instance) // in this process: no generated project to build (2 cores)
             .WithId("per-call"));
         AddColumn(StatisticColumn.Median, new PercentileColumn(99), StatisticColumn.Max);
         AddColumnProvider(DefaultColumnProviders.Instance);
