@@ -9,7 +9,9 @@
 //! - the subtotal discount (`OrderSubTotalDiscountInclTax`) as negative Discount lines, split
 //!   across the VAT treatments of the items in proportion to their gross (this is also how
 //!   nopCommerce reduces the tax for it), each at that treatment's rate;
-//! - shipping and the payment method fee at their own derived rates (omitted when zero);
+//! - shipping and the payment method fee at their own derived rates (omitted when zero); a
+//!   negative fee (a discount for a payment method) at its excl amount and 0%, because
+//!   nopCommerce clamps that fee's tax at zero and so takes only the excl amount off the total;
 //! - the order-total discount (`OrderDiscount`) as negative Discount lines split the same way
 //!   across everything before it. nopCommerce does not reduce its `OrderTax` for this discount;
 //!   a UK invoice must (the consideration is lower), so the invoice VAT is lower than OrderTax;
@@ -18,8 +20,16 @@
 //!   nominal 2300 is the liability it releases), not price reductions, so they carry no VAT;
 //! - the amounts are converted to the invoice currency with cumulative rounding (the parts add
 //!   up to the converted total exactly) and posted with `posting::post`;
-//! - whatever difference is left against the order total (never more than `RoundingTolerance`)
-//!   becomes an explicit Rounding line; more than that is an error.
+//! - whatever difference is left against the order total becomes an explicit Rounding line.
+//!
+//! Validation of the totals is in two steps. First, nopCommerce's own figures must add up by its
+//! own formula (excl subtotal − excl subtotal discount + excl shipping + excl fee + OrderTax,
+//! rounded, − order discount − gift cards − reward points = OrderTotal, within
+//! `RoundingTolerance`); that catches snapshots that are simply wrong. Second, the lines built
+//! from the amounts *including* VAT may differ from OrderTotal only by the roundings nopCommerce
+//! made on the way (half a penny each for the subtotal discount, each VAT rate, the tax total and
+//! the order total), which can legitimately exceed 2p on a mixed-rate basket with a subtotal
+//! discount; that difference is the Rounding line.
 //!
 //! Every problem is collected and returned together.
 
@@ -160,23 +170,30 @@ fn attribute_text(raw: Option<&str>) -> Option<String> {
 fn check_amounts(o: &OrderSnapshot, errors: &mut Vec<ValidationError>) -> bool {
     let max = Decimal::from(MAX_AMOUNT);
     let mut ok = true;
-    let mut amount =
-        |path: String, v: Decimal, may_be_negative: bool, errors: &mut Vec<ValidationError>| {
-            if v.abs() > max {
-                ok = false;
-                errors.push(err(
-                    ErrorCode::InvalidValue,
-                    &path,
-                    format!("{path} is {v}, which is too large to be an order amount."),
-                ));
-            } else if v < Decimal::ZERO && !may_be_negative {
-                errors.push(err(
-                    ErrorCode::NegativeAmount,
-                    &path,
-                    format!("{path} is {v}; it must not be negative."),
-                ));
-            }
-        };
+    // Paths are built only when there is a problem (this runs for every order).
+    let mut amount = |path: &dyn Fn() -> String,
+                      v: Decimal,
+                      may_be_negative: bool,
+                      errors: &mut Vec<ValidationError>| {
+        if v.abs() <= max && (may_be_negative || v >= Decimal::ZERO) {
+            return;
+        }
+        let path = path();
+        if v.abs() > max {
+            ok = false;
+            errors.push(err(
+                ErrorCode::InvalidValue,
+                &path,
+                format!("{path} is {v}, which is too large to be an order amount."),
+            ));
+        } else if v < Decimal::ZERO && !may_be_negative {
+            errors.push(err(
+                ErrorCode::NegativeAmount,
+                &path,
+                format!("{path} is {v}; it must not be negative."),
+            ));
+        }
+    };
     let header = [
         ("OrderSubtotalInclTax", o.order_subtotal_incl_tax, false),
         ("OrderSubtotalExclTax", o.order_subtotal_excl_tax, false),
@@ -213,10 +230,10 @@ fn check_amounts(o: &OrderSnapshot, errors: &mut Vec<ValidationError>) -> bool {
         ),
     ];
     for (path, v, neg) in header {
-        amount(path.to_string(), v, neg, errors);
+        amount(&|| path.to_string(), v, neg, errors);
     }
     for (i, g) in o.gift_card_usage.iter().enumerate() {
-        amount(format!("GiftCardUsage[{i}]"), *g, false, errors);
+        amount(&|| format!("GiftCardUsage[{i}]"), *g, false, errors);
     }
     for (i, it) in o.items.iter().enumerate() {
         for (name, v) in [
@@ -227,7 +244,7 @@ fn check_amounts(o: &OrderSnapshot, errors: &mut Vec<ValidationError>) -> bool {
             ("DiscountAmountInclTax", it.discount_amount_incl_tax),
             ("DiscountAmountExclTax", it.discount_amount_excl_tax),
         ] {
-            amount(format!("Items[{i}].{name}"), v, false, errors);
+            amount(&|| format!("Items[{i}].{name}"), v, false, errors);
         }
     }
     if o.currency_rate <= Decimal::ZERO || o.currency_rate > Decimal::from(MAX_CURRENCY_RATE) {
@@ -671,13 +688,20 @@ pub fn map_order(
         "shipping",
         &mut errors,
     );
-    let fee_rate = snap_charge(
-        o.payment_method_additional_fee_incl_tax,
-        o.payment_method_additional_fee_excl_tax,
-        "PaymentMethodAdditionalFeeInclTax",
-        "payment method fee",
-        &mut errors,
-    );
+    // A negative fee (a discount for paying a certain way) carries no VAT in nopCommerce: it
+    // clamps the fee's tax at zero, so only the excl amount comes off the total.
+    let fee_is_discount = o.payment_method_additional_fee_incl_tax < Decimal::ZERO;
+    let fee_rate = if fee_is_discount {
+        Decimal::ZERO
+    } else {
+        snap_charge(
+            o.payment_method_additional_fee_incl_tax,
+            o.payment_method_additional_fee_excl_tax,
+            "PaymentMethodAdditionalFeeInclTax",
+            "payment method fee",
+            &mut errors,
+        )
+    };
 
     // --- Totals in the primary currency -------------------------------------------------------
     let items_incl: Decimal = o.items.iter().map(|i| i.price_incl_tax).sum();
@@ -791,8 +815,16 @@ pub fn map_order(
     if !o.payment_method_additional_fee_incl_tax.is_zero() {
         comps.push(Component {
             kind: LineKind::PaymentFee,
-            description: "Payment method fee".into(),
-            gross: o.payment_method_additional_fee_incl_tax,
+            description: if fee_is_discount {
+                "Payment method discount".into()
+            } else {
+                "Payment method fee".into()
+            },
+            gross: if fee_is_discount {
+                o.payment_method_additional_fee_excl_tax
+            } else {
+                o.payment_method_additional_fee_incl_tax
+            },
             treatment: Treatment {
                 exempt: false,
                 rate: fee_rate,
@@ -860,16 +892,61 @@ pub fn map_order(
             order_discount: false,
         });
     }
-    let lines_total: Decimal = comps.iter().map(|c| c.gross).sum();
-    if (lines_total - o.order_total).abs() > tol {
+    // 1. nopCommerce's own figures add up: its formula, on its excl amounts and OrderTax.
+    let deductions: Decimal = o.order_discount
+        + o.gift_card_usage.iter().copied().sum::<Decimal>()
+        + o.redeemed_reward_points_amount;
+    let before_deductions = money2(
+        items_excl - o.order_sub_total_discount_excl_tax
+            + o.order_shipping_excl_tax
+            + o.payment_method_additional_fee_excl_tax
+            + o.order_tax,
+    );
+    // nopCommerce never lets the total go below zero (a payment discount larger than the rest).
+    let clamped = (-before_deductions).max(Decimal::ZERO);
+    let nop_total = before_deductions + clamped - deductions;
+    if (nop_total - o.order_total).abs() > tol {
         errors.push(err(
             ErrorCode::TotalsMismatch,
             "OrderTotal",
             format!(
-                "The order's lines add up to {} but its total is {}: a difference of {}, more than the {tol} that may be posted as rounding. (nopCommerce: total = items − subtotal discount + shipping + payment fee − order discount − gift cards − reward points.)",
+                "The order does not add up: items {} − subtotal discount {} + shipping {} + payment fee {} + tax {} (all excluding VAT) − order discount, gift cards and reward points {} = {}, but the order total is {}.",
+                money2(items_excl),
+                o.order_sub_total_discount_excl_tax,
+                o.order_shipping_excl_tax,
+                o.payment_method_additional_fee_excl_tax,
+                o.order_tax,
+                deductions,
+                money2(nop_total),
+                o.order_total
+            ),
+        ));
+    }
+    // 2. The lines (built from the amounts including VAT) differ from the total only by
+    //    nopCommerce's rounding: half a penny for the subtotal discount, for each VAT rate's tax
+    //    after it, for the tax total and for the order total, on top of the tolerance.
+    let taxed_rates = {
+        let mut r: Vec<Decimal> = comps
+            .iter()
+            .filter(|c| !c.treatment.exempt && !c.treatment.rate.is_zero())
+            .map(|c| c.treatment.rate)
+            .collect();
+        r.sort();
+        r.dedup();
+        r.len()
+    };
+    let allowance = tol + Decimal::new(5, 3) * Decimal::from(taxed_rates as i64 + 3) + clamped;
+    let lines_total: Decimal = comps.iter().map(|c| c.gross).sum();
+    if errors.is_empty() && (lines_total - o.order_total).abs() > allowance {
+        errors.push(err(
+            ErrorCode::TotalsMismatch,
+            "OrderTotal",
+            format!(
+                "The order's amounts including VAT add up to {} but its total is {}: a difference of {}, more than rounding can explain ({}). (Total = items − subtotal discount + shipping + payment fee − order discount − gift cards − reward points.)",
                 money2(lines_total),
                 o.order_total,
-                money2(o.order_total - lines_total)
+                money2(o.order_total - lines_total),
+                money2(allowance)
             ),
         ));
     }
@@ -952,13 +1029,20 @@ pub fn map_order(
     }
     let posted: Decimal = lines.iter().map(|l| l.net() + l.vat_amount).sum();
     let residual = target_total - posted;
+    // The allowance is for the difference nopCommerce itself left (checked above in the primary
+    // currency); in another currency it is multiplied by the rate. On top of it come at most a
+    // penny from converting the total and the lines separately, and a penny from KashFlow's
+    // per-line VAT rounding (see `posting`). Beyond that something is wrong: refuse.
+    let tol_invoice =
+        (allowance * factor).max(allowance) + crate::money::PENNY + crate::money::PENNY;
     if !residual.is_zero() {
-        if residual.abs() > tol {
+        if residual.abs() > tol_invoice {
             return Err(ValidationErrors::one(err(
                 ErrorCode::TotalsMismatch,
                 "OrderTotal",
                 format!(
-                    "The invoice lines come to {posted} {invoice_currency} but the order total is {target_total} {invoice_currency}: a difference of {residual}, more than the {tol} that may be posted as rounding."
+                    "The invoice lines come to {posted} {invoice_currency} but the order total is {target_total} {invoice_currency}: a difference of {residual}, more than the {} that may be posted as rounding.",
+                    money2(tol_invoice)
                 ),
             )));
         }

@@ -25,13 +25,19 @@ pub enum LineKind {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct CanonicalAddress {
+    /// nopCommerce Address1 (whitespace trimmed and collapsed, like every line).
     pub line1: Option<String>,
+    /// Address2.
     pub line2: Option<String>,
+    /// City.
     pub line3: Option<String>,
+    /// County, or else the state/province abbreviation.
     pub line4: Option<String>,
+    /// Postcode; UK postcodes validated and in standard form ("SW1A 1AA").
     pub post_code: Option<String>,
     /// ISO 3166-1 alpha-2.
     pub country_code: Option<String>,
+    /// Not known from the snapshot; left for KashFlow to fill from the code.
     pub country_name: Option<String>,
 }
 
@@ -40,16 +46,22 @@ pub struct CanonicalAddress {
 pub struct CanonicalCustomer {
     /// The KashFlow customer code this order's customer should have (deterministic per rules).
     pub code: String,
+    /// First + last name, else the company, else the e-mail.
     pub name: String,
+    /// Lower-case, trimmed; the engine matches existing KashFlow customers by it.
     pub email: String,
     pub first_name: Option<String>,
     pub last_name: Option<String>,
     pub company: Option<String>,
+    /// The billing address's phone number.
     pub phone: Option<String>,
+    /// The order's VAT number, upper-case without spaces.
     pub vat_number: Option<String>,
     pub is_guest: bool,
     pub nop_customer_id: i64,
+    /// The billing address.
     pub address: Option<CanonicalAddress>,
+    /// The shipping address, if the order has one.
     pub delivery_address: Option<CanonicalAddress>,
 }
 
@@ -57,7 +69,10 @@ pub struct CanonicalCustomer {
 #[serde(rename_all = "PascalCase")]
 pub struct CanonicalLine {
     pub kind: LineKind,
+    /// What the customer bought or what the line is for, as shown on the invoice.
     pub description: String,
+    /// Units; for products the ordered quantity (an item may be split over two lines whose
+    /// quantities add up to it), 1 for every other line.
     #[serde(with = "crate::money::serde_money")]
     pub quantity: Decimal,
     /// Net unit price in the invoice currency, at most 2 decimal places.
@@ -113,19 +128,24 @@ pub struct CanonicalPayment {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct CanonicalInvoice {
+    /// nopCommerce Order.Id.
     pub order_id: i64,
     pub custom_order_number: String,
+    /// Lower-case hyphenated GUID.
     pub order_guid: String,
     pub store_id: i64,
     /// The KashFlow invoice `Number` to post, or `None` for KashFlow's own numbering.
     pub invoice_number: Option<i64>,
+    /// From the rules' CustomerReferenceTemplate.
     pub customer_reference: String,
     /// The order's date in Europe/London.
     pub issued_date: NaiveDate,
+    /// Issued date + DueDays (paid or unpaid).
     pub due_date: NaiveDate,
     pub currency: CanonicalCurrency,
     pub customer: CanonicalCustomer,
     pub lines: Vec<CanonicalLine>,
+    /// Σ line net, Σ line VAT, and their sum, which equals the order total in this currency.
     #[serde(with = "crate::money::serde_money")]
     pub net_total: Decimal,
     #[serde(with = "crate::money::serde_money")]

@@ -65,17 +65,38 @@ fn gross_of(pieces: &[Piece]) -> Decimal {
     pieces.iter().map(Piece::gross).sum()
 }
 
+/// The net that would give `target` at `vat_rate`, to the penny (before any adjustment).
+fn ideal_net(target: Decimal, vat_rate: Decimal) -> Decimal {
+    if vat_rate.is_zero() {
+        return money2(target);
+    }
+    money2(target * Decimal::ONE_HUNDRED / (Decimal::ONE_HUNDRED + vat_rate))
+}
+
 /// Post `target` (gross, invoice currency, 2 places) for `quantity` units at `vat_rate`
 /// (0 for exempt lines). `carry` is Σ targets − Σ posted so far and is updated.
 pub fn post(target: Decimal, quantity: i64, vat_rate: Decimal, carry: &mut Decimal) -> Vec<Piece> {
     let q = quantity.max(1);
-    let ideal = money2(target / (Decimal::ONE + vat_rate / Decimal::ONE_HUNDRED));
+    let ideal = ideal_net(target, vat_rate);
+    let qd = Decimal::from(q);
+    let unit = if q == 1 { ideal } else { money2(ideal / qd) };
+    // Fast path, the usual case: one line at a 2-place unit rate whose gross is exactly the target.
+    for k in [0i64, -1, 1] {
+        let rate = unit + PENNY * Decimal::from(k);
+        let piece = Piece {
+            quantity: q,
+            rate,
+            vat: vat_on(qd * rate, vat_rate),
+        };
+        if piece.gross() == target {
+            return vec![piece];
+        }
+    }
     let mut nets: Vec<Decimal> = (-3i64..=3)
         .map(|k| ideal + PENNY * Decimal::from(k))
         .collect();
     if q > 1 {
-        let unit = money2(ideal / Decimal::from(q));
-        nets.extend((-1i64..=1).map(|k| (unit + PENNY * Decimal::from(k)) * Decimal::from(q)));
+        nets.extend((-1i64..=1).map(|k| (unit + PENNY * Decimal::from(k)) * qd));
     }
     // Rank: exact hit first; then the smallest running difference afterwards; then one line
     // rather than two; then closest to the ideal net.

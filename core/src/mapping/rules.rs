@@ -38,8 +38,12 @@ pub struct MappingRules {
     pub product_codes: BTreeMap<String, String>,
     pub vat: VatRules,
     pub currency: CurrencyRules,
-    /// Largest difference between the lines and the order total that may be posted as an explicit
-    /// Rounding line (invoice currency). Anything larger is an error.
+    /// How far an order's own figures may be from adding up to its total (primary store
+    /// currency): nopCommerce's formula on its excl amounts and OrderTax must come within this of
+    /// OrderTotal, else the order is refused. What the invoice lines (built from the amounts
+    /// including VAT) then differ from the total — this plus half a penny per rounding
+    /// nopCommerce made, converted at the order's rate, plus a penny each for conversion and
+    /// KashFlow's per-line VAT — is posted as an explicit Rounding line.
     #[serde(with = "crate::money::serde_money")]
     pub rounding_tolerance: Decimal,
     pub due_days: DueDays,
@@ -395,15 +399,19 @@ impl MappingRules {
                 "The customer code IdWidth must be between 1 and 12.".into(),
             ));
         }
-        let mut mappings: Vec<(String, &PaymentMapping)> = self
+        let mappings = self
             .payment_methods
             .iter()
-            .map(|(k, v)| (format!("PaymentMethods.{k}"), v))
-            .collect();
-        if let Some(d) = &self.default_payment_method {
-            mappings.push(("DefaultPaymentMethod".into(), d));
-        }
-        for (path, m) in mappings {
+            .map(|(k, v)| (Some(k), v))
+            .chain(self.default_payment_method.iter().map(|d| (None, d)));
+        for (name, m) in mappings {
+            if m.method_id > 0 && m.bank_account_id > 0 {
+                continue;
+            }
+            let path = match name {
+                Some(k) => format!("PaymentMethods.{k}"),
+                None => "DefaultPaymentMethod".to_string(),
+            };
             if m.method_id <= 0 {
                 errs.push(rules_err(
                     &format!("{path}.MethodId"),
@@ -418,26 +426,29 @@ impl MappingRules {
             }
         }
         let n = &self.nominals;
-        let mut nominals = vec![
-            ("Nominals.Sales".to_string(), n.sales),
-            ("Nominals.Shipping".into(), n.shipping),
-            ("Nominals.Discounts".into(), n.discounts),
-            ("Nominals.PaymentFee".into(), n.payment_fee),
-            ("Nominals.GiftCard".into(), n.gift_card),
-            ("Nominals.RewardPoints".into(), n.reward_points),
-            ("Nominals.Rounding".into(), n.rounding),
+        let fixed = [
+            ("Sales", n.sales),
+            ("Shipping", n.shipping),
+            ("Discounts", n.discounts),
+            ("PaymentFee", n.payment_fee),
+            ("GiftCard", n.gift_card),
+            ("RewardPoints", n.reward_points),
+            ("Rounding", n.rounding),
+            ("EuB2bSales", n.eu_b2b_sales.unwrap_or(1)),
         ];
-        if let Some(eu) = n.eu_b2b_sales {
-            nominals.push(("Nominals.EuB2bSales".into(), eu));
+        let bad_nominal = |code: i64| {
+            format!("Nominal code {code} is not valid; nominal codes are positive numbers such as 4000.")
+        };
+        for (name, code) in fixed {
+            if code <= 0 {
+                errs.push(rules_err(&format!("Nominals.{name}"), bad_nominal(code)));
+            }
         }
         for (sku, code) in &n.sku_overrides {
-            nominals.push((format!("Nominals.SkuOverrides.{sku}"), *code));
-        }
-        for (path, code) in nominals {
-            if code <= 0 {
+            if *code <= 0 {
                 errs.push(rules_err(
-                    &path,
-                    format!("Nominal code {code} is not valid; nominal codes are positive numbers such as 4000."),
+                    &format!("Nominals.SkuOverrides.{sku}"),
+                    bad_nominal(*code),
                 ));
             }
         }

@@ -7,9 +7,12 @@
 
 use rust_decimal::Decimal;
 
-use crate::money::PENNY;
+use crate::money::{percent_of, PENNY};
 
 /// The account rate the amounts were charged at, or `Err(derived rate, 2 places)` when none fits.
+///
+/// Compared by multiplication — rate r fits when `|incl − excl × (1 + r)|` is within the
+/// tolerance's share of `excl`, or within a penny — so the common case needs no division.
 pub fn snap_rate(
     incl: Decimal,
     excl: Decimal,
@@ -19,23 +22,23 @@ pub fn snap_rate(
     if incl.is_zero() && excl.is_zero() {
         return Ok(Decimal::ZERO);
     }
-    let derived = (incl - excl)
-        .checked_div(excl)
-        .and_then(|x| x.checked_mul(Decimal::ONE_HUNDRED));
-    let Some(derived) = derived else {
-        return Err(Decimal::ZERO);
-    };
-    let fits = |r: Decimal| {
-        (derived - r).abs() <= tolerance_pp
-            || (incl - excl * (Decimal::ONE + r / Decimal::ONE_HUNDRED)).abs() <= PENNY
-    };
-    rates
-        .iter()
-        .copied()
-        .filter(|r| fits(*r))
-        .min_by_key(|r| (derived - *r).abs())
-        .map(|r| r.normalize())
-        .ok_or_else(|| derived.round_dp(2))
+    let tax = incl - excl;
+    let slack = percent_of(excl.abs(), tolerance_pp);
+    let mut best: Option<(Decimal, Decimal)> = None;
+    for r in rates {
+        let off = (tax - percent_of(excl, *r)).abs();
+        if (off <= slack || off <= PENNY) && best.map_or(true, |(b, _)| off < b) {
+            best = Some((off, *r));
+        }
+    }
+    match best {
+        Some((_, r)) => Ok(r.normalize()),
+        None => Err(tax
+            .checked_div(excl)
+            .and_then(|x| x.checked_mul(Decimal::ONE_HUNDRED))
+            .map(|x| x.round_dp(2))
+            .unwrap_or(Decimal::ZERO)),
+    }
 }
 
 #[cfg(test)]

@@ -2,6 +2,7 @@
 //! its JSON Schema, and parsing with structured errors.
 pub mod error;
 pub mod parse;
+pub mod sample;
 pub mod schema;
 pub mod snapshot;
 pub mod tax_rates;
