@@ -29,4 +29,13 @@ public class GoldenSnapshotTests
         }
         Assert.True(failures.Count == 0, string.Join("\n", failures));
     }
+
+    [Fact]
+    public void The_comparison_sees_values_not_spelling()
+    {
+        Assert.Empty(JsonCompare.Differences(JsonNode.Parse("""{"A":18.0,"B":null,"C":[1]}"""), JsonNode.Parse("""{"C":[1.00],"A":18.0000}""")));
+        Assert.Equal(["$.A: expected 18.0, got 18.01"], JsonCompare.Differences(JsonNode.Parse("""{"A":18.0}"""), JsonNode.Parse("""{"A":18.01}""")));
+        Assert.Single(JsonCompare.Differences(JsonNode.Parse("""{"A":"x"}"""), JsonNode.Parse("""{"A":"x","B":"extra"}""")));
+        Assert.Single(JsonCompare.Differences(JsonNode.Parse("""{"A":[1,2]}"""), JsonNode.Parse("""{"A":[1]}""")));
+    }
 }

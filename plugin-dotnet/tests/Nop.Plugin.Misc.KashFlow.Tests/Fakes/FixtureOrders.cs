@@ -25,7 +25,9 @@ public static class FixtureOrders
     public static string FixtureDirectory => Path.Combine(RepositoryRoot(), "core", "fixtures", "orders");
 
     public static IEnumerable<string> Files() =>
-        Directory.Exists(FixtureDirectory) ? Directory.GetFiles(FixtureDirectory, "*.json").Order(StringComparer.Ordinal) : [];
+        Directory.Exists(FixtureDirectory)
+            ? Directory.GetFiles(FixtureDirectory, "*.json").Where(f => !f.EndsWith(".expected.json", StringComparison.Ordinal)).Order(StringComparer.Ordinal)
+            : [];
 
     public static Order Seed(TestStore store, JsonObject s)
     {
