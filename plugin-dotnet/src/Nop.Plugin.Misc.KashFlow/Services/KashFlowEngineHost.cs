@@ -193,6 +193,21 @@ public sealed class KashFlowEngineHost : IKashFlowEngineHost
 
     private SubmitResult Submit(SpoolKind kind, int orderId, string document)
     {
+        // fast path, no lock: concurrent checkouts reach the engine together, so its group commit can
+        // share one fsync between them. Only one order's own documents must stay in order, and those
+        // come one after another from the same request.
+        if (_engine is { } running && Volatile.Read(ref _readyInSpool) == 0)
+        {
+            try
+            {
+                var receipt = kind == SpoolKind.Order ? running.EnqueueOrder(document) : running.EnqueueEvent(document);
+                return new SubmitResult(SubmitState.Enqueued, receipt, receipt.Message);
+            }
+            catch (Exception)
+            {
+                // stopped meanwhile, or the journal refused: the locked path below spools it
+            }
+        }
         lock (_submitLock)
         {
             var engine = _engine;
@@ -214,7 +229,7 @@ public sealed class KashFlowEngineHost : IKashFlowEngineHost
                 }
             }
             Spool.Write(kind, orderId, document);
-            _readyInSpool++;
+            Interlocked.Increment(ref _readyInSpool);
             return new SubmitResult(SubmitState.Spooled, null, reason);
         }
     }
