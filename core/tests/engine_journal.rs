@@ -11,19 +11,33 @@ use std::time::Duration;
 use engine_support::*;
 use kashflow_sync::engine::journal::schema;
 use kashflow_sync::engine::{
-    Engine, EngineOptions, ManualClock, ReceiptState, RecordQuery, RecordState,
+    Engine, EngineConfig, EngineOptions, JournalDurability, ManualClock, ReceiptState, RecordQuery,
+    RecordState,
 };
 use rusqlite::Connection;
 
 const CHILD_ENV: &str = "KFS_TEST_ABORT_CHILD_JOURNAL_DIR";
+const CHILD_DURABILITY_ENV: &str = "KFS_TEST_ABORT_CHILD_DURABILITY";
 
+fn durable_config(dir: &std::path::Path, durability: JournalDurability) -> EngineConfig {
+    let mut c = config(dir);
+    c.journal_durability = durability;
+    c
+}
+
+/// Both durability modes keep every acknowledged enqueue when the process is killed (`Normal`
+/// gives up only power-loss durability, which a test cannot simulate).
 #[test]
 fn enqueued_orders_survive_the_process_being_killed() {
     if let Ok(dir) = std::env::var(CHILD_ENV) {
         // Child: enqueue, then die without any shutdown (jobs may be mid-attempt).
+        let durability = match std::env::var(CHILD_DURABILITY_ENV).as_deref() {
+            Ok("Normal") => JournalDurability::Normal,
+            _ => JournalDurability::Full,
+        };
         let rt = runtime();
         let engine = Engine::start_with(
-            config(std::path::Path::new(&dir)),
+            durable_config(std::path::Path::new(&dir), durability),
             rt.handle().clone(),
             None,
             EngineOptions {
@@ -40,6 +54,12 @@ fn enqueued_orders_survive_the_process_being_killed() {
         }
         std::process::abort();
     }
+    for durability in [JournalDurability::Full, JournalDurability::Normal] {
+        check_survives_kill(durability);
+    }
+}
+
+fn check_survives_kill(durability: JournalDurability) {
     let dir = tempfile::tempdir().unwrap();
     let status = std::process::Command::new(std::env::current_exe().unwrap())
         .args([
@@ -48,16 +68,17 @@ fn enqueued_orders_survive_the_process_being_killed() {
             "--test-threads=1",
         ])
         .env(CHILD_ENV, dir.path())
+        .env(CHILD_DURABILITY_ENV, format!("{durability:?}"))
         .stdout(std::process::Stdio::null())
         .stderr(std::process::Stdio::null())
         .status()
         .unwrap();
-    assert!(!status.success(), "the child was killed");
+    assert!(!status.success(), "the {durability:?} child was killed");
 
     let rt = runtime();
     let processor = TestProcessor::new();
     let engine = Engine::start_with(
-        config(dir.path()),
+        durable_config(dir.path(), durability),
         rt.handle().clone(),
         None,
         options(processor.clone(), None),

@@ -1,13 +1,15 @@
 //! The durable sync journal: one SQLite file (WAL) holding records, jobs, the ledger, outcomes,
 //! attempt history and events. Everything the engine knows survives a process kill.
 //!
-//! Writes go through one writer thread that owns the only writing connection and commits in
-//! groups: callers hand it a closure, it runs a batch of waiting closures in one transaction (each
-//! inside its own savepoint, so one failing closure does not undo the others) and replies once the
-//! commit is on disk. With `synchronous=FULL` one fsync then covers every enqueue in the batch,
-//! so many checkout threads do not queue up behind each other's fsyncs. Reads use a small pool of
-//! reader connections (WAL readers never block the writer). Checkpoints run on their own thread
-//! so a commit never pays for one.
+//! Writes use one writing connection and commit in groups ("leader" group commit): a caller queues
+//! its closure; if no one is committing it becomes the leader and runs every queued closure in one
+//! transaction (each inside its own savepoint, so one failing closure does not undo the others),
+//! replying to each once the commit is on disk; otherwise it waits for its reply, or to lead the
+//! next batch. A lone caller commits on its own thread (no hand-off); under load one fsync covers
+//! the whole queue, so checkout threads do not wait behind each other's fsyncs, and a leader only
+//! commits the batch that holds its own write.
+//! Reads use a small pool of reader connections (WAL readers never block the writer). Checkpoints
+//! run on their own thread so a commit never pays for one.
 
 mod enqueue;
 mod jobs;
@@ -15,8 +17,15 @@ mod queries;
 pub mod schema;
 
 use std::path::{Path, PathBuf};
-use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender, SyncSender};
-use std::sync::Mutex;
+use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender, SyncSender, TryRecvError};
+
+/// Writes waiting to be committed, and whether a leader is committing now.
+#[derive(Default)]
+struct WriteQueue {
+    pending: Vec<Box<dyn PendingWrite>>,
+    leading: bool,
+}
+use std::sync::{Condvar, Mutex};
 use std::time::Duration;
 
 use rusqlite::{Connection, OpenFlags};
@@ -81,7 +90,11 @@ where
 /// Handle to an open journal. Cheap to share behind an `Arc`; dropping it stops its threads.
 pub struct Journal {
     path: PathBuf,
-    writes: Mutex<Sender<Box<dyn PendingWrite>>>,
+    queue: Mutex<WriteQueue>,
+    /// Signalled after every batch: replies are ready and the leader's place is free.
+    batch_done: Condvar,
+    /// The only writing connection; used by the leader.
+    writer: Mutex<Connection>,
     readers: Mutex<Vec<Connection>>,
     _stop_checkpointer: Mutex<Sender<()>>,
 }
@@ -104,14 +117,6 @@ impl Journal {
         // Checkpoints happen on the checkpointer thread, never inside a commit.
         writer.pragma_update(None, "wal_autocheckpoint", 0)?;
 
-        let (tx, rx) = mpsc::channel::<Box<dyn PendingWrite>>();
-        std::thread::Builder::new()
-            .name("kfs-journal-writer".into())
-            .spawn(move || writer_loop(writer, rx))
-            .map_err(|e| EngineError::Journal {
-                message: format!("cannot start the journal writer: {e}"),
-            })?;
-
         let checkpointer = open_connection(path, durability)?;
         let (stop_tx, stop_rx) = mpsc::channel::<()>();
         std::thread::Builder::new()
@@ -123,7 +128,9 @@ impl Journal {
 
         Ok(Journal {
             path: path.to_path_buf(),
-            writes: Mutex::new(tx),
+            queue: Mutex::new(WriteQueue::default()),
+            batch_done: Condvar::new(),
+            writer: Mutex::new(writer),
             readers: Mutex::new(Vec::new()),
             _stop_checkpointer: Mutex::new(stop_tx),
         })
@@ -145,11 +152,33 @@ impl Journal {
             result: None,
             reply,
         });
-        {
-            let sender = self.writes.lock().map_err(|_| closed())?;
-            sender.send(op).map_err(|_| closed())?;
+        let mut q = lock(&self.queue);
+        q.pending.push(op);
+        loop {
+            match rx.try_recv() {
+                Ok(result) => return result,
+                Err(TryRecvError::Disconnected) => return Err(closed()),
+                Err(TryRecvError::Empty) => {}
+            }
+            if q.leading {
+                q = self.batch_done.wait(q).unwrap_or_else(|p| p.into_inner());
+                continue;
+            }
+            // Lead: commit what is queued (ours included), outside the queue lock.
+            q.leading = true;
+            let n = q.pending.len().min(MAX_BATCH);
+            let mut batch: Vec<Box<dyn PendingWrite>> = q.pending.drain(..n).collect();
+            drop(q);
+            {
+                let _leader = Leader(self);
+                let conn = lock(&self.writer);
+                let commit = run_batch(&conn, &mut batch);
+                for op in batch {
+                    op.finish(commit.clone());
+                }
+            }
+            q = lock(&self.queue);
         }
-        rx.recv().map_err(|_| closed())?
     }
 
     /// Run `f` on a reader connection.
@@ -179,10 +208,26 @@ impl Journal {
     }
 }
 
+/// Gives up the leader's place when dropped (also if a batch panics), waking the waiters.
+struct Leader<'a>(&'a Journal);
+
+impl Drop for Leader<'_> {
+    fn drop(&mut self) {
+        lock(&self.0.queue).leading = false;
+        self.0.batch_done.notify_all();
+    }
+}
+
 fn closed() -> EngineError {
     EngineError::Journal {
-        message: "the journal writer has stopped".into(),
+        message: "the journal write was lost (internal error)".into(),
     }
+}
+
+/// Lock, ignoring poisoning: every critical section here leaves its data consistent (a failed
+/// batch is rolled back before the lock is released).
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|p| p.into_inner())
 }
 
 fn open_connection(path: &Path, durability: JournalDurability) -> Result<Connection, EngineError> {
@@ -208,22 +253,6 @@ fn open_connection(path: &Path, durability: JournalDurability) -> Result<Connect
     conn.pragma_update(None, "journal_size_limit", 64 * 1024 * 1024)?;
     conn.set_prepared_statement_cache_capacity(64);
     Ok(conn)
-}
-
-fn writer_loop(conn: Connection, rx: Receiver<Box<dyn PendingWrite>>) {
-    while let Ok(first) = rx.recv() {
-        let mut batch = vec![first];
-        while batch.len() < MAX_BATCH {
-            match rx.try_recv() {
-                Ok(op) => batch.push(op),
-                Err(_) => break,
-            }
-        }
-        let commit = run_batch(&conn, &mut batch);
-        for op in batch {
-            op.finish(commit.clone());
-        }
-    }
 }
 
 fn run_batch(conn: &Connection, batch: &mut [Box<dyn PendingWrite>]) -> Result<(), EngineError> {
