@@ -9,6 +9,21 @@ using Nop.Services.Logging;
 
 namespace Nop.Plugin.Misc.KashFlow.Services;
 
+/// <summary>Where outcomes come from and go back to: the engine (or a test's stand-in).</summary>
+public interface IOutcomeChannel
+{
+    IReadOnlyList<EngineOutcome> Poll(int max);
+
+    void Ack(IReadOnlyCollection<long> ids);
+}
+
+internal sealed class EngineOutcomeChannel(KashFlowEngine engine) : IOutcomeChannel
+{
+    public IReadOnlyList<EngineOutcome> Poll(int max) => engine.PollOutcomes(max);
+
+    public void Ack(IReadOnlyCollection<long> ids) => engine.AckOutcomes(ids);
+}
+
 public class OutcomePollingService : BackgroundService
 {
     private readonly Dictionary<long, int> _failures = new();
@@ -68,18 +83,19 @@ public class OutcomePollingService : BackgroundService
                 _nextSpoolDrainUtc = DateTime.UtcNow + KashFlowDefaults.EngineRetryDelay;
                 await _host.DrainSpoolAsync(cancellationToken);
             }
-            handled = await ApplyBatchAsync(engine, logger, cancellationToken);
+            handled = await ApplyBatchAsync(new EngineOutcomeChannel(engine), logger, cancellationToken);
         }
         await FlushEngineLogAsync(logger);
         return handled;
     }
 
-    private async Task<int> ApplyBatchAsync(KashFlowEngine engine, ILogger logger, CancellationToken cancellationToken)
+    /// <summary>Applies one batch, each outcome in its own scope, and acknowledges the applied ones. Returns the batch size.</summary>
+    public async Task<int> ApplyBatchAsync(IOutcomeChannel channel, ILogger logger, CancellationToken cancellationToken = default)
     {
         IReadOnlyList<EngineOutcome> outcomes;
         try
         {
-            outcomes = engine.PollOutcomes(KashFlowDefaults.OutcomeBatchSize);
+            outcomes = channel.Poll(KashFlowDefaults.OutcomeBatchSize);
         }
         catch (ObjectDisposedException)
         {
@@ -115,7 +131,7 @@ public class OutcomePollingService : BackgroundService
             }
         }
         if (done.Count > 0)
-            engine.AckOutcomes(done);
+            channel.Ack(done);
         return outcomes.Count;
     }
 
