@@ -83,6 +83,7 @@ public sealed class KashFlowEngineHost : IKashFlowEngineHost
     private KashFlowCredentials _credentials = KashFlowCredentials.Empty;
     private DateTime _nextStartAttemptUtc = DateTime.MinValue;
     private volatile string? _lastStartError;
+    private KashFlowMode _runningMode;
     private int _readyInSpool;
 
     public KashFlowEngineHost(IServiceScopeFactory scopeFactory, KashFlowEnginePaths paths)
@@ -148,6 +149,14 @@ public sealed class KashFlowEngineHost : IKashFlowEngineHost
                     throw new InvalidOperationException(_lastStartError ?? "The KashFlow engine did not start.");
                 return;
             }
+            if (settings.Mode != _runningMode)
+            {
+                // Sandbox ↔ Live: start afresh rather than switch a running engine's KashFlow under it
+                StopLocked();
+                if (!await StartLockedAsync(settings, credentials, scope.ServiceProvider))
+                    throw new InvalidOperationException(_lastStartError ?? "The KashFlow engine did not start.");
+                return;
+            }
             engine.Reconfigure(EngineConfigBuilder.Build(settings, credentials, _paths.JournalPath));
             _credentials = credentials;
         }
@@ -166,6 +175,7 @@ public sealed class KashFlowEngineHost : IKashFlowEngineHost
             var config = EngineConfigBuilder.Build(settings, credentials, _paths.JournalPath);
             _credentials = credentials;
             _engine = KashFlowEngine.Create(config, OnEngineLog);
+            _runningMode = settings.Mode;
             _lastStartError = null;
             _nextStartAttemptUtc = DateTime.MinValue;
         }
