@@ -153,7 +153,9 @@ public class OutcomePollingService : BackgroundService
                 case "INFORMATION":
                     await logger.InformationAsync(message);
                     break;
-                // debug and trace stay out of the shop's log
+                default:
+                    // debug and trace stay out of the shop's log
+                    break;
             }
         }
     }
