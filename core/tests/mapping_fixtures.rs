@@ -18,7 +18,7 @@ fn dir() -> PathBuf {
 }
 
 fn bless() -> bool {
-    std::env::var("KFSYNC_BLESS").map_or(false, |v| v == "1")
+    std::env::var("KFSYNC_BLESS").is_ok_and(|v| v == "1")
 }
 
 const FIXTURES: &[&str] = &[
@@ -152,10 +152,10 @@ fn every_fixture_posts_the_order_total_to_the_penny() {
     }
 }
 
-fn lines<'a>(
-    inv: &'a CanonicalInvoice,
+fn lines(
+    inv: &CanonicalInvoice,
     kind: LineKind,
-) -> Vec<&'a kashflow_sync::mapping::canonical::CanonicalLine> {
+) -> Vec<&kashflow_sync::mapping::canonical::CanonicalLine> {
     inv.lines.iter().filter(|l| l.kind == kind).collect()
 }
 

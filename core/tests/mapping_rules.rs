@@ -142,8 +142,10 @@ fn rules_document_errors() {
         assert!(e.has(ErrorCode::InvalidRules, path), "{path}: {e}");
     }
     // Invalid rules stop the mapping with those errors.
-    let mut bad = MappingRules::default();
-    bad.customer_reference_template = "{Nope}".into();
+    let bad = MappingRules {
+        customer_reference_template: "{Nope}".into(),
+        ..MappingRules::default()
+    };
     let e = run(&fixture("uk-incl-vat-paid"), &bad).unwrap_err();
     assert!(e.has(ErrorCode::InvalidRules, "Rules.CustomerReferenceTemplate"));
     assert!(e.errors[0].message.contains("{Nope}"));
@@ -455,7 +457,7 @@ fn vat_level_is_always_sent_even_when_zero() {
         .as_array()
         .unwrap()
         .iter()
-        .any(|li| li["VATLevel"].to_string() == "0.0000"));
+        .any(|li| matches!(&li["VATLevel"], Value::Number(n) if n.to_string() == "0.0000")));
 }
 
 #[test]
@@ -678,8 +680,10 @@ fn rounding_within_tolerance_becomes_a_line_and_beyond_it_an_error() {
         e.errors[0].message.contains("49.99") && e.errors[0].message.contains("50.02"),
         "{e}"
     );
-    let mut loose = MappingRules::default();
-    loose.rounding_tolerance = d("0.05");
+    let loose = MappingRules {
+        rounding_tolerance: d("0.05"),
+        ..MappingRules::default()
+    };
     assert_eq!(ok(&doc, &loose).canonical.gross_total, d("50.02"));
     doc["OrderTotal"] = json!(49.98);
     let p = ok(&doc, &MappingRules::default());

@@ -24,7 +24,7 @@ fn fixture(name: &str) -> Value {
 fn schema_file_is_up_to_date() {
     let path = core_dir().join(SCHEMA_FILE);
     let generated = snapshot_schema_text();
-    if std::env::var("KFSYNC_BLESS").map_or(false, |v| v == "1") {
+    if std::env::var("KFSYNC_BLESS").is_ok_and(|v| v == "1") {
         std::fs::create_dir_all(path.parent().unwrap()).unwrap();
         std::fs::write(&path, &generated).unwrap();
     }

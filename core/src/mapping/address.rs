@@ -10,7 +10,20 @@ use super::canonical::CanonicalAddress;
 /// Trim, collapse every run of whitespace (including newlines and no-break spaces) to one space;
 /// `None` when nothing is left.
 pub fn clean_text(s: Option<&str>) -> Option<String> {
-    let s = s?;
+    let s = s?.trim();
+    if s.is_empty() {
+        return None;
+    }
+    // Usually already clean: one exact-size copy.
+    let mut prev_space = false;
+    let tidy = s.chars().all(|c| {
+        let bad = c.is_whitespace() && (c != ' ' || prev_space);
+        prev_space = c == ' ';
+        !bad
+    });
+    if tidy {
+        return Some(s.to_string());
+    }
     let mut out = String::with_capacity(s.len());
     for word in s.split_whitespace() {
         if !out.is_empty() {

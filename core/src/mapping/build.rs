@@ -51,7 +51,7 @@ use super::canonical::{
     LineKind,
 };
 use super::customer::{customer_code, is_valid_email, normalise_email};
-use super::posting::post;
+use super::posting::{post_pieces, Piece};
 use super::rules::{InvoiceCurrencyMode, InvoiceNumberStrategy, MappingRules, PaymentMapping};
 use super::vat::snap_rate;
 use super::warnings::{Warning, WarningCode};
@@ -168,18 +168,22 @@ fn attribute_text(raw: Option<&str>) -> Option<String> {
 
 /// Check that every amount is within bounds (and not negative where nopCommerce never is).
 fn check_amounts(o: &OrderSnapshot, errors: &mut Vec<ValidationError>) -> bool {
-    let max = Decimal::from(MAX_AMOUNT);
+    // |v| ≤ MAX_AMOUNT from the mantissa and scale (a Decimal comparison across scales is slow
+    // and this runs on every amount of every order).
+    let in_range = |v: Decimal| {
+        v.scale() > 16 || v.mantissa().abs() <= i128::from(MAX_AMOUNT) * 10i128.pow(v.scale())
+    };
     let mut ok = true;
     // Paths are built only when there is a problem (this runs for every order).
     let mut amount = |path: &dyn Fn() -> String,
                       v: Decimal,
                       may_be_negative: bool,
                       errors: &mut Vec<ValidationError>| {
-        if v.abs() <= max && (may_be_negative || v >= Decimal::ZERO) {
+        if in_range(v) && (may_be_negative || !v.is_sign_negative() || v.is_zero()) {
             return;
         }
         let path = path();
-        if v.abs() > max {
+        if !in_range(v) {
             ok = false;
             errors.push(err(
                 ErrorCode::InvalidValue,
@@ -410,12 +414,7 @@ pub fn map_order(
         ));
     }
     let customer_currency = o.customer_currency_code.trim().to_ascii_uppercase();
-    if !rules
-        .currency
-        .allowed
-        .iter()
-        .any(|c| *c == customer_currency)
-    {
+    if !rules.currency.allowed.contains(&customer_currency) {
         errors.push(err(
             ErrorCode::UnknownCurrency,
             "CustomerCurrencyCode",
@@ -961,34 +960,52 @@ pub fn map_order(
     let mut carry = Decimal::ZERO;
     let mut lines: Vec<CanonicalLine> = Vec::with_capacity(comps.len() + 2);
     let mut order_discount_line = Vec::with_capacity(comps.len() + 2);
-    for (c, target) in comps.iter().zip(targets) {
-        let rate = c.treatment.rate;
-        let pieces = post(target, c.quantity, rate, &mut carry);
-        let n = pieces.len();
-        for (k, p) in pieces.into_iter().enumerate() {
-            let description = if n > 1 && k == 1 {
-                format!(
-                    "{} ({} of {} priced 0.01 higher so the line total matches the order)",
-                    c.description, p.quantity, c.quantity
-                )
-            } else {
-                c.description.clone()
-            };
-            lines.push(CanonicalLine {
-                kind: c.kind,
-                description,
-                quantity: Decimal::from(p.quantity),
-                rate: p.rate,
-                vat_rate: rate,
-                vat_amount: p.vat,
-                vat_exempt: c.treatment.exempt,
-                nominal_code: c.nominal,
-                product_code: c.product_code.clone(),
-                sku: c.sku.clone(),
-                source: c.source.clone(),
-            });
-            order_discount_line.push(c.order_discount);
+    for (c, target) in comps.into_iter().zip(targets) {
+        let Component {
+            kind,
+            description,
+            treatment,
+            nominal,
+            quantity,
+            product_code,
+            sku,
+            source,
+            order_discount,
+            ..
+        } = c;
+        let (first, second) = post_pieces(target, quantity, treatment.rate, &mut carry);
+        let line = |p: Piece, description: String, product_code, sku, source| CanonicalLine {
+            kind,
+            description,
+            quantity: Decimal::from(p.quantity),
+            rate: p.rate,
+            vat_rate: treatment.rate,
+            vat_amount: p.vat,
+            vat_exempt: treatment.exempt,
+            nominal_code: nominal,
+            product_code,
+            sku,
+            source,
+        };
+        match second {
+            None => lines.push(line(first, description, product_code, sku, source)),
+            Some(p) => {
+                let note = format!(
+                    "{description} ({} of {quantity} priced 0.01 higher so the line total matches the order)",
+                    p.quantity
+                );
+                lines.push(line(
+                    first,
+                    description,
+                    product_code.clone(),
+                    sku.clone(),
+                    source.clone(),
+                ));
+                lines.push(line(p, note, product_code, sku, source));
+                order_discount_line.push(order_discount);
+            }
         }
+        order_discount_line.push(order_discount);
     }
     if zero_rated_b2b {
         let number = vat_number.clone().unwrap_or_default();

@@ -18,7 +18,7 @@
 use rust_decimal::prelude::ToPrimitive;
 use rust_decimal::Decimal;
 
-use crate::money::{money2, vat_on, PENNY};
+use crate::money::vat_on;
 
 /// One KashFlow line of a posted amount.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -31,97 +31,217 @@ pub struct Piece {
 }
 
 impl Piece {
+    /// Quantity × rate: exact, since the rate has 2 places and the quantity none.
     pub fn net(&self) -> Decimal {
-        money2(Decimal::from(self.quantity) * self.rate)
+        Decimal::from(self.quantity) * self.rate
     }
     pub fn gross(&self) -> Decimal {
         self.net() + self.vat
     }
 }
 
+/// The search below runs for every line of every order, so it works in whole pennies (`i128`)
+/// rather than `Decimal`; the VAT rule is the same as `money::vat_on`.
+#[derive(Debug, Clone, Copy)]
+struct Vat {
+    /// The rate as `mantissa / 10^scale` percent, e.g. 175 / 10^1 for 17.5%.
+    mantissa: i128,
+    /// `100 × 10^scale`.
+    denominator: i128,
+    rate: Decimal,
+}
+
+impl Vat {
+    fn new(rate: Decimal) -> Vat {
+        let r = rate.normalize();
+        let scale = r.scale().min(20);
+        Vat {
+            mantissa: r.mantissa(),
+            denominator: 100 * 10i128.pow(scale),
+            rate,
+        }
+    }
+
+    /// VAT in pennies on a net in pennies, half away from zero (as `money::vat_on`).
+    fn on(&self, net: i128) -> i128 {
+        match net.checked_mul(self.mantissa) {
+            Some(num) => {
+                let (q, r) = (num / self.denominator, num % self.denominator);
+                if 2 * r.abs() >= self.denominator {
+                    q + num.signum()
+                } else {
+                    q
+                }
+            }
+            None => to_pennies(vat_on(from_pennies(net), self.rate)),
+        }
+    }
+}
+
+fn to_pennies(d: Decimal) -> i128 {
+    (d * Decimal::ONE_HUNDRED).round().to_i128().unwrap_or(0)
+}
+
+fn from_pennies(p: i128) -> Decimal {
+    Decimal::from_i128_with_scale(p, 2)
+}
+
+/// A piece in pennies: quantity, unit rate, VAT.
+#[derive(Debug, Clone, Copy)]
+struct P {
+    q: i128,
+    rate: i128,
+    vat: i128,
+}
+
+impl P {
+    fn new(q: i128, rate: i128, vat: &Vat) -> P {
+        P {
+            q,
+            rate,
+            vat: vat.on(q * rate),
+        }
+    }
+    fn net(&self) -> i128 {
+        self.q * self.rate
+    }
+    fn gross(&self) -> i128 {
+        self.net() + self.vat
+    }
+    fn piece(&self) -> Piece {
+        Piece {
+            quantity: self.q as i64,
+            rate: from_pennies(self.rate),
+            vat: from_pennies(self.vat),
+        }
+    }
+}
+
+/// An amount as posted: one piece, or two of the same product whose rates differ by a penny.
+type Pieces = (P, Option<P>);
+
+fn gross_of(p: &Pieces) -> i128 {
+    p.0.gross() + p.1.map_or(0, |b| b.gross())
+}
+
+fn net_of(p: &Pieces) -> i128 {
+    p.0.net() + p.1.map_or(0, |b| b.net())
+}
+
 /// Split a net amount over `quantity` units into at most two pieces at 2-place rates.
 pub fn split(net: Decimal, quantity: i64, vat_rate: Decimal) -> Vec<Piece> {
-    let piece = |q: i64, rate: Decimal| Piece {
-        quantity: q,
-        rate,
-        vat: vat_on(Decimal::from(q) * rate, vat_rate),
-    };
-    if quantity <= 1 {
-        return vec![piece(1.max(quantity), money2(net))];
-    }
-    let pennies = (net * Decimal::ONE_HUNDRED).round().to_i128().unwrap_or(0);
-    let q = i128::from(quantity);
-    let base = pennies.div_euclid(q);
-    let extra = pennies.rem_euclid(q) as i64;
-    let rate = money2(Decimal::from_i128_with_scale(base, 2));
+    let (a, b) = split_pieces(
+        to_pennies(net),
+        i128::from(quantity.max(1)),
+        &Vat::new(vat_rate),
+    );
+    std::iter::once(a.piece())
+        .chain(b.map(|b| b.piece()))
+        .collect()
+}
+
+fn split_pieces(net: i128, q: i128, vat: &Vat) -> Pieces {
+    let base = net.div_euclid(q);
+    let extra = net.rem_euclid(q);
     if extra == 0 {
-        vec![piece(quantity, rate)]
+        (P::new(q, base, vat), None)
     } else {
-        vec![piece(quantity - extra, rate), piece(extra, rate + PENNY)]
+        (
+            P::new(q - extra, base, vat),
+            Some(P::new(extra, base + 1, vat)),
+        )
     }
 }
 
-fn gross_of(pieces: &[Piece]) -> Decimal {
-    pieces.iter().map(Piece::gross).sum()
-}
-
-/// The net that would give `target` at `vat_rate`, to the penny (before any adjustment).
-fn ideal_net(target: Decimal, vat_rate: Decimal) -> Decimal {
-    if vat_rate.is_zero() {
-        return money2(target);
+/// Divide rounding half away from zero.
+fn div_round(n: i128, d: i128) -> i128 {
+    let (q, r) = (n / d, n % d);
+    if 2 * r.abs() >= d.abs() {
+        q + n.signum() * d.signum()
+    } else {
+        q
     }
-    money2(target * Decimal::ONE_HUNDRED / (Decimal::ONE_HUNDRED + vat_rate))
 }
 
 /// Post `target` (gross, invoice currency, 2 places) for `quantity` units at `vat_rate`
-/// (0 for exempt lines). `carry` is Σ targets − Σ posted so far and is updated.
+/// (0 for exempt lines). `carry` is Σ targets − Σ posted so far and is updated. Returns one
+/// piece, or two of the same product whose quantities add up to `quantity`.
 pub fn post(target: Decimal, quantity: i64, vat_rate: Decimal, carry: &mut Decimal) -> Vec<Piece> {
-    let q = quantity.max(1);
-    let ideal = ideal_net(target, vat_rate);
-    let qd = Decimal::from(q);
-    let unit = if q == 1 { ideal } else { money2(ideal / qd) };
-    // Fast path, the usual case: one line at a 2-place unit rate whose gross is exactly the target.
-    for k in [0i64, -1, 1] {
-        let rate = unit + PENNY * Decimal::from(k);
-        let piece = Piece {
-            quantity: q,
-            rate,
-            vat: vat_on(qd * rate, vat_rate),
-        };
-        if piece.gross() == target {
-            return vec![piece];
-        }
-    }
-    let mut nets: Vec<Decimal> = (-3i64..=3)
-        .map(|k| ideal + PENNY * Decimal::from(k))
-        .collect();
-    if q > 1 {
-        nets.extend((-1i64..=1).map(|k| (unit + PENNY * Decimal::from(k)) * qd));
-    }
+    let (a, b) = post_pieces(target, quantity, vat_rate, carry);
+    std::iter::once(a).chain(b).collect()
+}
+
+/// `post`, without allocating.
+pub fn post_pieces(
+    target: Decimal,
+    quantity: i64,
+    vat_rate: Decimal,
+    carry: &mut Decimal,
+) -> (Piece, Option<Piece>) {
+    let vat = Vat::new(vat_rate);
+    let t = to_pennies(target);
+    let c = to_pennies(*carry);
+    let q = i128::from(quantity.max(1));
+    // The net whose gross would be the target, in pennies: t × 100 / (100 + r).
+    let ideal = match t.checked_mul(vat.denominator) {
+        Some(n) => div_round(n, vat.denominator + vat.mantissa),
+        None => to_pennies(target * Decimal::ONE_HUNDRED / (Decimal::ONE_HUNDRED + vat_rate)),
+    };
+    let unit = div_round(ideal, q);
     // Rank: exact hit first; then the smallest running difference afterwards; then one line
     // rather than two; then closest to the ideal net.
-    let mut best: Option<((bool, Decimal, bool, Decimal), Vec<Piece>)> = None;
-    for net in nets {
-        let pieces = split(net, q, vat_rate);
-        let gross = gross_of(&pieces);
-        let key = (
-            gross != target,
-            (*carry + target - gross).abs(),
-            pieces.len() > 1,
-            (net - ideal).abs(),
-        );
-        if best.as_ref().map_or(true, |(k, _)| key < *k) {
-            best = Some((key, pieces));
+    let rank = |p: &Pieces| {
+        let g = gross_of(p);
+        (
+            g != t,
+            (c + t - g).abs(),
+            p.1.is_some(),
+            (net_of(p) - ideal).abs(),
+        )
+    };
+    let mut best: Option<((bool, i128, bool, i128), Pieces)> = None;
+    let mut consider = |p: Pieces| {
+        let key = rank(&p);
+        let exact = !key.0;
+        if best.as_ref().is_none_or(|(k, _)| key < *k) {
+            best = Some((key, p));
+        }
+        exact
+    };
+    // One line at a 2-place unit rate: the usual case, and usually exact at the first try. The
+    // gross rises with the rate, so the rates either side of the ideal bracket the target.
+    let mut exact = false;
+    for k in [0i128, -1, 1] {
+        if consider((P::new(q, unit + k, &vat), None)) {
+            exact = true;
+            break;
         }
     }
-    let pieces = best.map(|(_, p)| p).unwrap_or_default();
-    *carry += target - gross_of(&pieces);
-    pieces
+    if !exact && q > 1 {
+        // Two lines a penny apart reach any net; the exact one is within a few pennies of ideal.
+        for k in -3i128..=3 {
+            if consider(split_pieces(ideal + k, q, &vat)) {
+                break;
+            }
+        }
+    }
+    let (_, pieces) = best.expect("at least one candidate");
+    *carry += target - from_pennies(gross_of(&pieces));
+    (pieces.0.piece(), pieces.1.map(|p| p.piece()))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        #[test]
+        fn penny_vat_is_money_vat_on(net in -100_000_000_000i128..100_000_000_000, r in prop::sample::select(vec!["0", "5", "20", "17.5", "12.5", "7.25", "0.1", "99.999"])) {
+            let rate: Decimal = r.parse().unwrap();
+            prop_assert_eq!(from_pennies(Vat::new(rate).on(net)), vat_on(from_pennies(net), rate));
+        }
+    }
 
     fn d(s: &str) -> Decimal {
         s.parse().unwrap()
@@ -172,7 +292,7 @@ mod tests {
                 }
             ]
         );
-        assert_eq!(gross_of(&p), d("30.00"));
+        assert_eq!(p.iter().map(Piece::gross).sum::<Decimal>(), d("30.00"));
         assert_eq!(p.iter().map(|x| x.quantity).sum::<i64>(), 3);
         assert_eq!(c, Decimal::ZERO);
     }
@@ -193,10 +313,10 @@ mod tests {
     fn negative_and_zero_rated_lines() {
         let mut c = Decimal::ZERO;
         let p = post(d("-5.00"), 1, d("20"), &mut c);
-        assert_eq!(gross_of(&p), d("-5.00"));
+        assert_eq!(p.iter().map(Piece::gross).sum::<Decimal>(), d("-5.00"));
         assert_eq!(p[0].vat, d("-0.83"));
         let p = post(d("17.99"), 3, Decimal::ZERO, &mut c);
-        assert_eq!(gross_of(&p), d("17.99"));
+        assert_eq!(p.iter().map(Piece::gross).sum::<Decimal>(), d("17.99"));
         assert_eq!(c, Decimal::ZERO);
     }
 }

@@ -23,11 +23,16 @@ pub fn snap_rate(
         return Ok(Decimal::ZERO);
     }
     let tax = incl - excl;
+    if tax.is_zero() {
+        if let Some(zero) = rates.iter().find(|r| r.is_zero()) {
+            return Ok(zero.normalize());
+        }
+    }
     let slack = percent_of(excl.abs(), tolerance_pp);
     let mut best: Option<(Decimal, Decimal)> = None;
     for r in rates {
         let off = (tax - percent_of(excl, *r)).abs();
-        if (off <= slack || off <= PENNY) && best.map_or(true, |(b, _)| off < b) {
+        if (off <= slack || off <= PENNY) && best.is_none_or(|(b, _)| off < b) {
             best = Some((off, *r));
         }
     }

@@ -229,7 +229,7 @@ pub fn build(s: &SampleOrder) -> OrderSnapshot {
     }
     let rp = s.reward_points.min(total).max(Decimal::ZERO);
     total -= rp;
-    taxes.sort_by(|a, b| b.0.cmp(&a.0));
+    taxes.sort_by_key(|t| std::cmp::Reverse(t.0));
     let tax_rates = if taxes.is_empty() {
         "0:0;   ".to_string()
     } else {

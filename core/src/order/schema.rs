@@ -217,6 +217,10 @@ fn type_label(ty: &str) -> &str {
     }
 }
 
+fn is_decimal(t: &str) -> bool {
+    t.parse::<Decimal>().is_ok() || Decimal::from_scientific(t).is_ok()
+}
+
 fn check(schema: &Value, v: &Value, path: &str, out: &mut Vec<ValidationError>) {
     let types: Vec<&str> = match schema.get("type") {
         Some(Value::String(t)) => vec![t.as_str()],
@@ -258,39 +262,33 @@ fn check(schema: &Value, v: &Value, path: &str, out: &mut Vec<ValidationError>) 
         }
     }
     match (schema.get("format").and_then(Value::as_str), v) {
-        (Some("decimal"), Value::String(s)) => {
-            if s.trim().parse::<Decimal>().is_err() && Decimal::from_scientific(s.trim()).is_err() {
-                out.push(ValidationError::new(
-                    ErrorCode::InvalidValue,
-                    path,
-                    format!(
-                        "{} is \"{s}\", which is not a decimal amount.",
-                        where_(path)
-                    ),
-                ));
-            }
+        (Some("decimal"), Value::String(s)) if !is_decimal(s.trim()) => {
+            out.push(ValidationError::new(
+                ErrorCode::InvalidValue,
+                path,
+                format!(
+                    "{} is \"{s}\", which is not a decimal amount.",
+                    where_(path)
+                ),
+            ));
         }
-        (Some("decimal"), Value::Number(n)) => {
-            let t = n.to_string();
-            if t.parse::<Decimal>().is_err() && Decimal::from_scientific(&t).is_err() {
-                out.push(ValidationError::new(
-                    ErrorCode::InvalidValue,
-                    path,
-                    format!(
-                        "{} is {t}, which is too large or too precise for an amount.",
-                        where_(path)
-                    ),
-                ));
-            }
+        (Some("decimal"), Value::Number(n)) if !is_decimal(&n.to_string()) => {
+            out.push(ValidationError::new(
+                ErrorCode::InvalidValue,
+                path,
+                format!(
+                    "{} is {n}, which is too large or too precise for an amount.",
+                    where_(path)
+                ),
+            ));
         }
-        (Some("date-time"), Value::String(s)) => {
-            if let Err(msg) = utc_datetime::parse(s) {
-                out.push(ValidationError::new(
-                    ErrorCode::InvalidValue,
-                    path,
-                    format!("{}: {msg}.", where_(path)),
-                ));
-            }
+        (Some("date-time"), Value::String(s)) if utc_datetime::parse(s).is_err() => {
+            let msg = utc_datetime::parse(s).err().unwrap_or_default();
+            out.push(ValidationError::new(
+                ErrorCode::InvalidValue,
+                path,
+                format!("{}: {msg}.", where_(path)),
+            ));
         }
         _ => {}
     }
