@@ -30,6 +30,42 @@ public class GoldenSnapshotTests
         Assert.True(failures.Count == 0, string.Join("\n", failures));
     }
 
+    /// <summary>
+    /// Through the native library, the snapshot the plugin builds previews to the invoice the mapping
+    /// fixtures expect (&lt;name&gt;.expected.json: Canonical → Preview.Invoice, Warnings → Preview.Warnings).
+    /// </summary>
+    [Fact]
+    public async Task Every_fixture_previews_to_its_expected_invoice_through_the_engine()
+    {
+        await using var store = new TestStore();
+        await store.ConfigureAsync(s => { s.Enabled = true; s.Mode = KashFlowMode.Sandbox; }, "sandbox", "sandbox-password", "kashflow");
+        Assert.True(await store.Host.EnsureStartedAsync(), store.Host.LastStartError);
+        var failures = new List<string>();
+        var checkedFixtures = 0;
+        foreach (var file in FixtureOrders.Files())
+        {
+            var expectedFile = Path.ChangeExtension(file, ".expected.json");
+            if (!File.Exists(expectedFile))
+                continue;
+            var fixture = (JsonObject)JsonNode.Parse(await File.ReadAllTextAsync(file))!;
+            var expected = (JsonObject)JsonNode.Parse(await File.ReadAllTextAsync(expectedFile))!;
+            await using var orderStore = new TestStore();
+            var order = FixtureOrders.Seed(orderStore, fixture);
+            await using var scope = orderStore.Scope();
+            var snapshot = await scope.ServiceProvider.GetRequiredService<IOrderSnapshotBuilder>().BuildJsonAsync(order);
+
+            var preview = (JsonObject)JsonNode.Parse(store.Host.Engine!.PreviewJson(snapshot))!;
+            var name = Path.GetFileName(file);
+            if (preview["Ok"]?.GetValue<bool>() != true)
+                failures.Add($"{name}: not Ok: {preview["Errors"]?.ToJsonString()}");
+            failures.AddRange(JsonCompare.Differences(expected["Canonical"], preview["Invoice"], "$.Invoice").Select(d => $"{name} {d}"));
+            failures.AddRange(JsonCompare.Differences(expected["Warnings"], preview["Warnings"], "$.Warnings").Select(d => $"{name} {d}"));
+            checkedFixtures++;
+        }
+        Assert.True(checkedFixtures > 0, "no fixture has an expected preview");
+        Assert.True(failures.Count == 0, string.Join("\n", failures.Take(40)));
+    }
+
     [Fact]
     public void The_comparison_sees_values_not_spelling()
     {
