@@ -43,4 +43,23 @@ public class EngineHostTests
         Assert.DoesNotContain("pw-refused-1", error.Message);
         Assert.Null(store.Host.Engine);
     }
+
+    [Fact]
+    public async Task The_hosted_poller_starts_the_engine_and_stops_it_with_the_application()
+    {
+        await using var store = new TestStore();
+        await store.ConfigureAsync(s => { s.Enabled = true; s.Mode = KashFlowMode.Sandbox; }, "sandbox", "sandbox-password", "kashflow");
+        var order = SampleOrders.SeedZeroRatedOrder(store, 140);
+        await store.PublishAsync(new Nop.Core.Domain.Orders.OrderPlacedEvent(order)); // before start: spooled
+        Assert.Single(store.Host.Spool.List());
+
+        await store.Poller.StartAsync(CancellationToken.None);
+        for (var i = 0; i < 100 && (store.Host.Engine is null || !store.Host.Spool.IsEmpty); i++)
+            await Task.Delay(100);
+        Assert.NotNull(store.Host.Engine);
+        Assert.True(store.Host.Spool.IsEmpty); // handed over at start
+
+        await store.Poller.StopAsync(CancellationToken.None);
+        Assert.Null(store.Host.Engine);
+    }
 }
