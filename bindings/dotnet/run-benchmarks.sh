@@ -8,7 +8,10 @@ root="$(cd "$here/../.." && pwd)"
 cd "$root"
 cargo build -p kashflow-sync-ffi --release --quiet
 export DOTNET_ROLL_FORWARD=Major DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
+# An environment variable is an MSBuild property: this reaches BenchmarkDotNet's own child builds
+# too, so every benchmark process loads target/release/libkashflow_sync_native.so.
+export KashFlowNativeProfile=release
 cd "$here/KashFlow.Native.Benchmarks"
 filter=("--filter" "*")
 for a in "$@"; do [ "$a" = "--filter" ] && filter=(); done
-dotnet run -c Release -p:KashFlowNativeProfile=release -- --job short "${filter[@]}" "$@"
+dotnet run -c Release -- --job short "${filter[@]}" "$@"

@@ -2,9 +2,13 @@
 //! are released.
 //!
 //! Every buffer handed out is recorded in a process-wide table (address → length). Freeing checks
-//! the table first, so a double free or a forged pointer from the host is answered with
-//! `KFS_INVALID_ARGUMENT` instead of corrupting the heap. The cost is one uncontended mutex per
-//! buffer, far below the cost of the JSON it carries.
+//! the table first, so a forged pointer, or a second free of a buffer whose memory has not been
+//! handed out again, is answered with `KFS_INVALID_ARGUMENT` instead of corrupting the heap.
+//! `kfs_buffer_free` also resets the caller's variable, so freeing the same variable twice is
+//! always harmless. What no `{ptr, len}` check can catch is a stale *copy* freed after the
+//! allocator reused its address for a new buffer of the same length: hosts free each buffer
+//! through the variable they received it in (the C# layer does). The cost of the table is one
+//! uncontended mutex per buffer, far below the cost of the JSON it carries.
 
 use crate::status::{KFS_INVALID_ARGUMENT, KFS_OK};
 use once_cell::sync::Lazy;

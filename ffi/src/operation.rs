@@ -193,3 +193,62 @@ pub unsafe extern "C" fn kfs_operation_cancel(operation: u64, out: *mut KfsBuffe
         })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::buffer::kfs_buffer_free;
+    use std::sync::mpsc;
+    use std::time::Duration;
+
+    unsafe extern "C" fn on_complete(user_data: *mut c_void, operation: u64, status: i32) {
+        let tx = unsafe { &*(user_data as *const mpsc::Sender<(u64, i32)>) };
+        // Give a freeing thread every chance to return before the callback does.
+        std::thread::sleep(Duration::from_millis(50));
+        let _ = tx.send((operation, status));
+    }
+
+    #[test]
+    fn cancelling_an_owners_operations_waits_for_their_callbacks() {
+        let (tx, rx) = mpsc::channel::<(u64, i32)>();
+        let user_data = &tx as *const _ as *mut c_void;
+        let owner = 0x77;
+        let ops: Vec<u64> = (0..3)
+            .map(|_| {
+                start(owner, Some(on_complete), user_data, async {
+                    tokio::time::sleep(Duration::from_secs(600)).await;
+                    Ok(b"{}".to_vec())
+                })
+            })
+            .collect();
+        let other = start(owner + 1, None, std::ptr::null_mut(), async {
+            tokio::time::sleep(Duration::from_millis(1)).await;
+            Ok(b"{}".to_vec())
+        });
+        cancel_owned_by(owner, || {
+            FfiError::new(KFS_CANCELLED, "EngineDisposed", "the engine was disposed")
+        });
+        // Every callback has returned, so every message is already in the channel.
+        let mut done: Vec<(u64, i32)> = rx.try_iter().collect();
+        done.sort();
+        let mut expected: Vec<(u64, i32)> = ops.iter().map(|&id| (id, KFS_CANCELLED)).collect();
+        expected.sort();
+        assert_eq!(done, expected);
+        for id in ops {
+            let mut out = KfsBuffer::empty();
+            let status = unsafe { kfs_operation_take(id, &mut out) };
+            assert_eq!(status, KFS_CANCELLED);
+            let text = unsafe { std::slice::from_raw_parts(out.ptr, out.len) };
+            assert!(std::str::from_utf8(text)
+                .unwrap()
+                .contains("EngineDisposed"));
+            unsafe { kfs_buffer_free(&mut out) };
+        }
+        // Another owner's operation was left alone.
+        let op = OPERATIONS.get(other).expect("still registered");
+        op.wait_notified();
+        let mut out = KfsBuffer::empty();
+        assert_eq!(unsafe { kfs_operation_take(other, &mut out) }, KFS_OK);
+        unsafe { kfs_buffer_free(&mut out) };
+    }
+}

@@ -6,8 +6,14 @@ use once_cell::sync::Lazy;
 use tokio::runtime::{Builder, Handle, Runtime};
 
 static RUNTIME: Lazy<Runtime> = Lazy::new(|| {
+    // Two threads at least (one may be blocked in a host callback), at most four: the work is
+    // mostly waiting on KashFlow and on SQLite commits, and the host owns the machine.
+    let threads = std::thread::available_parallelism()
+        .map(|n| n.get())
+        .unwrap_or(2)
+        .clamp(2, 4);
     Builder::new_multi_thread()
-        .worker_threads(2)
+        .worker_threads(threads)
         .thread_name("kashflow-sync")
         .enable_all()
         .build()

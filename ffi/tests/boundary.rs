@@ -10,7 +10,6 @@ use kashflow_sync_native::diagnostics::*;
 use kashflow_sync_native::operation::{kfs_operation_cancel, kfs_operation_take};
 use kashflow_sync_native::status::*;
 use std::ffi::c_void;
-use std::sync::mpsc;
 use std::time::Duration;
 
 #[test]
@@ -76,7 +75,9 @@ fn echo_round_trips_json_and_rejects_bad_input() {
 
 #[test]
 fn buffer_free_refuses_double_free_and_foreign_pointers() {
-    let input = br#"[1,2,3]"#;
+    // A length no concurrently running test produces: a stale copy can only be told from a new
+    // buffer at a reused address by its length (see buffer.rs).
+    let input = format!("[{}]", vec!["1"; 1234].join(",")).into_bytes();
     let mut out = KfsBuffer::empty();
     assert_eq!(
         unsafe { kfs_debug_echo(input.as_ptr(), input.len(), &mut out) },
@@ -146,19 +147,14 @@ fn buffers_do_not_leak_across_many_calls_from_many_threads() {
 
 // ---- asynchronous operations ------------------------------------------------------------
 
-unsafe extern "C" fn on_complete(user_data: *mut c_void, operation: u64, status: i32) {
-    let tx = unsafe { &*(user_data as *const mpsc::Sender<(u64, i32)>) };
-    let _ = tx.send((operation, status));
-}
-
-fn start(delay_ms: u32, behaviour: i32, tx: &mpsc::Sender<(u64, i32)>) -> u64 {
+fn start(delay_ms: u32, behaviour: i32, user_data: *mut c_void) -> u64 {
     let mut op = 0u64;
     host::ok(|out| unsafe {
         kfs_debug_operation(
             delay_ms,
             behaviour,
-            Some(on_complete),
-            tx as *const _ as *mut c_void,
+            Some(host::on_complete),
+            user_data,
             &mut op,
             out,
         )
@@ -169,8 +165,8 @@ fn start(delay_ms: u32, behaviour: i32, tx: &mpsc::Sender<(u64, i32)>) -> u64 {
 
 #[test]
 fn operation_completes_through_the_callback_then_take_hands_over_the_result_once() {
-    let (tx, rx) = mpsc::channel();
-    let op = start(20, KFS_DEBUG_SUCCEED, &tx);
+    let (tx, rx) = host::completions();
+    let op = start(20, KFS_DEBUG_SUCCEED, tx);
     let (id, status) = rx
         .recv_timeout(Duration::from_secs(30))
         .expect("callback called");
@@ -218,8 +214,8 @@ fn operation_can_be_polled_without_a_callback() {
 
 #[test]
 fn operation_failure_and_panic_arrive_as_error_documents() {
-    let (tx, rx) = mpsc::channel();
-    let failing = start(0, KFS_DEBUG_FAIL, &tx);
+    let (tx, rx) = host::completions();
+    let failing = start(0, KFS_DEBUG_FAIL, tx);
     assert_eq!(
         rx.recv_timeout(Duration::from_secs(30)).unwrap(),
         (failing, KFS_ENGINE_ERROR)
@@ -229,7 +225,7 @@ fn operation_failure_and_panic_arrive_as_error_documents() {
     });
     assert_eq!(err["Code"], "DebugFailure");
 
-    let panicking = start(0, KFS_DEBUG_PANIC, &tx);
+    let panicking = start(0, KFS_DEBUG_PANIC, tx);
     assert_eq!(
         rx.recv_timeout(Duration::from_secs(30)).unwrap(),
         (panicking, KFS_PANIC)
@@ -248,8 +244,8 @@ fn operation_failure_and_panic_arrive_as_error_documents() {
 
 #[test]
 fn operation_cancellation_completes_it_with_cancelled() {
-    let (tx, rx) = mpsc::channel();
-    let op = start(600_000, KFS_DEBUG_SUCCEED, &tx);
+    let (tx, rx) = host::completions();
+    let op = start(600_000, KFS_DEBUG_SUCCEED, tx);
     assert!(
         rx.recv_timeout(Duration::from_millis(50)).is_err(),
         "still running"

@@ -15,7 +15,7 @@ use serde_json::{json, Value};
 use std::collections::HashSet;
 use std::ffi::c_void;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
-use std::sync::{mpsc, Mutex};
+use std::sync::Mutex;
 use std::time::Duration;
 
 /// An engine handle as the host holds it (a pointer-sized value).
@@ -405,26 +405,15 @@ fn log_callback_gets_engine_lines_and_none_after_free() {
     drop(probe); // only now is the host's state released
 }
 
-unsafe extern "C" fn on_complete(user_data: *mut c_void, operation: u64, status: i32) {
-    let tx = unsafe { &*(user_data as *const mpsc::Sender<(u64, i32)>) };
-    let _ = tx.send((operation, status));
-}
-
 #[test]
 fn test_connection_is_an_asynchronous_operation() {
     let dir = tempfile::tempdir().unwrap();
     let url = format!("https://127.0.0.1:{}/v2", docs::closed_port());
     let h = create(&docs::config(dir.path(), "Live", Some(&url)));
-    let (tx, rx) = mpsc::channel::<(u64, i32)>();
+    let (tx, rx) = host::completions();
     let mut op = 0u64;
     host::ok(|out| unsafe {
-        kfs_engine_test_connection(
-            h.0,
-            Some(on_complete),
-            &tx as *const _ as *mut c_void,
-            &mut op,
-            out,
-        )
+        kfs_engine_test_connection(h.0, Some(host::on_complete), tx, &mut op, out)
     });
     let (id, status) = rx
         .recv_timeout(Duration::from_secs(60))

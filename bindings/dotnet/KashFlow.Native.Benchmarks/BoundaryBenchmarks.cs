@@ -12,12 +12,24 @@ public class BoundaryBenchmarks
     private const string SmallJson = "{\"Kind\":\"OrderPaid\",\"OrderId\":123,\"Amount\":\"12.34\",\"PaidDateUtc\":\"2026-05-01T10:00:00Z\"}";
 
     [GlobalSetup]
-    public void Setup() => Interop.EnsureLibrary();
+    public void Setup()
+    {
+        Interop.EnsureLibrary();
+        Console.WriteLine($"// native library: {NativeLibraryResolver.LoadedFrom}");
+    }
 
     [Benchmark(Baseline = true, Description = "kfs_abi_version (bare P/Invoke)")]
     public uint AbiVersion() => NativeMethods.kfs_abi_version();
 
-    [Benchmark(Description = "NativeVersion (kfs_version: buffer out, JSON parse, kfs_buffer_free)")]
+    [Benchmark(Description = "kfs_version to string (document out, UTF-8 copy, kfs_buffer_free)")]
+    public unsafe string VersionRaw()
+    {
+        KfsBuffer buffer = default;
+        int status = NativeMethods.kfs_version(&buffer);
+        return Interop.Finish(status, ref buffer);
+    }
+
+    [Benchmark(Description = "NativeVersion (the above plus System.Text.Json parse)")]
     public string Version() => KashFlowEngine.NativeVersion;
 
     [Benchmark(Description = "kfs_debug_echo of an 88-byte JSON document")]

@@ -69,7 +69,9 @@ public class BoundaryTests
     [Fact]
     public unsafe void Double_free_of_a_buffer_is_refused_not_undefined()
     {
-        byte[] doc = "[1,2,3]"u8.ToArray();
+        // A length no concurrently running test produces: a stale copy can only be told from a
+        // new buffer at a reused address by its length (see ffi/src/buffer.rs).
+        byte[] doc = System.Text.Encoding.UTF8.GetBytes("[" + string.Join(",", Enumerable.Repeat("1", 1234)) + "]");
         KfsBuffer buffer = default;
         fixed (byte* p = doc)
         {
@@ -140,5 +142,44 @@ public class BoundaryTests
         {
             Assert.Equal($"{{\"DelayMs\":{i % 5}}}", results[i]);
         }
+    }
+}
+
+public class LoadingTests
+{
+    [Fact]
+    public void Library_is_searched_in_native_rid_folder_first_then_the_environment_variable()
+    {
+        string file = NativeLibraryResolver.FileName;
+        string rid = NativeLibraryResolver.RuntimeId;
+        Assert.Equal(new[] { Path.Combine("/plugins/kf", "native", rid, file) }, NativeLibraryResolver.CandidatePaths("/plugins/kf", null).ToArray());
+
+        string dir = Path.Combine(Path.GetTempPath(), "kfs-resolver-" + Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(dir);
+        try
+        {
+            Assert.Equal(
+                new[] { Path.Combine("/plugins/kf", "native", rid, file), Path.Combine(dir, file) },
+                NativeLibraryResolver.CandidatePaths("/plugins/kf", dir).ToArray());
+            string explicitFile = Path.Combine(dir, "custom-build.so");
+            Assert.Equal(explicitFile, NativeLibraryResolver.CandidatePaths("/plugins/kf", explicitFile).Last());
+        }
+        finally
+        {
+            Directory.Delete(dir);
+        }
+    }
+
+    [Fact]
+    public void A_library_of_another_abi_version_is_refused_with_a_clear_message()
+    {
+        Assert.Null(Interop.AbiMismatch(1, 1, "x.so"));
+        var ex = Interop.AbiMismatch(2, 1, "/opt/nop/native/linux-x64/libkashflow_sync_native.so");
+        Assert.NotNull(ex);
+        Assert.Equal(KashFlowNativeException.LibraryUnavailable, ex!.Status);
+        Assert.Equal("AbiVersionMismatch", ex.Code);
+        Assert.Contains("ABI version 2", ex.Message);
+        Assert.Contains("ABI version 1", ex.Message);
+        Assert.Contains("/opt/nop/native/linux-x64/libkashflow_sync_native.so", ex.Message);
     }
 }

@@ -217,16 +217,16 @@ public class EngineTests
         using var dir = new TempDir();
         var engine = KashFlowEngine.Create(TestHost.Config(dir.Path));
         var outcomes = new ConcurrentBag<string>();
-        using var go = new ManualResetEventSlim();
-        var callers = Enumerable.Range(0, 4).Select(t => Task.Run(() =>
+        using var calling = new CountdownEvent(4);
+        var callers = Enumerable.Range(0, 4).Select(t => Task.Factory.StartNew(() =>
         {
-            go.Wait();
-            for (int i = 0; i < 200; i++)
+            for (int i = 0; ; i++)
             {
                 try
                 {
-                    engine.EnqueueOrder(TestHost.Order(50_000 + t * 1000 + i));
+                    engine.EnqueueOrder(TestHost.Order(50_000 + t * 10_000 + i));
                     outcomes.Add("ok");
+                    if (i == 0) calling.Signal();
                 }
                 catch (ObjectDisposedException)
                 {
@@ -238,12 +238,12 @@ public class EngineTests
                     outcomes.Add("stopping");
                 }
             }
-        })).ToArray();
-        go.Set();
-        Thread.Sleep(50);
+        }, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default)).ToArray();
+        // Dispose while all four are calling (each has completed at least one call).
+        Assert.True(await Task.Run(() => calling.Wait(TimeSpan.FromSeconds(60))), "callers did not start");
         engine.Dispose();
         await Task.WhenAll(callers);
-        Assert.Contains("ok", outcomes);
+        Assert.Equal(4, outcomes.Count(o => o == "disposed"));
         Assert.DoesNotContain(outcomes, o => o != "ok" && o != "disposed" && o != "stopping");
     }
 
@@ -269,6 +269,27 @@ public class EngineTests
         Assert.Contains(lines, l => l.Level == "Info" && l.Target.Contains("engine") && l.Message.Contains("started"));
         Assert.Contains(lines, l => l.Message.Contains("stopped"));
         Assert.DoesNotContain(lines, l => l.Message.Contains("sandbox-password"));
+    }
+
+    [Fact]
+    public void Dispose_from_inside_the_log_callback_is_refused_instead_of_deadlocking()
+    {
+        using var dir = new TempDir();
+        KashFlowEngine? engine = null;
+        Exception? fromCallback = null;
+        engine = KashFlowEngine.Create(TestHost.Config(dir.Path), entry =>
+        {
+            if (entry.Level == "Error" && fromCallback is null)
+            {
+                try { engine!.Dispose(); } catch (Exception ex) { fromCallback = ex; }
+            }
+        });
+        using (engine)
+        {
+            engine.EnqueueOrder("not json"); // logs the failure synchronously on this thread
+            Assert.IsType<InvalidOperationException>(fromCallback);
+            Assert.Equal("Pending", engine.EnqueueOrder(TestHost.Order(6101)).State);
+        }
     }
 
     [Fact]

@@ -45,16 +45,17 @@ internal static unsafe class Interop
                 "does not export kfs_abi_version: it is not a KashFlow Sync native library, or one too old for this plugin.",
                 null, ex);
         }
-        if (abi != NativeMethods.KFS_ABI_VERSION)
-        {
-            return new KashFlowNativeException(
-                KashFlowNativeException.LibraryUnavailable, "AbiVersionMismatch",
-                $"The native library {NativeLibraryResolver.LoadedFrom ?? NativeMethods.LibraryName} has ABI version {abi}, " +
-                $"but {typeof(Interop).Assembly.GetName().Name} was generated for ABI version {NativeMethods.KFS_ABI_VERSION}. " +
-                "Deploy the native library and the plugin from the same build.");
-        }
-        return null;
+        return AbiMismatch(abi, (uint)NativeMethods.KFS_ABI_VERSION, NativeLibraryResolver.LoadedFrom ?? NativeMethods.LibraryName);
     }
+
+    /// <summary>The error for a library of another ABI version, or null when the versions match.</summary>
+    internal static KashFlowNativeException? AbiMismatch(uint loaded, uint expected, string library) =>
+        loaded == expected
+            ? null
+            : new KashFlowNativeException(
+                KashFlowNativeException.LibraryUnavailable, "AbiVersionMismatch",
+                $"The native library {library} has ABI version {loaded}, but {typeof(Interop).Assembly.GetName().Name} " +
+                $"was generated for ABI version {expected}. Deploy the native library and the plugin from the same build.");
 
     /// <summary>UTF-8 bytes of a document; null or empty is refused here with the same code the library uses.</summary>
     public static byte[] Utf8(string? document, string name)

@@ -276,14 +276,32 @@ public sealed unsafe class KashFlowEngine : IDisposable
     }
 
     /// <summary>
-    /// Shuts the engine down and frees it. Waits for calls in flight on other threads, cancels a
-    /// pending <see cref="TestConnectionAsync"/>, and after it returns no log callback runs. Idempotent.
+    /// Shuts the engine down and frees it: waits for calls in flight on other threads, cancels a
+    /// pending <see cref="TestConnectionAsync"/> (it ends with <see cref="ObjectDisposedException"/>),
+    /// and after it returns no log callback runs. Idempotent. Also runs from the finalizer if forgotten.
     /// </summary>
+    /// <exception cref="InvalidOperationException">Called from inside the engine's own log callback.</exception>
     public void Dispose()
     {
+        if (t_inLogCallback > 0)
+        {
+            // Freeing waits for in-flight log callbacks and for the engine's workers, one of which
+            // may be the very thread running this callback: refuse rather than deadlock.
+            throw new InvalidOperationException("A KashFlowEngine cannot be disposed from inside its own log callback.");
+        }
         _disposed = true;
         _handle.Dispose();
+        // SafeHandle defers the release while calls are in flight on other threads; wait for it, so
+        // that when Dispose returns the engine is freed and no callback runs any more. (A thread
+        // that is itself inside a call cannot wait for that call: its release happens on return.)
+        if (t_callDepth == 0)
+        {
+            _handle.WaitReleased();
+        }
     }
+
+    [ThreadStatic] private static int t_callDepth;
+    [ThreadStatic] private static int t_inLogCallback;
 
     /// <summary>The raw handle value (tests use it to prove a stale handle is refused natively).</summary>
     internal IntPtr DangerousHandleValue => _handle.DangerousGetHandle();
@@ -300,10 +318,15 @@ public sealed unsafe class KashFlowEngine : IDisposable
         {
             throw Disposed();
         }
+        t_callDepth++;
         return (KfsEngine*)_handle.DangerousGetHandle();
     }
 
-    private void Exit() => _handle.DangerousRelease();
+    private void Exit()
+    {
+        t_callDepth--;
+        _handle.DangerousRelease();
+    }
 
     private static ObjectDisposedException Disposed() =>
         new(nameof(KashFlowEngine), "The KashFlow engine has been disposed.");
@@ -326,6 +349,7 @@ public sealed unsafe class KashFlowEngine : IDisposable
         {
             if (GCHandle.FromIntPtr((IntPtr)userData).Target is LogState state)
             {
+                t_inLogCallback++;
                 state.Deliver(new EngineLogEntry(
                     LevelName(level),
                     Encoding.UTF8.GetString(target, checked((int)targetLen)),
@@ -334,6 +358,10 @@ public sealed unsafe class KashFlowEngine : IDisposable
         }
         catch
         {
+        }
+        finally
+        {
+            if (t_inLogCallback > 0) t_inLogCallback--;
         }
     }
 
@@ -361,6 +389,7 @@ public sealed unsafe class KashFlowEngine : IDisposable
     /// <summary>The engine handle; releasing it calls kfs_engine_free, then unpins the log state.</summary>
     private sealed class EngineHandle : SafeHandle
     {
+        private readonly ManualResetEventSlim _released = new();
         private GCHandle _logState;
 
         public EngineHandle() : base(IntPtr.Zero, ownsHandle: true)
@@ -375,12 +404,22 @@ public sealed unsafe class KashFlowEngine : IDisposable
             SetHandle(engine);
         }
 
+        /// <summary>Blocks until <see cref="ReleaseHandle"/> has run.</summary>
+        public void WaitReleased() => _released.Wait();
+
         protected override bool ReleaseHandle()
         {
-            int status = NativeMethods.kfs_engine_free((KfsEngine*)handle, null);
-            // kfs_engine_free has waited for in-flight log callbacks: nothing uses the state now.
-            if (_logState.IsAllocated) _logState.Free();
-            return status == NativeMethods.KFS_OK;
+            try
+            {
+                int status = NativeMethods.kfs_engine_free((KfsEngine*)handle, null);
+                // kfs_engine_free has waited for in-flight log callbacks: nothing uses the state now.
+                if (_logState.IsAllocated) _logState.Free();
+                return status == NativeMethods.KFS_OK;
+            }
+            finally
+            {
+                _released.Set();
+            }
         }
     }
 }

@@ -46,16 +46,21 @@ internal static class NativeLibraryResolver
     internal static void Install() =>
         NativeLibrary.SetDllImportResolver(typeof(NativeLibraryResolver).Assembly, Resolve);
 
+    /// <summary>Where to look, in order: native/&lt;rid&gt;/ under <paramref name="assemblyDirectory"/>, then
+    /// <paramref name="fromEnvironment"/> (a directory holding the library, or the library file itself).</summary>
+    internal static IEnumerable<string> CandidatePaths(string assemblyDirectory, string? fromEnvironment)
+    {
+        yield return Path.Combine(assemblyDirectory, "native", RuntimeId, FileName);
+        if (!string.IsNullOrWhiteSpace(fromEnvironment))
+        {
+            yield return Directory.Exists(fromEnvironment) ? Path.Combine(fromEnvironment, FileName) : fromEnvironment;
+        }
+    }
+
     private static IEnumerable<string> Candidates(Assembly assembly)
     {
         string? dir = string.IsNullOrEmpty(assembly.Location) ? null : Path.GetDirectoryName(assembly.Location);
-        dir ??= AppContext.BaseDirectory;
-        yield return Path.Combine(dir, "native", RuntimeId, FileName);
-        string? fromEnv = Environment.GetEnvironmentVariable(PathVariable);
-        if (!string.IsNullOrWhiteSpace(fromEnv))
-        {
-            yield return Directory.Exists(fromEnv) ? Path.Combine(fromEnv, FileName) : fromEnv;
-        }
+        return CandidatePaths(dir ?? AppContext.BaseDirectory, Environment.GetEnvironmentVariable(PathVariable));
     }
 
     private static IntPtr Resolve(string libraryName, Assembly assembly, DllImportSearchPath? searchPath)

@@ -173,8 +173,8 @@ internal static unsafe partial class NativeMethods
     public static extern int kfs_debug_panic(KfsBuffer* @out);
 
     /// <summary>
-    /// Diagnostics: parses `document` as JSON and writes it back, re-serialized, to `out`. The
-    /// cheapest complete JSON round trip through the boundary (used by the benchmarks).
+    /// Diagnostics: checks that `document` is well-formed JSON and writes it back unchanged to `out`.
+    /// The no-op JSON call: document in, parse, document out (used by the benchmarks).
     ///
     /// # Safety
     /// `document` points to `document_len` readable bytes; `out` to a writable `KfsBuffer`.

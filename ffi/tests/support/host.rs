@@ -59,3 +59,22 @@ pub fn fails(expected: i32, f: impl FnOnce(*mut KfsBuffer) -> i32) -> Value {
     );
     doc
 }
+
+/// A completion callback target for asynchronous operations: `(user_data, receiver)`. The sender
+/// behind `user_data` is leaked on purpose: the library may still be inside the callback after
+/// the receiver has seen the message, so the sender must outlive the test (a few bytes).
+pub fn completions() -> (*mut std::ffi::c_void, std::sync::mpsc::Receiver<(u64, i32)>) {
+    let (tx, rx) = std::sync::mpsc::channel::<(u64, i32)>();
+    let tx: &'static std::sync::mpsc::Sender<(u64, i32)> = Box::leak(Box::new(tx));
+    (tx as *const _ as *mut std::ffi::c_void, rx)
+}
+
+/// The completion callback for [`completions`].
+pub unsafe extern "C" fn on_complete(
+    user_data: *mut std::ffi::c_void,
+    operation: u64,
+    status: i32,
+) {
+    let tx = unsafe { &*(user_data as *const std::sync::mpsc::Sender<(u64, i32)>) };
+    let _ = tx.send((operation, status));
+}
