@@ -30,6 +30,7 @@ public static class KashFlowLocales
     public const string EngineStopped = P + "Configure.Engine.Stopped";
     public const string EngineNotRunning = P + "Engine.NotRunning";
     public const string SpoolCount = P + "Configure.Engine.Spooled";
+    public const string NativeVersion = P + "Configure.Engine.NativeVersion";
 
     public const string Enabled = P + "Fields.Enabled";
     public const string Mode = P + "Fields.Mode";
@@ -126,6 +127,7 @@ public static class KashFlowLocales
         [EngineStopped] = "The sync engine is not running.",
         [EngineNotRunning] = "The sync engine is not running (switch synchronisation on and save the settings).",
         [SpoolCount] = "Documents waiting in the spool: {0}",
+        [NativeVersion] = "native library {0}",
 
         [Enabled] = "Synchronisation on",
         [Enabled + ".Hint"] = "When off, orders are not sent to KashFlow and the engine is stopped.",
