@@ -5,3 +5,4 @@ pub mod kashflow;
 pub mod mapping;
 pub mod money;
 pub mod order;
+pub mod sync;

@@ -190,7 +190,7 @@ fn permanent_error_fails_at_once_and_retry_maps_the_stored_snapshot_again() {
     let rt = runtime();
     // The processor refuses unless the rules say the SKU mapping was fixed.
     let processor = TestProcessor::with(|s| {
-        if s.rules.get("SkuFixed") == Some(&json!(true)) {
+        if s.rules["ProductCodes"].get("SKU-FIXED").is_some() {
             engine_support::Step::Result(default_result(s))
         } else {
             dead(
@@ -225,7 +225,9 @@ fn permanent_error_fails_at_once_and_retry_maps_the_stored_snapshot_again() {
 
     // Fix the rules, retry one, then all.
     let mut cfg = config(dir.path());
-    cfg.rules = json!({"SkuFixed": true});
+    cfg.rules
+        .product_codes
+        .insert("SKU-FIXED".into(), "FIXED".into());
     engine.reconfigure(cfg).unwrap();
     engine.retry_record(ids[0]).unwrap();
     wait_until("record 1 synced", || {
@@ -437,20 +439,20 @@ fn reconfigure_applies_to_the_next_job_and_guards_the_journal() {
     let rt = runtime();
     let processor = TestProcessor::new();
     let mut cfg = config(dir.path());
-    cfg.rules = json!({"Marker": 1});
+    cfg.rules.invoice_number.offset = 1;
     let engine = start(dir.path(), &rt, cfg.clone(), processor.clone(), None);
     engine.enqueue_order(&simple(1)).unwrap();
     wait_until("first synced", || processor.seen_count() == 1);
 
-    cfg.rules = json!({"Marker": 2});
+    cfg.rules.invoice_number.offset = 2;
     cfg.workers = 3;
     engine.reconfigure(cfg.clone()).unwrap();
     assert_eq!(engine.config().workers, 3);
     engine.enqueue_order(&simple(2)).unwrap();
     wait_until("second synced", || processor.seen_count() == 2);
     let seen = processor.seen();
-    assert_eq!(seen[0].rules, json!({"Marker": 1}));
-    assert_eq!(seen[1].rules, json!({"Marker": 2}));
+    assert_eq!(seen[0].rules["InvoiceNumber"]["Offset"], json!(1));
+    assert_eq!(seen[1].rules["InvoiceNumber"]["Offset"], json!(2));
 
     let mut moved = cfg.clone();
     moved.journal_path = dir.path().join("elsewhere.db");
@@ -565,6 +567,8 @@ fn without_a_kashflow_processor_orders_wait_and_nothing_is_lost() {
         Some(log.clone()),
         EngineOptions {
             idle_poll: Duration::from_millis(10),
+            // Engine::start now runs the KashFlow processor; this test is about the stand-in.
+            processor: Some(Arc::new(kashflow_sync::engine::UnwiredProcessor)),
             ..Default::default()
         },
     )

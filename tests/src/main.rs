@@ -1,5 +1,14 @@
-//! kfsync: the KashFlow Sync harness — sandbox KashFlow, demo, bulk sync, preview and status.
+//! `kfsync`: the harness command line. A thin dispatcher: each subcommand lives in its own module
+//! (`sandbox_cmd` serves a sandbox KashFlow, `preview_cmd` maps a snapshot without posting,
+//! `demo_cmd` runs the main job, `sync_cmd` syncs files, `status_cmd` reads a journal).
+
+mod demo_cmd;
 mod preview_cmd;
+mod sandbox_cmd;
+mod status_cmd;
+mod sync_cmd;
+
+use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
@@ -7,7 +16,7 @@ use clap::{Parser, Subcommand};
 #[command(
     name = "kfsync",
     version,
-    about = "KashFlow Sync for nopCommerce: harness and tools"
+    about = "KashFlow Sync for nopCommerce: sandbox, demo and tools"
 )]
 struct Cli {
     #[command(subcommand)]
@@ -16,16 +25,32 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
+    /// Serve a sandbox KashFlow (REST v2) on 127.0.0.1, with optional fault injection.
+    Sandbox(sandbox_cmd::SandboxArgs),
     /// Show what an order snapshot would post to KashFlow (canonical invoice, KashFlow invoice
     /// and customer requests, warnings) without posting anything. Exit 0 with the preview as JSON,
     /// or 2 with the validation errors as JSON.
     Preview(preview_cmd::PreviewArgs),
+    /// The main job: a realistic day of nopCommerce orders synced by the real engine into a
+    /// sandbox KashFlow over loopback HTTP, with a progress bar and a summary.
+    Demo(demo_cmd::DemoArgs),
+    /// Sync snapshots (and events) from a file or folder into a KashFlow and wait until every
+    /// order is settled.
+    Sync(sync_cmd::SyncArgs),
+    /// Counts and failed records (with reasons) of a journal, read without starting an engine.
+    Status(status_cmd::StatusArgs),
 }
 
-fn main() {
-    let cli = Cli::parse();
-    let code = match cli.command {
-        Command::Preview(args) => preview_cmd::run(&args),
-    };
-    std::process::exit(code);
+fn exit(code: i32) -> ExitCode {
+    ExitCode::from(u8::try_from(code).unwrap_or(1))
+}
+
+fn main() -> ExitCode {
+    match Cli::parse().command {
+        Command::Sandbox(args) => sandbox_cmd::run(args),
+        Command::Preview(args) => exit(preview_cmd::run(&args)),
+        Command::Demo(args) => demo_cmd::run(args),
+        Command::Sync(args) => sync_cmd::run(args),
+        Command::Status(args) => status_cmd::run(args),
+    }
 }

@@ -14,13 +14,25 @@ use serde_json::{Map, Value};
 
 use super::error::EngineError;
 
-/// Mapping rules as carried by the engine. Until the mapping stage is wired in, the engine keeps
-/// the rules document as JSON (the mapping stage validates it); the wiring phase replaces this alias
-/// with `crate::mapping::rules::MappingRules` and `default_rules()` with its `Default`.
-pub type MappingRules = Value;
+/// Mapping rules as carried by the engine: the mapping stage's typed, validated rules.
+pub use crate::mapping::rules::MappingRules;
 
 fn default_rules() -> MappingRules {
-    Value::Object(Map::new())
+    MappingRules::default()
+}
+
+/// Read and validate the `Rules` document with the mapping stage's own checks.
+fn parse_rules(v: &Value) -> Result<MappingRules, EngineError> {
+    let bytes = serde_json::to_vec(v)
+        .map_err(|e| EngineError::invalid_config(format!("Rules: {e}"), Some("Rules")))?;
+    MappingRules::from_json(&bytes).map_err(|errs| {
+        let path = errs
+            .errors
+            .first()
+            .and_then(|e| e.path.clone())
+            .map(|p| p.trim_end_matches('.').to_string());
+        EngineError::invalid_config(errs.to_string(), path.as_deref().or(Some("Rules")))
+    })
 }
 
 /// KashFlow's production API.
@@ -236,7 +248,7 @@ impl EngineConfig {
         if let Some(v) = obj.get("Rules") {
             if !v.is_null() {
                 object(v, "Rules")?;
-                config.rules = v.clone();
+                config.rules = parse_rules(v)?;
             }
         }
         if let Some(v) = obj.get("Steps") {
@@ -565,13 +577,14 @@ mod tests {
     #[test]
     fn document_round_trips_through_serde() {
         let c = parse(
-            r#"{"JournalPath":"j","Workers":4,"Retry":{"MaxAttempts":3,"BaseDelayMs":10,"MaxDelayMs":100},"Steps":{"PullStock":false},"Rules":{"InvoiceNumberOffset":100000},"JournalDurability":"Normal"}"#,
+            r#"{"JournalPath":"j","Workers":4,"Retry":{"MaxAttempts":3,"BaseDelayMs":10,"MaxDelayMs":100},"Steps":{"PullStock":false},"Rules":{"InvoiceNumber":{"Offset":200000}},"JournalDurability":"Normal"}"#,
         )
         .unwrap();
         let text = serde_json::to_string(&c).unwrap();
         let back: EngineConfig = serde_json::from_str(&text).unwrap();
         assert_eq!(back, c);
         assert!(!back.steps.pull_stock);
+        assert_eq!(back.rules.invoice_number.offset, 200000);
         assert_eq!(back.workers, 4);
         assert_eq!(back.journal_durability, JournalDurability::Normal);
     }

@@ -229,7 +229,9 @@ impl JobProcessor for UnwiredProcessor {
     }
 }
 
-/// The processor `Engine::start` runs. The KashFlow phase returns its processor here.
+/// The processor `Engine::start` runs: the KashFlow stage (`crate::sync`), which builds its
+/// KashFlow client from the configuration in force (Live → `BaseUrl`; Sandbox → an in-process
+/// sandbox KashFlow on 127.0.0.1).
 pub fn default_processor() -> Arc<dyn JobProcessor> {
-    Arc::new(UnwiredProcessor)
+    Arc::new(crate::sync::KashFlowProcessor::new())
 }

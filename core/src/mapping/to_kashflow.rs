@@ -56,6 +56,7 @@ pub fn payment_line(p: &CanonicalPayment) -> PaymentLine {
         note: Some(p.note.clone()),
         reference: None,
         permalink: None,
+        ..PaymentLine::default()
     }
 }
 

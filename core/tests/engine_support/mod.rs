@@ -369,7 +369,7 @@ impl JobProcessor for TestProcessor {
                 snapshot_hash: ctx.order.and_then(|o| o.snapshot_hash.clone()),
                 invoice_number: ctx.order.and_then(|o| o.invoice_number),
                 payment: ctx.job.payment().ok(),
-                rules: ctx.config.rules.clone(),
+                rules: serde_json::to_value(&ctx.config.rules).unwrap_or_default(),
             };
             let key = seen.order_id.unwrap_or(-1);
             let n = self.running.fetch_add(1, Ordering::SeqCst) + 1;

@@ -1,0 +1,163 @@
+//! The processor's way to KashFlow: one client per configuration, built on first use.
+//!
+//! `Mode: "Live"` points the client at `BaseUrl` (KashFlow's API by default). `Mode: "Sandbox"`
+//! starts the in-process sandbox KashFlow on 127.0.0.1 (a free port) with its seeded account and
+//! points the client there; the sandbox lives as long as the connection. A reconfigure that
+//! changes the KashFlow settings makes the next job build a new connection (jobs hold an `Arc`,
+//! so one still running on the old connection finishes on it).
+//!
+//! A refused login blocks the connection for [`AUTH_RECHECK`]: KashFlow locks an account after
+//! repeated failed logins, so jobs wait instead of each trying the bad password again.
+
+use std::sync::{Arc, Mutex as StdMutex};
+use std::time::{Duration, Instant};
+
+use tokio::sync::Mutex;
+
+use crate::engine::{KashFlowMode, KashFlowSettings};
+use crate::kashflow::client::{ClientConfig, KashFlowClient};
+use crate::kashflow::error::KfError;
+use crate::kashflow::sandbox::server::{SandboxConfig, SandboxHandle, SandboxServer};
+use crate::kashflow::secret::Secret;
+
+use super::failure::{Failure, AUTH_RECHECK};
+
+/// A client, and the sandbox it talks to in Sandbox mode.
+pub struct Connection {
+    pub client: KashFlowClient,
+    pub sandbox: Option<SandboxHandle>,
+    pub base_url: String,
+    auth_block: StdMutex<Option<(Instant, String)>>,
+}
+
+impl Connection {
+    /// `Err(Wait)` while a refused login is being respected.
+    pub fn check_blocked(&self) -> Result<(), Failure> {
+        let mut b = self.auth_block.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some((since, reason)) = b.as_ref() {
+            let waited = since.elapsed();
+            if waited < AUTH_RECHECK {
+                return Err(Failure::Wait {
+                    reason: reason.clone(),
+                    recheck_after: Some(AUTH_RECHECK - waited),
+                });
+            }
+            // Time is up: let this job try once (it blocks again if the login still fails).
+            *b = None;
+        }
+        Ok(())
+    }
+
+    /// Remember a refused login.
+    pub fn block(&self, reason: String) {
+        let mut b = self.auth_block.lock().unwrap_or_else(|p| p.into_inner());
+        *b = Some((Instant::now(), reason));
+    }
+}
+
+/// The client settings for a configuration (Live mode, or the sandbox's address and login).
+pub fn client_config(settings: &KashFlowSettings, base_url: &str) -> ClientConfig {
+    let mut c = ClientConfig::new(base_url);
+    c.username = settings.user_name.clone();
+    c.password = Secret::new(settings.password.expose());
+    c.memorable_word = Secret::new(settings.memorable_word.expose());
+    c.requests_per_second = settings.requests_per_second;
+    // Allow a short burst so two workers starting together are not serialised needlessly.
+    c.burst = settings.requests_per_second.clamp(1, 10);
+    c.timeout = Duration::from_secs(u64::from(settings.timeout_seconds.max(1)));
+    c
+}
+
+/// Build a connection for these settings (starts the sandbox in Sandbox mode). `unthrottled`
+/// lifts the client's rate limit (benchmarks and tests against a local sandbox only).
+pub async fn connect(
+    settings: &KashFlowSettings,
+    unthrottled: bool,
+) -> Result<Connection, Failure> {
+    let (client_cfg, sandbox) = match settings.mode {
+        KashFlowMode::Live => {
+            let base = settings
+                .effective_base_url()
+                .unwrap_or_default()
+                .to_string();
+            (client_config(settings, &base), None)
+        }
+        KashFlowMode::Sandbox => match settings.base_url.as_deref() {
+            // A sandbox served elsewhere (e.g. `kfsync sandbox`): use it like a live KashFlow.
+            Some(url) => (client_config(settings, url), None),
+            None => {
+                let handle = SandboxServer::start(SandboxConfig::default())
+                    .await
+                    .map_err(|e| {
+                        Failure::dead(
+                            "SandboxUnavailable",
+                            format!("the in-process sandbox KashFlow could not start: {e}"),
+                        )
+                    })?;
+                // The sandbox's own login; the configured requests-per-second and timeout apply.
+                let mut c = handle.client_config();
+                c.requests_per_second = settings.requests_per_second;
+                c.burst = settings.requests_per_second.clamp(1, 10);
+                c.timeout = Duration::from_secs(u64::from(settings.timeout_seconds.max(1)));
+                (c, Some(handle))
+            }
+        },
+    };
+    let mut client_cfg = client_cfg;
+    if unthrottled {
+        client_cfg.requests_per_second = 0;
+    }
+    let base_url = client_cfg.base_url.clone();
+    let client = KashFlowClient::new(client_cfg).map_err(|e| match e {
+        KfError::Config(m) => Failure::Wait {
+            reason: format!("the KashFlow connection settings are not usable: {m}"),
+            recheck_after: Some(AUTH_RECHECK),
+        },
+        other => Failure::kf("setting up the KashFlow client", other),
+    })?;
+    Ok(Connection {
+        client,
+        sandbox,
+        base_url,
+        auth_block: StdMutex::new(None),
+    })
+}
+
+/// The current connection, rebuilt when the KashFlow settings change.
+#[derive(Default)]
+pub struct Connections {
+    slot: Mutex<Option<(KashFlowSettings, Arc<Connection>)>>,
+    unthrottled: bool,
+}
+
+impl Connections {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Connections without the client-side rate limit (see [`connect`]).
+    pub fn unthrottled() -> Self {
+        Connections {
+            unthrottled: true,
+            ..Self::default()
+        }
+    }
+
+    pub async fn get(&self, settings: &KashFlowSettings) -> Result<Arc<Connection>, Failure> {
+        let mut slot = self.slot.lock().await;
+        if let Some((s, c)) = slot.as_ref() {
+            if s == settings {
+                c.check_blocked()?;
+                return Ok(c.clone());
+            }
+        }
+        let conn = Arc::new(connect(settings, self.unthrottled).await?);
+        *slot = Some((settings.clone(), conn.clone()));
+        Ok(conn)
+    }
+
+    /// The connection in use, if one was built (e.g. to reach the in-process sandbox).
+    pub async fn current(&self) -> Option<Arc<Connection>> {
+        self.slot.lock().await.as_ref().map(|(_, c)| c.clone())
+    }
+}

@@ -1,0 +1,225 @@
+//! Which KashFlow customer an order is for: found, or created exactly once.
+//!
+//! Order of looking (cheapest first): this process's memory, the journal's ledger (e-mail →
+//! code), KashFlow's customer search by e-mail, then create with the mapping's deterministic code.
+//! A "duplicate code" answer — or a create whose answer was lost — means the customer is there:
+//! fetch it by code and reuse it. The whole lookup runs under the engine's per-key lock on the
+//! normalised e-mail, so two orders of one new customer processed at once create one customer.
+
+use std::collections::HashMap;
+use std::sync::Mutex;
+
+use crate::engine::{JobContext, LedgerEntry, LedgerKind, LogLevel};
+use crate::kashflow::error::FailureClass;
+use crate::kashflow::model::Customer;
+use crate::mapping::canonical::CanonicalCustomer;
+use crate::mapping::customer::normalise_email;
+use crate::mapping::to_kashflow::customer_request;
+
+use super::connection::Connection;
+use super::failure::{is_duplicate, Failure};
+use super::trace::traced;
+
+/// E-mail → customer code, for customers this process has already resolved.
+#[derive(Default)]
+pub struct CustomerCache {
+    map: Mutex<HashMap<String, String>>,
+}
+
+impl CustomerCache {
+    fn get(&self, email: &str) -> Option<String> {
+        self.map.lock().ok()?.get(email).cloned()
+    }
+    fn put(&self, email: &str, code: &str) {
+        if let Ok(mut m) = self.map.lock() {
+            m.insert(email.to_string(), code.to_string());
+        }
+    }
+    /// Forget everything (after a reconfigure to another KashFlow account).
+    pub fn clear(&self) {
+        if let Ok(mut m) = self.map.lock() {
+            m.clear();
+        }
+    }
+}
+
+/// How the customer was found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Source {
+    Memory,
+    Ledger,
+    Search,
+    Created,
+    /// The create was refused as a duplicate (or its answer was lost) and the code was fetched.
+    Adopted,
+    /// Customer sync is off: the mapping's code is used as it is.
+    Assumed,
+}
+
+#[derive(Debug, Clone)]
+pub struct Resolved {
+    pub code: String,
+    pub source: Source,
+    /// The ledger entry to record with the job's result (none when it came from the ledger).
+    pub ledger: Option<LedgerEntry>,
+}
+
+fn entry(email: &str, code: &str) -> Option<LedgerEntry> {
+    Some(LedgerEntry {
+        kind: LedgerKind::EmailCustomer,
+        key: email.to_string(),
+        value: code.to_string(),
+    })
+}
+
+/// Of the customers KashFlow found for an e-mail, the one to use: ours (the deterministic code)
+/// if it is among them, else the oldest code (stable from one order to the next).
+fn pick(found: &[Customer], wanted: &str) -> Option<String> {
+    if let Some(c) = found.iter().find(|c| c.code.eq_ignore_ascii_case(wanted)) {
+        return Some(c.code.clone());
+    }
+    found
+        .iter()
+        .filter(|c| !c.code.is_empty())
+        .min_by_key(|c| (c.id.unwrap_or(i64::MAX), c.code.clone()))
+        .map(|c| c.code.clone())
+}
+
+pub async fn resolve(
+    ctx: &JobContext<'_>,
+    conn: &Connection,
+    cache: &CustomerCache,
+    customer: &CanonicalCustomer,
+    sync_customers: bool,
+) -> Result<Resolved, Failure> {
+    let email = normalise_email(&customer.email);
+    if !sync_customers {
+        return Ok(Resolved {
+            code: customer.code.clone(),
+            source: Source::Assumed,
+            ledger: None,
+        });
+    }
+    let _key = ctx.lock_key(&format!("customer:{email}")).await;
+    if let Some(code) = cache.get(&email) {
+        return Ok(Resolved {
+            code,
+            source: Source::Memory,
+            ledger: None,
+        });
+    }
+    match ctx.ledger(LedgerKind::EmailCustomer, &email) {
+        Ok(Some(code)) => {
+            cache.put(&email, &code);
+            return Ok(Resolved {
+                code,
+                source: Source::Ledger,
+                ledger: None,
+            });
+        }
+        Ok(None) => {}
+        Err(e) => {
+            return Err(Failure::Wait {
+                reason: format!("the journal could not be read: {e}"),
+                recheck_after: Some(std::time::Duration::from_secs(5)),
+            })
+        }
+    }
+
+    let found = match traced(
+        ctx,
+        "GET",
+        "/customers/search".into(),
+        conn.client.find_customers_by_email(&email),
+    )
+    .await
+    {
+        Ok(found) => found,
+        // KashFlow's search parameters are undocumented: if a live account refuses ours, carry
+        // on with the deterministic code (a duplicate answer below still finds the customer).
+        Err(e) if e.class() == FailureClass::Permanent => {
+            ctx.log(
+                LogLevel::Warn,
+                &format!(
+                    "KashFlow customer search by e-mail was refused ({e}); using the customer code"
+                ),
+            );
+            Vec::new()
+        }
+        Err(e) => {
+            return Err(Failure::kf(
+                format!("searching KashFlow customers by e-mail {email}"),
+                e,
+            ))
+        }
+    };
+    if let Some(code) = pick(&found, &customer.code) {
+        cache.put(&email, &code);
+        return Ok(Resolved {
+            ledger: entry(&email, &code),
+            code,
+            source: Source::Search,
+        });
+    }
+
+    let request = customer_request(customer);
+    let code = customer.code.clone();
+    let created = traced(
+        ctx,
+        "POST",
+        "/customers".into(),
+        conn.client.create_customer(&request),
+    )
+    .await;
+    let (code, source) = match created {
+        Ok(c) => (
+            if c.code.is_empty() { code } else { c.code },
+            Source::Created,
+        ),
+        Err(e) if is_duplicate(&e) || e.class() == FailureClass::OutcomeUnknown => {
+            // The code is taken (by our own earlier attempt, or by someone else using our scheme):
+            // look at it and reuse it. KashFlow's codes are unique, so this cannot create a second.
+            let existing = traced(
+                ctx,
+                "GET",
+                format!("/customers/{code}"),
+                conn.client.get_customer(&code),
+            )
+            .await
+            .map_err(|e2| Failure::kf(format!("reading KashFlow customer {code}"), e2))?;
+            match existing {
+                Some(c) => (c.code, Source::Adopted),
+                // Not there after all: the create did not happen. Retry later.
+                None => return Err(Failure::kf(format!("creating KashFlow customer {code}"), e)),
+            }
+        }
+        Err(e) => return Err(Failure::kf(format!("creating KashFlow customer {code}"), e)),
+    };
+    cache.put(&email, &code);
+    Ok(Resolved {
+        ledger: entry(&email, &code),
+        code,
+        source,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn c(code: &str, id: i64) -> Customer {
+        Customer {
+            code: code.into(),
+            id: Some(id),
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn picks_our_code_else_the_oldest() {
+        let found = vec![c("SMI02", 9), c("NOP000123", 12), c("SMI01", 3)];
+        assert_eq!(pick(&found, "nop000123").as_deref(), Some("NOP000123"));
+        assert_eq!(pick(&found, "NOP999").as_deref(), Some("SMI01"));
+        assert_eq!(pick(&[], "X"), None);
+    }
+}

@@ -1,0 +1,284 @@
+//! How a failed step of a KashFlow job becomes the engine's verdict.
+//!
+//! One place decides: KashFlow's answer (classified by the client as retryable, permanent,
+//! outcome-unknown or auth) and the mapping's validation errors are turned into
+//! [`JobResult::Retry`], [`JobResult::DeadLetter`] or [`JobResult::Waiting`], each with an
+//! [`ErrorDoc`] a shop admin can act on. Outcome-unknown writes are retried; the next attempt
+//! looks before it writes (see `sync::invoice` and `sync::payment`), so a retry never doubles.
+
+use std::time::Duration;
+
+use crate::engine::{ErrorDoc, JobResult};
+use crate::kashflow::error::{FailureClass, KfError};
+use crate::order::ValidationErrors;
+
+/// How long jobs wait before one of them tries a refused login again (repeated failed logins
+/// lock a KashFlow account, so the whole engine backs off, not each job).
+pub const AUTH_RECHECK: Duration = Duration::from_secs(10 * 60);
+
+/// Why a job step stopped.
+#[derive(Debug)]
+pub enum Failure {
+    /// A KashFlow call failed; `doing` says what we were doing ("creating invoice 101001").
+    KashFlow { doing: String, error: KfError },
+    /// The snapshot or the mapping rules are not acceptable (permanent until fixed).
+    Invalid(ValidationErrors),
+    /// A permanent problem found by the processor itself.
+    Dead(ErrorDoc),
+    /// Not an error: the job must wait (for an invoice, for a login to be fixed).
+    Wait {
+        reason: String,
+        recheck_after: Option<Duration>,
+    },
+}
+
+impl Failure {
+    pub fn kf(doing: impl Into<String>, error: KfError) -> Self {
+        Failure::KashFlow {
+            doing: doing.into(),
+            error,
+        }
+    }
+
+    pub fn dead(code: &str, message: impl Into<String>) -> Self {
+        Failure::Dead(ErrorDoc::new(code, message))
+    }
+
+    /// The client's class, when the failure came from KashFlow.
+    pub fn class(&self) -> Option<FailureClass> {
+        match self {
+            Failure::KashFlow { error, .. } => Some(error.class()),
+            _ => None,
+        }
+    }
+
+    /// KashFlow refused the login itself (credentials, lockout): the whole connection waits.
+    /// A session token refused even after a fresh login is not that (see [`is_session_refusal`]).
+    pub fn is_auth(&self) -> bool {
+        match self {
+            Failure::KashFlow { error, .. } => {
+                error.class() == FailureClass::Auth && !is_session_refusal(error)
+            }
+            _ => false,
+        }
+    }
+}
+
+impl From<ValidationErrors> for Failure {
+    fn from(e: ValidationErrors) -> Self {
+        Failure::Invalid(e)
+    }
+}
+
+/// The error document for a set of validation errors: the first error's code and path, and every
+/// problem in the message (the admin fixes them all at once).
+pub fn validation_doc(e: &ValidationErrors) -> ErrorDoc {
+    let first = e.errors.first();
+    let message = match e.errors.as_slice() {
+        [] => e.to_string(),
+        [one] => one.message.clone(),
+        many => many
+            .iter()
+            .map(|v| match &v.path {
+                Some(p) => format!("{p}: {}", v.message),
+                None => v.message.clone(),
+            })
+            .collect::<Vec<_>>()
+            .join("; "),
+    };
+    let doc = ErrorDoc::new(e.code().as_str(), message);
+    match first.and_then(|f| f.path.clone()) {
+        Some(p) => doc.at(p),
+        None => doc,
+    }
+}
+
+/// The engine's verdict for a failure.
+pub fn verdict(f: Failure) -> JobResult {
+    match f {
+        Failure::Invalid(e) => JobResult::DeadLetter {
+            error: validation_doc(&e),
+        },
+        Failure::Dead(error) => JobResult::DeadLetter { error },
+        Failure::Wait {
+            reason,
+            recheck_after,
+        } => JobResult::Waiting {
+            reason,
+            recheck_after,
+        },
+        Failure::KashFlow { doing, error } => {
+            let message = format!("while {doing}: {error}");
+            match error.class() {
+                FailureClass::Retryable => JobResult::Retry {
+                    error: ErrorDoc::new(retry_code(&error), message),
+                    retry_after: error.retry_after(),
+                },
+                FailureClass::OutcomeUnknown => JobResult::Retry {
+                    error: ErrorDoc::new(
+                        "KashFlowOutcomeUnknown",
+                        format!(
+                            "{message} (KashFlow may have applied it; the next attempt checks before writing again)"
+                        ),
+                    ),
+                    retry_after: None,
+                },
+                FailureClass::Permanent => JobResult::DeadLetter {
+                    error: ErrorDoc::new(
+                        match &error {
+                            KfError::Config(_) => "InvalidConfig",
+                            _ => "KashFlowRejected",
+                        },
+                        message,
+                    ),
+                },
+                // The login worked but KashFlow refused the fresh session token for this request
+                // (nothing was processed): a transient session problem, retried like a 5xx.
+                FailureClass::Auth if is_session_refusal(&error) => JobResult::Retry {
+                    error: ErrorDoc::new("KashFlowSession", message),
+                    retry_after: None,
+                },
+                FailureClass::Auth => JobResult::Waiting {
+                    reason: format!(
+                        "KashFlow refused the login ({message}); fix the user name, password or memorable word in the settings. Syncing resumes once it works."
+                    ),
+                    recheck_after: Some(AUTH_RECHECK),
+                },
+            }
+        }
+    }
+}
+
+/// A 401 on a request made with a freshly issued session token (the client already logged in
+/// again once). Not a credentials problem: nothing to fix in the settings.
+pub fn is_session_refusal(e: &KfError) -> bool {
+    matches!(e, KfError::Auth { code, .. } if code.eq_ignore_ascii_case("InvalidSessionToken"))
+}
+
+fn retry_code(e: &KfError) -> &'static str {
+    match e {
+        KfError::RateLimited { .. } => "KashFlowRateLimited",
+        KfError::SqlTimeout { .. } => "KashFlowTimeout",
+        KfError::Timeout { .. } => "KashFlowTimeout",
+        KfError::Connect { .. } | KfError::ConnectionLost { .. } => "KashFlowUnreachable",
+        _ => "KashFlowUnavailable",
+    }
+}
+
+/// KashFlow refused a create because the number/code is taken. KashFlow's exact answer is not
+/// documented; the sandbox says `DuplicateInvoiceNumber` / `DuplicateCustomerCode`, and we also
+/// accept any refusal whose code or message says "duplicate" or "already exists".
+pub fn is_duplicate(e: &KfError) -> bool {
+    match e {
+        KfError::Rejected { code, message, .. } => {
+            let c = code.to_ascii_lowercase();
+            let m = message.to_ascii_lowercase();
+            c.contains("duplicate") || m.contains("duplicate") || m.contains("already exists")
+        }
+        _ => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::kashflow::error::RequestKind;
+    use crate::order::{ErrorCode, ValidationError};
+
+    #[test]
+    fn classes_become_verdicts() {
+        let lost = Failure::kf(
+            "creating invoice 101001",
+            KfError::ConnectionLost {
+                request: "POST /invoices".into(),
+                detail: "closed".into(),
+                kind: RequestKind::Write,
+            },
+        );
+        match verdict(lost) {
+            JobResult::Retry { error, .. } => assert_eq!(error.code, "KashFlowOutcomeUnknown"),
+            other => panic!("{other:?}"),
+        }
+        let refused = Failure::kf(
+            "creating invoice 101001",
+            KfError::Rejected {
+                request: "POST /invoices".into(),
+                status: 400,
+                code: "InvalidProductCode".into(),
+                message: "no such product".into(),
+            },
+        );
+        match verdict(refused) {
+            JobResult::DeadLetter { error } => {
+                assert_eq!(error.code, "KashFlowRejected");
+                assert!(error.message.contains("no such product"));
+                assert!(error.message.contains("creating invoice 101001"));
+            }
+            other => panic!("{other:?}"),
+        }
+        let slow = Failure::kf(
+            "reading invoice 1",
+            KfError::RateLimited {
+                request: "GET /invoices/1".into(),
+                retry_after: Some(Duration::from_secs(2)),
+            },
+        );
+        assert!(matches!(
+            verdict(slow),
+            JobResult::Retry { retry_after: Some(d), .. } if d == Duration::from_secs(2)
+        ));
+        let auth = Failure::kf(
+            "logging in",
+            KfError::Auth {
+                code: "InvalidCredentials".into(),
+                message: "no".into(),
+            },
+        );
+        assert!(auth.is_auth());
+        assert!(matches!(verdict(auth), JobResult::Waiting { .. }));
+        let session = Failure::kf(
+            "reading invoice 1",
+            KfError::Auth {
+                code: "InvalidSessionToken".into(),
+                message: "KashFlow refused a freshly issued session token".into(),
+            },
+        );
+        assert!(!session.is_auth());
+        assert!(matches!(verdict(session), JobResult::Retry { .. }));
+    }
+
+    #[test]
+    fn validation_errors_keep_code_and_path() {
+        let e = ValidationErrors::one(ValidationError::new(
+            ErrorCode::UnmappedPaymentMethod,
+            "PaymentMethodSystemName",
+            "Payments.CashOnDelivery has no KashFlow mapping",
+        ));
+        match verdict(Failure::from(e)) {
+            JobResult::DeadLetter { error } => {
+                assert_eq!(error.code, "UnmappedPaymentMethod");
+                assert_eq!(error.path.as_deref(), Some("PaymentMethodSystemName"));
+                assert!(error.message.contains("CashOnDelivery"));
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn duplicates_are_recognised() {
+        let dup = KfError::Rejected {
+            request: "POST /invoices".into(),
+            status: 400,
+            code: "DuplicateInvoiceNumber".into(),
+            message: "Number: invoice number 5 already exists.".into(),
+        };
+        assert!(is_duplicate(&dup));
+        let other = KfError::Rejected {
+            request: "POST /invoices".into(),
+            status: 400,
+            code: "InvalidLineItems".into(),
+            message: "needs a line".into(),
+        };
+        assert!(!is_duplicate(&other));
+    }
+}

@@ -1,0 +1,216 @@
+//! Creating an order's KashFlow invoice exactly once.
+//!
+//! KashFlow has no idempotency keys, so exactly-once rests on the invoice `Number`:
+//! - With the deterministic number (`Offset + order Id`), KashFlow itself refuses a second invoice
+//!   with that number. When an earlier attempt may have created it (the job was retried or its
+//!   outcome is unknown) we first `GET /invoices/{number}`; a "duplicate number" answer to the
+//!   create also leads to that GET. An invoice found there is adopted if its `CustomerReference`
+//!   is this order's; otherwise the number belongs to something else and the order is
+//!   dead-lettered with that reason (never posted under another number).
+//! - With KashFlow's own numbering there is no key KashFlow enforces, so before creating again
+//!   after an uncertain attempt we walk the invoice list looking for this order's
+//!   `CustomerReference`. That costs one request per 100 invoices in the account — much slower on
+//!   a large account, which is why the deterministic number is the default.
+//!
+//! A payment the order already had when placed travels inside the create (`PaymentLines`), so an
+//! invoice and its payment are one request and can never be half-done.
+
+use crate::engine::JobContext;
+use crate::kashflow::model::Invoice;
+use crate::mapping::canonical::CanonicalInvoice;
+
+use super::connection::Connection;
+use super::failure::{is_duplicate, Failure};
+use super::trace::traced;
+
+/// Page size for the reference walk.
+const WALK_PER_PAGE: u32 = 100;
+
+/// The invoice the order now has in KashFlow.
+#[derive(Debug, Clone)]
+pub struct Posted {
+    pub number: i64,
+    /// Found already in KashFlow (created by an earlier attempt) rather than created now.
+    pub adopted: bool,
+    /// KashFlow's copy, when we have it (the create's answer, or the GET that found it).
+    pub invoice: Option<Invoice>,
+}
+
+fn same_reference(a: Option<&str>, b: &str) -> bool {
+    a.map(str::trim)
+        .is_some_and(|a| a.eq_ignore_ascii_case(b.trim()))
+}
+
+/// Adopt `existing` if it is this order's invoice.
+fn adopt(existing: Invoice, inv: &CanonicalInvoice, number: i64) -> Result<Posted, Failure> {
+    if same_reference(
+        existing.customer_reference.as_deref(),
+        &inv.customer_reference,
+    ) {
+        return Ok(Posted {
+            number,
+            adopted: true,
+            invoice: Some(existing),
+        });
+    }
+    Err(Failure::dead(
+        "InvoiceNumberTaken",
+        format!(
+            "KashFlow already has an invoice {number} (customer {}, reference '{}') that is not this order's (reference '{}'). \
+             Nothing was posted. Change the invoice number offset in the mapping rules, or remove that invoice in KashFlow, then retry.",
+            existing.customer_code,
+            existing.customer_reference.as_deref().unwrap_or(""),
+            inv.customer_reference
+        ),
+    ))
+}
+
+/// Look for an invoice carrying `reference`, walking KashFlow's invoice list (slow; see above).
+async fn find_by_reference(
+    ctx: &JobContext<'_>,
+    conn: &Connection,
+    reference: &str,
+) -> Result<Option<Invoice>, Failure> {
+    let mut page = 1u32;
+    loop {
+        let p = traced(
+            ctx,
+            "GET",
+            format!("/invoices?page={page}&perpage={WALK_PER_PAGE}"),
+            conn.client.list_invoices(page, WALK_PER_PAGE),
+        )
+        .await
+        .map_err(|e| {
+            Failure::kf(
+                format!("looking for an invoice with reference {reference}"),
+                e,
+            )
+        })?;
+        if let Some(found) = p
+            .items
+            .iter()
+            .find(|i| same_reference(i.customer_reference.as_deref(), reference))
+        {
+            return Ok(Some(found.clone()));
+        }
+        let more = p.next_page_url.is_some()
+            || p.total_records
+                .is_some_and(|t| u64::from(page) * u64::from(WALK_PER_PAGE) < t);
+        if !more || p.items.is_empty() {
+            return Ok(None);
+        }
+        page += 1;
+    }
+}
+
+/// Create the invoice `request` for `inv`, or adopt the one an earlier attempt created.
+/// `look_first`: an earlier attempt may have created it (retry, or outcome unknown).
+pub async fn post_invoice(
+    ctx: &JobContext<'_>,
+    conn: &Connection,
+    inv: &CanonicalInvoice,
+    request: &Invoice,
+    look_first: bool,
+) -> Result<Posted, Failure> {
+    match inv.invoice_number {
+        Some(number) => {
+            if look_first {
+                let existing = traced(
+                    ctx,
+                    "GET",
+                    format!("/invoices/{number}"),
+                    conn.client.get_invoice(number),
+                )
+                .await
+                .map_err(|e| Failure::kf(format!("checking for invoice {number}"), e))?;
+                if let Some(existing) = existing {
+                    return adopt(existing, inv, number);
+                }
+            }
+            match traced(
+                ctx,
+                "POST",
+                "/invoices".into(),
+                conn.client.create_invoice(request),
+            )
+            .await
+            {
+                Ok(created) => Ok(Posted {
+                    number: created.number.unwrap_or(number),
+                    adopted: false,
+                    invoice: Some(created),
+                }),
+                Err(e) if is_duplicate(&e) => {
+                    let existing = traced(
+                        ctx,
+                        "GET",
+                        format!("/invoices/{number}"),
+                        conn.client.get_invoice(number),
+                    )
+                    .await
+                    .map_err(|e2| Failure::kf(format!("reading invoice {number}"), e2))?;
+                    match existing {
+                        Some(existing) => adopt(existing, inv, number),
+                        None => Err(Failure::kf(format!("creating invoice {number}"), e)),
+                    }
+                }
+                Err(e) => Err(Failure::kf(format!("creating invoice {number}"), e)),
+            }
+        }
+        None => {
+            if look_first {
+                if let Some(existing) =
+                    find_by_reference(ctx, conn, &inv.customer_reference).await?
+                {
+                    let number = existing.number.unwrap_or_default();
+                    return Ok(Posted {
+                        number,
+                        adopted: true,
+                        invoice: Some(existing),
+                    });
+                }
+            }
+            let created = traced(
+                ctx,
+                "POST",
+                "/invoices".into(),
+                conn.client.create_invoice(request),
+            )
+            .await
+            .map_err(|e| {
+                Failure::kf(
+                    format!("creating the invoice for {}", inv.customer_reference),
+                    e,
+                )
+            })?;
+            match created.number {
+                Some(n) if n > 0 => Ok(Posted {
+                    number: n,
+                    adopted: false,
+                    invoice: Some(created),
+                }),
+                // Created, but we cannot tell its number: the next attempt finds it by reference.
+                _ => Err(Failure::kf(
+                    format!("creating the invoice for {}", inv.customer_reference),
+                    crate::kashflow::error::KfError::Decode {
+                        request: "POST /invoices".into(),
+                        detail: "the answer carried no invoice Number".into(),
+                        kind: crate::kashflow::error::RequestKind::Write,
+                    },
+                )),
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn references_compare_trimmed_and_ignoring_case() {
+        assert!(same_reference(Some(" NOP-1001 "), "nop-1001"));
+        assert!(!same_reference(Some("NOP-1002"), "NOP-1001"));
+        assert!(!same_reference(None, "NOP-1001"));
+    }
+}

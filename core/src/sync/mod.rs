@@ -1,0 +1,235 @@
+//! The KashFlow stage of the engine: [`KashFlowProcessor`] implements the engine's
+//! [`JobProcessor`] seam and turns journaled jobs into KashFlow requests.
+//!
+//! - `SyncOrder` (`order`): map the snapshot, find or create the customer (`customer`), create the
+//!   invoice exactly once (`invoice`), with a payment made at placement inside the create.
+//! - `RecordPayment` (`payment`): add a later payment to the invoice exactly once; waits for the
+//!   invoice if it does not exist yet.
+//! - `PullStock` (`stock`): KashFlow stock levels → `SetStock` outcomes.
+//! - `failure`: how KashFlow's answers and mapping errors become Retry / DeadLetter / Waiting.
+//! - `connection`: the client per configuration (Live → `BaseUrl`; Sandbox → an in-process
+//!   sandbox KashFlow on 127.0.0.1).
+//!
+//! Exactly-once without idempotency keys rests on looking before writing whenever an earlier
+//! attempt may have written (the job was retried, or the engine flags its outcome unknown), on
+//! KashFlow refusing a duplicate invoice number, and on the engine's per-key locks.
+
+pub mod connection;
+pub mod customer;
+pub mod failure;
+pub mod invoice;
+pub mod order;
+pub mod payment;
+pub mod status;
+pub mod stock;
+pub mod trace;
+
+use std::sync::Arc;
+use std::time::Instant;
+
+use crate::engine::{
+    BoxFuture, ConnectionReport, EngineConfig, EngineError, ErrorDoc, JobContext, JobDone, JobKind,
+    JobProcessor, JobResult, LedgerKind, Preview, PreviewContext,
+};
+use crate::kashflow::error::FailureClass;
+use crate::mapping::customer::normalise_email;
+use crate::mapping::rules::MappingRules;
+
+use connection::{Connection, Connections};
+use customer::CustomerCache;
+use failure::{verdict, Failure};
+
+/// The processor `Engine::start` runs.
+#[derive(Default)]
+pub struct KashFlowProcessor {
+    connections: Connections,
+    customers: CustomerCache,
+}
+
+impl KashFlowProcessor {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// A processor whose client ignores `RequestsPerSecond` (the engine caps it at 100 to protect
+    /// a real KashFlow account). For benchmarks and tests against a local sandbox only.
+    pub fn unthrottled() -> Self {
+        KashFlowProcessor {
+            connections: Connections::unthrottled(),
+            ..Self::default()
+        }
+    }
+
+    /// The connection in use (e.g. the in-process sandbox in Sandbox mode), once a job or a
+    /// connection test has built it.
+    pub async fn connection(&self) -> Option<Arc<Connection>> {
+        self.connections.current().await
+    }
+
+    async fn run(&self, ctx: &JobContext<'_>, conn: &Connection) -> Result<JobDone, Failure> {
+        let rules: &MappingRules = &ctx.config.rules;
+        match ctx.job.kind {
+            JobKind::SyncOrder => {
+                order::sync_order(ctx, conn, &self.customers, rules, &ctx.config.steps).await
+            }
+            JobKind::RecordPayment => {
+                let order = ctx.order.ok_or_else(|| {
+                    Failure::dead("InvalidJob", "a RecordPayment job without an order")
+                })?;
+                let event = ctx.job.payment().map_err(|e| Failure::Dead(e.to_doc()))?;
+                if !ctx.config.steps.record_payments {
+                    return Ok(JobDone {
+                        invoice_number: order.invoice_number,
+                        message: Some("recording payments is switched off".into()),
+                        ..Default::default()
+                    });
+                }
+                payment::record_payment(ctx, conn, rules, order, &event).await
+            }
+            JobKind::PullStock => stock::pull_stock(ctx, conn, rules).await,
+        }
+    }
+}
+
+impl JobProcessor for KashFlowProcessor {
+    fn process<'a>(&'a self, ctx: JobContext<'a>) -> BoxFuture<'a, JobResult> {
+        Box::pin(async move {
+            let conn = match self.connections.get(&ctx.config.kashflow).await {
+                Ok(c) => c,
+                Err(f) => return verdict(f),
+            };
+            match self.run(&ctx, &conn).await {
+                Ok(done) => JobResult::Done(done),
+                Err(f) => {
+                    if f.is_auth() {
+                        let reason = match &f {
+                            Failure::KashFlow { error, .. } => format!(
+                                "KashFlow refused the login ({error}); fix the user name, password or memorable word in the settings. Syncing resumes once it works."
+                            ),
+                            _ => "KashFlow refused the login".into(),
+                        };
+                        conn.block(reason);
+                    }
+                    verdict(f)
+                }
+            }
+        })
+    }
+
+    fn preview(&self, ctx: PreviewContext<'_>) -> Result<Preview, EngineError> {
+        let rules: &MappingRules = &ctx.config.rules;
+        let mut out = Preview::new(ctx.header.order_id, ctx.header.custom_order_number.clone());
+        match crate::mapping::preview(ctx.snapshot_json, rules) {
+            Ok(p) => {
+                out.ok = true;
+                out.warnings = p.warnings.iter().map(|w| w.message.clone()).collect();
+                out.invoice = serde_json::to_value(&p.canonical).ok();
+                let email = normalise_email(&p.canonical.customer.email);
+                let known = ctx.ledger(LedgerKind::EmailCustomer, &email)?;
+                let mut invoice = p.kashflow_invoice.clone();
+                match known {
+                    Some(code) => invoice.customer_code = code,
+                    None => out.requests.push(serde_json::json!({
+                        "Method": "POST",
+                        "Path": "/customers",
+                        "Note": "only if no KashFlow customer has this e-mail",
+                        "Body": p.kashflow_customer,
+                    })),
+                }
+                out.requests.push(serde_json::json!({
+                    "Method": "POST",
+                    "Path": "/invoices",
+                    "Body": invoice,
+                }));
+            }
+            Err(errors) => {
+                out.errors = errors
+                    .errors
+                    .iter()
+                    .map(|e| {
+                        let d = ErrorDoc::new(e.code.as_str(), e.message.clone());
+                        match &e.path {
+                            Some(p) => d.at(p.clone()),
+                            None => d,
+                        }
+                    })
+                    .collect();
+            }
+        }
+        Ok(out)
+    }
+
+    fn test_connection<'a>(
+        &'a self,
+        config: &'a EngineConfig,
+    ) -> BoxFuture<'a, Result<ConnectionReport, EngineError>> {
+        Box::pin(async move {
+            let settings = &config.kashflow;
+            let mode = format!("{:?}", settings.mode);
+            let conn = match self.connections.get(settings).await {
+                Ok(c) => c,
+                // A remembered login refusal: try again now, the admin asked for it.
+                Err(Failure::Wait { .. }) => match connection::connect(settings, false).await {
+                    Ok(c) => Arc::new(c),
+                    Err(f) => return Ok(failed_report(mode, None, f, 0)),
+                },
+                Err(f) => return Ok(failed_report(mode, None, f, 0)),
+            };
+            let start = Instant::now();
+            let login = conn.client.login().await;
+            let result = match login {
+                Ok(()) => conn.client.list_bank_accounts().await.map(Some),
+                Err(e) => Err(e),
+            };
+            let latency_ms = start.elapsed().as_millis() as u64;
+            match result {
+                Ok(accounts) => {
+                    let n = accounts.map_or(0, |a| a.len());
+                    Ok(ConnectionReport {
+                        ok: true,
+                        mode,
+                        base_url: Some(conn.base_url.clone()),
+                        message: format!(
+                            "Logged in to KashFlow and read {n} bank account(s) in {latency_ms} ms."
+                        ),
+                        account_name: conn.client.company_name(),
+                        latency_ms,
+                    })
+                }
+                Err(e) => {
+                    if e.class() == FailureClass::Auth && !failure::is_session_refusal(&e) {
+                        conn.block(format!("KashFlow refused the login: {e}"));
+                    }
+                    Ok(failed_report(
+                        mode,
+                        Some(conn.base_url.clone()),
+                        Failure::kf("testing the connection", e),
+                        latency_ms,
+                    ))
+                }
+            }
+        })
+    }
+}
+
+fn failed_report(
+    mode: String,
+    base_url: Option<String>,
+    f: Failure,
+    latency_ms: u64,
+) -> ConnectionReport {
+    let message = match f {
+        Failure::KashFlow { error, .. } => error.to_string(),
+        Failure::Wait { reason, .. } => reason,
+        Failure::Dead(d) => d.message,
+        Failure::Invalid(e) => e.to_string(),
+    };
+    ConnectionReport {
+        ok: false,
+        mode,
+        base_url,
+        message,
+        account_name: None,
+        latency_ms,
+    }
+}

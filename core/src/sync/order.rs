@@ -1,0 +1,139 @@
+//! A `SyncOrder` job: snapshot → mapped invoice → KashFlow customer → KashFlow invoice (with the
+//! payment inside when the order was paid at placement) → outcomes for the host.
+//!
+//! Mapping errors are permanent (dead letter with the mapping error's code, path and message; the
+//! admin fixes the rules or the order and retries). The mapped KashFlow invoice is kept on the
+//! record before anything is sent, so the record detail shows it even when posting fails.
+
+use crate::engine::{FlowSteps, JobContext, JobDone, OutcomeSpec};
+use crate::mapping::map_order;
+use crate::mapping::rules::MappingRules;
+use crate::mapping::to_kashflow::{invoice_request, payment_line};
+use crate::order::{parse_snapshot, OrderStatus};
+
+use super::connection::Connection;
+use super::customer::{resolve, CustomerCache, Source};
+use super::failure::Failure;
+use super::invoice::post_invoice;
+use super::payment::ensure_payment;
+use super::trace::traced;
+
+/// What the sync did, for the log and the host's order note.
+pub fn order_note(number: i64, customer_code: &str) -> String {
+    format!("KashFlow invoice {number} created (customer {customer_code})")
+}
+
+pub async fn sync_order(
+    ctx: &JobContext<'_>,
+    conn: &Connection,
+    customers: &CustomerCache,
+    rules: &MappingRules,
+    steps: &FlowSteps,
+) -> Result<JobDone, Failure> {
+    let order = ctx
+        .order
+        .ok_or_else(|| Failure::dead("InvalidJob", "a SyncOrder job without an order"))?;
+    if let Some(number) = order.invoice_number {
+        // Already posted (e.g. a duplicate job): nothing to send.
+        return Ok(JobDone {
+            invoice_number: Some(number),
+            customer_code: order.customer_code.clone(),
+            message: Some(format!(
+                "KashFlow invoice {number} already exists for this order"
+            )),
+            ..Default::default()
+        });
+    }
+    let json = order
+        .snapshot_json
+        .as_deref()
+        .ok_or_else(|| Failure::Wait {
+            reason: "waiting for the order's snapshot".into(),
+            recheck_after: None,
+        })?;
+    let snapshot = parse_snapshot(json)?;
+    let mapped = map_order(&snapshot, rules)?;
+    let inv = mapped.invoice;
+    let mut request = invoice_request(&inv);
+    if !steps.record_payments {
+        request.payment_lines = Some(Vec::new());
+    }
+    ctx.set_mapped_invoice(serde_json::to_value(&request).unwrap_or_default());
+
+    let customer = resolve(ctx, conn, customers, &inv.customer, steps.sync_customers).await?;
+    request.customer_code = customer.code.clone();
+    ctx.set_mapped_invoice(serde_json::to_value(&request).unwrap_or_default());
+    let mut done = JobDone {
+        customer_code: Some(customer.code.clone()),
+        ledger: customer.ledger.clone().into_iter().collect(),
+        ..Default::default()
+    };
+    if !steps.create_invoices {
+        done.message = Some(format!(
+            "customer {} ready; invoice creation is switched off",
+            customer.code
+        ));
+        return Ok(done);
+    }
+
+    let look_first = ctx.job.outcome_unknown || ctx.job.attempt > 1;
+    let posted = post_invoice(ctx, conn, &inv, &request, look_first).await?;
+
+    // An adopted invoice was created by an earlier attempt of ours with the payment inside; make
+    // sure of it anyway (an invoice found by reference is a list summary without payment lines).
+    if posted.adopted && steps.record_payments {
+        if let Some(payment) = &inv.payment {
+            let full = match posted.invoice.clone().filter(|i| i.payment_lines.is_some()) {
+                Some(i) => Some(i),
+                None => traced(
+                    ctx,
+                    "GET",
+                    format!("/invoices/{}", posted.number),
+                    conn.client.get_invoice(posted.number),
+                )
+                .await
+                .map_err(|e| Failure::kf(format!("reading invoice {}", posted.number), e))?,
+            };
+            if let Some(full) = full {
+                ensure_payment(
+                    ctx,
+                    conn,
+                    posted.number,
+                    full,
+                    payment_line(payment),
+                    &inv.custom_order_number,
+                )
+                .await?;
+            }
+        }
+    }
+
+    done.invoice_number = Some(posted.number);
+    let how = match (posted.adopted, customer.source) {
+        (true, _) => "found (created by an earlier attempt) and linked",
+        (false, Source::Created) => "created with a new customer",
+        (false, _) => "created",
+    };
+    done.message = Some(format!(
+        "KashFlow invoice {} {how} (customer {}){}",
+        posted.number,
+        customer.code,
+        if inv.payment.is_some() && steps.record_payments {
+            ", payment included"
+        } else {
+            ""
+        }
+    ));
+    if snapshot.order_status == OrderStatus::Pending {
+        done.outcomes.push(OutcomeSpec::SetOrderStatus {
+            order_id: order.order_id,
+            order_status: "Processing".into(),
+        });
+    }
+    done.outcomes.push(OutcomeSpec::AddOrderNote {
+        order_id: order.order_id,
+        note: order_note(posted.number, &customer.code),
+        invoice_number: Some(posted.number),
+    });
+    Ok(done)
+}

@@ -1,0 +1,274 @@
+//! Recording a payment on an order's KashFlow invoice, exactly once.
+//!
+//! KashFlow has no per-invoice payment endpoint: a payment is a new `PaymentLines` element on the
+//! invoice, written back with `PUT /invoices/{number}` (what the client's `add_invoice_payment`
+//! does). We do the GET ourselves because we need it anyway: before adding, the invoice's existing
+//! payment lines are checked for this payment (same amount, a note naming this order's payment),
+//! so a retry after an unanswered PUT — or the `OrderPaid` nopCommerce raises right after placing
+//! an order that was already paid (and whose payment went in with the invoice) — never records it
+//! twice. A fully paid invoice takes no further payment.
+//!
+//! A payment for an order whose invoice does not exist yet waits (the engine wakes it when the
+//! invoice is recorded) instead of failing.
+
+use rust_decimal::Decimal;
+
+use crate::engine::{JobContext, JobDone, OrderInfo, OutcomeSpec, PaymentEvent};
+use crate::kashflow::model::{Invoice, PaymentLine};
+use crate::kashflow::wire::KfDateTime;
+use crate::mapping::london_date;
+use crate::mapping::rules::MappingRules;
+use crate::money::money2;
+use crate::order::{parse_snapshot, ErrorCode, ValidationError, ValidationErrors};
+
+use super::connection::Connection;
+use super::failure::Failure;
+use super::trace::traced;
+
+/// The note every payment we record carries: "nopCommerce order 1001 paid by Payments.Manual".
+/// The same words as the mapping uses for a payment made at placement, so either is recognised.
+pub fn payment_note(custom_order_number: &str, method: &str) -> String {
+    format!(
+        "nopCommerce order {custom_order_number} paid by {}",
+        method.trim()
+    )
+}
+
+/// Whether `line` is a payment we recorded for this order with this amount.
+fn is_ours(line: &PaymentLine, custom_order_number: &str, amount: Decimal) -> bool {
+    let prefix = format!("nopCommerce order {custom_order_number} paid");
+    line.amount == amount
+        && line
+            .note
+            .as_deref()
+            .is_some_and(|n| n.trim_start().starts_with(&prefix))
+}
+
+/// Add `line` to `invoice` unless it is already there. Returns whether a payment was added.
+pub async fn ensure_payment(
+    ctx: &JobContext<'_>,
+    conn: &Connection,
+    number: i64,
+    mut invoice: Invoice,
+    line: PaymentLine,
+    custom_order_number: &str,
+) -> Result<bool, Failure> {
+    let lines = invoice.payment_lines.get_or_insert_with(Vec::new);
+    if lines
+        .iter()
+        .any(|l| is_ours(l, custom_order_number, line.amount))
+    {
+        return Ok(false);
+    }
+    lines.push(line);
+    traced(
+        ctx,
+        "PUT",
+        format!("/invoices/{number}"),
+        conn.client.update_invoice(number, &invoice),
+    )
+    .await
+    .map_err(|e| Failure::kf(format!("recording a payment on invoice {number}"), e))?;
+    Ok(true)
+}
+
+/// The amount in the invoice's currency. nopCommerce reports payments in the primary store
+/// currency; a payment of the whole order total settles the whole invoice (its gross in the
+/// invoice currency, so conversion cannot leave a penny owing); anything else is converted at the
+/// invoice's rate.
+fn amount_in_invoice_currency(
+    paid: Decimal,
+    order_total: Option<Decimal>,
+    invoice: &Invoice,
+    home_currency: &str,
+) -> Decimal {
+    let foreign = invoice
+        .currency
+        .as_ref()
+        .is_some_and(|c| !c.code.is_empty() && !c.code.eq_ignore_ascii_case(home_currency));
+    if !foreign {
+        return money2(paid);
+    }
+    if order_total == Some(paid) {
+        if let Some(gross) = invoice.gross_amount {
+            return money2(gross);
+        }
+    }
+    let rate = invoice
+        .currency
+        .as_ref()
+        .map(|c| c.exchange_rate)
+        .filter(|r| *r > Decimal::ZERO)
+        .unwrap_or(Decimal::ONE);
+    money2(paid * rate)
+}
+
+/// Run a `RecordPayment` job.
+pub async fn record_payment(
+    ctx: &JobContext<'_>,
+    conn: &Connection,
+    rules: &MappingRules,
+    order: &OrderInfo,
+    event: &PaymentEvent,
+) -> Result<JobDone, Failure> {
+    let Some(number) = order.invoice_number else {
+        return Err(Failure::Wait {
+            reason: format!(
+                "the payment waits for order {}'s KashFlow invoice",
+                order.order_id
+            ),
+            recheck_after: None,
+        });
+    };
+    let snapshot = order
+        .snapshot_json
+        .as_deref()
+        .and_then(|s| parse_snapshot(s).ok());
+    let custom_order_number = order
+        .custom_order_number
+        .clone()
+        .or_else(|| snapshot.as_ref().map(|s| s.custom_order_number.clone()))
+        .unwrap_or_else(|| order.order_id.to_string());
+    let method = event
+        .payment_method_system_name
+        .clone()
+        .filter(|m| !m.trim().is_empty())
+        .or_else(|| {
+            snapshot
+                .as_ref()
+                .map(|s| s.payment_method_system_name.clone())
+        })
+        .unwrap_or_default();
+    let Some(mapping) = rules.payment_mapping(&method) else {
+        return Err(Failure::Invalid(ValidationErrors::one(ValidationError::new(
+            ErrorCode::UnmappedPaymentMethod,
+            "PaymentMethodSystemName",
+            format!(
+                "The payment method '{method}' has no KashFlow payment method and bank account in the mapping rules; add it, then retry."
+            ),
+        ))));
+    };
+
+    let invoice = traced(
+        ctx,
+        "GET",
+        format!("/invoices/{number}"),
+        conn.client.get_invoice(number),
+    )
+    .await
+    .map_err(|e| Failure::kf(format!("reading invoice {number}"), e))?
+    .ok_or_else(|| {
+        Failure::dead(
+            "InvoiceMissing",
+            format!(
+                "KashFlow invoice {number} (order {}) no longer exists, so the payment cannot be recorded on it.",
+                order.order_id
+            ),
+        )
+    })?;
+
+    let amount = amount_in_invoice_currency(
+        event.amount,
+        snapshot.as_ref().map(|s| s.order_total),
+        &invoice,
+        &rules.currency.home_currency,
+    );
+    let mut done = JobDone {
+        invoice_number: Some(number),
+        ..Default::default()
+    };
+    let line = PaymentLine {
+        id: None,
+        date: Some(KfDateTime::from_date(london_date(event.paid_date_utc))),
+        amount,
+        method: mapping.method_id,
+        account_id: mapping.bank_account_id,
+        note: Some(payment_note(&custom_order_number, &method)),
+        ..PaymentLine::default()
+    };
+    let already_ours = invoice
+        .payment_lines
+        .as_deref()
+        .unwrap_or_default()
+        .iter()
+        .any(|l| is_ours(l, &custom_order_number, amount));
+    let settled = invoice.due_amount.is_some_and(|d| d <= Decimal::ZERO)
+        && invoice.gross_amount.is_some_and(|g| g > Decimal::ZERO);
+    if already_ours || settled {
+        done.message = Some(format!(
+            "payment of {amount} for order {} was already on KashFlow invoice {number}",
+            order.order_id
+        ));
+        return Ok(done);
+    }
+    let due = invoice.due_amount.filter(|d| *d > Decimal::ZERO);
+    if let Some(due) = due {
+        if amount > due {
+            return Err(Failure::dead(
+                "PaymentExceedsInvoice",
+                format!(
+                    "The payment of {amount} for order {} is more than the {due} still owed on KashFlow invoice {number}; record it by hand if it is right.",
+                    order.order_id
+                ),
+            ));
+        }
+    }
+    ensure_payment(ctx, conn, number, invoice, line, &custom_order_number).await?;
+    done.message = Some(format!(
+        "payment of {amount} recorded on KashFlow invoice {number}"
+    ));
+    done.outcomes.push(OutcomeSpec::AddOrderNote {
+        order_id: order.order_id,
+        note: format!("KashFlow payment of {amount} recorded on invoice {number}"),
+        invoice_number: Some(number),
+    });
+    Ok(done)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::kashflow::model::InvoiceCurrency;
+
+    fn d(s: &str) -> Decimal {
+        s.parse().unwrap()
+    }
+
+    #[test]
+    fn our_payment_is_recognised_by_amount_and_note() {
+        let l = PaymentLine {
+            amount: d("12.50"),
+            note: Some(payment_note("1001", "Payments.Manual")),
+            ..Default::default()
+        };
+        assert!(is_ours(&l, "1001", d("12.5")));
+        assert!(!is_ours(&l, "1001", d("12.49")));
+        assert!(!is_ours(&l, "10011", d("12.50")));
+    }
+
+    #[test]
+    fn foreign_invoices_are_paid_in_their_currency() {
+        let eur = Invoice {
+            currency: Some(InvoiceCurrency {
+                code: "EUR".into(),
+                exchange_rate: d("1.15"),
+                ..Default::default()
+            }),
+            gross_amount: Some(d("23.00")),
+            ..Default::default()
+        };
+        assert_eq!(
+            amount_in_invoice_currency(d("20.00"), Some(d("20.00")), &eur, "GBP"),
+            d("23.00")
+        );
+        assert_eq!(
+            amount_in_invoice_currency(d("10.00"), Some(d("20.00")), &eur, "GBP"),
+            d("11.50")
+        );
+        let gbp = Invoice::default();
+        assert_eq!(
+            amount_in_invoice_currency(d("10.004"), None, &gbp, "GBP"),
+            d("10.00")
+        );
+    }
+}

@@ -1,0 +1,39 @@
+//! Reporting each KashFlow operation a job makes (method, path, status, duration) into the attempt
+//! history, so the record detail shows exactly what was sent and how it went.
+//!
+//! One entry per client operation; the status of a successful one is KashFlow's convention for it
+//! (201 for a create, 200 otherwise). Operations that are two requests inside the client (none we
+//! use) would show as one entry.
+
+use std::future::Future;
+use std::time::Instant;
+
+use crate::engine::{CallRecord, JobContext};
+use crate::kashflow::error::KfError;
+
+/// Run one client operation and report it. `Ok(None)` from a lookup is a 404.
+pub async fn traced<T, F>(
+    ctx: &JobContext<'_>,
+    method: &str,
+    path: String,
+    fut: F,
+) -> Result<T, KfError>
+where
+    F: Future<Output = Result<T, KfError>>,
+{
+    let start = Instant::now();
+    let result = fut.await;
+    let duration_ms = start.elapsed().as_millis() as u64;
+    let (status, error) = match &result {
+        Ok(_) => (Some(if method == "POST" { 201 } else { 200 }), None),
+        Err(e) => (e.status(), Some(e.to_string())),
+    };
+    ctx.record_call(CallRecord {
+        method: method.to_string(),
+        path,
+        status,
+        duration_ms,
+        error,
+    });
+    result
+}

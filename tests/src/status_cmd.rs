@@ -1,0 +1,86 @@
+//! `kfsync status --journal <path>`: what a journal holds — counts per state and every failed
+//! record with its reason — read without starting an engine (nothing is claimed or retried).
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::Args;
+use kashflow_sync::engine::{RecordQuery, RecordState};
+use kashflow_sync::sync::status::JournalReader;
+
+#[derive(Args, Debug)]
+pub struct StatusArgs {
+    /// Journal file.
+    #[arg(long)]
+    pub journal: PathBuf,
+    /// Print the counts as JSON (PascalCase) instead of text.
+    #[arg(long)]
+    pub json: bool,
+}
+
+pub fn run(args: StatusArgs) -> ExitCode {
+    match status(&args) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("kfsync status: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn status(args: &StatusArgs) -> Result<(), String> {
+    let reader = JournalReader::open(&args.journal).map_err(|e| e.to_string())?;
+    let c = reader.status_counts().map_err(|e| e.to_string())?;
+    let mut failed = Vec::new();
+    let mut page = 1;
+    loop {
+        let p = reader
+            .list_records(&RecordQuery {
+                states: vec![RecordState::Failed],
+                page,
+                page_size: RecordQuery::MAX_PAGE_SIZE,
+                ..RecordQuery::default()
+            })
+            .map_err(|e| e.to_string())?;
+        let n = p.items.len();
+        failed.extend(p.items);
+        if n < RecordQuery::MAX_PAGE_SIZE as usize {
+            break;
+        }
+        page += 1;
+    }
+    if args.json {
+        let doc = serde_json::json!({"Counts": c, "Failed": failed});
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&doc).map_err(|e| e.to_string())?
+        );
+        return Ok(());
+    }
+    println!("Journal {}", args.journal.display());
+    println!(
+        "Records: {} total — {} synced, {} pending, {} in flight, {} retrying, {} failed, {} cancelled; {} need a credit note; {} outcomes not yet acknowledged",
+        c.total, c.synced, c.pending, c.in_flight, c.retrying, c.failed, c.cancelled, c.needs_credit_note, c.outcomes_pending
+    );
+    if failed.is_empty() {
+        println!("No failed records.");
+    }
+    for r in failed {
+        let (code, path, message) = match &r.last_error {
+            Some(e) => (e.code.clone(), e.path.clone(), e.message.clone()),
+            None => (String::new(), None, String::new()),
+        };
+        println!(
+            "Failed: order {} (record {}, {} attempt(s)): {}{}: {}",
+            r.custom_order_number
+                .clone()
+                .unwrap_or_else(|| r.order_id.to_string()),
+            r.record_id,
+            r.attempts,
+            code,
+            path.map(|p| format!(" at {p}")).unwrap_or_default(),
+            message
+        );
+    }
+    Ok(())
+}

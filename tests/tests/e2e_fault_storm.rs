@@ -1,0 +1,159 @@
+//! Fault storm: 1,000 generated orders (with their later payments and cancellations) synced while
+//! 20% of KashFlow requests fail with every kind of fault the sandbox offers — 500s, dropped
+//! connections, SQL timeouts, 429s, expired sessions, slow answers, and writes KashFlow commits
+//! before losing or spoiling the answer. Afterwards the sandbox's own books must show exactly one
+//! invoice per order, one payment per paid order, stock moved exactly once, and nothing lost.
+
+mod common;
+
+use std::collections::BTreeMap;
+
+use kashflow_sync::engine::{RecordState, RecordSummary};
+use kashflow_sync::kashflow::sandbox::seed;
+use kashflow_sync_harness::gen::{generate, GenConfig, Problem};
+use kashflow_sync_harness::harness::{
+    books, enqueue_feed, every_fault_kind, records_in, wait_settled, SandboxOptions, TestBed,
+};
+use rust_decimal::Decimal;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_thousand_orders_through_twenty_percent_faults_land_exactly_once() {
+    let day = generate(&GenConfig {
+        orders: 1000,
+        seed: 7,
+        problem_rate: 0.02,
+        respect_stock: false,
+        ..GenConfig::default()
+    });
+    let bed = TestBed::start_unthrottled(
+        &SandboxOptions {
+            fault_rate: 0.20,
+            fault_kinds: every_fault_kind(),
+            seed: 7,
+            allow_negative_stock: true,
+            ..SandboxOptions::default()
+        },
+        |c| {
+            c.workers = 8;
+            c.retry.base_delay_ms = 1;
+            c.retry.max_delay_ms = 20;
+            c.retry.max_attempts = 60;
+        },
+    )
+    .await
+    .unwrap();
+    enqueue_feed(&bed.engine, &day.feed).unwrap();
+    let counts = wait_settled(&bed.engine, std::time::Duration::from_secs(240), |_| {})
+        .await
+        .unwrap();
+    assert_eq!(
+        counts.total, 1000,
+        "one record per order, nothing lost: {counts:?}"
+    );
+
+    let all = records_in(
+        &bed.engine,
+        &[
+            RecordState::Synced,
+            RecordState::Failed,
+            RecordState::Cancelled,
+        ],
+    )
+    .unwrap();
+    assert_eq!(all.len(), 1000, "every order settled");
+    let by_order: BTreeMap<i64, &RecordSummary> = all.iter().map(|r| (r.order_id, r)).collect();
+    let b = books(&bed.sandbox);
+    let invoices: BTreeMap<String, kashflow_sync::kashflow::model::Invoice> = bed
+        .sandbox
+        .invoices()
+        .into_iter()
+        .map(|i| (i.customer_reference.clone().unwrap_or_default(), i))
+        .collect();
+
+    // Exactly one invoice per reference, and the faults really happened.
+    assert!(
+        b.invoices_per_reference.values().all(|n| *n == 1),
+        "a duplicate invoice"
+    );
+    assert!(
+        bed.sandbox
+            .requests()
+            .iter()
+            .filter(|r| r.fault.is_some())
+            .count()
+            > 200,
+        "the storm raged"
+    );
+
+    let mut sold: BTreeMap<String, i64> = BTreeMap::new();
+    let mut synced = 0;
+    for (id, e) in &day.expectations {
+        let r = by_order[id];
+        let reference = format!("NOP-{id}");
+        let invoice = invoices.get(&reference);
+        match (e.problem, e.cancelled) {
+            (Some(p), _) => {
+                assert_eq!(r.state, RecordState::Failed, "order {id} ({p:?})");
+                let code = r.last_error.as_ref().map(|e| e.code.as_str());
+                match p {
+                    Problem::UnmappedPaymentMethod => {
+                        assert_eq!(code, Some("UnmappedPaymentMethod"), "order {id}")
+                    }
+                    Problem::UnknownSku => assert_eq!(code, Some("KashFlowRejected"), "order {id}"),
+                }
+                assert!(invoice.is_none(), "order {id} must not be posted");
+            }
+            // A cancellation races the sync: cancelled before posting, or posted and flagged.
+            (None, true) => match r.state {
+                RecordState::Cancelled => assert!(invoice.is_none(), "order {id}"),
+                RecordState::Synced => {
+                    assert!(
+                        invoice.is_some() && r.needs_credit_note,
+                        "order {id}: {r:?}"
+                    )
+                }
+                other => panic!("order {id}: cancelled order ended {other:?}"),
+            },
+            (None, false) => {
+                assert_eq!(
+                    r.state,
+                    RecordState::Synced,
+                    "order {id}: {:?}",
+                    r.last_error
+                );
+            }
+        }
+        if let Some(inv) = invoice {
+            synced += 1;
+            assert_eq!(inv.number, Some(100_000 + id), "order {id}");
+            let payments = inv.payment_lines.clone().unwrap_or_default();
+            let expected = usize::from(e.paid_at_placement || e.paid_later);
+            assert_eq!(payments.len(), expected, "order {id}: {payments:?}");
+            if expected == 1 {
+                assert_eq!(inv.due_amount, Some(Decimal::ZERO), "order {id} fully paid");
+            }
+            for (sku, q) in &e.managed_quantities {
+                *sold.entry(sku.clone()).or_default() += q;
+            }
+        }
+    }
+    assert_eq!(b.invoices, synced, "no invoice without its order");
+
+    // Stock moved once per invoiced line: initial − Σ quantities of managed products.
+    for p in seed::products()
+        .into_iter()
+        .filter(|p| p.manage_stock_level)
+    {
+        let expected = p.quantity_in_stock - Decimal::from(sold.get(&p.code).copied().unwrap_or(0));
+        assert_eq!(b.stock[&p.code], expected, "stock of {}", p.code);
+    }
+    // One customer per e-mail.
+    let emails: std::collections::BTreeSet<String> = bed
+        .sandbox
+        .customers()
+        .iter()
+        .map(|c| c.email.clone().unwrap_or_default().to_lowercase())
+        .collect();
+    assert_eq!(emails.len(), b.customers, "a customer was created twice");
+    bed.stop().await;
+}

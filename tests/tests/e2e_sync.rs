@@ -1,0 +1,610 @@
+//! End-to-end: the real engine, the real KashFlow processor and client, the sandbox KashFlow over
+//! HTTP on 127.0.0.1, a real SQLite journal in a temporary directory. One behaviour per test.
+
+mod common;
+
+use common::*;
+use kashflow_sync::engine::{OutcomeKind, RecordState};
+use kashflow_sync_harness::harness::{drain_outcomes, SandboxOptions, TestBed};
+use rust_decimal::Decimal;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn new_customer_paid_order_is_one_customer_one_invoice_with_its_payment() {
+    let bed = TestBed::start(&SandboxOptions::default(), |_| {})
+        .await
+        .unwrap();
+    let o = order(501, 45, "jane.smith@example.co.uk");
+    let receipt = bed.engine.enqueue_order(&json(&o)).unwrap();
+    let counts = bed.settle().await.unwrap();
+    assert_eq!(counts.synced, 1, "{counts:?}");
+
+    let inv = bed
+        .sandbox
+        .invoice(invoice_no(501))
+        .expect("invoice posted");
+    assert_eq!(inv.customer_reference.as_deref(), Some("NOP-501"));
+    assert_eq!(inv.customer_code, "NOP000045");
+    assert_eq!(inv.gross_amount, Some(o.order_total));
+    let payments = inv.payment_lines.clone().unwrap_or_default();
+    assert_eq!(
+        payments.len(),
+        1,
+        "paid at placement: payment inside the create"
+    );
+    assert_eq!(payments[0].amount, o.order_total);
+    assert_eq!(inv.due_amount, Some(Decimal::ZERO));
+    assert_eq!(bed.sandbox.calls("POST /invoices"), 1);
+    assert_eq!(
+        bed.sandbox.calls("PUT /invoices/{number}"),
+        0,
+        "no second call for the payment"
+    );
+    assert_eq!(bed.sandbox.calls("POST /customers"), 1);
+    let c = bed.sandbox.customer("NOP000045").unwrap();
+    assert_eq!(c.email.as_deref(), Some("jane.smith@example.co.uk"));
+    // Stock: the invoice line for the stock-managed mug lowered KashFlow's stock once.
+    assert_eq!(bed.sandbox.stock("MUG-CLASSIC"), Some(Decimal::from(118)));
+
+    let detail = bed.engine.record_detail(receipt.record_id).unwrap();
+    assert_eq!(detail.record.state, RecordState::Synced);
+    assert_eq!(detail.record.invoice_number, Some(invoice_no(501)));
+    let mapped = detail
+        .mapped_invoice
+        .expect("mapped invoice kept on the record");
+    assert_eq!(mapped["CustomerCode"], "NOP000045");
+
+    let outcomes = drain_outcomes(&bed.engine).unwrap();
+    assert!(outcomes
+        .iter()
+        .any(|o| o.kind == OutcomeKind::SetOrderStatus
+            && o.order_id == Some(501)
+            && o.order_status.as_deref() == Some("Processing")));
+    let note = outcomes
+        .iter()
+        .find(|o| o.kind == OutcomeKind::AddOrderNote)
+        .expect("order note");
+    assert_eq!(note.invoice_number, Some(invoice_no(501)));
+    assert_eq!(
+        note.note.as_deref(),
+        Some("KashFlow invoice 100501 created (customer NOP000045)")
+    );
+    bed.stop().await;
+}
+
+fn detail(bed: &TestBed, record_id: i64) -> kashflow_sync::engine::RecordDetail {
+    bed.engine.record_detail(record_id).unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn repeat_customer_by_email_reuses_one_kashflow_customer() {
+    let bed = TestBed::start(&SandboxOptions::default(), |_| {})
+        .await
+        .unwrap();
+    // Registered customer 45 orders; later checks out as a guest with the same e-mail (another
+    // nopCommerce customer id), in upper case.
+    bed.engine
+        .enqueue_order(&json(&order(601, 45, "sam.jones@example.com")))
+        .unwrap();
+    bed.settle().await.unwrap();
+    let second = order_with(
+        602,
+        9001,
+        "Sam.Jones@Example.com",
+        vec![line(BOOK, 1)],
+        guest,
+    );
+    bed.engine.enqueue_order(&json(&second)).unwrap();
+    let c = bed.settle().await.unwrap();
+    assert_eq!(c.synced, 2);
+    assert_eq!(bed.sandbox.customers().len(), 1);
+    assert_eq!(bed.sandbox.calls("POST /customers"), 1);
+    assert_eq!(
+        bed.sandbox.calls("GET /customers/search"),
+        1,
+        "the second order found the customer in the ledger"
+    );
+    assert_eq!(
+        bed.sandbox.invoice(invoice_no(602)).unwrap().customer_code,
+        "NOP000045"
+    );
+    bed.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_customer_already_in_kashflow_is_found_by_email_not_created() {
+    let bed = TestBed::start(&SandboxOptions::default(), |_| {})
+        .await
+        .unwrap();
+    // The shop's accountant created the customer by hand before the integration existed.
+    let client = kashflow_sync::kashflow::KashFlowClient::new(bed.sandbox.client_config()).unwrap();
+    let existing = kashflow_sync::kashflow::model::Customer {
+        code: "HAN01".into(),
+        name: "Hannah Hall".into(),
+        email: Some("hannah.hall@example.org".into()),
+        ..Default::default()
+    };
+    client.create_customer(&existing).await.unwrap();
+    bed.engine
+        .enqueue_order(&json(&order(611, 77, "hannah.hall@example.org")))
+        .unwrap();
+    assert_eq!(bed.settle().await.unwrap().synced, 1);
+    assert_eq!(bed.sandbox.customers().len(), 1);
+    assert_eq!(
+        bed.sandbox.invoice(invoice_no(611)).unwrap().customer_code,
+        "HAN01"
+    );
+    bed.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn guest_checkouts_get_an_email_code_and_a_returning_guest_reuses_it() {
+    let bed = TestBed::start(&SandboxOptions::default(), |_| {})
+        .await
+        .unwrap();
+    let first = order_with(
+        701,
+        9101,
+        "pat.guest@example.co.uk",
+        vec![line(MUG, 1)],
+        guest,
+    );
+    assert!(first.customer.is_guest && first.customer.email.is_none());
+    let again = order_with(
+        702,
+        9102,
+        "pat.guest@example.co.uk",
+        vec![line(BOOK, 1)],
+        guest,
+    );
+    bed.engine.enqueue_order(&json(&first)).unwrap();
+    bed.engine.enqueue_order(&json(&again)).unwrap();
+    assert_eq!(bed.settle().await.unwrap().synced, 2);
+    let customers = bed.sandbox.customers();
+    assert_eq!(customers.len(), 1, "{customers:?}");
+    let code = &customers[0].code;
+    assert!(
+        code.starts_with("NOPPATGUE"),
+        "code from the e-mail: {code}"
+    );
+    assert_eq!(
+        customers[0].email.as_deref(),
+        Some("pat.guest@example.co.uk")
+    );
+    for n in [701, 702] {
+        assert_eq!(
+            &bed.sandbox.invoice(invoice_no(n)).unwrap().customer_code,
+            code
+        );
+    }
+    bed.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_later_order_paid_records_one_payment_even_if_reported_twice() {
+    let bed = TestBed::start(&SandboxOptions::default(), |_| {})
+        .await
+        .unwrap();
+    let o = order_with(
+        801,
+        46,
+        "cheque.payer@example.com",
+        vec![line(MUG, 1)],
+        unpaid,
+    );
+    bed.engine.enqueue_order(&json(&o)).unwrap();
+    bed.settle().await.unwrap();
+    let inv = bed.sandbox.invoice(invoice_no(801)).unwrap();
+    assert!(inv.payment_lines.unwrap_or_default().is_empty());
+    assert_eq!(inv.due_amount, Some(o.order_total));
+
+    bed.engine.enqueue_event(&paid_event(&o)).unwrap();
+    bed.settle().await.unwrap();
+    // nopCommerce (or an impatient admin) reports it again.
+    bed.engine.enqueue_event(&paid_event(&o)).unwrap();
+    bed.settle().await.unwrap();
+    let inv = bed.sandbox.invoice(invoice_no(801)).unwrap();
+    let lines = inv.payment_lines.unwrap_or_default();
+    assert_eq!(lines.len(), 1, "{lines:?}");
+    assert_eq!(lines[0].amount, o.order_total);
+    assert_eq!(lines[0].method, 2, "cheque → KashFlow method 2");
+    assert_eq!(lines[0].account_id, 1);
+    assert_eq!(inv.due_amount, Some(Decimal::ZERO));
+    bed.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn order_paid_for_an_order_paid_at_placement_adds_nothing() {
+    let bed = TestBed::start(&SandboxOptions::default(), |_| {})
+        .await
+        .unwrap();
+    let o = order(811, 47, "card.payer@example.com");
+    bed.engine.enqueue_order(&json(&o)).unwrap();
+    // nopCommerce raises OrderPaidEvent right after placing an order that is already paid.
+    bed.engine.enqueue_event(&paid_event(&o)).unwrap();
+    bed.settle().await.unwrap();
+    let inv = bed.sandbox.invoice(invoice_no(811)).unwrap();
+    assert_eq!(inv.payment_lines.unwrap_or_default().len(), 1);
+    assert_eq!(bed.sandbox.calls("PUT /invoices/{number}"), 0);
+    bed.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_payment_reported_before_its_invoice_waits_for_it() {
+    let bed = TestBed::start(&SandboxOptions::default(), |_| {})
+        .await
+        .unwrap();
+    let o = order_with(
+        821,
+        48,
+        "early.bird@example.com",
+        vec![line(BOOK, 2)],
+        unpaid,
+    );
+    // The event arrives first (events and snapshots travel separately).
+    bed.engine.enqueue_event(&paid_event(&o)).unwrap();
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    assert!(bed.sandbox.invoices().is_empty());
+    bed.engine.enqueue_order(&json(&o)).unwrap();
+    let c = bed.settle().await.unwrap();
+    assert_eq!(c.failed, 0, "{c:?}");
+    let inv = bed.sandbox.invoice(invoice_no(821)).unwrap();
+    assert_eq!(inv.payment_lines.unwrap_or_default().len(), 1);
+    assert_eq!(inv.due_amount, Some(Decimal::ZERO));
+    bed.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_unanswered_payment_write_is_checked_before_trying_again() {
+    use kashflow_sync::kashflow::sandbox::{FaultKind, FaultRule};
+    let bed = TestBed::start(&SandboxOptions::default(), |_| {})
+        .await
+        .unwrap();
+    let o = order_with(
+        831,
+        49,
+        "lost.answer@example.com",
+        vec![line(MUG, 3)],
+        unpaid,
+    );
+    bed.engine.enqueue_order(&json(&o)).unwrap();
+    bed.settle().await.unwrap();
+    // KashFlow records the payment, then the connection drops before we hear back.
+    bed.sandbox
+        .inject(FaultRule::new(FaultKind::CommitThenDrop).on("PUT", "/invoices/{number}"));
+    bed.engine.enqueue_event(&paid_event(&o)).unwrap();
+    bed.settle().await.unwrap();
+    let inv = bed.sandbox.invoice(invoice_no(831)).unwrap();
+    assert_eq!(inv.payment_lines.unwrap_or_default().len(), 1);
+    assert_eq!(
+        bed.sandbox.calls("PUT /invoices/{number}"),
+        1,
+        "never written twice"
+    );
+    bed.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn outcome_unknown_on_create_adopts_the_invoice_kashflow_already_has() {
+    use kashflow_sync::kashflow::sandbox::{FaultKind, FaultRule};
+    let bed = TestBed::start(&SandboxOptions::default(), |_| {})
+        .await
+        .unwrap();
+    bed.sandbox
+        .inject(FaultRule::new(FaultKind::CommitThenDrop).on("POST", "/invoices"));
+    let o = order(901, 50, "unlucky@example.com");
+    let r = bed.engine.enqueue_order(&json(&o)).unwrap();
+    assert_eq!(bed.settle().await.unwrap().synced, 1);
+    assert_eq!(bed.sandbox.invoices().len(), 1);
+    assert_eq!(
+        bed.sandbox.calls("POST /invoices"),
+        1,
+        "created once, then adopted"
+    );
+    let inv = bed.sandbox.invoice(invoice_no(901)).unwrap();
+    assert_eq!(inv.payment_lines.unwrap_or_default().len(), 1);
+    // Stock moved once.
+    assert_eq!(bed.sandbox.stock("MUG-CLASSIC"), Some(Decimal::from(118)));
+    let d = detail(&bed, r.record_id);
+    assert_eq!(d.record.invoice_number, Some(invoice_no(901)));
+    let first = &d.attempts[0];
+    assert_eq!(
+        first.error.as_ref().map(|e| e.code.as_str()),
+        Some("KashFlowOutcomeUnknown")
+    );
+    let last = d.attempts.last().unwrap();
+    assert!(last
+        .calls
+        .iter()
+        .any(|c| c.method == "GET" && c.path == "/invoices/100901"));
+    assert!(!last
+        .calls
+        .iter()
+        .any(|c| c.method == "POST" && c.path == "/invoices"));
+    bed.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_invoice_number_taken_by_something_else_dead_letters_with_the_reason() {
+    let bed = TestBed::start(&SandboxOptions::default(), |_| {})
+        .await
+        .unwrap();
+    let client = kashflow_sync::kashflow::KashFlowClient::new(bed.sandbox.client_config()).unwrap();
+    client
+        .create_customer(&kashflow_sync::kashflow::model::Customer {
+            code: "OLD01".into(),
+            name: "Old System".into(),
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    let manual = kashflow_sync::kashflow::model::Invoice {
+        number: Some(invoice_no(911)),
+        customer_code: "OLD01".into(),
+        customer_reference: Some("PAPER-77".into()),
+        issued_date: Some(kashflow_sync::kashflow::wire::KfDateTime::parse("2026-01-05").unwrap()),
+        line_items: Some(vec![kashflow_sync::kashflow::model::LineItem {
+            description: "Consulting".into(),
+            quantity: Decimal::ONE,
+            rate: Decimal::from(100),
+            vat_level: Decimal::from(20),
+            vat_amount: Decimal::from(20),
+            nominal_code: 4000,
+            ..Default::default()
+        }]),
+        ..Default::default()
+    };
+    client.create_invoice(&manual).await.unwrap();
+    let r = bed
+        .engine
+        .enqueue_order(&json(&order(911, 51, "clash@example.com")))
+        .unwrap();
+    let c = bed.settle().await.unwrap();
+    assert_eq!(c.failed, 1);
+    let d = detail(&bed, r.record_id);
+    let e = d.record.last_error.unwrap();
+    assert_eq!(e.code, "InvoiceNumberTaken");
+    assert!(
+        e.message.contains("PAPER-77") && e.message.contains("100911"),
+        "{}",
+        e.message
+    );
+    assert_eq!(bed.sandbox.invoices().len(), 1, "nothing else posted");
+    bed.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn cancelled_before_sync_is_never_posted() {
+    let bed = TestBed::start_closed(&SandboxOptions::default(), |_| {})
+        .await
+        .unwrap();
+    let o = order(1001, 52, "changed.mind@example.com");
+    let r = bed.engine.enqueue_order(&json(&o)).unwrap();
+    bed.engine.enqueue_event(&cancelled_event(1001)).unwrap();
+    let keep = order(1002, 53, "keeper@example.com");
+    bed.engine.enqueue_order(&json(&keep)).unwrap();
+    bed.open_gate();
+    let c = bed.settle().await.unwrap();
+    assert_eq!((c.cancelled, c.synced), (1, 1), "{c:?}");
+    assert_eq!(
+        detail(&bed, r.record_id).record.state,
+        RecordState::Cancelled
+    );
+    assert!(bed.sandbox.invoice(invoice_no(1001)).is_none());
+    assert!(bed.sandbox.invoice(invoice_no(1002)).is_some());
+    bed.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn cancelled_after_sync_keeps_the_invoice_and_flags_a_credit_note() {
+    let bed = TestBed::start(&SandboxOptions::default(), |_| {})
+        .await
+        .unwrap();
+    let o = order(1011, 54, "returns@example.com");
+    let r = bed.engine.enqueue_order(&json(&o)).unwrap();
+    bed.settle().await.unwrap();
+    bed.engine.enqueue_event(&cancelled_event(1011)).unwrap();
+    bed.settle().await.unwrap();
+    let d = detail(&bed, r.record_id);
+    assert!(d.record.needs_credit_note, "{:?}", d.record);
+    assert!(bed.sandbox.invoice(invoice_no(1011)).is_some());
+    assert_eq!(bed.sandbox.invoices().len(), 1);
+    bed.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_same_snapshot_twice_posts_once() {
+    let bed = TestBed::start(&SandboxOptions::default(), |_| {})
+        .await
+        .unwrap();
+    let o = json(&order(1101, 55, "double.click@example.com"));
+    bed.engine.enqueue_order(&o).unwrap();
+    let again = bed.engine.enqueue_order(&o).unwrap();
+    assert_eq!(again.state, kashflow_sync::engine::ReceiptState::Unchanged);
+    bed.settle().await.unwrap();
+    let after = bed.engine.enqueue_order(&o).unwrap();
+    assert_eq!(after.state, kashflow_sync::engine::ReceiptState::Unchanged);
+    bed.settle().await.unwrap();
+    assert_eq!(bed.sandbox.invoices().len(), 1);
+    assert_eq!(bed.sandbox.calls("POST /invoices"), 1);
+    bed.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_newer_snapshot_replaces_the_queued_one() {
+    let bed = TestBed::start_closed(&SandboxOptions::default(), |_| {})
+        .await
+        .unwrap();
+    let v1 = order_with(1201, 56, "edited@example.com", vec![line(MUG, 1)], |_| {});
+    let v2 = order_with(1201, 56, "edited@example.com", vec![line(MUG, 4)], |_| {});
+    assert_ne!(v1.order_total, v2.order_total);
+    bed.engine.enqueue_order(&json(&v1)).unwrap();
+    let r = bed.engine.enqueue_order(&json(&v2)).unwrap();
+    assert_eq!(r.state, kashflow_sync::engine::ReceiptState::Replaced);
+    bed.open_gate();
+    assert_eq!(bed.settle().await.unwrap().synced, 1);
+    let inv = bed.sandbox.invoice(invoice_no(1201)).unwrap();
+    assert_eq!(inv.gross_amount, Some(v2.order_total));
+    assert_eq!(bed.sandbox.stock("MUG-CLASSIC"), Some(Decimal::from(116)));
+    bed.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_unmapped_payment_method_dead_letters_then_syncs_after_the_rules_are_fixed() {
+    let bed = TestBed::start(&SandboxOptions::default(), |_| {})
+        .await
+        .unwrap();
+    let o = order_with(1301, 57, "cod@example.com", vec![line(BOOK, 1)], |s| {
+        s.payment_method = "Payments.CashOnDelivery".into();
+        s.paid = false;
+    });
+    let r = bed.engine.enqueue_order(&json(&o)).unwrap();
+    let c = bed.settle().await.unwrap();
+    assert_eq!(c.failed, 1);
+    let e = detail(&bed, r.record_id).record.last_error.unwrap();
+    assert_eq!(e.code, "UnmappedPaymentMethod");
+    assert_eq!(e.path.as_deref(), Some("PaymentMethodSystemName"));
+    assert!(
+        e.message.contains("Payments.CashOnDelivery"),
+        "{}",
+        e.message
+    );
+    assert_eq!(bed.sandbox.calls("POST /invoices"), 0);
+    assert_eq!(
+        bed.sandbox.calls("POST /customers"),
+        0,
+        "nothing sent for an invalid order"
+    );
+
+    // The admin maps Cash on Delivery to KashFlow's Cash method into the current account.
+    let mut fixed = bed.config.clone();
+    fixed.rules.payment_methods.insert(
+        "Payments.CashOnDelivery".into(),
+        kashflow_sync::mapping::rules::PaymentMapping {
+            method_id: 1,
+            bank_account_id: 1,
+        },
+    );
+    bed.engine.reconfigure(fixed).unwrap();
+    bed.engine.retry_record(r.record_id).unwrap();
+    let c = bed.settle().await.unwrap();
+    assert_eq!((c.synced, c.failed), (1, 0), "{c:?}");
+    assert!(bed.sandbox.invoice(invoice_no(1301)).is_some());
+    bed.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_sku_kashflow_does_not_know_dead_letters_with_kashflows_reason() {
+    let bed = TestBed::start(&SandboxOptions::default(), |_| {})
+        .await
+        .unwrap();
+    let mut o = order(1401, 58, "limited@example.com");
+    o.items[0].sku = Some("MUG-GOLD-LTD".into());
+    let r = bed.engine.enqueue_order(&json(&o)).unwrap();
+    assert_eq!(bed.settle().await.unwrap().failed, 1);
+    let e = detail(&bed, r.record_id).record.last_error.unwrap();
+    assert_eq!(e.code, "KashFlowRejected");
+    assert!(e.message.contains("MUG-GOLD-LTD"), "{}", e.message);
+    assert!(bed.sandbox.invoices().is_empty());
+    bed.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_stock_pull_reports_kashflow_stock_for_every_managed_sku() {
+    let bed = TestBed::start(&SandboxOptions::default(), |_| {})
+        .await
+        .unwrap();
+    bed.engine
+        .enqueue_order(&json(&order_with(
+            1501,
+            59,
+            "stock@example.com",
+            vec![line(MUG, 5), line(CAR_SEAT, 1), line(GIFT_WRAP, 1)],
+            |_| {},
+        )))
+        .unwrap();
+    bed.settle().await.unwrap();
+    drain_outcomes(&bed.engine).unwrap();
+    bed.engine.request_stock_pull().unwrap();
+    bed.settle().await.unwrap();
+    let mut levels = std::collections::BTreeMap::new();
+    for _ in 0..100 {
+        levels =
+            kashflow_sync_harness::harness::stock_levels(&drain_outcomes(&bed.engine).unwrap());
+        if !levels.is_empty() {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    assert_eq!(levels.len(), 10, "{levels:?}");
+    assert_eq!(levels["MUG-CLASSIC"], 115);
+    assert_eq!(levels["CHILD-CAR-SEAT"], 9);
+    assert_eq!(levels["TEA-TIN"], 80);
+    assert!(!levels.contains_key("GIFT-WRAP"), "not stock-managed");
+    bed.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn preview_and_connection_test_go_through_the_processor() {
+    let bed = TestBed::start(&SandboxOptions::default(), |_| {})
+        .await
+        .unwrap();
+    let p = bed
+        .engine
+        .preview(&json(&order(1601, 60, "preview@example.com")))
+        .unwrap();
+    assert!(p.ok, "{p:?}");
+    assert_eq!(p.requests.len(), 2);
+    assert_eq!(p.requests[1]["Path"], "/invoices");
+    assert_eq!(p.requests[1]["Body"]["Number"], 101601);
+    assert!(bed.sandbox.invoices().is_empty(), "a preview posts nothing");
+
+    let report = bed.engine.test_connection().await.unwrap();
+    assert!(report.ok, "{report:?}");
+    assert_eq!(report.account_name.as_deref(), Some("Sandbox Trading Ltd"));
+    assert!(report.base_url.unwrap().starts_with("http://127.0.0.1:"));
+
+    let mut wrong = bed.config.clone();
+    wrong.kashflow.password = kashflow_sync::engine::Secret::new("not-the-password");
+    bed.engine.reconfigure(wrong).unwrap();
+    let report = bed.engine.test_connection().await.unwrap();
+    assert!(!report.ok);
+    assert!(
+        report.message.contains("InvalidCredentials"),
+        "{}",
+        report.message
+    );
+    assert!(!report.message.contains("not-the-password"));
+    bed.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sandbox_mode_without_a_url_starts_an_in_process_sandbox() {
+    use kashflow_sync::engine::{Engine, EngineConfig, KashFlowMode};
+    let dir = tempfile::tempdir().unwrap();
+    let mut config = EngineConfig::new(dir.path().join("journal.sqlite"));
+    config.kashflow.mode = KashFlowMode::Sandbox;
+    config.kashflow.requests_per_second = 100;
+    // Engine::start with its default processor: the wiring under test.
+    let engine = Engine::start(config, tokio::runtime::Handle::current(), None).unwrap();
+    let r = engine
+        .enqueue_order(&json(&order(1701, 61, "trial@example.com")))
+        .unwrap();
+    kashflow_sync_harness::harness::wait_settled(
+        &engine,
+        std::time::Duration::from_secs(30),
+        |_| {},
+    )
+    .await
+    .unwrap();
+    let d = engine.record_detail(r.record_id).unwrap();
+    assert_eq!(
+        d.record.state,
+        RecordState::Synced,
+        "{:?}",
+        d.record.last_error
+    );
+    assert_eq!(d.record.invoice_number, Some(invoice_no(1701)));
+    let report = engine.test_connection().await.unwrap();
+    assert!(report.ok && report.base_url.unwrap().starts_with("http://127.0.0.1:"));
+    engine.shutdown(std::time::Duration::from_secs(5)).await;
+}
