@@ -157,15 +157,30 @@ public class SandboxEndToEndTests
     [Fact]
     public async Task Wrong_credentials_do_not_reach_checkout_and_are_reported_without_secrets()
     {
-        await using var store = await SandboxStoreAsync(password: "not-the-sandbox-password");
-        var order = SampleOrders.SeedZeroRatedOrder(store, 127);
-        await store.PublishAsync(new OrderPlacedEvent(order));
+        // a sandbox KashFlow with its own login: the in-process one of another engine, used over HTTP
+        await using var kashflow = await SandboxStoreAsync();
+        var report = EngineDocuments.ParseConnectionReport(await kashflow.Host.Engine!.TestConnectionAsync());
+        Assert.True(report.Ok, report.Message);
+        using var reportDoc = System.Text.Json.JsonDocument.Parse(await kashflow.Host.Engine!.TestConnectionAsync());
+        var sandboxUrl = reportDoc.RootElement.GetProperty("BaseUrl").GetString();
+        Assert.StartsWith("http://127.0.0.1:", sandboxUrl);
 
-        Assert.True(await PollUntilAsync(store, () => Record(store, 127).State is "Retrying" or "Failed"));
-        Assert.NotNull(Record(store, 127).LastError);
+        await using var store = new TestStore();
+        await store.ConfigureAsync(s => { s.Enabled = true; s.Mode = KashFlowMode.Sandbox; s.BaseUrl = sandboxUrl; },
+            SandboxUser, "not-the-sandbox-password", SandboxWord);
+        Assert.True(await store.Host.EnsureStartedAsync(), store.Host.LastStartError);
+        var order = SampleOrders.SeedZeroRatedOrder(store, 127);
+        await store.PublishAsync(new OrderPlacedEvent(order)); // returns at once: enqueue is local
+
+        // KashFlow refuses the login: the order waits (no retry storm that would lock the account)
+        Assert.True(await PollUntilAsync(store, () => Record(store, 127).LastError is not null), $"record {Record(store, 127)}");
+        var record = Record(store, 127);
+        Assert.NotEqual("Synced", record.State);
+        Assert.Null(record.InvoiceNumber);
         Assert.Equal(OrderStatus.Pending, store.Orders.Orders[127].OrderStatus);
+        Assert.DoesNotContain("not-the-sandbox-password", record.LastError);
         Assert.DoesNotContain("not-the-sandbox-password", store.Logger.AllText);
-        Assert.DoesNotContain("not-the-sandbox-password", Record(store, 127).LastError);
+        Assert.DoesNotContain("not-the-sandbox-password", store.Host.Engine!.RecordDetailJson(record.RecordId));
     }
 
     [Fact]
