@@ -184,6 +184,23 @@ public class SandboxEndToEndTests
     }
 
     [Fact]
+    public async Task Stock_levels_come_from_kashflow_with_the_plugins_message()
+    {
+        await using var store = await SandboxStoreAsync();
+        var mug = SampleOrders.SeedProduct(store, 11, "MUG-CLASSIC", "Classic Mug", 100); // sandbox seed: 120
+        var wrap = SampleOrders.SeedProduct(store, 12, "GIFT-WRAP", "Gift Wrapping", 0, manageStock: false);
+
+        await using (var scope = store.Scope())
+            await scope.ServiceProvider.GetRequiredService<KashFlowSyncTask>().ExecuteAsync(); // the schedule task asks for a pull
+
+        Assert.True(await PollUntilAsync(store, () => mug.StockQuantity == 120), $"stock {mug.StockQuantity}; log:\n{store.Logger.AllText}");
+        var adjustment = Assert.Single(store.Products.Adjustments, a => a.ProductId == 11);
+        Assert.Equal(20, adjustment.Delta);
+        Assert.StartsWith(KashFlowDefaults.StockMessagePrefix, adjustment.Message);
+        Assert.Equal(0, wrap.StockQuantity);
+    }
+
+    [Fact]
     public async Task Spooled_orders_are_handed_to_the_engine_when_it_starts()
     {
         await using var store = new TestStore();
