@@ -1,0 +1,67 @@
+// Per-call latency of what checkout pays for the plugin. Each benchmark invocation is one call
+// (InvocationCount 1), so the percentiles are per call, not per batch.
+using BenchmarkDotNet.Attributes;
+using Microsoft.Extensions.DependencyInjection;
+using Nop.Core.Domain.Orders;
+using Nop.Plugin.Misc.KashFlow.Services;
+using Nop.Plugin.Misc.KashFlow.Tests.Fakes;
+
+namespace Nop.Plugin.Misc.KashFlow.Bench;
+
+[Config(typeof(PerCallConfig))]
+public class OrderPlacedBenchmarks
+{
+    private TestStore _store = null!;
+    private AsyncServiceScope _scope;
+    private OrderEventConsumer _consumer = null!;
+    private IOrderSnapshotBuilder _builder = null!;
+    private Order _order = null!;
+    private List<OrderItem> _items = null!;
+    private int _nextId = 1_000_000;
+
+    [GlobalSetup]
+    public void Setup()
+    {
+        _store = new TestStore();
+        // the engine runs in Sandbox mode; steps off so the measurement is the enqueue, not the sync
+        _store.ConfigureAsync(s =>
+        {
+            s.Enabled = true;
+            s.Mode = KashFlowMode.Sandbox;
+            s.SyncCustomers = s.CreateInvoices = s.RecordPayments = s.PullStock = false;
+        }, "sandbox", "sandbox-password", "kashflow").GetAwaiter().GetResult();
+        if (!_store.Host.EnsureStartedAsync().GetAwaiter().GetResult())
+            throw new InvalidOperationException("engine did not start: " + _store.Host.LastStartError);
+        _order = SampleOrders.SeedZeroRatedOrder(_store, 1);
+        _items = _store.Orders.Items[1];
+        _scope = _store.Scope();
+        _consumer = _scope.ServiceProvider.GetRequiredService<OrderEventConsumer>();
+        _builder = _scope.ServiceProvider.GetRequiredService<IOrderSnapshotBuilder>();
+    }
+
+    [IterationSetup]
+    public void NextOrder()
+    {
+        // a new order each call, as in a shop (the engine would answer "Unchanged" to a repeat)
+        var id = Interlocked.Increment(ref _nextId);
+        _order.Id = id;
+        _order.CustomOrderNumber = id.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        _store.Orders.Items[id] = _items;
+    }
+
+    [Benchmark(Description = "OrderPlacedEvent consumer (snapshot + serialise + enqueue)")]
+    public Task OrderPlaced() => _consumer.HandleEventAsync(new OrderPlacedEvent(_order));
+
+    [Benchmark(Description = "snapshot + serialise only")]
+    public Task<string> SnapshotOnly() => _builder.BuildJsonAsync(_order);
+
+    [GlobalCleanup]
+    public void Cleanup()
+    {
+        var spooled = _store.Host.Spool.List().Count;
+        _scope.DisposeAsync().AsTask().GetAwaiter().GetResult();
+        _store.DisposeAsync().AsTask().GetAwaiter().GetResult();
+        if (spooled > 0)
+            throw new InvalidOperationException($"{spooled} documents were spooled: the engine refused them");
+    }
+}

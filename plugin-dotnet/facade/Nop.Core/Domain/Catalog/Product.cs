@@ -1,0 +1,18 @@
+using Nop.Core.Domain.Localization;
+
+namespace Nop.Core.Domain.Catalog;
+
+public partial class Product : BaseEntity, ILocalizedEntity
+{
+    public string Name { get; set; }
+    public string Sku { get; set; }
+    public int ManageInventoryMethodId { get; set; }
+    public bool UseMultipleWarehouses { get; set; }
+    public int StockQuantity { get; set; }
+
+    public ManageInventoryMethod ManageInventoryMethod
+    {
+        get => (ManageInventoryMethod)ManageInventoryMethodId;
+        set => ManageInventoryMethodId = (int)value;
+    }
+}

@@ -1,0 +1,3 @@
+namespace Nop.Core.Domain.Localization;
+
+public partial interface ILocalizedEntity;

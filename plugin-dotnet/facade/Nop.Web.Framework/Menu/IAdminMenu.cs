@@ -1,0 +1,8 @@
+namespace Nop.Web.Framework.Menu;
+
+public partial interface IAdminMenu
+{
+    Task<AdminMenuItem> GetRootNodeAsync(bool showHidden = false);
+
+    string GetMenuItemUrl(string controllerName, string actionName);
+}

@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# plugin-dotnet/run-tests.sh - the plugin's xunit tests against the real native engine and the
+# sandbox KashFlow. Builds the native library (cargo, debug), packages the plugin zips into a scratch
+# folder for the package-layout test, compiles the Razor views, then runs dotnet test. Prints dotnet
+# test's own summary line.
+set -euo pipefail
+here="$(cd "$(dirname "$0")" && pwd)"
+root="$(cd "$here/.." && pwd)"
+cd "$root"
+export DOTNET_ROLL_FORWARD=Major DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
+cargo build -p kashflow-sync-ffi --quiet
+packages="$root/target/plugin-packages"
+bash "$here/package.sh" --profile debug --out "$packages"
+# the admin views compile (nopCommerce would only find out when a page is opened)
+dotnet build "$here/tests/ViewCompileCheck/ViewCompileCheck.csproj" -m:1 --nologo -v quiet >/dev/null
+export KASHFLOW_PACKAGE_DIR="$packages"
+dotnet test "$here/tests/Nop.Plugin.Misc.KashFlow.Tests/Nop.Plugin.Misc.KashFlow.Tests.csproj" -m:1 --nologo -v quiet "$@"

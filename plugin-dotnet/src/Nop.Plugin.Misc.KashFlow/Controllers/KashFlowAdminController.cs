@@ -1,0 +1,250 @@
+// Admin pages under Configuration → KashFlow: settings (with test connection), the sync log grid with
+// record detail and retry, invoice preview and resync. Every action requires MANAGE_PLUGINS.
+using System.Globalization;
+using Microsoft.AspNetCore.Mvc;
+using Nop.Plugin.Misc.KashFlow.Factories;
+using Nop.Plugin.Misc.KashFlow.Models;
+using Nop.Plugin.Misc.KashFlow.Native;
+using Nop.Plugin.Misc.KashFlow.Services;
+using Nop.Services.Localization;
+using Nop.Services.Logging;
+using Nop.Services.Messages;
+using Nop.Services.Security;
+using Nop.Web.Framework;
+using Nop.Web.Framework.Controllers;
+using Nop.Web.Framework.Mvc.Filters;
+
+namespace Nop.Plugin.Misc.KashFlow.Controllers;
+
+[Area(AreaNames.ADMIN)]
+[AuthorizeAdmin]
+[AutoValidateAntiforgeryToken]
+public class KashFlowAdminController : BasePluginController
+{
+    public const string ConfigureView = KashFlowDefaults.PluginFolder + "/Views/Configure.cshtml";
+    public const string SyncLogView = KashFlowDefaults.PluginFolder + "/Views/SyncLog.cshtml";
+    public const string RecordView = KashFlowDefaults.PluginFolder + "/Views/RecordDetail.cshtml";
+    public const string PreviewView = KashFlowDefaults.PluginFolder + "/Views/Preview.cshtml";
+
+    private readonly IKashFlowEngineHost _host;
+    private readonly ILocalizationService _localizationService;
+    private readonly ILogger _logger;
+    private readonly KashFlowModelFactory _modelFactory;
+    private readonly INotificationService _notificationService;
+    private readonly KashFlowSettingsManager _settingsManager;
+    private readonly IOrderSnapshotBuilder _snapshotBuilder;
+    private readonly KashFlowEnginePaths _paths;
+
+    public KashFlowAdminController(IKashFlowEngineHost host, ILocalizationService localizationService, ILogger logger,
+        KashFlowModelFactory modelFactory, INotificationService notificationService, KashFlowSettingsManager settingsManager,
+        IOrderSnapshotBuilder snapshotBuilder, KashFlowEnginePaths paths)
+    {
+        _host = host;
+        _localizationService = localizationService;
+        _logger = logger;
+        _modelFactory = modelFactory;
+        _notificationService = notificationService;
+        _settingsManager = settingsManager;
+        _snapshotBuilder = snapshotBuilder;
+        _paths = paths;
+    }
+
+    [CheckPermission(StandardPermission.Configuration.MANAGE_PLUGINS)]
+    public async Task<IActionResult> Configure()
+    {
+        return View(ConfigureView, await _modelFactory.PrepareConfigurationModelAsync());
+    }
+
+    [HttpPost, ActionName("Configure"), FormValueRequired("save")]
+    [CheckPermission(StandardPermission.Configuration.MANAGE_PLUGINS)]
+    public async Task<IActionResult> Configure(ConfigurationModel model)
+    {
+        if (!ModelState.IsValid)
+            return View(ConfigureView, await _modelFactory.PrepareConfigurationModelAsync(model));
+
+        var settings = await _settingsManager.LoadAsync();
+        try
+        {
+            _modelFactory.ApplyConfigurationModel(model, settings);
+        }
+        catch (Exception ex) when (ex is FormatException or System.Text.Json.JsonException)
+        {
+            ModelState.AddModelError(nameof(model.RulesJson), ex.Message);
+            return View(ConfigureView, await _modelFactory.PrepareConfigurationModelAsync(model));
+        }
+        // the engine decides whether the rules are valid; nothing invalid is stored
+        var validation = RulesValidator.Validate(settings.RulesJson);
+        if (!validation.Valid)
+        {
+            foreach (var error in validation.Errors)
+                ModelState.AddModelError(nameof(model.RulesJson), error.ToString());
+            return View(ConfigureView, await _modelFactory.PrepareConfigurationModelAsync(model));
+        }
+        await _settingsManager.SaveAsync(settings);
+
+        try
+        {
+            await _host.ApplySettingsAsync();
+            _notificationService.SuccessNotification(await _localizationService.GetResourceAsync(KashFlowLocales.Saved));
+        }
+        catch (Exception ex)
+        {
+            var message = Redact(settings, ex.Message);
+            await _logger.WarningAsync($"KashFlow: the engine did not accept the new settings: {message}");
+            _notificationService.ErrorNotification(Format(await _localizationService.GetResourceAsync(KashFlowLocales.SaveFailed), message));
+        }
+        return RedirectToAction(nameof(Configure));
+    }
+
+    /// <summary>Tests the stored settings against KashFlow (save first). Uses the running engine, or a short-lived one.</summary>
+    [HttpPost, ActionName("Configure"), FormValueRequired("testconnection")]
+    [CheckPermission(StandardPermission.Configuration.MANAGE_PLUGINS)]
+    public async Task<IActionResult> TestConnection()
+    {
+        var (ok, message) = await TestConnectionCoreAsync(HttpContext?.RequestAborted ?? CancellationToken.None);
+        var template = await _localizationService.GetResourceAsync(ok ? KashFlowLocales.TestConnectionOk : KashFlowLocales.TestConnectionFailed);
+        if (ok)
+            _notificationService.SuccessNotification(Format(template, message));
+        else
+            _notificationService.ErrorNotification(Format(template, message));
+        return View(ConfigureView, await _modelFactory.PrepareConfigurationModelAsync());
+    }
+
+    internal async Task<(bool Ok, string Message)> TestConnectionCoreAsync(CancellationToken cancellationToken)
+    {
+        var settings = await _settingsManager.LoadAsync();
+        var credentials = _settingsManager.GetCredentials(settings);
+        var running = _host.Engine;
+        string? scratch = null;
+        KashFlowEngine? temporary = null;
+        try
+        {
+            var engine = running;
+            if (engine is null)
+            {
+                Directory.CreateDirectory(_paths.DataDirectory);
+                scratch = Path.Combine(_paths.DataDirectory, $"connection-test-{Guid.NewGuid():N}.sqlite");
+                temporary = KashFlowEngine.Create(EngineConfigBuilder.Build(settings, credentials, scratch));
+                engine = temporary;
+            }
+            var report = EngineDocuments.ParseConnectionReport(await engine.TestConnectionAsync(cancellationToken));
+            var text = report.AccountName is { Length: > 0 } account ? $"{report.Message} ({account})" : report.Message;
+            return (report.Ok, credentials.Redact(text));
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            return (false, credentials.Redact(ex.Message));
+        }
+        finally
+        {
+            temporary?.Dispose();
+            if (scratch is not null)
+                foreach (var file in Directory.EnumerateFiles(_paths.DataDirectory, Path.GetFileName(scratch) + "*"))
+                    TryDelete(file);
+        }
+    }
+
+    [CheckPermission(StandardPermission.Configuration.MANAGE_PLUGINS)]
+    public async Task<IActionResult> SyncLog()
+    {
+        return View(SyncLogView, await _modelFactory.PrepareSyncLogModelAsync());
+    }
+
+    [HttpPost]
+    [CheckPermission(StandardPermission.Configuration.MANAGE_PLUGINS)]
+    public async Task<IActionResult> SyncRecordList(SyncRecordSearchModel searchModel)
+    {
+        if (_host.Engine is null)
+            return Json(new SyncRecordListModel { Data = [], Draw = searchModel.Draw });
+        return Json(await _modelFactory.PrepareSyncRecordListModelAsync(searchModel));
+    }
+
+    [CheckPermission(StandardPermission.Configuration.MANAGE_PLUGINS)]
+    public async Task<IActionResult> RecordDetail(long id)
+    {
+        if (_host.Engine is null)
+            return await EngineNotRunningAsync();
+        var model = _modelFactory.PrepareRecordDetailModel(id);
+        if (model is null)
+        {
+            _notificationService.ErrorNotification(Format(await _localizationService.GetResourceAsync(KashFlowLocales.RecordNotFound), id));
+            return RedirectToAction(nameof(SyncLog));
+        }
+        return View(RecordView, model);
+    }
+
+    [HttpPost]
+    [CheckPermission(StandardPermission.Configuration.MANAGE_PLUGINS)]
+    public async Task<IActionResult> Retry(long id)
+    {
+        if (_host.Engine is not { } engine)
+            return await EngineNotRunningAsync();
+        try
+        {
+            engine.Retry(id);
+            _notificationService.SuccessNotification(Format(await _localizationService.GetResourceAsync(KashFlowLocales.RetryQueued), id));
+        }
+        catch (KashFlowNativeException ex)
+        {
+            _notificationService.ErrorNotification(ex.Message);
+        }
+        return RedirectToAction(nameof(RecordDetail), new { id });
+    }
+
+    [HttpPost]
+    [CheckPermission(StandardPermission.Configuration.MANAGE_PLUGINS)]
+    public async Task<IActionResult> RetryAllFailed()
+    {
+        if (_host.Engine is not { } engine)
+            return await EngineNotRunningAsync();
+        var count = engine.RetryAllFailed();
+        _notificationService.SuccessNotification(Format(await _localizationService.GetResourceAsync(KashFlowLocales.RetryAllFailedDone), count));
+        return RedirectToAction(nameof(SyncLog));
+    }
+
+    [CheckPermission(StandardPermission.Configuration.MANAGE_PLUGINS)]
+    public async Task<IActionResult> Preview(string? orderNumber)
+    {
+        return View(PreviewView, await _modelFactory.PreparePreviewModelAsync(orderNumber, _snapshotBuilder));
+    }
+
+    /// <summary>Builds the order's snapshot again and hands it to the engine (it decides: Replaced, Unchanged, …).</summary>
+    [HttpPost]
+    [CheckPermission(StandardPermission.Configuration.MANAGE_PLUGINS)]
+    public async Task<IActionResult> Resync(string orderNumber)
+    {
+        var order = string.IsNullOrWhiteSpace(orderNumber) ? null : await _modelFactory.ResolveOrderAsync(orderNumber);
+        if (order is null)
+        {
+            _notificationService.ErrorNotification(Format(await _localizationService.GetResourceAsync(KashFlowLocales.OrderNotFound), orderNumber));
+            return RedirectToAction(nameof(Preview));
+        }
+        var result = _host.SubmitOrder(order.Id, await _snapshotBuilder.BuildJsonAsync(order));
+        if (result.State == SubmitState.Enqueued)
+            _notificationService.SuccessNotification(Format(await _localizationService.GetResourceAsync(KashFlowLocales.ResyncDone), order.CustomOrderNumber, result.Receipt?.State));
+        else
+            _notificationService.WarningNotification(Format(await _localizationService.GetResourceAsync(KashFlowLocales.ResyncSpooled), order.CustomOrderNumber, result.Message));
+        return RedirectToAction(nameof(Preview), new { orderNumber });
+    }
+
+    private async Task<IActionResult> EngineNotRunningAsync()
+    {
+        _notificationService.ErrorNotification(await _localizationService.GetResourceAsync(KashFlowLocales.EngineNotRunning));
+        return RedirectToAction(nameof(Configure));
+    }
+
+    private string Redact(KashFlowSettings settings, string message) => _settingsManager.GetCredentials(settings).Redact(message);
+
+    private static string Format(string template, params object?[] args) => string.Format(CultureInfo.CurrentCulture, template, args);
+
+    private static void TryDelete(string path)
+    {
+        try
+        {
+            System.IO.File.Delete(path);
+        }
+        catch (IOException)
+        {
+        }
+    }
+}

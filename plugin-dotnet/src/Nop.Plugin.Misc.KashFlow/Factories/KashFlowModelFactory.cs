@@ -1,0 +1,326 @@
+// Prepares the admin models from the settings and the engine's documents, and turns a posted
+// configuration model back into settings. Controllers stay thin; this is what the tests exercise.
+using System.Globalization;
+using Microsoft.AspNetCore.Mvc.Rendering;
+using Nop.Core.Domain.Common;
+using Nop.Core.Domain.Orders;
+using Nop.Plugin.Misc.KashFlow.Models;
+using Nop.Plugin.Misc.KashFlow.Native;
+using Nop.Plugin.Misc.KashFlow.Services;
+using Nop.Services.Localization;
+using Nop.Services.Orders;
+
+namespace Nop.Plugin.Misc.KashFlow.Factories;
+
+public class KashFlowModelFactory
+{
+    /// <summary>Names of the nominal-code members of the rules document, in page order.</summary>
+    public static class Nominals
+    {
+        public const string Sales = "Sales";
+        public const string Shipping = "Shipping";
+        public const string Discounts = "Discounts";
+        public const string PaymentFee = "PaymentFee";
+        public const string GiftCard = "GiftCard";
+        public const string RewardPoints = "RewardPoints";
+        public const string Rounding = "Rounding";
+    }
+
+    /// <summary>Customer code strategies the engine knows.</summary>
+    public static readonly IReadOnlyList<string> CustomerCodeStrategies = ["FromCustomerId", "FromEmail"];
+
+    private const int BlankPaymentRows = 2;
+
+    private readonly AdminAreaSettings _adminAreaSettings;
+    private readonly IKashFlowEngineHost _host;
+    private readonly ILocalizationService _localizationService;
+    private readonly IOrderService _orderService;
+    private readonly KashFlowSettingsManager _settingsManager;
+
+    public KashFlowModelFactory(AdminAreaSettings adminAreaSettings, IKashFlowEngineHost host, ILocalizationService localizationService,
+        IOrderService orderService, KashFlowSettingsManager settingsManager)
+    {
+        _adminAreaSettings = adminAreaSettings;
+        _host = host;
+        _localizationService = localizationService;
+        _orderService = orderService;
+        _settingsManager = settingsManager;
+    }
+
+    public async Task<ConfigurationModel> PrepareConfigurationModelAsync(ConfigurationModel? posted = null)
+    {
+        var settings = await _settingsManager.LoadAsync();
+        var credentials = _settingsManager.GetCredentials(settings);
+        // the rules as the engine reads them, defaults filled in (the stored text if the engine cannot say)
+        var rulesJson = posted?.RulesJson ?? settings.RulesJson;
+        try
+        {
+            if (posted is null && RulesValidator.Validate(rulesJson).NormalizedRulesJson is { } normalized)
+                rulesJson = normalized;
+        }
+        catch (Exception)
+        {
+            // native library unavailable: show what is stored
+        }
+        RulesDocument rules;
+        try
+        {
+            rules = RulesDocument.Parse(rulesJson);
+        }
+        catch (Exception)
+        {
+            rules = RulesDocument.Parse(null);
+        }
+
+        var model = posted ?? new ConfigurationModel
+        {
+            Enabled = settings.Enabled,
+            ModeId = (int)settings.Mode,
+            BaseUrl = settings.BaseUrl,
+            RequestsPerSecond = settings.RequestsPerSecond,
+            TimeoutSeconds = settings.TimeoutSeconds,
+            SyncCustomers = settings.SyncCustomers,
+            CreateInvoices = settings.CreateInvoices,
+            RecordPayments = settings.RecordPayments,
+            PullStock = settings.PullStock,
+            PaymentMethodMappings = rules.PaymentMethods
+                .Select(r => new PaymentMethodMappingModel { SystemName = r.SystemName, MethodId = r.MethodId, BankAccountId = r.BankAccountId })
+                .ToList(),
+            DefaultPaymentMethodId = rules.DefaultPaymentMethod?.MethodId,
+            DefaultBankAccountId = rules.DefaultPaymentMethod?.BankAccountId,
+            SalesNominal = rules.GetNominal(Nominals.Sales),
+            ShippingNominal = rules.GetNominal(Nominals.Shipping),
+            DiscountNominal = rules.GetNominal(Nominals.Discounts),
+            PaymentFeeNominal = rules.GetNominal(Nominals.PaymentFee),
+            GiftCardNominal = rules.GetNominal(Nominals.GiftCard),
+            RewardPointsNominal = rules.GetNominal(Nominals.RewardPoints),
+            RoundingNominal = rules.GetNominal(Nominals.Rounding),
+            UseKashFlowNumbering = rules.UseKashFlowNumbering ?? false,
+            InvoiceNumberOffset = rules.InvoiceNumberOffset,
+            CustomerReferenceTemplate = rules.CustomerReferenceTemplate,
+            CustomerCodeStrategy = rules.CustomerCodeStrategy,
+            RulesJson = rules.ToJson(indented: true),
+        };
+
+        // secrets never go back to the page, whatever was posted
+        model.UserName = model.Password = model.MemorableWord = null;
+        model.UserNameStored = credentials.UserName.Length > 0;
+        model.PasswordStored = credentials.Password.Length > 0;
+        model.MemorableWordStored = credentials.MemorableWord.Length > 0;
+
+        while (model.PaymentMethodMappings.Count(m => string.IsNullOrWhiteSpace(m.SystemName)) < BlankPaymentRows)
+            model.PaymentMethodMappings.Add(new PaymentMethodMappingModel());
+
+        model.AvailableModes = Enum.GetValues<KashFlowMode>()
+            .Select(m => new SelectListItem(m.ToString(), ((int)m).ToString(CultureInfo.InvariantCulture), (int)m == model.ModeId))
+            .ToList();
+        model.AvailableCustomerCodeStrategies = CustomerCodeStrategies
+            .Select(s => new SelectListItem(s, s, s == model.CustomerCodeStrategy))
+            .Prepend(new SelectListItem(string.Empty, string.Empty, string.IsNullOrEmpty(model.CustomerCodeStrategy)))
+            .ToList();
+
+        var engine = _host.Engine;
+        model.EngineRunning = engine is not null;
+        model.EngineError = _host.LastStartError;
+        model.SpooledDocuments = _host.Spool.List().Count;
+        model.NativeVersion = SafeNativeVersion();
+        if (engine is not null)
+            model.StatusCounts = SafeStatusCounts(engine);
+        return model;
+    }
+
+    /// <summary>
+    /// Copies a posted model onto the settings: typed rule fields are written into the rules document
+    /// (after any edits made to its JSON text), blank credentials keep the stored ones.
+    /// Throws FormatException when the rules JSON is not a JSON object.
+    /// </summary>
+    public void ApplyConfigurationModel(ConfigurationModel model, KashFlowSettings settings)
+    {
+        var rules = RulesDocument.Parse(model.RulesJson);
+        rules.PaymentMethods = model.PaymentMethodMappings
+            .Where(m => !string.IsNullOrWhiteSpace(m.SystemName) && m.MethodId is > 0 && m.BankAccountId is > 0)
+            .Select(m => new PaymentMethodRule(m.SystemName!.Trim(), m.MethodId!.Value, m.BankAccountId!.Value))
+            .ToList();
+        rules.DefaultPaymentMethod = model.DefaultPaymentMethodId is > 0 && model.DefaultBankAccountId is > 0
+            ? new PaymentMethodRule(string.Empty, model.DefaultPaymentMethodId.Value, model.DefaultBankAccountId.Value)
+            : null;
+        rules.SetNominal(Nominals.Sales, model.SalesNominal);
+        rules.SetNominal(Nominals.Shipping, model.ShippingNominal);
+        rules.SetNominal(Nominals.Discounts, model.DiscountNominal);
+        rules.SetNominal(Nominals.PaymentFee, model.PaymentFeeNominal);
+        rules.SetNominal(Nominals.GiftCard, model.GiftCardNominal);
+        rules.SetNominal(Nominals.RewardPoints, model.RewardPointsNominal);
+        rules.SetNominal(Nominals.Rounding, model.RoundingNominal);
+        rules.UseKashFlowNumbering = model.UseKashFlowNumbering;
+        rules.InvoiceNumberOffset = model.InvoiceNumberOffset;
+        rules.CustomerReferenceTemplate = string.IsNullOrWhiteSpace(model.CustomerReferenceTemplate) ? null : model.CustomerReferenceTemplate.Trim();
+        rules.CustomerCodeStrategy = string.IsNullOrWhiteSpace(model.CustomerCodeStrategy) ? null : model.CustomerCodeStrategy;
+
+        settings.Enabled = model.Enabled;
+        settings.Mode = Enum.IsDefined(typeof(KashFlowMode), model.ModeId) ? (KashFlowMode)model.ModeId : KashFlowMode.Sandbox;
+        settings.BaseUrl = string.IsNullOrWhiteSpace(model.BaseUrl) ? null : model.BaseUrl.Trim();
+        settings.RequestsPerSecond = Math.Clamp(model.RequestsPerSecond, 1, 100);
+        settings.TimeoutSeconds = Math.Clamp(model.TimeoutSeconds, 1, 600);
+        settings.SyncCustomers = model.SyncCustomers;
+        settings.CreateInvoices = model.CreateInvoices;
+        settings.RecordPayments = model.RecordPayments;
+        settings.PullStock = model.PullStock;
+        settings.RulesJson = rules.ToJson();
+        _settingsManager.SetCredentials(settings, model.UserName, model.Password, model.MemorableWord);
+    }
+
+    public async Task<SyncRecordSearchModel> PrepareSyncLogModelAsync()
+    {
+        var search = new SyncRecordSearchModel();
+        search.SetGridPageSize(_adminAreaSettings.DefaultGridPageSize > 0 ? _adminAreaSettings.DefaultGridPageSize : 15, _adminAreaSettings.GridPageSizes);
+        search.AvailableStates = EngineDocuments.RecordStates
+            .Select(s => new SelectListItem(s, s))
+            .Prepend(new SelectListItem(await _localizationService.GetResourceAsync(KashFlowLocales.AllStates), string.Empty))
+            .ToList();
+        var engine = _host.Engine;
+        search.EngineRunning = engine is not null;
+        search.StatusCounts = engine is null ? new Dictionary<string, long>() : SafeStatusCounts(engine);
+        search.Circuit = engine is null ? null : SafeCircuit(engine);
+        return search;
+    }
+
+    /// <summary>One grid page (the engine pages and filters; the order number is matched as a substring).</summary>
+    public async Task<SyncRecordListModel> PrepareSyncRecordListModelAsync(SyncRecordSearchModel search)
+    {
+        var engine = _host.Engine ?? throw new InvalidOperationException(await _localizationService.GetResourceAsync(KashFlowLocales.EngineNotRunning));
+        var length = search.Length > 0 ? search.Length : 15;
+        var query = new RecordQuery(
+            string.IsNullOrWhiteSpace(search.SearchState) ? [] : [search.SearchState],
+            search.SearchCreatedFrom?.Date,
+            search.SearchCreatedTo?.Date.AddDays(1),
+            search.SearchOrderNumber,
+            Math.Max(0, search.Start) / length + 1,
+            length);
+        var page = EngineDocuments.ParseRecordPage(engine.ListRecordsJson(query.ToJson()));
+        var total = (int)Math.Min(int.MaxValue, page.Total);
+        return new SyncRecordListModel
+        {
+            Data = page.Items.Select(ToModel).ToList(),
+            Draw = search.Draw,
+            RecordsFiltered = total,
+            RecordsTotal = total,
+        };
+    }
+
+    /// <summary>Null when the engine has no such record.</summary>
+    public SyncRecordDetailModel? PrepareRecordDetailModel(long recordId)
+    {
+        var engine = _host.Engine ?? throw new InvalidOperationException("The sync engine is not running.");
+        string json;
+        try
+        {
+            json = engine.RecordDetailJson(recordId);
+        }
+        catch (KashFlowNativeException ex) when (ex.Code == "NotFound")
+        {
+            return null;
+        }
+        return new SyncRecordDetailModel { Record = ToModel(EngineDocuments.ParseRecordDetail(json)), DetailJson = EngineDocuments.Indent(json) };
+    }
+
+    public async Task<PreviewModel> PreparePreviewModelAsync(string? orderNumber, IOrderSnapshotBuilder snapshotBuilder)
+    {
+        var model = new PreviewModel { OrderNumber = orderNumber };
+        if (string.IsNullOrWhiteSpace(orderNumber))
+            return model;
+        var order = await ResolveOrderAsync(orderNumber);
+        if (order is null)
+        {
+            model.Error = string.Format(CultureInfo.CurrentCulture, await _localizationService.GetResourceAsync(KashFlowLocales.OrderNotFound), orderNumber);
+            return model;
+        }
+        model.OrderId = order.Id;
+        var snapshot = await snapshotBuilder.BuildJsonAsync(order);
+        model.SnapshotJson = EngineDocuments.Indent(snapshot);
+        var engine = _host.Engine;
+        if (engine is null)
+        {
+            model.Error = await _localizationService.GetResourceAsync(KashFlowLocales.EngineNotRunning);
+            return model;
+        }
+        try
+        {
+            var json = engine.PreviewJson(snapshot);
+            var preview = EngineDocuments.ParsePreview(json);
+            model.PreviewJson = EngineDocuments.Indent(json);
+            model.PreviewOk = preview.Ok;
+            model.Problems = preview.Errors.Select(e => e.ToString()).ToList();
+            model.Warnings = preview.Warnings.ToList();
+            model.Lines = preview.Lines;
+        }
+        catch (KashFlowNativeException ex)
+        {
+            // the snapshot itself was refused (e.g. a required member missing): the engine says which
+            model.Error = ex.Path is null ? ex.Message : $"{ex.Message} ({ex.Path})";
+        }
+        return model;
+    }
+
+    /// <summary>Custom order number first (what the admin sees), then the numeric id.</summary>
+    public async Task<Order?> ResolveOrderAsync(string orderNumber)
+    {
+        var text = orderNumber.Trim();
+        var order = await _orderService.GetOrderByCustomOrderNumberAsync(text);
+        if (order is null && int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var id) && id > 0)
+            order = await _orderService.GetOrderByIdAsync(id);
+        return order is { Deleted: false } ? order : null;
+    }
+
+    private static SyncRecordModel ToModel(RecordRow r) => new()
+    {
+        Id = r.RecordId,
+        OrderId = r.OrderId,
+        CustomOrderNumber = r.CustomOrderNumber,
+        State = r.State,
+        Attempts = r.Attempts,
+        InvoiceNumber = r.InvoiceNumber,
+        CustomerCode = r.CustomerCode,
+        LastError = r.LastError,
+        NeedsCreditNote = r.NeedsCreditNote,
+        CreditNoteReason = r.CreditNoteReason,
+        CreatedOnUtc = r.CreatedUtc,
+        UpdatedOnUtc = r.UpdatedUtc,
+        NextAttemptUtc = r.NextAttemptUtc,
+    };
+
+    private static IDictionary<string, long> SafeStatusCounts(KashFlowEngine engine)
+    {
+        try
+        {
+            return EngineDocuments.ParseStatusCounts(engine.StatusCountsJson());
+        }
+        catch (Exception)
+        {
+            return new Dictionary<string, long>();
+        }
+    }
+
+    private static string? SafeCircuit(KashFlowEngine engine)
+    {
+        try
+        {
+            return EngineDocuments.ParseCircuit(engine.StatusCountsJson());
+        }
+        catch (Exception)
+        {
+            return null;
+        }
+    }
+
+    private static string SafeNativeVersion()
+    {
+        try
+        {
+            return KashFlowEngine.NativeVersion;
+        }
+        catch (Exception)
+        {
+            return "-";
+        }
+    }
+}

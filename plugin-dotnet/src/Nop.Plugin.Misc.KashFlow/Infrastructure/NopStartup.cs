@@ -1,0 +1,34 @@
+// DI registration (nopCommerce discovers INopStartup types and creates them with a parameterless
+// constructor). Consumers, the schedule task and settings are found by nopCommerce itself; this adds the
+// one-per-application engine host, the scoped services, and the hosted outcome poller.
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Nop.Core.Infrastructure;
+using Nop.Plugin.Misc.KashFlow.Factories;
+using Nop.Plugin.Misc.KashFlow.Services;
+
+namespace Nop.Plugin.Misc.KashFlow.Infrastructure;
+
+public class NopStartup : INopStartup
+{
+    public void ConfigureServices(IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddSingleton(provider => new KashFlowEnginePaths(
+            Path.Combine(provider.GetRequiredService<IWebHostEnvironment>().ContentRootPath, "App_Data", KashFlowDefaults.DataDirectoryName)));
+        services.AddSingleton<IKashFlowEngineHost, KashFlowEngineHost>();
+        services.AddScoped<KashFlowSettingsManager>();
+        services.AddScoped<IOrderSnapshotBuilder, OrderSnapshotBuilder>();
+        services.AddScoped<OutcomeApplier>();
+        services.AddScoped<KashFlowModelFactory>();
+        services.AddHostedService<OutcomePollingService>();
+    }
+
+    public void Configure(IApplicationBuilder application)
+    {
+    }
+
+    // after nopCommerce's core services (2000), like other plugins that only add registrations
+    public int Order => 3000;
+}

@@ -1,0 +1,22 @@
+// Admin routes of the plugin (controller KashFlowAdmin in the Admin area).
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Routing;
+using Nop.Web.Framework;
+using Nop.Web.Framework.Mvc.Routing;
+
+namespace Nop.Plugin.Misc.KashFlow.Infrastructure;
+
+public class RouteProvider : IRouteProvider
+{
+    public void RegisterRoutes(IEndpointRouteBuilder endpointRouteBuilder)
+    {
+        endpointRouteBuilder.MapControllerRoute(name: KashFlowDefaults.ConfigurationRouteName,
+            pattern: "Admin/KashFlow/Configure",
+            defaults: new { controller = KashFlowDefaults.ControllerName, action = "Configure", area = AreaNames.ADMIN });
+        endpointRouteBuilder.MapControllerRoute(name: KashFlowDefaults.SyncLogRouteName,
+            pattern: "Admin/KashFlow/SyncLog",
+            defaults: new { controller = KashFlowDefaults.ControllerName, action = "SyncLog", area = AreaNames.ADMIN });
+    }
+
+    public int Priority => 0;
+}

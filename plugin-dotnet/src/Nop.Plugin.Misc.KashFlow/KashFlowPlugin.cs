@@ -1,0 +1,59 @@
+// The plugin entry nopCommerce finds (the first concrete IPlugin of the assembly): installs default
+// settings, locale resources and the schedule task, and removes them on uninstall.
+using Nop.Core.Domain.ScheduleTasks;
+using Nop.Services.Common;
+using Nop.Services.Configuration;
+using Nop.Services.Localization;
+using Nop.Services.Plugins;
+using Nop.Services.ScheduleTasks;
+using Nop.Web.Framework.Mvc.Routing;
+
+namespace Nop.Plugin.Misc.KashFlow;
+
+public class KashFlowPlugin : BasePlugin, IMiscPlugin
+{
+    private readonly ILocalizationService _localizationService;
+    private readonly INopUrlHelper _nopUrlHelper;
+    private readonly IScheduleTaskService _scheduleTaskService;
+    private readonly ISettingService _settingService;
+
+    public KashFlowPlugin(ILocalizationService localizationService, INopUrlHelper nopUrlHelper,
+        IScheduleTaskService scheduleTaskService, ISettingService settingService)
+    {
+        _localizationService = localizationService;
+        _nopUrlHelper = nopUrlHelper;
+        _scheduleTaskService = scheduleTaskService;
+        _settingService = settingService;
+    }
+
+    public override string GetConfigurationPageUrl() => _nopUrlHelper.RouteUrl(KashFlowDefaults.ConfigurationRouteName);
+
+    public override async Task InstallAsync()
+    {
+        // synchronisation stays off until the admin has entered the KashFlow login
+        await _settingService.SaveSettingAsync(new KashFlowSettings());
+        await _localizationService.AddOrUpdateLocaleResourceAsync(new Dictionary<string, string>(KashFlowLocales.All));
+        if (await _scheduleTaskService.GetTaskByTypeAsync(KashFlowDefaults.SyncTaskType) is null)
+        {
+            await _scheduleTaskService.InsertTaskAsync(new ScheduleTask
+            {
+                Name = KashFlowDefaults.SyncTaskName,
+                Type = KashFlowDefaults.SyncTaskType,
+                Seconds = KashFlowDefaults.SyncTaskPeriodSeconds,
+                Enabled = true,
+                StopOnError = false,
+                LastEnabledUtc = DateTime.UtcNow,
+            });
+        }
+        await base.InstallAsync();
+    }
+
+    public override async Task UninstallAsync()
+    {
+        await _settingService.DeleteSettingAsync<KashFlowSettings>();
+        await _localizationService.DeleteLocaleResourcesAsync(KashFlowDefaults.LocalePrefix);
+        if (await _scheduleTaskService.GetTaskByTypeAsync(KashFlowDefaults.SyncTaskType) is { } task)
+            await _scheduleTaskService.DeleteTaskAsync(task);
+        await base.UninstallAsync();
+    }
+}

@@ -1,0 +1,120 @@
+// The configure page. Credentials travel one way only: the page posts new values, and the model sent to
+// the page carries only whether each is stored (the *Stored flags), never the value.
+using System.ComponentModel.DataAnnotations;
+using Microsoft.AspNetCore.Mvc.Rendering;
+using Nop.Web.Framework.Models;
+using Nop.Web.Framework.Mvc.ModelBinding;
+
+namespace Nop.Plugin.Misc.KashFlow.Models;
+
+public record ConfigurationModel : BaseNopModel
+{
+    [NopResourceDisplayName(KashFlowLocales.Enabled)]
+    public bool Enabled { get; set; }
+
+    [NopResourceDisplayName(KashFlowLocales.Mode)]
+    public int ModeId { get; set; }
+
+    public IList<SelectListItem> AvailableModes { get; set; } = new List<SelectListItem>();
+
+    [NopResourceDisplayName(KashFlowLocales.BaseUrl)]
+    public string? BaseUrl { get; set; }
+
+    [NopResourceDisplayName(KashFlowLocales.UserName)]
+    public string? UserName { get; set; }
+
+    [NopResourceDisplayName(KashFlowLocales.Password)]
+    [DataType(DataType.Password)]
+    public string? Password { get; set; }
+
+    [NopResourceDisplayName(KashFlowLocales.MemorableWord)]
+    [DataType(DataType.Password)]
+    public string? MemorableWord { get; set; }
+
+    public bool UserNameStored { get; set; }
+    public bool PasswordStored { get; set; }
+    public bool MemorableWordStored { get; set; }
+
+    [NopResourceDisplayName(KashFlowLocales.RequestsPerSecond)]
+    public int RequestsPerSecond { get; set; }
+
+    [NopResourceDisplayName(KashFlowLocales.TimeoutSeconds)]
+    public int TimeoutSeconds { get; set; }
+
+    [NopResourceDisplayName(KashFlowLocales.SyncCustomers)]
+    public bool SyncCustomers { get; set; }
+
+    [NopResourceDisplayName(KashFlowLocales.CreateInvoices)]
+    public bool CreateInvoices { get; set; }
+
+    [NopResourceDisplayName(KashFlowLocales.RecordPayments)]
+    public bool RecordPayments { get; set; }
+
+    [NopResourceDisplayName(KashFlowLocales.PullStock)]
+    public bool PullStock { get; set; }
+
+    public IList<PaymentMethodMappingModel> PaymentMethodMappings { get; set; } = new List<PaymentMethodMappingModel>();
+
+    [NopResourceDisplayName(KashFlowLocales.DefaultPaymentMethodId)]
+    public int? DefaultPaymentMethodId { get; set; }
+
+    [NopResourceDisplayName(KashFlowLocales.DefaultBankAccountId)]
+    public int? DefaultBankAccountId { get; set; }
+
+    [NopResourceDisplayName(KashFlowLocales.SalesNominal)]
+    public int? SalesNominal { get; set; }
+
+    [NopResourceDisplayName(KashFlowLocales.ShippingNominal)]
+    public int? ShippingNominal { get; set; }
+
+    [NopResourceDisplayName(KashFlowLocales.DiscountNominal)]
+    public int? DiscountNominal { get; set; }
+
+    [NopResourceDisplayName(KashFlowLocales.PaymentFeeNominal)]
+    public int? PaymentFeeNominal { get; set; }
+
+    [NopResourceDisplayName(KashFlowLocales.GiftCardNominal)]
+    public int? GiftCardNominal { get; set; }
+
+    [NopResourceDisplayName(KashFlowLocales.RewardPointsNominal)]
+    public int? RewardPointsNominal { get; set; }
+
+    [NopResourceDisplayName(KashFlowLocales.RoundingNominal)]
+    public int? RoundingNominal { get; set; }
+
+    [NopResourceDisplayName(KashFlowLocales.UseOwnNumbering)]
+    public bool UseKashFlowNumbering { get; set; }
+
+    [NopResourceDisplayName(KashFlowLocales.InvoiceNumberOffset)]
+    public long? InvoiceNumberOffset { get; set; }
+
+    [NopResourceDisplayName(KashFlowLocales.CustomerReferenceTemplate)]
+    public string? CustomerReferenceTemplate { get; set; }
+
+    [NopResourceDisplayName(KashFlowLocales.CustomerCodeStrategy)]
+    public string? CustomerCodeStrategy { get; set; }
+
+    public IList<SelectListItem> AvailableCustomerCodeStrategies { get; set; } = new List<SelectListItem>();
+
+    [NopResourceDisplayName(KashFlowLocales.RulesJson)]
+    public string? RulesJson { get; set; }
+
+    // status (read-only on the page)
+    public bool EngineRunning { get; set; }
+    public string? EngineError { get; set; }
+    public string? NativeVersion { get; set; }
+    public int SpooledDocuments { get; set; }
+    public IDictionary<string, long> StatusCounts { get; set; } = new Dictionary<string, long>();
+}
+
+public record PaymentMethodMappingModel : BaseNopModel
+{
+    [NopResourceDisplayName(KashFlowLocales.PaymentSystemName)]
+    public string? SystemName { get; set; }
+
+    [NopResourceDisplayName(KashFlowLocales.PaymentMethodId)]
+    public int? MethodId { get; set; }
+
+    [NopResourceDisplayName(KashFlowLocales.BankAccountId)]
+    public int? BankAccountId { get; set; }
+}

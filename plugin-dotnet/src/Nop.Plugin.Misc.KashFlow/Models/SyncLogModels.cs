@@ -1,0 +1,75 @@
+// The sync log grid (nopCommerce DataTables: a search model posted by the grid, a paged list model back),
+// a record's detail page, and the invoice preview.
+using Microsoft.AspNetCore.Mvc.Rendering;
+using Nop.Web.Framework.Models;
+using Nop.Web.Framework.Mvc.ModelBinding;
+
+namespace Nop.Plugin.Misc.KashFlow.Models;
+
+public record SyncRecordSearchModel : BaseSearchModel
+{
+    [NopResourceDisplayName(KashFlowLocales.SearchState)]
+    public string? SearchState { get; set; }
+
+    [NopResourceDisplayName(KashFlowLocales.SearchOrderNumber)]
+    public string? SearchOrderNumber { get; set; }
+
+    [NopResourceDisplayName(KashFlowLocales.SearchCreatedFrom)]
+    public DateTime? SearchCreatedFrom { get; set; }
+
+    [NopResourceDisplayName(KashFlowLocales.SearchCreatedTo)]
+    public DateTime? SearchCreatedTo { get; set; }
+
+    public IList<SelectListItem> AvailableStates { get; set; } = new List<SelectListItem>();
+
+    // shown above the grid; not posted back
+    public IDictionary<string, long> StatusCounts { get; set; } = new Dictionary<string, long>();
+    public string? Circuit { get; set; }
+    public bool EngineRunning { get; set; }
+}
+
+public record SyncRecordModel : BaseNopModel
+{
+    public long Id { get; set; }
+    public long OrderId { get; set; }
+    public string? CustomOrderNumber { get; set; }
+    public string? State { get; set; }
+    public int Attempts { get; set; }
+    public long? InvoiceNumber { get; set; }
+    public string? CustomerCode { get; set; }
+    public string? LastError { get; set; }
+    public bool NeedsCreditNote { get; set; }
+    public string? CreditNoteReason { get; set; }
+    public DateTime? CreatedOnUtc { get; set; }
+    public DateTime? UpdatedOnUtc { get; set; }
+    public DateTime? NextAttemptUtc { get; set; }
+}
+
+public record SyncRecordListModel : BasePagedListModel<SyncRecordModel>;
+
+public record SyncRecordDetailModel : BaseNopModel
+{
+    public SyncRecordModel Record { get; set; } = new();
+
+    /// <summary>The engine's detail document (attempts, requests, ledger), indented for reading.</summary>
+    public string DetailJson { get; set; } = string.Empty;
+}
+
+public record PreviewModel : BaseNopModel
+{
+    [NopResourceDisplayName(KashFlowLocales.PreviewOrder)]
+    public string? OrderNumber { get; set; }
+
+    public int? OrderId { get; set; }
+    public string? Error { get; set; }
+    public string? SnapshotJson { get; set; }
+    public string? PreviewJson { get; set; }
+
+    /// <summary>True when the order maps to a valid invoice.</summary>
+    public bool PreviewOk { get; set; }
+    public IList<string> Problems { get; set; } = new List<string>();
+    public IList<string> Warnings { get; set; } = new List<string>();
+
+    /// <summary>Invoice lines from the preview, as column → text, for a table.</summary>
+    public IList<IDictionary<string, string>> Lines { get; set; } = new List<IDictionary<string, string>>();
+}

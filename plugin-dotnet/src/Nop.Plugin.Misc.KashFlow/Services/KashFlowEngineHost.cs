@@ -1,0 +1,378 @@
+// One KashFlowEngine per application. The host starts it from the settings (inside a DI scope, since
+// nopCommerce's settings and encryption services are scoped), reconfigures or stops it when the settings
+// change, and is the single door through which documents reach the engine: if the engine is not running
+// (or refuses a document because its journal failed) the document goes to the fallback spool, and the
+// spool is handed over, oldest first, before anything newer once the engine runs again.
+// No call here waits on the network: enqueue is a local journal commit.
+using System.Collections.Concurrent;
+using Microsoft.Extensions.DependencyInjection;
+using Nop.Plugin.Misc.KashFlow.Native;
+using Nop.Services.Logging;
+using Nop.Services.Orders;
+
+namespace Nop.Plugin.Misc.KashFlow.Services;
+
+public enum SubmitState
+{
+    /// <summary>The engine journalled it (its receipt may still say Failed for a malformed document).</summary>
+    Enqueued,
+
+    /// <summary>Kept in the fallback spool; handed to the engine when it runs.</summary>
+    Spooled
+}
+
+public sealed record SubmitResult(SubmitState State, EnqueueReceipt? Receipt, string? Message);
+
+public interface IKashFlowEngineHost : IDisposable
+{
+    /// <summary>The running engine, or null. Never blocks.</summary>
+    KashFlowEngine? Engine { get; }
+
+    /// <summary>Why the last start failed (secrets redacted), or null.</summary>
+    string? LastStartError { get; }
+
+    SnapshotSpool Spool { get; }
+
+    /// <summary>Starts the engine if the plugin is enabled and it is not running. True when it runs.</summary>
+    Task<bool> EnsureStartedAsync(bool ignoreBackoff = false, CancellationToken cancellationToken = default);
+
+    /// <summary>Re-reads the settings: starts, reconfigures or stops the engine. Throws when the engine rejects them.</summary>
+    Task ApplySettingsAsync(CancellationToken cancellationToken = default);
+
+    SubmitResult SubmitOrder(int orderId, string snapshotJson);
+
+    SubmitResult SubmitEvent(int orderId, string eventJson);
+
+    /// <summary>Records that the snapshot of <paramref name="orderId"/> must be built again later.</summary>
+    void SpoolRebuild(int orderId);
+
+    /// <summary>Hands every spooled document to the engine (rebuilding snapshots in a scope). Returns how many left the spool.</summary>
+    Task<int> DrainSpoolAsync(CancellationToken cancellationToken = default);
+
+    /// <summary>Engine log lines waiting to be written to nopCommerce's log.</summary>
+    bool TryDequeueLog(out EngineLogEntry entry);
+
+    void Stop();
+}
+
+public sealed class KashFlowEnginePaths
+{
+    public KashFlowEnginePaths(string dataDirectory)
+    {
+        DataDirectory = dataDirectory;
+    }
+
+    /// <summary>App_Data/KashFlow in a store.</summary>
+    public string DataDirectory { get; }
+
+    public string JournalPath => Path.Combine(DataDirectory, KashFlowDefaults.JournalFileName);
+
+    public string SpoolDirectory => Path.Combine(DataDirectory, KashFlowDefaults.SpoolDirectoryName);
+}
+
+public sealed class KashFlowEngineHost : IKashFlowEngineHost
+{
+    private const int MaxQueuedLogEntries = 1000;
+
+    private readonly ConcurrentQueue<EngineLogEntry> _logEntries = new();
+    private readonly KashFlowEnginePaths _paths;
+    private readonly IServiceScopeFactory _scopeFactory;
+    private readonly SemaphoreSlim _startLock = new(1, 1);
+    private readonly object _submitLock = new();
+    private volatile KashFlowEngine? _engine;
+    private KashFlowCredentials _credentials = KashFlowCredentials.Empty;
+    private DateTime _nextStartAttemptUtc = DateTime.MinValue;
+    private volatile string? _lastStartError;
+    private KashFlowMode _runningMode;
+    private int _readyInSpool;
+
+    public KashFlowEngineHost(IServiceScopeFactory scopeFactory, KashFlowEnginePaths paths)
+    {
+        _scopeFactory = scopeFactory;
+        _paths = paths;
+        Spool = new SnapshotSpool(paths.SpoolDirectory);
+        _readyInSpool = Spool.List().Count(e => e.Kind != SpoolKind.Rebuild);
+    }
+
+    public KashFlowEngine? Engine => _engine;
+
+    public string? LastStartError => _lastStartError;
+
+    public SnapshotSpool Spool { get; }
+
+    public async Task<bool> EnsureStartedAsync(bool ignoreBackoff = false, CancellationToken cancellationToken = default)
+    {
+        if (_engine is not null)
+            return true;
+        await _startLock.WaitAsync(cancellationToken);
+        try
+        {
+            if (_engine is not null)
+                return true;
+            if (!ignoreBackoff && DateTime.UtcNow < _nextStartAttemptUtc)
+                return false;
+            await using var scope = _scopeFactory.CreateAsyncScope();
+            var settingsManager = scope.ServiceProvider.GetRequiredService<KashFlowSettingsManager>();
+            var settings = await settingsManager.LoadAsync();
+            if (!settings.Enabled)
+            {
+                _lastStartError = null;
+                return false;
+            }
+            return await StartLockedAsync(settings, settingsManager.GetCredentials(settings), scope.ServiceProvider);
+        }
+        finally
+        {
+            _startLock.Release();
+        }
+    }
+
+    public async Task ApplySettingsAsync(CancellationToken cancellationToken = default)
+    {
+        await _startLock.WaitAsync(cancellationToken);
+        try
+        {
+            await using var scope = _scopeFactory.CreateAsyncScope();
+            var settingsManager = scope.ServiceProvider.GetRequiredService<KashFlowSettingsManager>();
+            var settings = await settingsManager.LoadAsync();
+            if (!settings.Enabled)
+            {
+                StopLocked();
+                _lastStartError = null;
+                return;
+            }
+            var credentials = settingsManager.GetCredentials(settings);
+            var engine = _engine;
+            if (engine is null)
+            {
+                if (!await StartLockedAsync(settings, credentials, scope.ServiceProvider))
+                    throw new InvalidOperationException(_lastStartError ?? "The KashFlow engine did not start.");
+                return;
+            }
+            if (settings.Mode != _runningMode)
+            {
+                // Sandbox ↔ Live: start afresh rather than switch a running engine's KashFlow under it
+                StopLocked();
+                if (!await StartLockedAsync(settings, credentials, scope.ServiceProvider))
+                    throw new InvalidOperationException(_lastStartError ?? "The KashFlow engine did not start.");
+                return;
+            }
+            engine.Reconfigure(EngineConfigBuilder.Build(settings, credentials, _paths.JournalPath));
+            _credentials = credentials;
+        }
+        finally
+        {
+            _startLock.Release();
+        }
+    }
+
+    private async Task<bool> StartLockedAsync(KashFlowSettings settings, KashFlowCredentials credentials, IServiceProvider services)
+    {
+        var logger = services.GetRequiredService<ILogger>();
+        try
+        {
+            Directory.CreateDirectory(_paths.DataDirectory);
+            var config = EngineConfigBuilder.Build(settings, credentials, _paths.JournalPath);
+            _credentials = credentials;
+            _engine = KashFlowEngine.Create(config, OnEngineLog);
+            _runningMode = settings.Mode;
+            _lastStartError = null;
+            _nextStartAttemptUtc = DateTime.MinValue;
+        }
+        catch (Exception ex)
+        {
+            _lastStartError = credentials.Redact(ex.Message);
+            _nextStartAttemptUtc = DateTime.UtcNow + KashFlowDefaults.EngineRetryDelay;
+            await logger.ErrorAsync($"KashFlow: the sync engine did not start ({ex.GetType().Name}): {_lastStartError}. Orders are kept in the spool until it runs.");
+            return false;
+        }
+        await logger.InformationAsync($"KashFlow: sync engine started in {settings.Mode} mode (native {SafeNativeVersion()}).");
+        await DrainSpoolInScopeAsync(services, CancellationToken.None);
+        return true;
+    }
+
+    public SubmitResult SubmitOrder(int orderId, string snapshotJson) => Submit(SpoolKind.Order, orderId, snapshotJson);
+
+    public SubmitResult SubmitEvent(int orderId, string eventJson) => Submit(SpoolKind.Event, orderId, eventJson);
+
+    public void SpoolRebuild(int orderId)
+    {
+        lock (_submitLock)
+            Spool.Write(SpoolKind.Rebuild, orderId, "{}");
+    }
+
+    private SubmitResult Submit(SpoolKind kind, int orderId, string document)
+    {
+        // fast path, no lock: concurrent checkouts reach the engine together, so its group commit can
+        // share one fsync between them. Only one order's own documents must stay in order, and those
+        // come one after another from the same request.
+        if (_engine is { } running && Volatile.Read(ref _readyInSpool) == 0)
+        {
+            try
+            {
+                var receipt = kind == SpoolKind.Order ? running.EnqueueOrder(document) : running.EnqueueEvent(document);
+                return new SubmitResult(SubmitState.Enqueued, receipt, receipt.Message);
+            }
+            catch (Exception)
+            {
+                // stopped meanwhile, or the journal refused: the locked path below spools it
+            }
+        }
+        lock (_submitLock)
+        {
+            var engine = _engine;
+            string reason;
+            if (engine is null)
+                reason = "the sync engine is not running";
+            else if (_readyInSpool > 0 && !DrainReadyLocked(engine))
+                reason = "older spooled documents could not be handed to the engine yet";
+            else
+            {
+                try
+                {
+                    var receipt = kind == SpoolKind.Order ? engine.EnqueueOrder(document) : engine.EnqueueEvent(document);
+                    return new SubmitResult(SubmitState.Enqueued, receipt, receipt.Message);
+                }
+                catch (Exception ex)
+                {
+                    reason = $"the engine refused it ({ex.GetType().Name}): {_credentials.Redact(ex.Message)}";
+                }
+            }
+            Spool.Write(kind, orderId, document);
+            Interlocked.Increment(ref _readyInSpool);
+            return new SubmitResult(SubmitState.Spooled, null, reason);
+        }
+    }
+
+    /// <summary>Hands over the ready (order/event) spool entries in order; stops at the first failure.</summary>
+    private bool DrainReadyLocked(KashFlowEngine engine)
+    {
+        foreach (var entry in Spool.List())
+        {
+            if (entry.Kind == SpoolKind.Rebuild)
+                continue;
+            try
+            {
+                var document = entry.ReadDocument();
+                if (entry.Kind == SpoolKind.Order)
+                    engine.EnqueueOrder(document);
+                else
+                    engine.EnqueueEvent(document);
+            }
+            catch (Exception)
+            {
+                return false;
+            }
+            Spool.Remove(entry);
+            _readyInSpool = Math.Max(0, _readyInSpool - 1);
+        }
+        _readyInSpool = 0;
+        return true;
+    }
+
+    public async Task<int> DrainSpoolAsync(CancellationToken cancellationToken = default)
+    {
+        await using var scope = _scopeFactory.CreateAsyncScope();
+        return await DrainSpoolInScopeAsync(scope.ServiceProvider, cancellationToken);
+    }
+
+    private async Task<int> DrainSpoolInScopeAsync(IServiceProvider services, CancellationToken cancellationToken)
+    {
+        var engine = _engine;
+        if (engine is null)
+            return 0;
+        var before = Spool.List().Count;
+        if (before == 0)
+            return 0;
+        lock (_submitLock)
+            DrainReadyLocked(engine);
+
+        var rebuilds = Spool.List().Where(e => e.Kind == SpoolKind.Rebuild).ToList();
+        if (rebuilds.Count > 0)
+        {
+            var orderService = services.GetRequiredService<IOrderService>();
+            var builder = services.GetRequiredService<IOrderSnapshotBuilder>();
+            var logger = services.GetRequiredService<ILogger>();
+            foreach (var entry in rebuilds)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                try
+                {
+                    var order = await orderService.GetOrderByIdAsync(entry.OrderId);
+                    if (order is null)
+                    {
+                        await logger.WarningAsync($"KashFlow: spooled order {entry.OrderId} no longer exists; dropped from the spool.");
+                        Spool.Remove(entry);
+                        continue;
+                    }
+                    var json = await builder.BuildJsonAsync(order);
+                    lock (_submitLock)
+                        engine.EnqueueOrder(json);
+                    Spool.Remove(entry);
+                }
+                catch (Exception ex)
+                {
+                    await logger.WarningAsync($"KashFlow: order {entry.OrderId} is still waiting in the spool: {_credentials.Redact(ex.Message)}");
+                    break;
+                }
+            }
+        }
+        return before - Spool.List().Count;
+    }
+
+    private void OnEngineLog(EngineLogEntry entry)
+    {
+        if (_logEntries.Count >= MaxQueuedLogEntries)
+            return;
+        _logEntries.Enqueue(entry with { Message = _credentials.Redact(entry.Message) });
+    }
+
+    public bool TryDequeueLog(out EngineLogEntry entry)
+    {
+        if (_logEntries.TryDequeue(out var e))
+        {
+            entry = e;
+            return true;
+        }
+        entry = null!;
+        return false;
+    }
+
+    public void Stop()
+    {
+        _startLock.Wait();
+        try
+        {
+            StopLocked();
+        }
+        finally
+        {
+            _startLock.Release();
+        }
+    }
+
+    private void StopLocked()
+    {
+        var engine = _engine;
+        _engine = null;
+        engine?.Dispose();
+    }
+
+    private static string SafeNativeVersion()
+    {
+        try
+        {
+            return KashFlowEngine.NativeVersion;
+        }
+        catch (Exception)
+        {
+            return "unknown";
+        }
+    }
+
+    public void Dispose()
+    {
+        StopLocked();
+        _startLock.Dispose();
+    }
+}

@@ -1,0 +1,53 @@
+// Loads and saves KashFlowSettings (store 0: one KashFlow account per nopCommerce installation) and
+// owns the encryption of the credentials: the page sends plain text, the database keeps cipher text,
+// and a blank field means "keep what is stored".
+using Nop.Services.Configuration;
+using Nop.Services.Security;
+
+namespace Nop.Plugin.Misc.KashFlow.Services;
+
+public class KashFlowSettingsManager
+{
+    private readonly IEncryptionService _encryptionService;
+    private readonly ISettingService _settingService;
+
+    public KashFlowSettingsManager(IEncryptionService encryptionService, ISettingService settingService)
+    {
+        _encryptionService = encryptionService;
+        _settingService = settingService;
+    }
+
+    public Task<KashFlowSettings> LoadAsync() => _settingService.LoadSettingAsync<KashFlowSettings>();
+
+    public Task SaveAsync(KashFlowSettings settings) => _settingService.SaveSettingAsync(settings);
+
+    /// <summary>Decrypts the stored credentials; a value that cannot be decrypted counts as blank.</summary>
+    public KashFlowCredentials GetCredentials(KashFlowSettings settings) =>
+        new(Decrypt(settings.EncryptedUserName), Decrypt(settings.EncryptedPassword), Decrypt(settings.EncryptedMemorableWord));
+
+    /// <summary>Stores each non-blank new value encrypted; blank (null, empty, whitespace) keeps the old one.</summary>
+    public void SetCredentials(KashFlowSettings settings, string? userName, string? password, string? memorableWord)
+    {
+        if (!string.IsNullOrWhiteSpace(userName))
+            settings.EncryptedUserName = _encryptionService.EncryptText(userName.Trim());
+        if (!string.IsNullOrWhiteSpace(password))
+            settings.EncryptedPassword = _encryptionService.EncryptText(password);
+        if (!string.IsNullOrWhiteSpace(memorableWord))
+            settings.EncryptedMemorableWord = _encryptionService.EncryptText(memorableWord);
+    }
+
+    private string Decrypt(string? cipherText)
+    {
+        if (string.IsNullOrEmpty(cipherText))
+            return string.Empty;
+        try
+        {
+            return _encryptionService.DecryptText(cipherText) ?? string.Empty;
+        }
+        catch (Exception)
+        {
+            // wrong key (e.g. SecuritySettings.EncryptionKey changed): the admin must enter it again
+            return string.Empty;
+        }
+    }
+}

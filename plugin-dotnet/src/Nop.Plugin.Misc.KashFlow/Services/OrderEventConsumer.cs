@@ -1,0 +1,145 @@
+// nopCommerce order events → engine documents. These run inline in the customer's checkout request,
+// so they never throw and never wait on the network: the snapshot is built from the database, handed
+// to the engine (a local journal commit) or, failing that, to the fallback spool. Every failure is
+// logged (no secrets) and the order stays recorded for retry.
+using Nop.Core.Domain.Orders;
+using Nop.Services.Events;
+using Nop.Services.Logging;
+
+namespace Nop.Plugin.Misc.KashFlow.Services;
+
+public class OrderEventConsumer :
+    IConsumer<OrderPlacedEvent>,
+    IConsumer<OrderPaidEvent>,
+    IConsumer<OrderStatusChangedEvent>,
+    IConsumer<OrderRefundedEvent>
+{
+    private readonly IKashFlowEngineHost _host;
+    private readonly ILogger _logger;
+    private readonly KashFlowSettingsManager _settingsManager;
+    private readonly IOrderSnapshotBuilder _snapshotBuilder;
+
+    public OrderEventConsumer(IKashFlowEngineHost host, ILogger logger, KashFlowSettingsManager settingsManager, IOrderSnapshotBuilder snapshotBuilder)
+    {
+        _host = host;
+        _logger = logger;
+        _settingsManager = settingsManager;
+        _snapshotBuilder = snapshotBuilder;
+    }
+
+    public async Task HandleEventAsync(OrderPlacedEvent eventMessage)
+    {
+        var order = eventMessage?.Order;
+        if (order is null || !await IsEnabledAsync())
+            return;
+        string json;
+        try
+        {
+            json = await _snapshotBuilder.BuildJsonAsync(order);
+        }
+        catch (Exception ex)
+        {
+            await SafeLogAsync(l => l.ErrorAsync($"KashFlow: could not build the snapshot of order {order.Id}; it is spooled to be built again.", ex));
+            SafeSpoolRebuild(order.Id);
+            return;
+        }
+        await SubmitAsync(order.Id, "order", () => _host.SubmitOrder(order.Id, json));
+    }
+
+    public async Task HandleEventAsync(OrderPaidEvent eventMessage)
+    {
+        var order = eventMessage?.Order;
+        if (order is null || !await IsEnabledAsync())
+            return;
+        await SubmitEventAsync(order.Id, "payment", () => OrderEventDocument.Paid(order));
+    }
+
+    public async Task HandleEventAsync(OrderStatusChangedEvent eventMessage)
+    {
+        var order = eventMessage?.Order;
+        if (order is null || order.OrderStatus != OrderStatus.Cancelled || eventMessage!.PreviousOrderStatus == OrderStatus.Cancelled)
+            return;
+        if (!await IsEnabledAsync())
+            return;
+        await SubmitEventAsync(order.Id, "cancellation", () => OrderEventDocument.Cancelled(order));
+    }
+
+    public async Task HandleEventAsync(OrderRefundedEvent eventMessage)
+    {
+        var order = eventMessage?.Order;
+        if (order is null || !await IsEnabledAsync())
+            return;
+        await SubmitEventAsync(order.Id, "refund", () => OrderEventDocument.Refunded(order, eventMessage!.Amount));
+    }
+
+    private Task SubmitEventAsync(int orderId, string what, Func<OrderEventDocument> document)
+    {
+        string json;
+        try
+        {
+            json = document().ToJson();
+        }
+        catch (Exception ex)
+        {
+            return SafeLogAsync(l => l.ErrorAsync($"KashFlow: could not write the {what} document of order {orderId}.", ex));
+        }
+        return SubmitAsync(orderId, what, () => _host.SubmitEvent(orderId, json));
+    }
+
+    private async Task SubmitAsync(int orderId, string what, Func<SubmitResult> submit)
+    {
+        SubmitResult result;
+        try
+        {
+            result = submit();
+        }
+        catch (Exception ex)
+        {
+            // the spool itself failed (disk full, permissions): nothing more can be done in this request
+            await SafeLogAsync(l => l.ErrorAsync($"KashFlow: the {what} of order {orderId} could not be recorded, not even in the spool. Use \"Resync\" on the KashFlow sync log.", ex));
+            return;
+        }
+        if (result.State == SubmitState.Spooled)
+            await SafeLogAsync(l => l.WarningAsync($"KashFlow: the {what} of order {orderId} is spooled ({result.Message}); it is sent when the engine runs."));
+        else if (result.Receipt is { State: "Failed" } receipt)
+            await SafeLogAsync(l => l.ErrorAsync($"KashFlow: the engine recorded the {what} of order {orderId} as failed: {receipt.Message}"));
+    }
+
+    private async Task<bool> IsEnabledAsync()
+    {
+        try
+        {
+            return (await _settingsManager.LoadAsync()).Enabled;
+        }
+        catch (Exception ex)
+        {
+            // settings unreadable: assume on, so the order is at least spooled
+            await SafeLogAsync(l => l.WarningAsync("KashFlow: settings could not be read; the order is recorded anyway.", ex));
+            return true;
+        }
+    }
+
+    private void SafeSpoolRebuild(int orderId)
+    {
+        try
+        {
+            _host.SpoolRebuild(orderId);
+        }
+        catch (Exception)
+        {
+            // logged by the caller's message already; a consumer must not throw into checkout
+        }
+    }
+
+    private async Task SafeLogAsync(Func<ILogger, Task> log)
+    {
+        try
+        {
+            await log(_logger);
+        }
+        catch (Exception)
+        {
+            // the log itself is down (database gone): stay silent rather than break checkout
+        }
+    }
+}

@@ -1,0 +1,152 @@
+// A nopCommerce store in a box: the plugin's own DI registrations (NopStartup) on top of the fakes,
+// an App_Data folder in a temporary directory, and the consumers registered the way nopCommerce does.
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.FileProviders;
+using Microsoft.Extensions.Hosting;
+using Nop.Core.Domain.Common;
+using Nop.Core.Domain.Orders;
+using Nop.Core.Events;
+using Nop.Plugin.Misc.KashFlow.Infrastructure;
+using Nop.Plugin.Misc.KashFlow.Services;
+using Nop.Services.Catalog;
+using Nop.Services.Common;
+using Nop.Services.Configuration;
+using Nop.Services.Customers;
+using Nop.Services.Directory;
+using Nop.Services.Events;
+using Nop.Services.Localization;
+using Nop.Services.Logging;
+using Nop.Services.Messages;
+using Nop.Services.Orders;
+using Nop.Services.ScheduleTasks;
+using Nop.Services.Security;
+using Nop.Web.Framework.Events;
+using Nop.Web.Framework.Mvc.Routing;
+
+namespace Nop.Plugin.Misc.KashFlow.Tests.Fakes;
+
+public sealed class TestStore : IAsyncDisposable
+{
+    public FakeOrderService Orders { get; } = new();
+    public FakeProductService Products { get; } = new();
+    public FakeSettingService Settings { get; } = new();
+    public FakeEncryptionService Encryption { get; } = new();
+    public FakeLocalizationService Localization { get; } = new();
+    public FakeLogger Logger { get; } = new();
+    public FakePermissionService Permissions { get; } = new();
+    public FakeCustomerService Customers { get; } = new();
+    public FakeAddressService Addresses { get; } = new();
+    public FakeCountryService Countries { get; } = new();
+    public FakeStateProvinceService States { get; } = new();
+    public FakeScheduleTaskService Tasks { get; } = new();
+    public FakeNotificationService Notifications { get; } = new();
+    public FakeCurrencyService Currencies { get; } = new();
+    public FakeGiftCardService GiftCards { get; } = new();
+    public FakeRewardPointService RewardPoints { get; } = new();
+    public PublishedEvents Published { get; } = new();
+
+    public string ContentRoot { get; }
+    public ServiceProvider Services { get; }
+
+    public TestStore(string? dataDirectory = null)
+    {
+        ContentRoot = Path.Combine(Path.GetTempPath(), "kashflow-plugin-tests", Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(ContentRoot);
+
+        var services = new ServiceCollection();
+        services.AddSingleton<IOrderService>(Orders);
+        services.AddSingleton<IProductService>(Products);
+        services.AddSingleton<ISettingService>(Settings);
+        services.AddSingleton<IEncryptionService>(Encryption);
+        services.AddSingleton<ILocalizationService>(Localization);
+        services.AddSingleton<ILogger>(Logger);
+        services.AddSingleton<IPermissionService>(Permissions);
+        services.AddSingleton<ICustomerService>(Customers);
+        services.AddSingleton<IAddressService>(Addresses);
+        services.AddSingleton<ICountryService>(Countries);
+        services.AddSingleton<IStateProvinceService>(States);
+        services.AddSingleton<IScheduleTaskService>(Tasks);
+        services.AddSingleton<INotificationService>(Notifications);
+        services.AddSingleton<INopUrlHelper, FakeNopUrlHelper>();
+        services.AddSingleton<ICurrencyService>(Currencies);
+        services.AddSingleton<IGiftCardService>(GiftCards);
+        services.AddSingleton<IRewardPointService>(RewardPoints);
+        services.AddSingleton(Published);
+        services.AddScoped<IEventPublisher, FakeEventPublisher>();
+        services.AddSingleton(new AdminAreaSettings { DefaultGridPageSize = 15, GridPageSizes = "15, 50, 100" });
+        services.AddSingleton<IWebHostEnvironment>(new TestEnvironment(ContentRoot));
+
+        // what nopCommerce discovers by itself: consumers (scoped) and the schedule task
+        services.AddScoped<OrderEventConsumer>();
+        services.AddScoped<IConsumer<OrderPlacedEvent>>(sp => sp.GetRequiredService<OrderEventConsumer>());
+        services.AddScoped<IConsumer<OrderPaidEvent>>(sp => sp.GetRequiredService<OrderEventConsumer>());
+        services.AddScoped<IConsumer<OrderStatusChangedEvent>>(sp => sp.GetRequiredService<OrderEventConsumer>());
+        services.AddScoped<IConsumer<OrderRefundedEvent>>(sp => sp.GetRequiredService<OrderEventConsumer>());
+        services.AddScoped<IConsumer<AdminMenuCreatedEvent>, AdminMenuConsumer>();
+        services.AddScoped<KashFlowSyncTask>();
+        services.AddScoped<Controllers.KashFlowAdminController>();
+        services.AddScoped<KashFlowPlugin>();
+
+        new NopStartup().ConfigureServices(services, new ConfigurationBuilder().Build());
+        if (dataDirectory is not null)
+        {
+            services.AddSingleton(new KashFlowEnginePaths(dataDirectory));
+        }
+        Services = services.BuildServiceProvider();
+
+        // a GBP store, as the sandbox seed assumes
+        Currencies.Currencies[1] = new Nop.Core.Domain.Directory.Currency { Id = 1, CurrencyCode = "GBP" };
+        Settings.SaveSettingAsync(new Nop.Core.Domain.Directory.CurrencySettings { PrimaryStoreCurrencyId = 1 }).GetAwaiter().GetResult();
+    }
+
+    public IKashFlowEngineHost Host => Services.GetRequiredService<IKashFlowEngineHost>();
+
+    public KashFlowEnginePaths Paths => Services.GetRequiredService<KashFlowEnginePaths>();
+
+    public OutcomePollingService Poller => Services.GetServices<IHostedService>().OfType<OutcomePollingService>().Single();
+
+    public AsyncServiceScope Scope() => Services.CreateAsyncScope();
+
+    /// <summary>Publishes like nopCommerce does, in a fresh request scope.</summary>
+    public async Task PublishAsync<T>(T @event)
+    {
+        await using var scope = Scope();
+        await scope.ServiceProvider.GetRequiredService<IEventPublisher>().PublishAsync(@event);
+    }
+
+    /// <summary>Stores settings as the admin page would (credentials encrypted).</summary>
+    public async Task ConfigureAsync(Action<KashFlowSettings> change, string userName = "", string password = "", string memorableWord = "")
+    {
+        await using var scope = Scope();
+        var manager = scope.ServiceProvider.GetRequiredService<KashFlowSettingsManager>();
+        var settings = await manager.LoadAsync();
+        change(settings);
+        manager.SetCredentials(settings, userName, password, memorableWord);
+        await manager.SaveAsync(settings);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        Host.Stop();
+        await Services.DisposeAsync();
+        try
+        {
+            Directory.Delete(ContentRoot, recursive: true);
+        }
+        catch (IOException)
+        {
+        }
+    }
+
+    private sealed class TestEnvironment(string root) : IWebHostEnvironment
+    {
+        public string WebRootPath { get; set; } = root;
+        public IFileProvider WebRootFileProvider { get; set; } = new NullFileProvider();
+        public string ApplicationName { get; set; } = "Nop.Web";
+        public IFileProvider ContentRootFileProvider { get; set; } = new NullFileProvider();
+        public string ContentRootPath { get; set; } = root;
+        public string EnvironmentName { get; set; } = "Testing";
+    }
+}

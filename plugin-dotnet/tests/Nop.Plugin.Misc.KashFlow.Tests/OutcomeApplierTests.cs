@@ -1,0 +1,92 @@
+using Microsoft.Extensions.DependencyInjection;
+using Nop.Core.Domain.Orders;
+using Nop.Plugin.Misc.KashFlow.Native;
+using Nop.Plugin.Misc.KashFlow.Services;
+using Nop.Plugin.Misc.KashFlow.Tests.Fakes;
+
+namespace Nop.Plugin.Misc.KashFlow.Tests;
+
+public class OutcomeApplierTests
+{
+    private static EngineOutcome Status(long id, int orderId, string status) => new(id, "SetOrderStatus", orderId, status, null, null, null, null);
+    private static EngineOutcome Note(long id, int orderId, string note, long invoice) => new(id, "AddOrderNote", orderId, null, note, invoice, null, null);
+    private static EngineOutcome Stock(long id, string sku, int quantity) => new(id, "SetStock", null, null, null, null, sku, quantity);
+
+    private static async Task<ApplyResult> ApplyAsync(TestStore store, EngineOutcome outcome)
+    {
+        await using var scope = store.Scope();
+        return await scope.ServiceProvider.GetRequiredService<OutcomeApplier>().ApplyAsync(outcome);
+    }
+
+    [Fact]
+    public async Task Processing_is_set_like_the_admin_does_and_only_once()
+    {
+        await using var store = new TestStore();
+        SampleOrders.SeedZeroRatedOrder(store, 123);
+
+        Assert.Equal(ApplyResult.Applied, await ApplyAsync(store, Status(1, 123, "Processing")));
+        Assert.Equal(OrderStatus.Processing, store.Orders.Orders[123].OrderStatus);
+        Assert.Equal(1, store.Orders.Updates);
+        var changed = Assert.IsType<OrderStatusChangedEvent>(Assert.Single(store.Published.All));
+        Assert.Equal(OrderStatus.Pending, changed.PreviousOrderStatus);
+
+        Assert.Equal(ApplyResult.Applied, await ApplyAsync(store, Status(1, 123, "Processing"))); // redelivered
+        Assert.Equal(1, store.Orders.Updates);
+        Assert.Single(store.Published.All);
+    }
+
+    [Theory]
+    [InlineData(OrderStatus.Complete)]
+    [InlineData(OrderStatus.Cancelled)]
+    public async Task An_order_past_pending_is_not_moved_back(OrderStatus current)
+    {
+        await using var store = new TestStore();
+        SampleOrders.SeedZeroRatedOrder(store, 124).OrderStatus = current;
+        Assert.Equal(ApplyResult.Applied, await ApplyAsync(store, Status(2, 124, "Processing")));
+        Assert.Equal(current, store.Orders.Orders[124].OrderStatus);
+        Assert.Empty(store.Published.All);
+    }
+
+    [Fact]
+    public async Task Notes_are_private_and_not_duplicated()
+    {
+        await using var store = new TestStore();
+        SampleOrders.SeedZeroRatedOrder(store, 125);
+        const string text = "KashFlow invoice 100125 created (customer NOP000045)";
+        await ApplyAsync(store, Note(3, 125, text, 100125));
+        await ApplyAsync(store, Note(3, 125, text, 100125));
+        var note = Assert.Single(store.Orders.Notes);
+        Assert.Equal(125, note.OrderId);
+        Assert.Equal(text, note.Note);
+        Assert.False(note.DisplayToCustomer);
+    }
+
+    [Fact]
+    public async Task Stock_is_set_with_the_kashflow_prefix_and_untracked_products_are_left_alone()
+    {
+        await using var store = new TestStore();
+        var mug = SampleOrders.SeedProduct(store, 1, "MUG-CLASSIC", "Classic Mug", 120);
+        SampleOrders.SeedProduct(store, 2, "GIFT-WRAP", "Gift Wrapping", 0, manageStock: false);
+
+        Assert.Equal(ApplyResult.Applied, await ApplyAsync(store, Stock(4, "MUG-CLASSIC", 118)));
+        Assert.Equal(118, mug.StockQuantity);
+        var adjustment = Assert.Single(store.Products.Adjustments);
+        Assert.Equal(-2, adjustment.Delta);
+        Assert.StartsWith(KashFlowDefaults.StockMessagePrefix, adjustment.Message);
+
+        await ApplyAsync(store, Stock(5, "MUG-CLASSIC", 118)); // already there
+        await ApplyAsync(store, Stock(6, "GIFT-WRAP", 10));
+        Assert.Single(store.Products.Adjustments);
+        Assert.Equal(ApplyResult.Rejected, await ApplyAsync(store, Stock(7, "NO-SUCH-SKU", 1)));
+    }
+
+    [Fact]
+    public async Task Unknown_orders_and_kinds_are_rejected_with_a_log_line()
+    {
+        await using var store = new TestStore();
+        Assert.Equal(ApplyResult.Rejected, await ApplyAsync(store, Status(8, 999, "Processing")));
+        Assert.Equal(ApplyResult.Rejected, await ApplyAsync(store, new EngineOutcome(9, "Teleport", 1, null, null, null, null, null)));
+        Assert.Equal(ApplyResult.Rejected, await ApplyAsync(store, Status(10, 1, "Lost")));
+        Assert.Equal(3, store.Logger.Entries.Count(e => e.Level == "Warning"));
+    }
+}
