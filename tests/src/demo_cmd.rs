@@ -382,7 +382,7 @@ impl Summary {
             .map(|(k, v)| format!("{k} ×{v}"))
             .collect();
         println!("Told the shop: {}", outcomes.join(", "));
-        println!("Stock levels (KashFlow now → SetStock sent to nopCommerce):");
+        println!("Stock levels (seed → KashFlow now; SetStock sent to nopCommerce = KashFlow less orders not yet invoiced):");
         for (sku, kf, told) in &self.stock {
             let start = kashflow_sync::kashflow::sandbox::seed::product(sku)
                 .map(|p| p.quantity_in_stock.normalize().to_string())

@@ -130,6 +130,8 @@ pub struct GenConfig {
     pub day: NaiveDate,
     /// Share of orders with a planted problem.
     pub problem_rate: f64,
+    /// Share of orders paid by cheque (not paid when placed); the rest pay by card or PayPal.
+    pub cheque_rate: f64,
     /// Share of cheque orders paid later (the rest stay unpaid or are cancelled).
     pub cheque_paid_later_rate: f64,
     /// Share of cheque orders cancelled.
@@ -153,6 +155,7 @@ impl Default for GenConfig {
             first_order_id: 1001,
             day: NaiveDate::from_ymd_opt(2026, 5, 14).expect("valid date"),
             problem_rate: 0.03,
+            cheque_rate: 0.18,
             cheque_paid_later_rate: 0.6,
             cheque_cancel_rate: 0.1,
             respect_stock: true,
@@ -499,11 +502,14 @@ pub fn generate(cfg: &GenConfig) -> Day {
         let method = if problem == Some(Problem::UnmappedPaymentMethod) {
             UNMAPPED_METHOD
         } else {
-            match rng.gen_range(0..100) {
-                0..=49 => "Payments.Manual",
-                50..=69 => "Payments.PayPalCommerce",
-                70..=81 => "Payments.Stripe",
-                _ => "Payments.CheckMoneyOrder",
+            if rng.gen_bool(cfg.cheque_rate) {
+                "Payments.CheckMoneyOrder"
+            } else {
+                match rng.gen_range(0..82) {
+                    0..=49 => "Payments.Manual",
+                    50..=69 => "Payments.PayPalCommerce",
+                    _ => "Payments.Stripe",
+                }
             }
         };
         let pays_now = method != "Payments.CheckMoneyOrder" && method != UNMAPPED_METHOD;

@@ -1,7 +1,8 @@
 //! `kfsync`: the harness command line. A thin dispatcher: each subcommand lives in its own module
 //! (`sandbox_cmd` serves a sandbox KashFlow, `preview_cmd` maps a snapshot without posting,
-//! `demo_cmd` runs the main job, `sync_cmd` syncs files, `status_cmd` reads a journal).
+//! `demo_cmd` runs the main job, `sync_cmd` syncs files, `status_cmd` reads a journal, `bench_cmd` measures).
 
+mod bench_cmd;
 mod demo_cmd;
 mod preview_cmd;
 mod sandbox_cmd;
@@ -39,6 +40,8 @@ enum Command {
     Sync(sync_cmd::SyncArgs),
     /// Counts and failed records (with reasons) of a journal, read without starting an engine.
     Status(status_cmd::StatusArgs),
+    /// Benchmarks for the closing note (enqueue latency, throughput, calls per order, memory).
+    Bench(bench_cmd::BenchArgs),
 }
 
 fn exit(code: i32) -> ExitCode {
@@ -52,5 +55,6 @@ fn main() -> ExitCode {
         Command::Demo(args) => demo_cmd::run(args),
         Command::Sync(args) => sync_cmd::run(args),
         Command::Status(args) => status_cmd::run(args),
+        Command::Bench(args) => bench_cmd::run(args),
     }
 }

@@ -509,7 +509,7 @@ async fn an_sku_kashflow_does_not_know_dead_letters_with_kashflows_reason() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_stock_pull_reports_kashflow_stock_for_every_managed_sku() {
+async fn a_stock_pull_reports_kashflow_stock_less_orders_not_yet_invoiced() {
     let bed = TestBed::start(&SandboxOptions::default(), |_| {})
         .await
         .unwrap();
@@ -522,7 +522,20 @@ async fn a_stock_pull_reports_kashflow_stock_for_every_managed_sku() {
             |_| {},
         )))
         .unwrap();
-    bed.settle().await.unwrap();
+    // Sold in the shop but refused by KashFlow (an SKU it does not know): the 2 mugs left the
+    // shop's shelf, not KashFlow's books, so the pull must not hand them back to nopCommerce.
+    let mut refused = order_with(
+        1502,
+        59,
+        "stock@example.com",
+        vec![line(MUG, 2), line(BOOK, 1)],
+        |_| {},
+    );
+    refused.items[1].sku = Some("MUG-GOLD-LTD".into());
+    bed.engine.enqueue_order(&json(&refused)).unwrap();
+    let c = bed.settle().await.unwrap();
+    assert_eq!((c.synced, c.failed), (1, 1));
+    assert_eq!(bed.sandbox.stock("MUG-CLASSIC"), Some(Decimal::from(115)));
     drain_outcomes(&bed.engine).unwrap();
     bed.engine.request_stock_pull().unwrap();
     bed.settle().await.unwrap();
@@ -536,7 +549,10 @@ async fn a_stock_pull_reports_kashflow_stock_for_every_managed_sku() {
         tokio::time::sleep(std::time::Duration::from_millis(50)).await;
     }
     assert_eq!(levels.len(), 10, "{levels:?}");
-    assert_eq!(levels["MUG-CLASSIC"], 115);
+    assert_eq!(
+        levels["MUG-CLASSIC"], 113,
+        "KashFlow's 115 less the 2 not yet invoiced"
+    );
     assert_eq!(levels["CHILD-CAR-SEAT"], 9);
     assert_eq!(levels["TEA-TIN"], 80);
     assert!(!levels.contains_key("GIFT-WRAP"), "not stock-managed");
