@@ -105,7 +105,12 @@ async fn a_thousand_orders_through_twenty_percent_faults_land_exactly_once() {
             }
             // A cancellation races the sync: cancelled before posting, or posted and flagged.
             (None, true) => match r.state {
-                RecordState::Cancelled => assert!(invoice.is_none(), "order {id}"),
+                // A cancel after an interrupted (outcome-unknown) attempt is Cancelled *and*
+                // flagged for a credit note: the lost response may have carried a posted invoice.
+                RecordState::Cancelled => assert!(
+                    invoice.is_none() || r.needs_credit_note,
+                    "order {id}: cancelled with an invoice in KashFlow but no credit-note flag: {r:?}"
+                ),
                 RecordState::Synced => {
                     assert!(
                         invoice.is_some() && r.needs_credit_note,
