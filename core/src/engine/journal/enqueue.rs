@@ -459,8 +459,14 @@ fn enqueue_event_tx(
                     log: Some((LogLevel::Info, format!("{label}: {msg}"))),
                 }
             } else {
+                // A retried attempt whose response was lost leaves its mark only in last_error.
+                let last_attempt_unknown: bool = conn
+                    .prepare_cached(
+                        "SELECT COALESCE(last_error_code = 'KashFlowOutcomeUnknown', 0) FROM records WHERE id = ?1",
+                    )?
+                    .query_row([record.id], |r| r.get(0))?;
                 cancel_record(conn, record.id, now)?;
-                if sync.as_ref().is_some_and(|s| s.outcome_unknown) {
+                if last_attempt_unknown || sync.as_ref().is_some_and(|s| s.outcome_unknown) {
                     // An interrupted attempt may have created the invoice: strict means flag it.
                     flag_credit_note(
                         conn,
