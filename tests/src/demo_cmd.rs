@@ -16,7 +16,7 @@ use kashflow_sync::kashflow::sandbox::{FaultKind, SandboxHandle};
 use kashflow_sync_harness::gen::{generate, GenConfig};
 use kashflow_sync_harness::harness::{
     books, drain_outcomes, engine_config, enqueue_feed, percentile, records_in, start_engine,
-    start_sandbox, stock_levels, unsettled, Credentials, SandboxOptions,
+    start_sandbox, stock_levels, stop_sandbox, unsettled, Credentials, SandboxOptions,
 };
 use rust_decimal::Decimal;
 
@@ -191,8 +191,10 @@ async fn demo(args: DemoArgs) -> Result<(), String> {
     };
     summary.print(args.orders, client_requests, sync_took, enqueue_took, &day);
     engine.shutdown(Duration::from_secs(5)).await;
+    drop(engine);
+    drop(processor);
     if let Some(s) = sandbox {
-        s.shutdown().await;
+        stop_sandbox(s).await;
     }
     println!("Done in {:.1} s.", started.elapsed().as_secs_f64());
     Ok(())

@@ -202,5 +202,5 @@ async fn killed_ten_times_mid_sync_every_order_still_lands_exactly_once() {
         .map(|c| c.email.clone().unwrap_or_default().to_lowercase())
         .collect();
     assert_eq!(emails.len(), b.customers, "a customer was created twice");
-    sandbox.shutdown().await;
+    kashflow_sync_harness::harness::stop_sandbox(sandbox).await;
 }

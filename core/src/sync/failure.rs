@@ -12,9 +12,13 @@ use crate::engine::{ErrorDoc, JobResult};
 use crate::kashflow::error::{FailureClass, KfError};
 use crate::order::ValidationErrors;
 
-/// How long jobs wait before one of them tries a refused login again (repeated failed logins
-/// lock a KashFlow account, so the whole engine backs off, not each job).
-pub const AUTH_RECHECK: Duration = Duration::from_secs(10 * 60);
+/// How often jobs held back by a refused login look again. Looking is local (no login is tried
+/// while the connection is blocked); it is what lets them resume soon after the settings are fixed.
+pub const AUTH_POLL: Duration = Duration::from_secs(30);
+
+/// After KashFlow reports the account locked, one login is tried again after this long (the
+/// sandbox locks for 30 minutes; KashFlow's own period is undocumented).
+pub const LOCKOUT_WAIT: Duration = Duration::from_secs(35 * 60);
 
 /// Why a job step stopped.
 #[derive(Debug)]
@@ -142,7 +146,7 @@ pub fn verdict(f: Failure) -> JobResult {
                     reason: format!(
                         "KashFlow refused the login ({message}); fix the user name, password or memorable word in the settings. Syncing resumes once it works."
                     ),
-                    recheck_after: Some(AUTH_RECHECK),
+                    recheck_after: Some(AUTH_POLL),
                 },
             }
         }
