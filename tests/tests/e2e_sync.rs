@@ -731,3 +731,19 @@ async fn with_kashflows_own_numbering_a_lost_create_is_found_by_reference() {
     assert_eq!(bed.sandbox.calls("POST /invoices"), 2);
     bed.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_snapshot_that_says_cancelled_is_never_invoiced() {
+    let bed = TestBed::start(&SandboxOptions::default(), |_| {})
+        .await
+        .unwrap();
+    let mut o = order(2001, 82, "cancelled.snapshot@example.com");
+    o.order_status = kashflow_sync::order::OrderStatus::Cancelled;
+    let r = bed.engine.enqueue_order(&json(&o)).unwrap();
+    bed.settle().await.unwrap();
+    let e = detail(&bed, r.record_id).record.last_error.unwrap();
+    assert_eq!(e.code, "OrderCancelled");
+    assert!(bed.sandbox.invoices().is_empty());
+    assert_eq!(bed.sandbox.calls("POST /customers"), 0);
+    bed.stop().await;
+}
