@@ -168,7 +168,11 @@ async fn killed_ten_times_mid_sync_every_order_still_lands_exactly_once() {
             continue;
         }
         if e.cancelled && r.state == RecordState::Cancelled {
-            assert!(invoice.is_none(), "order {id}");
+            // Cancelled while a create's outcome was unknown: flagged for the admin to check.
+            assert!(
+                invoice.is_none() || r.needs_credit_note,
+                "order {id}: {r:?}"
+            );
             continue;
         }
         assert_eq!(

@@ -105,7 +105,12 @@ async fn a_thousand_orders_through_twenty_percent_faults_land_exactly_once() {
             }
             // A cancellation races the sync: cancelled before posting, or posted and flagged.
             (None, true) => match r.state {
-                RecordState::Cancelled => assert!(invoice.is_none(), "order {id}"),
+                // Cancelled while a create's outcome was unknown: the admin is asked to check.
+                RecordState::Cancelled => assert!(
+                    invoice.is_none() || r.needs_credit_note,
+                    "order {id}: {r:?}\n{:#?}",
+                    bed.engine.record_detail(r.record_id).unwrap().attempts
+                ),
                 RecordState::Synced => {
                     assert!(
                         invoice.is_some() && r.needs_credit_note,

@@ -306,20 +306,60 @@ async fn outcome_unknown_on_create_adopts_the_invoice_kashflow_already_has() {
     assert_eq!(bed.sandbox.stock("MUG-CLASSIC"), Some(Decimal::from(118)));
     let d = detail(&bed, r.record_id);
     assert_eq!(d.record.invoice_number, Some(invoice_no(901)));
-    let first = &d.attempts[0];
+    // The lost answer was followed at once by a look, which found the invoice: one attempt.
+    assert_eq!(d.attempts.len(), 1, "{:#?}", d.attempts);
+    let calls: Vec<(String, String, Option<u16>)> = d.attempts[0]
+        .calls
+        .iter()
+        .map(|c| (c.method.clone(), c.path.clone(), c.status))
+        .collect();
+    let post = calls
+        .iter()
+        .position(|c| c.0 == "POST" && c.1 == "/invoices");
+    let get = calls
+        .iter()
+        .position(|c| c.0 == "GET" && c.1 == "/invoices/100901" && c.2 == Some(200));
+    assert!(post.is_some() && get > post, "{calls:?}");
     assert_eq!(
-        first.error.as_ref().map(|e| e.code.as_str()),
+        calls
+            .iter()
+            .filter(|c| c.0 == "POST" && c.1 == "/invoices")
+            .count(),
+        1
+    );
+    bed.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn when_even_the_look_fails_the_retry_looks_first_and_never_posts_twice() {
+    use kashflow_sync::kashflow::sandbox::{FaultKind, FaultRule};
+    let bed = TestBed::start(&SandboxOptions::default(), |_| {})
+        .await
+        .unwrap();
+    bed.sandbox
+        .inject(FaultRule::new(FaultKind::CommitThenServerError).on("POST", "/invoices"));
+    // The look right after fails too (4 times: the client's read retries are used up).
+    bed.sandbox.inject(
+        FaultRule::new(FaultKind::ServerError)
+            .on("GET", "/invoices/{number}")
+            .times(4),
+    );
+    let o = order(902, 50, "doubly.unlucky@example.com");
+    let r = bed.engine.enqueue_order(&json(&o)).unwrap();
+    assert_eq!(bed.settle().await.unwrap().synced, 1);
+    assert_eq!(bed.sandbox.invoices().len(), 1);
+    assert_eq!(bed.sandbox.calls("POST /invoices"), 1);
+    let d = detail(&bed, r.record_id);
+    assert_eq!(
+        d.attempts[0].error.as_ref().map(|e| e.code.as_str()),
         Some("KashFlowOutcomeUnknown")
     );
+    assert!(
+        d.jobs[0].outcome_unknown,
+        "the engine keeps the job flagged"
+    );
     let last = d.attempts.last().unwrap();
-    assert!(last
-        .calls
-        .iter()
-        .any(|c| c.method == "GET" && c.path == "/invoices/100901"));
-    assert!(!last
-        .calls
-        .iter()
-        .any(|c| c.method == "POST" && c.path == "/invoices"));
+    assert!(!last.calls.iter().any(|c| c.method == "POST"));
     bed.stop().await;
 }
 

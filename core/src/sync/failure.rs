@@ -34,6 +34,9 @@ pub enum Failure {
         reason: String,
         recheck_after: Option<Duration>,
     },
+    /// A write whose answer was lost, and a look afterwards showed it did not happen: safe to
+    /// try again (no longer outcome-unknown).
+    NotApplied { doing: String, error: KfError },
 }
 
 impl Failure {
@@ -104,6 +107,13 @@ pub fn verdict(f: Failure) -> JobResult {
             error: validation_doc(&e),
         },
         Failure::Dead(error) => JobResult::DeadLetter { error },
+        Failure::NotApplied { doing, error } => JobResult::Retry {
+            error: ErrorDoc::new(
+                "KashFlowUnavailable",
+                format!("while {doing}: {error} (checked: KashFlow did not apply it; it will be sent again)"),
+            ),
+            retry_after: None,
+        },
         Failure::Wait {
             reason,
             recheck_after,
@@ -120,7 +130,7 @@ pub fn verdict(f: Failure) -> JobResult {
                 },
                 FailureClass::OutcomeUnknown => JobResult::Retry {
                     error: ErrorDoc::new(
-                        "KashFlowOutcomeUnknown",
+                        OUTCOME_UNKNOWN_CODE,
                         format!(
                             "{message} (KashFlow may have applied it; the next attempt checks before writing again)"
                         ),
@@ -168,6 +178,10 @@ fn retry_code(e: &KfError) -> &'static str {
         _ => "KashFlowUnavailable",
     }
 }
+
+/// The error code of a retry whose write may have been applied. The engine keeps the job flagged
+/// outcome-unknown (a cancellation then asks the admin to check KashFlow for a credit note).
+pub const OUTCOME_UNKNOWN_CODE: &str = "KashFlowOutcomeUnknown";
 
 /// KashFlow refused a create because the number/code is taken. KashFlow's exact answer is not
 /// documented; the sandbox says `DuplicateInvoiceNumber` / `DuplicateCustomerCode`, and we also

@@ -255,6 +255,7 @@ fn failed_report(
         Failure::Wait { reason, .. } => reason,
         Failure::Dead(d) => d.message,
         Failure::Invalid(e) => e.to_string(),
+        Failure::NotApplied { error, .. } => error.to_string(),
     };
     ConnectionReport {
         ok: false,
