@@ -16,7 +16,7 @@ use kashflow_sync::kashflow::sandbox::{FaultKind, SandboxHandle};
 use kashflow_sync_harness::gen::{generate, GenConfig};
 use kashflow_sync_harness::harness::{
     books, drain_outcomes, engine_config, enqueue_feed, percentile, records_in, start_engine,
-    start_sandbox, stock_levels, unsettled, Credentials, SandboxOptions,
+    start_sandbox, stock_levels, stop_sandbox, unsettled, Credentials, SandboxOptions,
 };
 use rust_decimal::Decimal;
 
@@ -191,8 +191,10 @@ async fn demo(args: DemoArgs) -> Result<(), String> {
     };
     summary.print(args.orders, client_requests, sync_took, enqueue_took, &day);
     engine.shutdown(Duration::from_secs(5)).await;
+    drop(engine);
+    drop(processor);
     if let Some(s) = sandbox {
-        s.shutdown().await;
+        stop_sandbox(s).await;
     }
     println!("Done in {:.1} s.", started.elapsed().as_secs_f64());
     Ok(())
@@ -203,7 +205,8 @@ struct Summary {
     failed: Vec<(i64, String)>,
     cancelled: usize,
     invoices: usize,
-    customers_created: usize,
+    /// Known only with the in-process sandbox (its books).
+    customers_created: Option<usize>,
     customers_used: usize,
     payments_at_placement: usize,
     payments_later: usize,
@@ -267,14 +270,14 @@ impl Summary {
                     .collect();
                 (
                     b.invoices,
-                    b.customers,
+                    Some(b.customers),
                     Some((b.api_requests(), b.requests)),
                     stock,
                 )
             }
             None => (
                 synced.iter().filter(|r| r.invoice_number.is_some()).count(),
-                codes.len(),
+                None,
                 None,
                 reported
                     .iter()
@@ -334,13 +337,20 @@ impl Summary {
             enqueue_took.as_millis()
         );
         println!("Invoices created in KashFlow: {}", self.invoices);
-        println!(
-            "Customers: {} created in KashFlow; {} distinct customers across {} synced orders ({} orders reused an existing customer)",
-            self.customers_created,
-            self.customers_used,
-            self.synced,
-            self.synced.saturating_sub(self.customers_used)
-        );
+        match self.customers_created {
+            Some(created) => println!(
+                "Customers: {created} created in KashFlow; {} distinct customers across {} synced orders ({} orders reused an existing customer)",
+                self.customers_used,
+                self.synced,
+                self.synced.saturating_sub(self.customers_used)
+            ),
+            None => println!(
+                "Customers: {} distinct KashFlow customers across {} synced orders ({} orders reused one)",
+                self.customers_used,
+                self.synced,
+                self.synced.saturating_sub(self.customers_used)
+            ),
+        }
         println!(
             "Payments recorded: {} with the invoice (paid at placement, one call), {} later (OrderPaid)",
             self.payments_at_placement, self.payments_later

@@ -477,9 +477,23 @@ impl TestBed {
         wait_settled(&self.engine, Duration::from_secs(60), |_| {}).await
     }
 
-    /// Stop the engine (and let its workers finish).
+    /// Stop the engine (and let its workers finish), then the sandbox.
     pub async fn stop(self) {
-        self.engine.shutdown(Duration::from_secs(5)).await;
-        self.sandbox.shutdown().await;
+        let TestBed {
+            sandbox,
+            engine,
+            processor,
+            ..
+        } = self;
+        engine.shutdown(Duration::from_secs(5)).await;
+        drop(engine);
+        drop(processor); // closes the client's keep-alive connections
+        stop_sandbox(sandbox).await;
     }
+}
+
+/// Shut a sandbox down without waiting on connections a client may still hold open (its graceful
+/// shutdown waits for every connection to close).
+pub async fn stop_sandbox(sandbox: SandboxHandle) {
+    let _ = tokio::time::timeout(Duration::from_secs(2), sandbox.shutdown()).await;
 }

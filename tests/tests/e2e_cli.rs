@@ -115,5 +115,5 @@ async fn sync_files_into_a_sandbox_then_status_lists_the_failures() {
     );
     let (ok, _, err) = kfsync(&["status", "--journal", "/nonexistent/j.sqlite"]);
     assert!(!ok && err.contains("no journal"), "{err}");
-    sandbox.shutdown().await;
+    kashflow_sync_harness::harness::stop_sandbox(sandbox).await;
 }

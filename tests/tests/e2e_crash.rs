@@ -168,7 +168,11 @@ async fn killed_ten_times_mid_sync_every_order_still_lands_exactly_once() {
             continue;
         }
         if e.cancelled && r.state == RecordState::Cancelled {
-            assert!(invoice.is_none(), "order {id}");
+            // Cancelled while a create's outcome was unknown: flagged for the admin to check.
+            assert!(
+                invoice.is_none() || r.needs_credit_note,
+                "order {id}: {r:?}"
+            );
             continue;
         }
         assert_eq!(
@@ -202,5 +206,5 @@ async fn killed_ten_times_mid_sync_every_order_still_lands_exactly_once() {
         .map(|c| c.email.clone().unwrap_or_default().to_lowercase())
         .collect();
     assert_eq!(emails.len(), b.customers, "a customer was created twice");
-    sandbox.shutdown().await;
+    kashflow_sync_harness::harness::stop_sandbox(sandbox).await;
 }

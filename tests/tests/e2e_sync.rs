@@ -306,20 +306,60 @@ async fn outcome_unknown_on_create_adopts_the_invoice_kashflow_already_has() {
     assert_eq!(bed.sandbox.stock("MUG-CLASSIC"), Some(Decimal::from(118)));
     let d = detail(&bed, r.record_id);
     assert_eq!(d.record.invoice_number, Some(invoice_no(901)));
-    let first = &d.attempts[0];
+    // The lost answer was followed at once by a look, which found the invoice: one attempt.
+    assert_eq!(d.attempts.len(), 1, "{:#?}", d.attempts);
+    let calls: Vec<(String, String, Option<u16>)> = d.attempts[0]
+        .calls
+        .iter()
+        .map(|c| (c.method.clone(), c.path.clone(), c.status))
+        .collect();
+    let post = calls
+        .iter()
+        .position(|c| c.0 == "POST" && c.1 == "/invoices");
+    let get = calls
+        .iter()
+        .position(|c| c.0 == "GET" && c.1 == "/invoices/100901" && c.2 == Some(200));
+    assert!(post.is_some() && get > post, "{calls:?}");
     assert_eq!(
-        first.error.as_ref().map(|e| e.code.as_str()),
+        calls
+            .iter()
+            .filter(|c| c.0 == "POST" && c.1 == "/invoices")
+            .count(),
+        1
+    );
+    bed.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn when_even_the_look_fails_the_retry_looks_first_and_never_posts_twice() {
+    use kashflow_sync::kashflow::sandbox::{FaultKind, FaultRule};
+    let bed = TestBed::start(&SandboxOptions::default(), |_| {})
+        .await
+        .unwrap();
+    bed.sandbox
+        .inject(FaultRule::new(FaultKind::CommitThenServerError).on("POST", "/invoices"));
+    // The look right after fails too (4 times: the client's read retries are used up).
+    bed.sandbox.inject(
+        FaultRule::new(FaultKind::ServerError)
+            .on("GET", "/invoices/{number}")
+            .times(4),
+    );
+    let o = order(902, 50, "doubly.unlucky@example.com");
+    let r = bed.engine.enqueue_order(&json(&o)).unwrap();
+    assert_eq!(bed.settle().await.unwrap().synced, 1);
+    assert_eq!(bed.sandbox.invoices().len(), 1);
+    assert_eq!(bed.sandbox.calls("POST /invoices"), 1);
+    let d = detail(&bed, r.record_id);
+    assert_eq!(
+        d.attempts[0].error.as_ref().map(|e| e.code.as_str()),
         Some("KashFlowOutcomeUnknown")
     );
+    assert!(
+        d.jobs[0].outcome_unknown,
+        "the engine keeps the job flagged"
+    );
     let last = d.attempts.last().unwrap();
-    assert!(last
-        .calls
-        .iter()
-        .any(|c| c.method == "GET" && c.path == "/invoices/100901"));
-    assert!(!last
-        .calls
-        .iter()
-        .any(|c| c.method == "POST" && c.path == "/invoices"));
+    assert!(!last.calls.iter().any(|c| c.method == "POST"));
     bed.stop().await;
 }
 
@@ -623,4 +663,127 @@ async fn sandbox_mode_without_a_url_starts_an_in_process_sandbox() {
     let report = engine.test_connection().await.unwrap();
     assert!(report.ok && report.base_url.unwrap().starts_with("http://127.0.0.1:"));
     engine.shutdown(std::time::Duration::from_secs(5)).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn wrong_credentials_hold_orders_without_locking_the_account_then_resume_once_fixed() {
+    use kashflow_sync_harness::harness::{
+        engine_config, fast_retries, start_engine_with, start_sandbox, wait_settled, Credentials,
+    };
+    let sandbox = start_sandbox(&SandboxOptions::default()).await.unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let wrong = Credentials {
+        password: "Summer2026!".into(),
+        ..Credentials::sandbox()
+    };
+    let mut config = engine_config(&dir.path().join("j.sqlite"), sandbox.base_url(), &wrong);
+    fast_retries(&mut config);
+    config.workers = 2;
+    let processor = std::sync::Arc::new(
+        kashflow_sync::sync::KashFlowProcessor::new()
+            .with_auth_poll(std::time::Duration::from_millis(200)),
+    );
+    let engine = start_engine_with(
+        config.clone(),
+        tokio::runtime::Handle::current(),
+        None,
+        processor,
+    )
+    .unwrap();
+    let mut ids = Vec::new();
+    for k in 0..6 {
+        let r = engine
+            .enqueue_order(&json(&order(1801 + k, 70 + k, "held@example.com")))
+            .unwrap();
+        ids.push(r.record_id);
+    }
+    tokio::time::sleep(std::time::Duration::from_secs(2)).await;
+    let c = engine.status_counts().unwrap();
+    assert_eq!((c.pending, c.failed, c.synced), (6, 0, 0), "{c:?}");
+    assert!(sandbox.invoices().is_empty());
+    assert!(
+        !sandbox.is_locked(),
+        "the bad password was not tried again and again"
+    );
+    assert!(
+        sandbox.calls("POST /sessiontoken") <= 2,
+        "at most one failed login per worker, then none: {}",
+        sandbox.calls("POST /sessiontoken")
+    );
+    let why = engine
+        .record_detail(ids[0])
+        .unwrap()
+        .record
+        .last_error
+        .unwrap();
+    assert!(why.message.contains("refused the login"), "{why:?}");
+    assert!(!why.message.contains("Summer2026!"));
+
+    // The admin fixes the password.
+    config.kashflow.password = kashflow_sync::engine::Secret::new(seed_password());
+    engine.reconfigure(config).unwrap();
+    let c = wait_settled(&engine, std::time::Duration::from_secs(30), |_| {})
+        .await
+        .unwrap();
+    assert_eq!(c.synced, 6, "{c:?}");
+    assert_eq!(sandbox.invoices().len(), 6);
+    engine.shutdown(std::time::Duration::from_secs(5)).await;
+}
+
+fn seed_password() -> String {
+    kashflow_sync::kashflow::sandbox::seed::PASSWORD.to_string()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn with_kashflows_own_numbering_a_lost_create_is_found_by_reference() {
+    use kashflow_sync::kashflow::sandbox::{FaultKind, FaultRule};
+    use kashflow_sync::mapping::rules::InvoiceNumberStrategy;
+    let bed = TestBed::start(&SandboxOptions::default(), |c| {
+        c.rules.invoice_number.strategy = InvoiceNumberStrategy::KashFlowAssigns;
+    })
+    .await
+    .unwrap();
+    // Another invoice already in the account, so the walk has something to skip.
+    bed.engine
+        .enqueue_order(&json(&order(1901, 80, "first@example.com")))
+        .unwrap();
+    bed.settle().await.unwrap();
+    bed.sandbox
+        .inject(FaultRule::new(FaultKind::CommitThenDrop).on("POST", "/invoices"));
+    let r = bed
+        .engine
+        .enqueue_order(&json(&order(1902, 81, "second@example.com")))
+        .unwrap();
+    assert_eq!(bed.settle().await.unwrap().synced, 2);
+    let invoices = bed.sandbox.invoices();
+    assert_eq!(invoices.len(), 2, "the lost create was not repeated");
+    let mine = invoices
+        .iter()
+        .find(|i| i.customer_reference.as_deref() == Some("NOP-1902"))
+        .unwrap();
+    assert!(mine.number.unwrap() < 100_000, "KashFlow chose the number");
+    let d = detail(&bed, r.record_id);
+    assert_eq!(d.record.invoice_number, mine.number);
+    assert!(
+        bed.sandbox.calls("GET /invoices") >= 1,
+        "looked up by reference"
+    );
+    assert_eq!(bed.sandbox.calls("POST /invoices"), 2);
+    bed.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_snapshot_that_says_cancelled_is_never_invoiced() {
+    let bed = TestBed::start(&SandboxOptions::default(), |_| {})
+        .await
+        .unwrap();
+    let mut o = order(2001, 82, "cancelled.snapshot@example.com");
+    o.order_status = kashflow_sync::order::OrderStatus::Cancelled;
+    let r = bed.engine.enqueue_order(&json(&o)).unwrap();
+    bed.settle().await.unwrap();
+    let e = detail(&bed, r.record_id).record.last_error.unwrap();
+    assert_eq!(e.code, "OrderCancelled");
+    assert!(bed.sandbox.invoices().is_empty());
+    assert_eq!(bed.sandbox.calls("POST /customers"), 0);
+    bed.stop().await;
 }

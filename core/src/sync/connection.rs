@@ -6,8 +6,10 @@
 //! changes the KashFlow settings makes the next job build a new connection (jobs hold an `Arc`,
 //! so one still running on the old connection finishes on it).
 //!
-//! A refused login blocks the connection for [`AUTH_RECHECK`]: KashFlow locks an account after
-//! repeated failed logins, so jobs wait instead of each trying the bad password again.
+//! A refused login blocks the connection: KashFlow locks an account after repeated failed logins,
+//! so no job tries the bad password again. Wrong credentials stay blocked until the settings
+//! change (a new connection) or a connection test succeeds; a locked account is tried once more
+//! after [`LOCKOUT_WAIT`]. Jobs meanwhile wait, looking again every [`super::failure::AUTH_POLL`].
 
 use std::sync::{Arc, Mutex as StdMutex};
 use std::time::{Duration, Instant};
@@ -20,38 +22,48 @@ use crate::kashflow::error::KfError;
 use crate::kashflow::sandbox::server::{SandboxConfig, SandboxHandle, SandboxServer};
 use crate::kashflow::secret::Secret;
 
-use super::failure::{Failure, AUTH_RECHECK};
+use super::failure::{Failure, AUTH_POLL, LOCKOUT_WAIT};
+use crate::kashflow::error::KfError as Kf;
 
 /// A client, and the sandbox it talks to in Sandbox mode.
 pub struct Connection {
     pub client: KashFlowClient,
     pub sandbox: Option<SandboxHandle>,
     pub base_url: String,
-    auth_block: StdMutex<Option<(Instant, String)>>,
+    /// Why logins are refused, and when one may be tried again (`None`: not until the settings
+    /// change).
+    auth_block: StdMutex<Option<(Option<Instant>, String)>>,
 }
 
 impl Connection {
     /// `Err(Wait)` while a refused login is being respected.
     pub fn check_blocked(&self) -> Result<(), Failure> {
         let mut b = self.auth_block.lock().unwrap_or_else(|p| p.into_inner());
-        if let Some((since, reason)) = b.as_ref() {
-            let waited = since.elapsed();
-            if waited < AUTH_RECHECK {
-                return Err(Failure::Wait {
-                    reason: reason.clone(),
-                    recheck_after: Some(AUTH_RECHECK - waited),
-                });
+        if let Some((until, reason)) = b.as_ref() {
+            match until {
+                Some(t) if Instant::now() >= *t => *b = None, // one job may try again
+                _ => {
+                    return Err(Failure::Wait {
+                        reason: reason.clone(),
+                        recheck_after: Some(AUTH_POLL),
+                    })
+                }
             }
-            // Time is up: let this job try once (it blocks again if the login still fails).
-            *b = None;
         }
         Ok(())
     }
 
-    /// Remember a refused login.
-    pub fn block(&self, reason: String) {
+    /// Remember a refused login (`error` decides for how long).
+    pub fn block(&self, error: &Kf, reason: String) {
+        let locked =
+            matches!(error, Kf::Auth { code, .. } if code.eq_ignore_ascii_case("AccountLocked"));
+        let until = locked.then(|| Instant::now() + LOCKOUT_WAIT);
         let mut b = self.auth_block.lock().unwrap_or_else(|p| p.into_inner());
-        *b = Some((Instant::now(), reason));
+        *b = Some((until, reason));
+    }
+
+    pub fn is_blocked(&self) -> bool {
+        self.auth_block.lock().map(|b| b.is_some()).unwrap_or(false)
     }
 }
 
@@ -88,11 +100,9 @@ pub async fn connect(
             None => {
                 let handle = SandboxServer::start(SandboxConfig::default())
                     .await
-                    .map_err(|e| {
-                        Failure::dead(
-                            "SandboxUnavailable",
-                            format!("the in-process sandbox KashFlow could not start: {e}"),
-                        )
+                    .map_err(|e| Failure::Wait {
+                        reason: format!("the in-process sandbox KashFlow could not start: {e}"),
+                        recheck_after: Some(AUTH_POLL),
                     })?;
                 // The sandbox's own login; the configured requests-per-second and timeout apply.
                 let mut c = handle.client_config();
@@ -111,7 +121,7 @@ pub async fn connect(
     let client = KashFlowClient::new(client_cfg).map_err(|e| match e {
         KfError::Config(m) => Failure::Wait {
             reason: format!("the KashFlow connection settings are not usable: {m}"),
-            recheck_after: Some(AUTH_RECHECK),
+            recheck_after: Some(AUTH_POLL),
         },
         other => Failure::kf("setting up the KashFlow client", other),
     })?;
@@ -154,6 +164,11 @@ impl Connections {
         let conn = Arc::new(connect(settings, self.unthrottled).await?);
         *slot = Some((settings.clone(), conn.clone()));
         Ok(conn)
+    }
+
+    /// Use `conn` for `settings` from now on (a connection test logged in with it).
+    pub async fn replace(&self, settings: &KashFlowSettings, conn: Arc<Connection>) {
+        *self.slot.lock().await = Some((settings.clone(), conn));
     }
 
     /// The connection in use, if one was built (e.g. to reach the in-process sandbox).

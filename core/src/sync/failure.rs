@@ -12,9 +12,13 @@ use crate::engine::{ErrorDoc, JobResult};
 use crate::kashflow::error::{FailureClass, KfError};
 use crate::order::ValidationErrors;
 
-/// How long jobs wait before one of them tries a refused login again (repeated failed logins
-/// lock a KashFlow account, so the whole engine backs off, not each job).
-pub const AUTH_RECHECK: Duration = Duration::from_secs(10 * 60);
+/// How often jobs held back by a refused login look again. Looking is local (no login is tried
+/// while the connection is blocked); it is what lets them resume soon after the settings are fixed.
+pub const AUTH_POLL: Duration = Duration::from_secs(30);
+
+/// After KashFlow reports the account locked, one login is tried again after this long (the
+/// sandbox locks for 30 minutes; KashFlow's own period is undocumented).
+pub const LOCKOUT_WAIT: Duration = Duration::from_secs(35 * 60);
 
 /// Why a job step stopped.
 #[derive(Debug)]
@@ -30,6 +34,9 @@ pub enum Failure {
         reason: String,
         recheck_after: Option<Duration>,
     },
+    /// A write whose answer was lost, and a look afterwards showed it did not happen: safe to
+    /// try again (no longer outcome-unknown).
+    NotApplied { doing: String, error: KfError },
 }
 
 impl Failure {
@@ -100,6 +107,13 @@ pub fn verdict(f: Failure) -> JobResult {
             error: validation_doc(&e),
         },
         Failure::Dead(error) => JobResult::DeadLetter { error },
+        Failure::NotApplied { doing, error } => JobResult::Retry {
+            error: ErrorDoc::new(
+                "KashFlowUnavailable",
+                format!("while {doing}: {error} (checked: KashFlow did not apply it; it will be sent again)"),
+            ),
+            retry_after: None,
+        },
         Failure::Wait {
             reason,
             recheck_after,
@@ -116,7 +130,7 @@ pub fn verdict(f: Failure) -> JobResult {
                 },
                 FailureClass::OutcomeUnknown => JobResult::Retry {
                     error: ErrorDoc::new(
-                        "KashFlowOutcomeUnknown",
+                        OUTCOME_UNKNOWN_CODE,
                         format!(
                             "{message} (KashFlow may have applied it; the next attempt checks before writing again)"
                         ),
@@ -142,7 +156,7 @@ pub fn verdict(f: Failure) -> JobResult {
                     reason: format!(
                         "KashFlow refused the login ({message}); fix the user name, password or memorable word in the settings. Syncing resumes once it works."
                     ),
-                    recheck_after: Some(AUTH_RECHECK),
+                    recheck_after: Some(AUTH_POLL),
                 },
             }
         }
@@ -164,6 +178,10 @@ fn retry_code(e: &KfError) -> &'static str {
         _ => "KashFlowUnavailable",
     }
 }
+
+/// The error code of a retry whose write may have been applied. The engine keeps the job flagged
+/// outcome-unknown (a cancellation then asks the admin to check KashFlow for a credit note).
+pub const OUTCOME_UNKNOWN_CODE: &str = "KashFlowOutcomeUnknown";
 
 /// KashFlow refused a create because the number/code is taken. KashFlow's exact answer is not
 /// documented; the sandbox says `DuplicateInvoiceNumber` / `DuplicateCustomerCode`, and we also

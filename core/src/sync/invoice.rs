@@ -16,6 +16,7 @@
 //! invoice and its payment are one request and can never be half-done.
 
 use crate::engine::JobContext;
+use crate::kashflow::error::FailureClass;
 use crate::kashflow::model::Invoice;
 use crate::mapping::canonical::CanonicalInvoice;
 
@@ -154,6 +155,23 @@ pub async fn post_invoice(
                         None => Err(Failure::kf(format!("creating invoice {number}"), e)),
                     }
                 }
+                // The answer was lost: look now rather than after a retry delay, so the order's
+                // invoice is recorded at once (and a cancellation arriving meanwhile finds it).
+                Err(e) if e.class() == FailureClass::OutcomeUnknown => {
+                    let doing = format!("creating invoice {number}");
+                    match traced(
+                        ctx,
+                        "GET",
+                        format!("/invoices/{number}"),
+                        conn.client.get_invoice(number),
+                    )
+                    .await
+                    {
+                        Ok(Some(existing)) => adopt(existing, inv, number),
+                        Ok(None) => Err(Failure::NotApplied { doing, error: e }),
+                        Err(_) => Err(Failure::kf(doing, e)),
+                    }
+                }
                 Err(e) => Err(Failure::kf(format!("creating invoice {number}"), e)),
             }
         }
@@ -170,19 +188,29 @@ pub async fn post_invoice(
                     });
                 }
             }
-            let created = traced(
+            let doing = format!("creating the invoice for {}", inv.customer_reference);
+            let created = match traced(
                 ctx,
                 "POST",
                 "/invoices".into(),
                 conn.client.create_invoice(request),
             )
             .await
-            .map_err(|e| {
-                Failure::kf(
-                    format!("creating the invoice for {}", inv.customer_reference),
-                    e,
-                )
-            })?;
+            {
+                Ok(c) => c,
+                Err(e) if e.class() == FailureClass::OutcomeUnknown => {
+                    return match find_by_reference(ctx, conn, &inv.customer_reference).await {
+                        Ok(Some(existing)) => Ok(Posted {
+                            number: existing.number.unwrap_or_default(),
+                            adopted: true,
+                            invoice: Some(existing),
+                        }),
+                        Ok(None) => Err(Failure::NotApplied { doing, error: e }),
+                        Err(_) => Err(Failure::kf(doing, e)),
+                    };
+                }
+                Err(e) => return Err(Failure::kf(doing, e)),
+            };
             match created.number {
                 Some(n) if n > 0 => Ok(Posted {
                     number: n,

@@ -25,7 +25,7 @@ pub mod stock;
 pub mod trace;
 
 use std::sync::Arc;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use crate::engine::{
     BoxFuture, ConnectionReport, EngineConfig, EngineError, ErrorDoc, JobContext, JobDone, JobKind,
@@ -40,15 +40,32 @@ use customer::CustomerCache;
 use failure::{verdict, Failure};
 
 /// The processor `Engine::start` runs.
-#[derive(Default)]
 pub struct KashFlowProcessor {
     connections: Connections,
     customers: CustomerCache,
+    /// How often jobs held back by a refused login look again.
+    auth_poll: Duration,
+}
+
+impl Default for KashFlowProcessor {
+    fn default() -> Self {
+        KashFlowProcessor {
+            connections: Connections::new(),
+            customers: CustomerCache::default(),
+            auth_poll: failure::AUTH_POLL,
+        }
+    }
 }
 
 impl KashFlowProcessor {
     pub fn new() -> Self {
         Self::default()
+    }
+
+    /// Look again this often while a refused login holds jobs back (tests use a short one).
+    pub fn with_auth_poll(mut self, every: Duration) -> Self {
+        self.auth_poll = every;
+        self
     }
 
     /// A processor whose client ignores `RequestsPerSecond` (the engine caps it at 100 to protect
@@ -96,22 +113,33 @@ impl JobProcessor for KashFlowProcessor {
         Box::pin(async move {
             let conn = match self.connections.get(&ctx.config.kashflow).await {
                 Ok(c) => c,
+                Err(Failure::Wait { reason, .. }) => {
+                    return JobResult::Waiting {
+                        reason,
+                        recheck_after: Some(self.auth_poll),
+                    }
+                }
                 Err(f) => return verdict(f),
             };
             match self.run(&ctx, &conn).await {
                 Ok(done) => JobResult::Done(done),
-                Err(f) => {
-                    if f.is_auth() {
-                        let reason = match &f {
-                            Failure::KashFlow { error, .. } => format!(
-                                "KashFlow refused the login ({error}); fix the user name, password or memorable word in the settings. Syncing resumes once it works."
-                            ),
-                            _ => "KashFlow refused the login".into(),
-                        };
-                        conn.block(reason);
+                Err(f) if f.is_auth() => {
+                    let reason = match &f {
+                        Failure::KashFlow { error, .. } => {
+                            let reason = format!(
+                                "KashFlow refused the login ({error}); fix the user name, password or memorable word in the settings. Syncing resumes once it works; no login is tried until then."
+                            );
+                            conn.block(error, reason.clone());
+                            reason
+                        }
+                        _ => "KashFlow refused the login".into(),
+                    };
+                    JobResult::Waiting {
+                        reason,
+                        recheck_after: Some(self.auth_poll),
                     }
-                    verdict(f)
                 }
+                Err(f) => verdict(f),
             }
         })
     }
@@ -166,11 +194,12 @@ impl JobProcessor for KashFlowProcessor {
         Box::pin(async move {
             let settings = &config.kashflow;
             let mode = format!("{:?}", settings.mode);
-            let conn = match self.connections.get(settings).await {
-                Ok(c) => c,
-                // A remembered login refusal: try again now, the admin asked for it.
+            // A remembered login refusal does not stop a test the admin asked for: try afresh,
+            // and if it works, jobs use the new connection from now on.
+            let (conn, fresh) = match self.connections.get(settings).await {
+                Ok(c) => (c, false),
                 Err(Failure::Wait { .. }) => match connection::connect(settings, false).await {
-                    Ok(c) => Arc::new(c),
+                    Ok(c) => (Arc::new(c), true),
                     Err(f) => return Ok(failed_report(mode, None, f, 0)),
                 },
                 Err(f) => return Ok(failed_report(mode, None, f, 0)),
@@ -184,6 +213,9 @@ impl JobProcessor for KashFlowProcessor {
             let latency_ms = start.elapsed().as_millis() as u64;
             match result {
                 Ok(accounts) => {
+                    if fresh {
+                        self.connections.replace(settings, conn.clone()).await;
+                    }
                     let n = accounts.map_or(0, |a| a.len());
                     Ok(ConnectionReport {
                         ok: true,
@@ -198,7 +230,7 @@ impl JobProcessor for KashFlowProcessor {
                 }
                 Err(e) => {
                     if e.class() == FailureClass::Auth && !failure::is_session_refusal(&e) {
-                        conn.block(format!("KashFlow refused the login: {e}"));
+                        conn.block(&e, format!("KashFlow refused the login: {e}"));
                     }
                     Ok(failed_report(
                         mode,
@@ -223,6 +255,7 @@ fn failed_report(
         Failure::Wait { reason, .. } => reason,
         Failure::Dead(d) => d.message,
         Failure::Invalid(e) => e.to_string(),
+        Failure::NotApplied { error, .. } => error.to_string(),
     };
     ConnectionReport {
         ok: false,

@@ -52,6 +52,16 @@ pub async fn sync_order(
             recheck_after: None,
         })?;
     let snapshot = parse_snapshot(json)?;
+    if snapshot.order_status == OrderStatus::Cancelled {
+        // Strict: a snapshot that says the order is cancelled is never invoiced.
+        return Err(Failure::dead(
+            "OrderCancelled",
+            format!(
+                "Order {} is cancelled in nopCommerce, so no KashFlow invoice was created.",
+                snapshot.custom_order_number
+            ),
+        ));
+    }
     let mapped = map_order(&snapshot, rules)?;
     let inv = mapped.invoice;
     let mut request = invoice_request(&inv);

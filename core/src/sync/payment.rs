@@ -14,6 +14,7 @@
 use rust_decimal::Decimal;
 
 use crate::engine::{JobContext, JobDone, OrderInfo, OutcomeSpec, PaymentEvent};
+use crate::kashflow::error::FailureClass;
 use crate::kashflow::model::{Invoice, PaymentLine};
 use crate::kashflow::wire::KfDateTime;
 use crate::mapping::london_date;
@@ -60,16 +61,44 @@ pub async fn ensure_payment(
     {
         return Ok(false);
     }
+    let amount = line.amount;
     lines.push(line);
-    traced(
+    let doing = format!("recording a payment on invoice {number}");
+    match traced(
         ctx,
         "PUT",
         format!("/invoices/{number}"),
         conn.client.update_invoice(number, &invoice),
     )
     .await
-    .map_err(|e| Failure::kf(format!("recording a payment on invoice {number}"), e))?;
-    Ok(true)
+    {
+        Ok(_) => Ok(true),
+        // The answer was lost: look now whether the payment is on the invoice.
+        Err(e) if e.class() == FailureClass::OutcomeUnknown => {
+            match traced(
+                ctx,
+                "GET",
+                format!("/invoices/{number}"),
+                conn.client.get_invoice(number),
+            )
+            .await
+            {
+                Ok(Some(after))
+                    if after
+                        .payment_lines
+                        .as_deref()
+                        .unwrap_or_default()
+                        .iter()
+                        .any(|l| is_ours(l, custom_order_number, amount)) =>
+                {
+                    Ok(true)
+                }
+                Ok(_) => Err(Failure::NotApplied { doing, error: e }),
+                Err(_) => Err(Failure::kf(doing, e)),
+            }
+        }
+        Err(e) => Err(Failure::kf(doing, e)),
+    }
 }
 
 /// The amount in the invoice's currency. nopCommerce reports payments in the primary store

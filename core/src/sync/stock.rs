@@ -19,7 +19,7 @@ use std::collections::BTreeMap;
 
 use rust_decimal::prelude::ToPrimitive;
 
-use crate::engine::{EngineError, JobContext, JobDone, OutcomeSpec};
+use crate::engine::{EngineError, JobContext, JobDone, OutcomeSpec, RecordState};
 use crate::mapping::rules::MappingRules;
 use crate::order::parse_snapshot;
 
@@ -32,13 +32,20 @@ fn unposted_quantities(
     ctx: &JobContext<'_>,
     rules: &MappingRules,
 ) -> Result<BTreeMap<String, i64>, EngineError> {
-    let snapshots: Vec<Vec<u8>> = ctx.journal.read(|c| {
+    let states = [
+        RecordState::Pending,
+        RecordState::InFlight,
+        RecordState::Retrying,
+        RecordState::Failed,
+    ]
+    .map(RecordState::as_str);
+    let snapshots: Vec<Vec<u8>> = ctx.journal.read(move |c| {
         let mut stmt = c.prepare(
             "SELECT snapshot FROM records
-             WHERE state IN ('Pending', 'InFlight', 'Retrying', 'Failed')
+             WHERE state IN (?1, ?2, ?3, ?4)
                AND cancelled = 0 AND invoice_number IS NULL AND snapshot IS NOT NULL",
         )?;
-        let rows = stmt.query_map([], |r| r.get::<_, Vec<u8>>(0))?;
+        let rows = stmt.query_map(states, |r| r.get::<_, Vec<u8>>(0))?;
         Ok(rows.filter_map(Result::ok).collect())
     })?;
     let mut out = BTreeMap::new();

@@ -559,13 +559,25 @@ fn finish_tx(conn: &Connection, input: FinishInput) -> Result<FinishReport, Engi
         }
         Finish::Retry { error, run_at } => {
             let (code, message, path) = error_cols(Some(&error));
+            // The processor says the write may have been applied: keep the job flagged, so a
+            // cancellation before the next attempt asks for KashFlow to be checked.
+            let maybe_applied = error.code == crate::sync::failure::OUTCOME_UNKNOWN_CODE;
             conn.prepare_cached(
                 "UPDATE jobs SET state = 'Queued', run_at = ?2, lease_owner = NULL,
                     lease_expires_at = NULL, last_error_code = ?3, last_error_message = ?4,
-                    last_error_path = ?5, updated_at = ?6
+                    last_error_path = ?5, updated_at = ?6,
+                    outcome_unknown = CASE WHEN ?7 THEN 1 ELSE outcome_unknown END
                  WHERE id = ?1",
             )?
-            .execute(params![input.job_id, run_at, code, message, path, now])?;
+            .execute(params![
+                input.job_id,
+                run_at,
+                code,
+                message,
+                path,
+                now,
+                maybe_applied
+            ])?;
             if let Some(rid) = record_id {
                 set_record_error(conn, rid, Some(&error))?;
             }
