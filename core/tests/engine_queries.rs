@@ -161,6 +161,34 @@ fn sync_log_filters_and_pages() {
     let ids: Vec<i64> = combo.items.iter().map(|r| r.order_id).collect();
     assert_eq!(ids, vec![23, 13]);
 
+    // Which of these store orders does the journal know? (the host's catch-up asks this)
+    let known = engine
+        .list_records(&RecordQuery {
+            order_ids: vec![5, 13, 31, 999, -1],
+            ..Default::default()
+        })
+        .unwrap();
+    let ids: Vec<i64> = known.items.iter().map(|r| r.order_id).collect();
+    assert_eq!(ids, vec![13, 5], "only journalled ids come back");
+    let known_failed = engine
+        .list_records(&RecordQuery {
+            order_ids: vec![3, 4, 13],
+            states: vec![RecordState::Failed],
+            ..Default::default()
+        })
+        .unwrap();
+    assert_eq!(known_failed.total, 2, "ids combine with the other filters");
+    let e = engine
+        .list_records(&RecordQuery {
+            order_ids: (1..=501).collect(),
+            ..Default::default()
+        })
+        .unwrap_err();
+    assert_eq!(e.path(), Some("OrderIds"));
+    assert!(e.to_string().contains("501"), "{e}");
+    let parsed = RecordQuery::from_json(br#"{"OrderIds":[7,8],"PageSize":500}"#).unwrap();
+    assert_eq!(parsed.order_ids, vec![7, 8]);
+
     // Bad paging is an error naming the field.
     let e = engine
         .list_records(&RecordQuery {

@@ -323,6 +323,9 @@ pub struct RecordQuery {
     /// Substring of the custom order number or of the order id.
     pub search: Option<String>,
     pub needs_credit_note: Option<bool>,
+    /// Only these nopCommerce order ids (at most `MAX_PAGE_SIZE`); empty means all. The host's
+    /// catch-up after an unclean exit asks which of a page of store orders the journal knows.
+    pub order_ids: Vec<i64>,
     /// 1-based.
     pub page: u32,
     /// 1..=500, default 50.
@@ -337,6 +340,7 @@ impl Default for RecordQuery {
             to_utc: None,
             search: None,
             needs_credit_note: None,
+            order_ids: Vec::new(),
             page: 1,
             page_size: 50,
         }

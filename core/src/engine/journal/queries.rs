@@ -134,6 +134,27 @@ fn list_tx(conn: &Connection, q: &RecordQuery) -> Result<RecordPage, EngineError
         args.push(SqlValue::Integer(flag as i64));
         clauses.push(format!("needs_credit_note = ?{}", args.len()));
     }
+    if q.order_ids.len() > RecordQuery::MAX_PAGE_SIZE as usize {
+        return Err(EngineError::invalid_document(
+            format!(
+                "OrderIds names {} orders; at most {} at a time",
+                q.order_ids.len(),
+                RecordQuery::MAX_PAGE_SIZE
+            ),
+            Some("OrderIds"),
+        ));
+    }
+    if !q.order_ids.is_empty() {
+        let marks: Vec<String> = q
+            .order_ids
+            .iter()
+            .map(|id| {
+                args.push(SqlValue::Integer(*id));
+                format!("?{}", args.len())
+            })
+            .collect();
+        clauses.push(format!("order_id IN ({})", marks.join(", ")));
+    }
     let filter = if clauses.is_empty() {
         String::new()
     } else {
