@@ -18,6 +18,7 @@ public class OrderPlacedBenchmarks
     private Order _order = null!;
     private List<OrderItem> _items = null!;
     private int _nextId = 1_000_000;
+    private string _json = null!;
 
     [GlobalSetup]
     public void Setup()
@@ -47,10 +48,14 @@ public class OrderPlacedBenchmarks
         _order.Id = id;
         _order.CustomOrderNumber = id.ToString(System.Globalization.CultureInfo.InvariantCulture);
         _store.Orders.Items[id] = _items;
+        _json = _builder.BuildJsonAsync(_order).GetAwaiter().GetResult();
     }
 
-    [Benchmark(Description = "OrderPlacedEvent consumer (snapshot + serialise + enqueue)")]
+    [Benchmark(Description = "OrderPlacedEvent consumer (snapshot + serialise + hand-off)")]
     public Task OrderPlaced() => _consumer.HandleEventAsync(new OrderPlacedEvent(_order));
+
+    [Benchmark(Description = "durable journal submit (what checkout paid before the hand-off)")]
+    public SubmitResult DurableSubmit() => _store.Host.SubmitOrder(_order.Id, _json);
 
     [Benchmark(Description = "snapshot + serialise only")]
     public Task<string> SnapshotOnly() => _builder.BuildJsonAsync(_order);
@@ -58,6 +63,8 @@ public class OrderPlacedBenchmarks
     [GlobalCleanup]
     public void Cleanup()
     {
+        if (!_store.Host.WaitForHandOff(TimeSpan.FromMinutes(2)))
+            throw new InvalidOperationException("the hand-off did not drain");
         var spooled = _store.Host.Spool.List().Count;
         _scope.DisposeAsync().AsTask().GetAwaiter().GetResult();
         _store.DisposeAsync().AsTask().GetAwaiter().GetResult();

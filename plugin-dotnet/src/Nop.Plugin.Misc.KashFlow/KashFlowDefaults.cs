@@ -37,6 +37,15 @@ public static class KashFlowDefaults
     public const string JournalFileName = "kashflow-sync.sqlite";
     public const string SpoolDirectoryName = "spool";
 
+    /// <summary>Exists while checkout documents may be held only in memory (see HandOffMarker).</summary>
+    public const string HandOffMarkerFileName = "handoff-open.txt";
+
+    /// <summary>Checkout documents held in memory at most; beyond this a checkout journals synchronously.</summary>
+    public const int HandOffCapacity = 10_000;
+
+    /// <summary>How long a clean stop waits for the hand-off to reach the journal.</summary>
+    public static readonly TimeSpan HandOffDrainTimeout = TimeSpan.FromSeconds(15);
+
     /// <summary>Outcomes taken per poll, and how long the poller sleeps when there was nothing to do.</summary>
     public const int OutcomeBatchSize = 50;
     public static readonly TimeSpan IdlePollDelay = TimeSpan.FromSeconds(1);

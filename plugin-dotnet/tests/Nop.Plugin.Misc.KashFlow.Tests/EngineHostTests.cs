@@ -51,6 +51,7 @@ public class EngineHostTests
         await store.ConfigureAsync(s => { s.Enabled = true; s.Mode = KashFlowMode.Sandbox; }, "sandbox", "sandbox-password", "kashflow");
         var order = SampleOrders.SeedZeroRatedOrder(store, 140);
         await store.PublishAsync(new Nop.Core.Domain.Orders.OrderPlacedEvent(order)); // before start: spooled
+        Assert.True(store.Host.WaitForHandOff(TimeSpan.FromSeconds(10))); // the hand-off's writer journals it
         Assert.Single(store.Host.Spool.List());
 
         await store.Poller.StartAsync(CancellationToken.None);

@@ -143,7 +143,8 @@ public class SandboxEndToEndTests
         await using var store = await UnreachableStoreAsync();
         var order = SampleOrders.SeedZeroRatedOrder(store, 126);
 
-        await store.PublishAsync(new OrderPlacedEvent(order)); // returns: the enqueue is a local commit
+        await store.PublishAsync(new OrderPlacedEvent(order)); // returns at once: checkout hands the snapshot off in memory
+        Assert.True(store.Host.WaitForHandOff(TimeSpan.FromSeconds(10))); // the hand-off's writer journals it
         Assert.True(store.Host.Spool.IsEmpty);
         Assert.Contains(Record(store, 126).State, new[] { "Pending", "InFlight", "Retrying" });
         Assert.Equal(OrderStatus.Pending, store.Orders.Orders[126].OrderStatus);
@@ -171,6 +172,7 @@ public class SandboxEndToEndTests
         Assert.True(await store.Host.EnsureStartedAsync(), store.Host.LastStartError);
         var order = SampleOrders.SeedZeroRatedOrder(store, 127);
         await store.PublishAsync(new OrderPlacedEvent(order)); // returns at once: enqueue is local
+        Assert.True(store.Host.WaitForHandOff(TimeSpan.FromSeconds(10))); // the hand-off's writer journals it
 
         // KashFlow refuses the login: the order waits (no retry storm that would lock the account)
         Assert.True(await PollUntilAsync(store, () => Record(store, 127).LastError is not null), $"record {Record(store, 127)}");
@@ -207,6 +209,7 @@ public class SandboxEndToEndTests
         await store.ConfigureAsync(s => { s.Enabled = true; s.Mode = KashFlowMode.Sandbox; }, SandboxUser, SandboxPassword, SandboxWord);
         var order = SampleOrders.SeedZeroRatedOrder(store, 128);
         await store.PublishAsync(new OrderPlacedEvent(order)); // engine not started yet
+        Assert.True(store.Host.WaitForHandOff(TimeSpan.FromSeconds(10))); // the hand-off's writer journals it
         Assert.Single(store.Host.Spool.List());
 
         Assert.True(await store.Host.EnsureStartedAsync(), store.Host.LastStartError);

@@ -7,8 +7,12 @@ using System.Text.Json.Nodes;
 
 namespace Nop.Plugin.Misc.KashFlow.Services;
 
-/// <summary>RecordQuery: Search matches the custom order number or the order id; dates are the order's CreatedOnUtc.</summary>
-public sealed record RecordQuery(IReadOnlyList<string> States, DateTime? FromUtc, DateTime? ToUtc, string? Search, int Page, int PageSize)
+/// <summary>
+/// RecordQuery: Search matches the custom order number or the order id; dates are the order's CreatedOnUtc;
+/// OrderIds (at most 500) keeps only those orders.
+/// </summary>
+public sealed record RecordQuery(IReadOnlyList<string> States, DateTime? FromUtc, DateTime? ToUtc, string? Search, int Page, int PageSize,
+    IReadOnlyList<int>? OrderIds = null)
 {
     public string ToJson()
     {
@@ -24,6 +28,8 @@ public sealed record RecordQuery(IReadOnlyList<string> States, DateTime? FromUtc
             o["ToUtc"] = Utc(to);
         if (!string.IsNullOrWhiteSpace(Search))
             o["Search"] = Search.Trim();
+        if (OrderIds is { Count: > 0 } ids)
+            o["OrderIds"] = new JsonArray(ids.Select(id => (JsonNode)JsonValue.Create(id)).ToArray());
         return o.ToJsonString();
     }
 

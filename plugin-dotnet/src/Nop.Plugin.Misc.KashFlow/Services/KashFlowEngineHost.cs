@@ -3,7 +3,9 @@
 // change, and is the single door through which documents reach the engine: if the engine is not running
 // (or refuses a document because its journal failed) the document goes to the fallback spool, and the
 // spool is handed over, oldest first, before anything newer once the engine runs again.
-// No call here waits on the network: enqueue is a local journal commit.
+// No call here waits on the network: enqueue is a local journal commit. Checkout does not even wait for
+// that: its documents take the in-memory CheckoutHandOff, whose writer journals them; after an unclean
+// exit, OrderCatchUp rebuilds from the store database what the hand-off may have lost.
 using System.Collections.Concurrent;
 using Microsoft.Extensions.DependencyInjection;
 using Nop.Plugin.Misc.KashFlow.Native;
@@ -18,7 +20,10 @@ public enum SubmitState
     Enqueued,
 
     /// <summary>Kept in the fallback spool; handed to the engine when it runs.</summary>
-    Spooled
+    Spooled,
+
+    /// <summary>In the checkout hand-off's memory; its writer journals it (or spools it) shortly.</summary>
+    HandedOff
 }
 
 public sealed record SubmitResult(SubmitState State, EnqueueReceipt? Receipt, string? Message);
@@ -39,9 +44,26 @@ public interface IKashFlowEngineHost : IDisposable
     /// <summary>Re-reads the settings: starts, reconfigures or stops the engine. Throws when the engine rejects them.</summary>
     Task ApplySettingsAsync(CancellationToken cancellationToken = default);
 
+    /// <summary>Journals a snapshot now (engine or spool): the durable path, for the admin and the hand-off's writer.</summary>
     SubmitResult SubmitOrder(int orderId, string snapshotJson);
 
+    /// <summary>Journals an event document now (engine or spool).</summary>
     SubmitResult SubmitEvent(int orderId, string eventJson);
+
+    /// <summary>Checkout's path for a snapshot: never waits for a disk flush (see CheckoutHandOff).</summary>
+    SubmitResult HandOffOrder(int orderId, string snapshotJson);
+
+    /// <summary>
+    /// Checkout's path for OrderPaid/OrderCancelled: handed off when the catch-up could rebuild it (the order
+    /// was created since the hand-off marker's floor), otherwise journalled now.
+    /// </summary>
+    SubmitResult HandOffEvent(int orderId, DateTime orderCreatedOnUtc, string eventJson);
+
+    /// <summary>Waits until every handed-off document is journalled. False on timeout.</summary>
+    bool WaitForHandOff(TimeSpan timeout);
+
+    /// <summary>Set after an unclean exit until the catch-up has run: orders created since then are checked.</summary>
+    DateTime? CatchUpFromUtc { get; }
 
     /// <summary>Records that the snapshot of <paramref name="orderId"/> must be built again later.</summary>
     void SpoolRebuild(int orderId);
@@ -68,6 +90,8 @@ public sealed class KashFlowEnginePaths
     public string JournalPath => Path.Combine(DataDirectory, KashFlowDefaults.JournalFileName);
 
     public string SpoolDirectory => Path.Combine(DataDirectory, KashFlowDefaults.SpoolDirectoryName);
+
+    public string HandOffMarkerPath => Path.Combine(DataDirectory, KashFlowDefaults.HandOffMarkerFileName);
 }
 
 public sealed class KashFlowEngineHost : IKashFlowEngineHost
@@ -75,6 +99,8 @@ public sealed class KashFlowEngineHost : IKashFlowEngineHost
     private const int MaxQueuedLogEntries = 1000;
 
     private readonly ConcurrentQueue<EngineLogEntry> _logEntries = new();
+    private readonly CheckoutHandOff _handOff;
+    private readonly HandOffMarker _marker;
     private readonly KashFlowEnginePaths _paths;
     private readonly IServiceScopeFactory _scopeFactory;
     private readonly SemaphoreSlim _startLock = new(1, 1);
@@ -85,6 +111,10 @@ public sealed class KashFlowEngineHost : IKashFlowEngineHost
     private volatile string? _lastStartError;
     private KashFlowMode _runningMode;
     private int _readyInSpool;
+    private volatile bool _handOffLostSome;
+    private int _catchUpRunning;
+    private DateTime? _catchUpFromUtc;
+    private readonly DateTime _createdUtc = DateTime.UtcNow;
 
     public KashFlowEngineHost(IServiceScopeFactory scopeFactory, KashFlowEnginePaths paths)
     {
@@ -92,7 +122,12 @@ public sealed class KashFlowEngineHost : IKashFlowEngineHost
         _paths = paths;
         Spool = new SnapshotSpool(paths.SpoolDirectory);
         _readyInSpool = Spool.List().Count(e => e.Kind != SpoolKind.Rebuild);
+        _marker = new HandOffMarker(paths.HandOffMarkerPath);
+        _catchUpFromUtc = _marker.PreviousFloorUtc;
+        _handOff = new CheckoutHandOff(WriteHandedOff, OnHandOffWriteFailed, KashFlowDefaults.HandOffCapacity);
     }
+
+    public DateTime? CatchUpFromUtc => _catchUpFromUtc;
 
     public KashFlowEngine? Engine => _engine;
 
@@ -191,9 +226,101 @@ public sealed class KashFlowEngineHost : IKashFlowEngineHost
         return true;
     }
 
-    public SubmitResult SubmitOrder(int orderId, string snapshotJson) => Submit(SpoolKind.Order, orderId, snapshotJson);
+    // When the hand-off is full these journal at once without waiting for it: only one order's own
+    // documents must keep their order, and the engine files a payment that arrives first as waiting.
+    public SubmitResult HandOffOrder(int orderId, string snapshotJson)
+    {
+        _marker.Open(_createdUtc);
+        return _handOff.TryAccept(new HandOffItem(SpoolKind.Order, orderId, snapshotJson))
+            ? new SubmitResult(SubmitState.HandedOff, null, null)
+            : Submit(SpoolKind.Order, orderId, snapshotJson);
+    }
 
-    public SubmitResult SubmitEvent(int orderId, string eventJson) => Submit(SpoolKind.Event, orderId, eventJson);
+    public SubmitResult HandOffEvent(int orderId, DateTime orderCreatedOnUtc, string eventJson)
+    {
+        // An order created before the floor (before this process started, or before the crash the
+        // floor remembers) is outside what the catch-up looks at: an admin action on an older order,
+        // journalled now, after whatever the hand-off still holds.
+        var floor = _marker.Open(_createdUtc);
+        if (DateTime.SpecifyKind(orderCreatedOnUtc, DateTimeKind.Utc) < floor)
+            return SubmitEvent(orderId, eventJson);
+        return _handOff.TryAccept(new HandOffItem(SpoolKind.Event, orderId, eventJson))
+            ? new SubmitResult(SubmitState.HandedOff, null, null)
+            : Submit(SpoolKind.Event, orderId, eventJson);
+    }
+
+    public bool WaitForHandOff(TimeSpan timeout) => _handOff.WaitUntilWritten(timeout);
+
+    private void WriteHandedOff(HandOffItem item)
+    {
+        var what = item.Kind == SpoolKind.Order ? "order" : "event";
+        var result = Submit(item.Kind, item.OrderId, item.Document);
+        if (result.State == SubmitState.Spooled)
+            Log("WARN", $"the {what} document of order {item.OrderId} is spooled ({result.Message}); it is sent when the engine runs.");
+        else if (result.Receipt is { State: "Failed" } receipt)
+            Log("ERROR", $"the engine recorded the {what} document of order {item.OrderId} as failed: {receipt.Message}");
+    }
+
+    private void OnHandOffWriteFailed(HandOffItem item, Exception ex)
+    {
+        // not even the spool took it: keep the marker so the next start rebuilds it from the store
+        _handOffLostSome = true;
+        Log("ERROR", $"order {item.OrderId} could not be recorded, not even in the spool ({ex.GetType().Name}: {_credentials.Redact(ex.Message)}); it is rebuilt from the store at the next start, or use \"Resync\" on the KashFlow sync log.");
+    }
+
+    // The writer is a plain thread: it logs through its own scope (nopCommerce's logger is scoped).
+    private void Log(string level, string message)
+    {
+        try
+        {
+            using var scope = _scopeFactory.CreateScope();
+            var logger = scope.ServiceProvider.GetRequiredService<ILogger>();
+            var text = "KashFlow: " + message;
+            (level == "ERROR" ? logger.ErrorAsync(text) : logger.WarningAsync(text)).GetAwaiter().GetResult();
+        }
+        catch (Exception)
+        {
+            // the log is down too (database gone): the catch-up and the sync log still tell the story
+        }
+    }
+
+    /// <summary>After an unclean exit: rebuilds from the store what the hand-off may have lost. Once per start.</summary>
+    private async Task RunCatchUpAsync(IServiceProvider services, CancellationToken cancellationToken)
+    {
+        if (_catchUpFromUtc is not { } from || _engine is not { } engine || Interlocked.Exchange(ref _catchUpRunning, 1) == 1)
+            return;
+        var logger = services.GetRequiredService<ILogger>();
+        try
+        {
+            var result = await OrderCatchUp.RunAsync(engine, services.GetRequiredService<IOrderService>(),
+                services.GetRequiredService<IOrderSnapshotBuilder>(), from,
+                (id, json) => SubmitOrder(id, json), (id, json) => SubmitEvent(id, json), cancellationToken);
+            _catchUpFromUtc = null;
+            await logger.InformationAsync($"KashFlow: the last stop was not clean; {result.OrdersSeen} orders created since {from:u} were checked against the journal: {result.SnapshotsSubmitted} snapshots and {result.EventsSubmitted} payment or cancellation documents journalled again.");
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            await logger.WarningAsync($"KashFlow: the catch-up after an unclean stop did not finish ({ex.GetType().Name}: {_credentials.Redact(ex.Message)}); it runs again with the schedule task.");
+        }
+        finally
+        {
+            Interlocked.Exchange(ref _catchUpRunning, 0);
+        }
+    }
+
+    // The durable paths wait for the hand-off first, so an order's documents reach the journal in the
+    // order they were raised (a refund after the payment that checkout handed off, say).
+    public SubmitResult SubmitOrder(int orderId, string snapshotJson)
+    {
+        _handOff.WaitUntilWritten(KashFlowDefaults.HandOffDrainTimeout);
+        return Submit(SpoolKind.Order, orderId, snapshotJson);
+    }
+
+    public SubmitResult SubmitEvent(int orderId, string eventJson)
+    {
+        _handOff.WaitUntilWritten(KashFlowDefaults.HandOffDrainTimeout);
+        return Submit(SpoolKind.Event, orderId, eventJson);
+    }
 
     public void SpoolRebuild(int orderId)
     {
@@ -281,6 +408,13 @@ public sealed class KashFlowEngineHost : IKashFlowEngineHost
         var engine = _engine;
         if (engine is null)
             return 0;
+        var drained = await DrainSpoolEntriesAsync(engine, services, cancellationToken);
+        await RunCatchUpAsync(services, cancellationToken);
+        return drained;
+    }
+
+    private async Task<int> DrainSpoolEntriesAsync(KashFlowEngine engine, IServiceProvider services, CancellationToken cancellationToken)
+    {
         var before = Spool.List().Count;
         if (before == 0)
             return 0;
@@ -340,6 +474,8 @@ public sealed class KashFlowEngineHost : IKashFlowEngineHost
 
     public void Stop()
     {
+        // what checkout handed off goes to the engine, not the spool, when the engine is stopping anyway
+        _handOff.WaitUntilWritten(KashFlowDefaults.HandOffDrainTimeout);
         _startLock.Wait();
         try
         {
@@ -372,7 +508,20 @@ public sealed class KashFlowEngineHost : IKashFlowEngineHost
 
     public void Dispose()
     {
+        // a clean stop: everything handed off reaches the journal (or the spool) before the engine stops
+        var drained = _handOff.Stop(KashFlowDefaults.HandOffDrainTimeout);
         StopLocked();
+        if (drained && !_handOffLostSome)
+        {
+            try
+            {
+                _marker.Close();
+            }
+            catch (IOException)
+            {
+                // left in place: the next start checks a few orders more than it needed to
+            }
+        }
         _startLock.Dispose();
     }
 }

@@ -1,7 +1,9 @@
 // nopCommerce order events → engine documents. These run inline in the customer's checkout request,
-// so they never throw and never wait on the network: the snapshot is built from the database, handed
-// to the engine (a local journal commit) or, failing that, to the fallback spool. Every failure is
-// logged (no secrets) and the order stays recorded for retry.
+// so they never throw and never wait on the network or the disk: the snapshot is built from the
+// database and handed off in memory (CheckoutHandOff), whose writer journals it; the store database
+// itself is what the catch-up rebuilds from after a crash. Refunds (an admin action, which the
+// catch-up does not replay) are journalled before the consumer returns. Every failure is logged
+// (no secrets) and the order stays recorded for retry.
 using Nop.Core.Domain.Orders;
 using Nop.Services.Events;
 using Nop.Services.Logging;
@@ -43,7 +45,7 @@ public class OrderEventConsumer :
             SafeSpoolRebuild(order.Id);
             return;
         }
-        await SubmitAsync(order.Id, "order", () => _host.SubmitOrder(order.Id, json));
+        await SubmitAsync(order.Id, "order", () => _host.HandOffOrder(order.Id, json));
     }
 
     public async Task HandleEventAsync(OrderPaidEvent eventMessage)
@@ -51,7 +53,7 @@ public class OrderEventConsumer :
         var order = eventMessage?.Order;
         if (order is null || !await IsEnabledAsync())
             return;
-        await SubmitEventAsync(order.Id, "payment", () => OrderEventDocument.Paid(order));
+        await SubmitEventAsync(order, "payment", () => OrderEventDocument.Paid(order), handOff: true);
     }
 
     public async Task HandleEventAsync(OrderStatusChangedEvent eventMessage)
@@ -61,7 +63,7 @@ public class OrderEventConsumer :
             return;
         if (!await IsEnabledAsync())
             return;
-        await SubmitEventAsync(order.Id, "cancellation", () => OrderEventDocument.Cancelled(order));
+        await SubmitEventAsync(order, "cancellation", () => OrderEventDocument.Cancelled(order), handOff: true);
     }
 
     public async Task HandleEventAsync(OrderRefundedEvent eventMessage)
@@ -69,11 +71,12 @@ public class OrderEventConsumer :
         var order = eventMessage?.Order;
         if (order is null || !await IsEnabledAsync())
             return;
-        await SubmitEventAsync(order.Id, "refund", () => OrderEventDocument.Refunded(order, eventMessage!.Amount));
+        await SubmitEventAsync(order, "refund", () => OrderEventDocument.Refunded(order, eventMessage!.Amount), handOff: false);
     }
 
-    private Task SubmitEventAsync(int orderId, string what, Func<OrderEventDocument> document)
+    private Task SubmitEventAsync(Order order, string what, Func<OrderEventDocument> document, bool handOff)
     {
+        var orderId = order.Id;
         string json;
         try
         {
@@ -83,7 +86,9 @@ public class OrderEventConsumer :
         {
             return SafeLogAsync(l => l.ErrorAsync($"KashFlow: could not write the {what} document of order {orderId}.", ex));
         }
-        return SubmitAsync(orderId, what, () => _host.SubmitEvent(orderId, json));
+        return SubmitAsync(orderId, what, () => handOff
+            ? _host.HandOffEvent(orderId, order.CreatedOnUtc, json)
+            : _host.SubmitEvent(orderId, json));
     }
 
     private async Task SubmitAsync(int orderId, string what, Func<SubmitResult> submit)

@@ -4,6 +4,7 @@ using System.Collections.Concurrent;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
+using Nop.Core;
 using Nop.Core.Configuration;
 using Nop.Core.Domain.Catalog;
 using Nop.Core.Domain.Common;
@@ -53,6 +54,20 @@ public sealed class FakeOrderService : IOrderService
         return Task.CompletedTask;
     }
 
+    /// <summary>Only the filters the plugin uses (created from/to, paging); oldest first, as nopCommerce sorts by id.</summary>
+    public Task<IPagedList<Order>> SearchOrdersAsync(int storeId = 0, int vendorId = 0, int customerId = 0, int productId = 0,
+        int affiliateId = 0, int warehouseId = 0, int billingCountryId = 0, string paymentMethodSystemName = null!,
+        DateTime? createdFromUtc = null, DateTime? createdToUtc = null, List<int> osIds = null!, List<int> psIds = null!,
+        List<int> ssIds = null!, string billingPhone = null!, string billingEmail = null!, string billingLastName = "",
+        string orderNotes = null!, int pageIndex = 0, int pageSize = int.MaxValue, bool getOnlyTotalCount = false)
+    {
+        var all = Orders.Values
+            .Where(o => (createdFromUtc is null || o.CreatedOnUtc >= createdFromUtc) && (createdToUtc is null || o.CreatedOnUtc <= createdToUtc))
+            .OrderBy(o => o.Id)
+            .ToList();
+        return Task.FromResult<IPagedList<Order>>(new FakePagedList<Order>(all, pageIndex, pageSize));
+    }
+
     public Task<IList<OrderItem>> GetOrderItemsAsync(int orderId, bool? isNotReturnable = null, bool? isShipEnabled = null, int vendorId = 0) =>
         Task.FromResult<IList<OrderItem>>(Items.GetValueOrDefault(orderId)?.ToList() ?? []);
 
@@ -64,6 +79,25 @@ public sealed class FakeOrderService : IOrderService
         Notes.Enqueue(orderNote);
         return Task.CompletedTask;
     }
+}
+
+public sealed class FakePagedList<T> : List<T>, IPagedList<T>
+{
+    public FakePagedList(IReadOnlyList<T> all, int pageIndex, int pageSize)
+    {
+        PageIndex = pageIndex;
+        PageSize = Math.Max(1, pageSize);
+        TotalCount = all.Count;
+        TotalPages = (int)Math.Ceiling(all.Count / (double)PageSize);
+        AddRange(all.Skip((int)Math.Min(int.MaxValue, (long)pageIndex * PageSize)).Take(PageSize));
+    }
+
+    public int PageIndex { get; }
+    public int PageSize { get; }
+    public int TotalCount { get; }
+    public int TotalPages { get; }
+    public bool HasPreviousPage => PageIndex > 0;
+    public bool HasNextPage => PageIndex + 1 < TotalPages;
 }
 
 public sealed class FakeProductService : IProductService

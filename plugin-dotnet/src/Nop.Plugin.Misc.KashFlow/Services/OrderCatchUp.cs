@@ -1,0 +1,73 @@
+// The catch-up after an unclean exit: the store database is the record of what customers bought, so
+// whatever the checkout hand-off held in memory when the process died is rebuilt from it. For every
+// order created since the hand-off marker's floor (less a margin), 500 at a time: an order the journal
+// does not know gets its snapshot built and journalled (a snapshot carries the order's current payment
+// and cancellation state, so nothing else is needed); an order it knows gets its OrderPaid again when
+// the store says paid (the engine and the payment step both recognise a payment they already have) and
+// its OrderCancelled when the store says cancelled and the journal does not. Refunds never take the
+// hand-off, so there is nothing of theirs to recover.
+using System.Text.Json.Nodes;
+using Nop.Core.Domain.Orders;
+using Nop.Core.Domain.Payments;
+using Nop.Plugin.Misc.KashFlow.Native;
+using Nop.Services.Orders;
+
+namespace Nop.Plugin.Misc.KashFlow.Services;
+
+public sealed record CatchUpResult(int OrdersSeen, int SnapshotsSubmitted, int EventsSubmitted);
+
+public static class OrderCatchUp
+{
+    /// <summary>Orders created this long before the floor are looked at too (clock and commit skew).</summary>
+    public static readonly TimeSpan Margin = TimeSpan.FromMinutes(5);
+
+    private const int PageSize = 500;
+
+    /// <param name="submitOrder">The durable (synchronous) path for a snapshot.</param>
+    /// <param name="submitEvent">The durable (synchronous) path for an event document.</param>
+    public static async Task<CatchUpResult> RunAsync(KashFlowEngine engine, IOrderService orders, IOrderSnapshotBuilder builder,
+        DateTime floorUtc, Action<int, string> submitOrder, Action<int, string> submitEvent, CancellationToken cancellationToken)
+    {
+        var from = DateTime.SpecifyKind(floorUtc, DateTimeKind.Utc) - Margin;
+        int seen = 0, snapshots = 0, events = 0;
+        for (var pageIndex = 0; ; pageIndex++)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            var page = await orders.SearchOrdersAsync(createdFromUtc: from, pageIndex: pageIndex, pageSize: PageSize);
+            if (page.Count == 0)
+                break;
+            var known = Known(engine, page.Select(o => o.Id).ToList());
+            foreach (var order in page)
+            {
+                seen++;
+                if (!known.TryGetValue(order.Id, out var record))
+                {
+                    submitOrder(order.Id, await builder.BuildJsonAsync(order));
+                    snapshots++;
+                    continue;
+                }
+                if (order.PaymentStatus == PaymentStatus.Paid && order.PaidDateUtc is not null)
+                {
+                    submitEvent(order.Id, OrderEventDocument.Paid(order).ToJson());
+                    events++;
+                }
+                if (order.OrderStatus == OrderStatus.Cancelled && record.State != "Cancelled" && !record.NeedsCreditNote)
+                {
+                    submitEvent(order.Id, OrderEventDocument.Cancelled(order).ToJson());
+                    events++;
+                }
+            }
+            if (!page.HasNextPage)
+                break;
+        }
+        return new CatchUpResult(seen, snapshots, events);
+    }
+
+    private static Dictionary<int, RecordRow> Known(KashFlowEngine engine, IReadOnlyList<int> orderIds)
+    {
+        var query = new RecordQuery([], null, null, null, 1, PageSize, orderIds);
+        return EngineDocuments.ParseRecordPage(engine.ListRecordsJson(query.ToJson())).Items
+            .GroupBy(r => (int)r.OrderId)
+            .ToDictionary(g => g.Key, g => g.First());
+    }
+}

@@ -1,0 +1,160 @@
+using System.Text.Json.Nodes;
+using Nop.Core.Domain.Orders;
+using Nop.Core.Domain.Payments;
+using Nop.Plugin.Misc.KashFlow.Services;
+using Nop.Plugin.Misc.KashFlow.Tests.Fakes;
+
+namespace Nop.Plugin.Misc.KashFlow.Tests;
+
+/// <summary>
+/// Checkout hands its documents off in memory; a clean stop drains them, and after an unclean one the
+/// catch-up rebuilds from the store what the journal lacks.
+/// </summary>
+public class HandOffTests
+{
+    private static Task ConfigureQuietSandboxAsync(TestStore store) =>
+        // steps off: the journal is what these tests look at, not KashFlow
+        store.ConfigureAsync(s =>
+        {
+            s.Enabled = true;
+            s.Mode = KashFlowMode.Sandbox;
+            s.SyncCustomers = s.CreateInvoices = s.RecordPayments = s.PullStock = false;
+        }, "sandbox", "sandbox-password", "kashflow");
+
+    private static Order Seed(TestStore store, int id, DateTime createdUtc, PaymentStatus payment = PaymentStatus.Pending)
+    {
+        var order = SampleOrders.SeedZeroRatedOrder(store, id, paymentStatus: payment);
+        order.CreatedOnUtc = createdUtc;
+        order.PaidDateUtc = payment == PaymentStatus.Paid ? createdUtc.AddMinutes(1) : null;
+        return order;
+    }
+
+    private static JsonObject? Detail(TestStore store, int orderId)
+    {
+        var page = EngineDocuments.ParseRecordPage(store.Host.Engine!.ListRecordsJson(new RecordQuery([], null, null, null, 1, 10, [orderId]).ToJson()));
+        var row = page.Items.SingleOrDefault();
+        return row is null ? null : (JsonObject)JsonNode.Parse(store.Host.Engine!.RecordDetailJson(row.RecordId))!;
+    }
+
+    private static IEnumerable<string> EventKinds(JsonObject detail) =>
+        (detail["Events"] as JsonArray ?? []).OfType<JsonObject>().Select(e => (string?)e["Kind"] ?? "");
+
+    [Fact]
+    public async Task Checkout_hands_the_order_off_and_the_writer_journals_its_documents_in_order()
+    {
+        await using var store = new TestStore();
+        await ConfigureQuietSandboxAsync(store);
+        Assert.True(await store.Host.EnsureStartedAsync(), store.Host.LastStartError);
+        var order = Seed(store, 401, DateTime.UtcNow, PaymentStatus.Paid);
+
+        await store.PublishAsync(new OrderPlacedEvent(order));
+        await store.PublishAsync(new OrderPaidEvent(order));
+        Assert.True(store.Host.WaitForHandOff(TimeSpan.FromSeconds(10)));
+
+        var detail = Detail(store, 401) ?? throw new Xunit.Sdk.XunitException("order 401 is not in the journal");
+        Assert.NotNull(detail["Snapshot"]);
+        Assert.Contains("OrderPaid", EventKinds(detail));
+        Assert.True(store.Host.Spool.IsEmpty);
+        Assert.True(File.Exists(store.Paths.HandOffMarkerPath), "the marker is open while the process runs");
+        Assert.Equal(SubmitState.HandedOff, store.Host.HandOffOrder(402, "{}").State);
+    }
+
+    [Fact]
+    public async Task A_clean_stop_drains_the_hand_off_and_removes_the_marker()
+    {
+        var data = Path.Combine(Path.GetTempPath(), "kashflow-handoff-" + Guid.NewGuid().ToString("N"));
+        var marker = Path.Combine(data, KashFlowDefaults.HandOffMarkerFileName);
+        await using (var store = new TestStore(dataDirectory: data))
+        {
+            await ConfigureQuietSandboxAsync(store);
+            // the engine is not running: the writer spools, and the clean stop waits for it
+            for (var id = 410; id < 430; id++)
+                await store.PublishAsync(new OrderPlacedEvent(Seed(store, id, DateTime.UtcNow)));
+            Assert.True(File.Exists(marker));
+        }
+        Assert.Equal(20, new SnapshotSpool(Path.Combine(data, KashFlowDefaults.SpoolDirectoryName)).List().Count);
+        Assert.False(File.Exists(marker), "a clean stop leaves no marker: the next start has nothing to catch up");
+        Directory.Delete(data, recursive: true);
+    }
+
+    [Fact]
+    public async Task After_an_unclean_exit_the_catch_up_rebuilds_what_the_journal_lacks_from_the_store()
+    {
+        var data = Path.Combine(Path.GetTempPath(), "kashflow-handoff-" + Guid.NewGuid().ToString("N"));
+        var now = DateTime.UtcNow;
+        var floor = now.AddMinutes(-1);
+
+        // the process that crashed: it journalled orders 501, 503 and 504 as placed (unpaid, open)
+        await using (var before = new TestStore(dataDirectory: data))
+        {
+            await ConfigureQuietSandboxAsync(before);
+            Assert.True(await before.Host.EnsureStartedAsync(), before.Host.LastStartError);
+            var builder = (IOrderSnapshotBuilder)before.Services.GetService(typeof(IOrderSnapshotBuilder))!;
+            foreach (var id in new[] { 501, 503, 504 })
+                Assert.Equal(SubmitState.Enqueued, before.Host.SubmitOrder(id, await builder.BuildJsonAsync(Seed(before, id, now))).State);
+        }
+        // ...and died with 502, 503's payment and 504's cancellation still in memory: its marker remains
+        File.WriteAllText(Path.Combine(data, KashFlowDefaults.HandOffMarkerFileName), floor.ToString("O"));
+
+        await using var store = new TestStore(dataDirectory: data);
+        Seed(store, 501, now);
+        Seed(store, 502, now);
+        Seed(store, 503, now, PaymentStatus.Paid);
+        Seed(store, 504, now).OrderStatus = OrderStatus.Cancelled;
+        Seed(store, 505, floor.AddHours(-2)); // long before the crash window: not the catch-up's business
+        await ConfigureQuietSandboxAsync(store);
+        Assert.Equal(floor, store.Host.CatchUpFromUtc);
+
+        Assert.True(await store.Host.EnsureStartedAsync(), store.Host.LastStartError);
+
+        Assert.Null(store.Host.CatchUpFromUtc);
+        Assert.NotNull(Detail(store, 502)?["Snapshot"]);
+        Assert.Contains("OrderPaid", EventKinds(Detail(store, 503)!));
+        Assert.Contains("OrderCancelled", EventKinds(Detail(store, 504)!));
+        Assert.DoesNotContain("OrderPaid", EventKinds(Detail(store, 501)!));
+        Assert.Null(Detail(store, 505));
+        Assert.Contains(store.Logger.Entries, e => e.Level == "Information"
+            && e.Message.Contains("not clean") && e.Message.Contains("4 orders") && e.Message.Contains("1 snapshots and 2 payment or cancellation"));
+        Assert.True(File.Exists(Path.Combine(data, KashFlowDefaults.HandOffMarkerFileName)), "kept until a clean stop");
+
+        // running it twice changes nothing (a restart that crashed again before the next clean stop)
+        var again = await OrderCatchUp.RunAsync(store.Host.Engine!, store.Orders, (IOrderSnapshotBuilder)store.Services.GetService(typeof(IOrderSnapshotBuilder))!,
+            floor, (id, json) => store.Host.SubmitOrder(id, json), (id, json) => store.Host.SubmitEvent(id, json), CancellationToken.None);
+        Assert.Equal(new CatchUpResult(4, 0, 1), again); // the payment again (the engine knows it); 504 is cancelled now
+        Assert.Single(EventKinds(Detail(store, 503)!), k => k == "OrderPaid");
+        Assert.Single(EventKinds(Detail(store, 504)!), k => k == "OrderCancelled");
+    }
+
+    [Fact]
+    public void The_hand_off_refuses_when_full_reports_a_failed_write_and_drains_on_stop()
+    {
+        var written = new List<int>();
+        var failed = new List<int>();
+        using var gate = new ManualResetEventSlim(false);
+        using var busy = new ManualResetEventSlim(false);
+        var handOff = new CheckoutHandOff(item =>
+        {
+            busy.Set();
+            gate.Wait();
+            if (item.OrderId == 3)
+                throw new IOException("disk full");
+            lock (written)
+                written.Add(item.OrderId);
+        }, (item, _) => failed.Add(item.OrderId), capacity: 3);
+
+        Assert.True(handOff.TryAccept(new HandOffItem(SpoolKind.Order, 1, "{}")));
+        // the writer holds item 1; three more fill the queue and a fifth is refused
+        Assert.True(busy.Wait(TimeSpan.FromSeconds(10)));
+        Assert.Equal(1, handOff.Pending);
+        for (var id = 2; id <= 4; id++)
+            Assert.True(handOff.TryAccept(new HandOffItem(SpoolKind.Order, id, "{}")));
+        Assert.False(handOff.TryAccept(new HandOffItem(SpoolKind.Order, 5, "{}")));
+        Assert.False(handOff.WaitUntilWritten(TimeSpan.FromMilliseconds(50)));
+
+        gate.Set();
+        Assert.True(handOff.Stop(TimeSpan.FromSeconds(10)));
+        Assert.Equal([1, 2, 4], written);
+        Assert.Equal([3], failed);
+        Assert.False(handOff.TryAccept(new HandOffItem(SpoolKind.Order, 6, "{}")), "refuses after stop");
+    }
+}
