@@ -379,7 +379,8 @@ fn eur_order() {
 
 #[test]
 fn b2b_de_vat_number() {
-    // No VAT charged (valid DE VAT number): zero-rated, EU B2B sales nominal 4100, a note line.
+    // No VAT charged (valid DE VAT number): zero-rated on the sales nominal (the products' own
+    // in KashFlow; `EuB2bSales` is off by default), a note line.
     // 5 hoodies 145.83 net = 2 × 29.16 + 3 × 29.17.
     let p = load("b2b-de-vat-number");
     let inv = &p.canonical;
@@ -388,7 +389,7 @@ fn b2b_de_vat_number() {
     let products = lines(inv, LineKind::Product);
     assert!(products
         .iter()
-        .all(|l| l.nominal_code == 4100 && l.vat_rate.is_zero() && !l.vat_exempt));
+        .all(|l| l.nominal_code == 4000 && l.vat_rate.is_zero() && !l.vat_exempt));
     let hoodies: Vec<(Decimal, Decimal)> = products
         .iter()
         .filter(|l| l.sku.as_deref() == Some("HOODIE-NAVY-L"))

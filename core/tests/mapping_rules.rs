@@ -585,11 +585,21 @@ fn zero_rated_b2b_note_and_nominal_are_configurable_and_eu_only() {
         .all(|l| l.nominal_code == 4000));
     assert_eq!(p.warnings[0].code, WarningCode::ZeroRatedB2b);
     // A Swiss business: zero-rated export, but not an EU sale.
+    // Turned on, EU B2B product lines go to that nominal (their KashFlow products must live there).
+    let mut eu = MappingRules::default();
+    eu.nominals.eu_b2b_sales = Some(4100);
+    let p = ok(&doc, &eu);
+    assert!(p
+        .canonical
+        .lines
+        .iter()
+        .filter(|l| l.kind == LineKind::Product)
+        .all(|l| l.nominal_code == 4100));
     let mut ch = doc.clone();
     ch["VatNumber"] = json!("CHE-123.456.789 MWST");
     ch["BillingAddress"]["CountryTwoLetterIsoCode"] = json!("CH");
     ch["ShippingAddress"]["CountryTwoLetterIsoCode"] = json!("CH");
-    let p = ok(&ch, &MappingRules::default());
+    let p = ok(&ch, &eu);
     assert!(p
         .canonical
         .lines

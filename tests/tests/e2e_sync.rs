@@ -787,3 +787,62 @@ async fn a_snapshot_that_says_cancelled_is_never_invoiced() {
     assert_eq!(bed.sandbox.calls("POST /customers"), 0);
     bed.stop().await;
 }
+
+/// Every golden fixture (core/fixtures/orders) is an order a UK shop really takes: each must post,
+/// with the gross the hand-checked expected file names, against the sandbox's UK seed. (The
+/// 100-line order sells more car seats than the seed holds: this account allows negative stock.)
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_golden_fixture_posts_to_kashflow_with_its_expected_total() {
+    let sandbox = SandboxOptions {
+        allow_negative_stock: true,
+        ..SandboxOptions::default()
+    };
+    let bed = TestBed::start(&sandbox, |_| {}).await.unwrap();
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../core/fixtures/orders");
+    let mut expected = Vec::new();
+    for entry in std::fs::read_dir(&dir).unwrap() {
+        let path = entry.unwrap().path();
+        let name = path.file_name().unwrap().to_string_lossy().to_string();
+        if !name.ends_with(".json") || name.ends_with(".expected.json") {
+            continue;
+        }
+        let doc = std::fs::read(&path).unwrap();
+        let receipt = bed.engine.enqueue_order(&doc).unwrap();
+        let want: serde_json::Value = serde_json::from_slice(
+            &std::fs::read(dir.join(name.replace(".json", ".expected.json"))).unwrap(),
+        )
+        .unwrap();
+        expected.push((name, receipt.record_id, want));
+    }
+    assert_eq!(expected.len(), 12, "the twelve fixtures of the README");
+    bed.settle().await.unwrap();
+    let mut failures = Vec::new();
+    for (name, record_id, want) in &expected {
+        let d = detail(&bed, *record_id);
+        let Some(number) = d.record.invoice_number else {
+            failures.push(format!(
+                "{name}: {:?} {:?}",
+                d.record.state, d.record.last_error
+            ));
+            continue;
+        };
+        let inv = bed
+            .sandbox
+            .invoice(number)
+            .expect("the invoice the record names");
+        let gross = Some(
+            want["Canonical"]["GrossTotal"]
+                .to_string()
+                .parse::<Decimal>()
+                .unwrap(),
+        );
+        if inv.gross_amount != gross {
+            failures.push(format!(
+                "{name}: KashFlow gross {:?}, expected {gross:?}",
+                inv.gross_amount
+            ));
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+    bed.stop().await;
+}

@@ -129,7 +129,9 @@ pub struct NominalRules {
     pub reward_points: i64,
     pub rounding: i64,
     /// Sales nominal for goods sold zero-rated to VAT-registered businesses in the EU (an order
-    /// with a VAT number and an EU billing country); `null` keeps `Sales`.
+    /// with a VAT number and an EU billing country); `null` (the default) keeps `Sales`.
+    /// KashFlow files each product under one nominal and (strictly assumed) refuses a product line
+    /// on any other, so set this only when the products those customers buy live under it.
     pub eu_b2b_sales: Option<i64>,
     /// SKU → sales nominal, overriding `Sales`/`EuB2bSales` for that product.
     pub sku_overrides: BTreeMap<String, i64>,
@@ -145,7 +147,7 @@ impl Default for NominalRules {
             gift_card: 2300,
             reward_points: 4930,
             rounding: 4999,
-            eu_b2b_sales: Some(4100),
+            eu_b2b_sales: None,
             sku_overrides: BTreeMap::new(),
         }
     }
