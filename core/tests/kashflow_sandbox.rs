@@ -637,3 +637,29 @@ async fn every_call_is_counted_per_route() {
     assert_eq!(counts["PUT /sessiontoken"], 1);
     assert_eq!(h.total_calls(), 5);
 }
+
+#[tokio::test]
+async fn shutdown_does_not_wait_for_a_client_that_never_finishes_its_request() {
+    use tokio::io::AsyncWriteExt;
+    let h = sandbox().await;
+    // a keep-alive client that has been answered, and one stuck halfway through its headers
+    let (status, _) = get(&h, "/vat/settings/vatrates", &login(&h).await).await;
+    assert_eq!(status, StatusCode::OK);
+    let mut stuck = tokio::net::TcpStream::connect(h.addr()).await.unwrap();
+    stuck
+        .write_all(b"GET /v2/currencies HTTP/1.1\r\nHost: x\r\n")
+        .await
+        .unwrap();
+    tokio::time::sleep(Duration::from_millis(50)).await;
+
+    let started = std::time::Instant::now();
+    tokio::time::timeout(Duration::from_secs(30), h.shutdown())
+        .await
+        .expect("shutdown returned");
+    assert!(
+        started.elapsed() < Duration::from_secs(10),
+        "{:?}",
+        started.elapsed()
+    );
+    drop(stuck);
+}

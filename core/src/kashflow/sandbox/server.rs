@@ -190,6 +190,9 @@ impl SandboxServer {
     }
 }
 
+/// How long `shutdown` lets open connections finish before dropping them.
+const SHUTDOWN_GRACE: std::time::Duration = std::time::Duration::from_secs(2);
+
 /// A running sandbox: its address, its state, its faults and its request log.
 pub struct SandboxHandle {
     shared: Arc<Shared>,
@@ -370,14 +373,19 @@ impl SandboxHandle {
         *log = RequestLog::default();
     }
 
-    /// Stop serving and wait for the server task to finish.
+    /// Stop serving and wait for the server task to finish. Graceful shutdown waits for open
+    /// connections (a client holding a keep-alive connection, a request held by a `slow` fault);
+    /// after `SHUTDOWN_GRACE` the server task is aborted, dropping whatever is still open.
     pub async fn shutdown(self) {
         if let Some(tx) = lock(&self.shutdown).take() {
             let _ = tx.send(());
         }
         let task = lock(&self.task).take();
-        if let Some(t) = task {
-            let _ = t.await;
+        if let Some(mut t) = task {
+            if tokio::time::timeout(SHUTDOWN_GRACE, &mut t).await.is_err() {
+                t.abort();
+                let _ = t.await;
+            }
         }
     }
 }
