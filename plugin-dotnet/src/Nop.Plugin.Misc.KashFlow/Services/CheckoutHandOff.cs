@@ -11,6 +11,9 @@ public sealed record HandOffItem(SpoolKind Kind, int OrderId, string Document);
 
 public sealed class CheckoutHandOff : IDisposable
 {
+    /// <summary>How long the writer waits after a wake-up before journalling (the checkout request's CPU time).</summary>
+    public static readonly TimeSpan Linger = TimeSpan.FromMilliseconds(5);
+
     private readonly object _gate = new();
     private readonly Queue<HandOffItem> _queue = new();
     private readonly Action<HandOffItem> _write;
@@ -90,8 +93,14 @@ public sealed class CheckoutHandOff : IDisposable
             HandOffItem item;
             lock (_gate)
             {
-                while (_queue.Count == 0 && !_stopping)
-                    Monitor.Wait(_gate);
+                if (_queue.Count == 0 && !_stopping)
+                {
+                    while (_queue.Count == 0 && !_stopping)
+                        Monitor.Wait(_gate);
+                    // woken by a checkout: let its request run on before the journal takes a core
+                    if (!_stopping)
+                        Monitor.Wait(_gate, Linger);
+                }
                 if (_queue.Count == 0)
                     return;
                 item = _queue.Dequeue();
