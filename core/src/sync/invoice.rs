@@ -16,7 +16,7 @@
 //! invoice and its payment are one request and can never be half-done.
 
 use crate::engine::JobContext;
-use crate::kashflow::error::FailureClass;
+use crate::kashflow::error::{FailureClass, KfError};
 use crate::kashflow::model::Invoice;
 use crate::mapping::canonical::CanonicalInvoice;
 
@@ -64,6 +64,22 @@ fn adopt(existing: Invoice, inv: &CanonicalInvoice, number: i64) -> Result<Poste
             inv.customer_reference
         ),
     ))
+}
+
+/// `GET /invoices/{number}`, reported in the attempt history: every look at one invoice (before a
+/// write, after a lost answer, before adding a payment) goes through here.
+pub async fn read_invoice(
+    ctx: &JobContext<'_>,
+    conn: &Connection,
+    number: i64,
+) -> Result<Option<Invoice>, KfError> {
+    traced(
+        ctx,
+        "GET",
+        format!("/invoices/{number}"),
+        conn.client.get_invoice(number),
+    )
+    .await
 }
 
 /// Look for an invoice carrying `reference`, walking KashFlow's invoice list (slow; see above).
@@ -116,14 +132,9 @@ pub async fn post_invoice(
     match inv.invoice_number {
         Some(number) => {
             if look_first {
-                let existing = traced(
-                    ctx,
-                    "GET",
-                    format!("/invoices/{number}"),
-                    conn.client.get_invoice(number),
-                )
-                .await
-                .map_err(|e| Failure::kf(format!("checking for invoice {number}"), e))?;
+                let existing = read_invoice(ctx, conn, number)
+                    .await
+                    .map_err(|e| Failure::kf(format!("checking for invoice {number}"), e))?;
                 if let Some(existing) = existing {
                     return adopt(existing, inv, number);
                 }
@@ -142,14 +153,9 @@ pub async fn post_invoice(
                     invoice: Some(created),
                 }),
                 Err(e) if is_duplicate(&e) => {
-                    let existing = traced(
-                        ctx,
-                        "GET",
-                        format!("/invoices/{number}"),
-                        conn.client.get_invoice(number),
-                    )
-                    .await
-                    .map_err(|e2| Failure::kf(format!("reading invoice {number}"), e2))?;
+                    let existing = read_invoice(ctx, conn, number)
+                        .await
+                        .map_err(|e2| Failure::kf(format!("reading invoice {number}"), e2))?;
                     match existing {
                         Some(existing) => adopt(existing, inv, number),
                         None => Err(Failure::kf(format!("creating invoice {number}"), e)),
@@ -159,14 +165,7 @@ pub async fn post_invoice(
                 // invoice is recorded at once (and a cancellation arriving meanwhile finds it).
                 Err(e) if e.class() == FailureClass::OutcomeUnknown => {
                     let doing = format!("creating invoice {number}");
-                    match traced(
-                        ctx,
-                        "GET",
-                        format!("/invoices/{number}"),
-                        conn.client.get_invoice(number),
-                    )
-                    .await
-                    {
+                    match read_invoice(ctx, conn, number).await {
                         Ok(Some(existing)) => adopt(existing, inv, number),
                         Ok(None) => Err(Failure::NotApplied { doing, error: e }),
                         Err(_) => Err(Failure::kf(doing, e)),

@@ -14,9 +14,8 @@ use crate::order::{parse_snapshot, OrderStatus};
 use super::connection::Connection;
 use super::customer::{resolve, CustomerCache, Source};
 use super::failure::Failure;
-use super::invoice::post_invoice;
+use super::invoice::{post_invoice, read_invoice};
 use super::payment::ensure_payment;
-use super::trace::traced;
 
 /// What the sync did, for the log and the host's order note.
 pub fn order_note(number: i64, customer_code: &str) -> String {
@@ -95,14 +94,9 @@ pub async fn sync_order(
         if let Some(payment) = &inv.payment {
             let full = match posted.invoice.clone().filter(|i| i.payment_lines.is_some()) {
                 Some(i) => Some(i),
-                None => traced(
-                    ctx,
-                    "GET",
-                    format!("/invoices/{}", posted.number),
-                    conn.client.get_invoice(posted.number),
-                )
-                .await
-                .map_err(|e| Failure::kf(format!("reading invoice {}", posted.number), e))?,
+                None => read_invoice(ctx, conn, posted.number)
+                    .await
+                    .map_err(|e| Failure::kf(format!("reading invoice {}", posted.number), e))?,
             };
             if let Some(full) = full {
                 ensure_payment(

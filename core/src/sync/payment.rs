@@ -24,6 +24,7 @@ use crate::order::{parse_snapshot, ErrorCode, ValidationError, ValidationErrors}
 
 use super::connection::Connection;
 use super::failure::Failure;
+use super::invoice::read_invoice;
 use super::trace::traced;
 
 /// The note every payment we record carries: "nopCommerce order 1001 paid by Payments.Manual".
@@ -75,14 +76,7 @@ pub async fn ensure_payment(
         Ok(_) => Ok(true),
         // The answer was lost: look now whether the payment is on the invoice.
         Err(e) if e.class() == FailureClass::OutcomeUnknown => {
-            match traced(
-                ctx,
-                "GET",
-                format!("/invoices/{number}"),
-                conn.client.get_invoice(number),
-            )
-            .await
-            {
+            match read_invoice(ctx, conn, number).await {
                 Ok(Some(after))
                     if after
                         .payment_lines
@@ -178,12 +172,7 @@ pub async fn record_payment(
         ))));
     };
 
-    let invoice = traced(
-        ctx,
-        "GET",
-        format!("/invoices/{number}"),
-        conn.client.get_invoice(number),
-    )
+    let invoice = read_invoice(ctx, conn, number)
     .await
     .map_err(|e| Failure::kf(format!("reading invoice {number}"), e))?
     .ok_or_else(|| {
