@@ -615,26 +615,17 @@ impl KashFlowClient {
             ));
         }
         let kind = RequestKind::Read; // logging in changes nothing worth looking up
-        let step1 = serde_json::to_value(TemporaryTokenRequest {
-            user_name: self.cfg.username.clone(),
-            password: self.cfg.password.clone(),
-        })
-        .map_err(|e| KfError::Config(format!("encoding: {e}")))?;
         let req1 = "POST /sessiontoken";
-        let raw = self
-            .send_once(
-                "login",
-                &Method::POST,
-                "/sessiontoken",
-                &[],
-                Some(&step1),
-                None,
+        let temp: TemporaryTokenResponse = self
+            .login_step(
+                Method::POST,
+                req1,
+                &TemporaryTokenRequest {
+                    user_name: self.cfg.username.clone(),
+                    password: self.cfg.password.clone(),
+                },
             )
             .await?;
-        if !(200..300).contains(&raw.status) {
-            return Err(login_error(req1, kind, &raw));
-        }
-        let temp: TemporaryTokenResponse = decode(req1, kind, &raw.body)?;
         let word: Vec<char> = self.cfg.memorable_word.expose().chars().collect();
         let mut answers = Vec::with_capacity(temp.memorable_word_list.len());
         for c in &temp.memorable_word_list {
@@ -662,26 +653,17 @@ impl KashFlowClient {
                 kind,
             });
         }
-        let step2 = serde_json::to_value(SessionTokenRequest {
-            temporary_token: temp.temporary_token,
-            memorable_word_list: answers,
-        })
-        .map_err(|e| KfError::Config(format!("encoding: {e}")))?;
         let req2 = "PUT /sessiontoken";
-        let raw = self
-            .send_once(
-                "login",
-                &Method::PUT,
-                "/sessiontoken",
-                &[],
-                Some(&step2),
-                None,
+        let session: SessionTokenResponse = self
+            .login_step(
+                Method::PUT,
+                req2,
+                &SessionTokenRequest {
+                    temporary_token: temp.temporary_token,
+                    memorable_word_list: answers,
+                },
             )
             .await?;
-        if !(200..300).contains(&raw.status) {
-            return Err(login_error(req2, kind, &raw));
-        }
-        let session: SessionTokenResponse = decode(req2, kind, &raw.body)?;
         if session.session_token.is_empty() {
             return Err(KfError::Decode {
                 request: req2.into(),
@@ -694,6 +676,26 @@ impl KashFlowClient {
             *c = session.company_name.clone();
         }
         Ok(session.session_token)
+    }
+
+    /// One request of the login: send `body` to `/sessiontoken` once (never retried: a refused
+    /// login counts towards KashFlow's lockout), and read the answer.
+    async fn login_step<Req: serde::Serialize, Resp: DeserializeOwned>(
+        &self,
+        method: Method,
+        request: &'static str,
+        body: &Req,
+    ) -> Result<Resp, KfError> {
+        let kind = RequestKind::Read;
+        let body =
+            serde_json::to_value(body).map_err(|e| KfError::Config(format!("encoding: {e}")))?;
+        let raw = self
+            .send_once("login", &method, "/sessiontoken", &[], Some(&body), None)
+            .await?;
+        if !(200..300).contains(&raw.status) {
+            return Err(login_error(request, kind, &raw));
+        }
+        decode(request, kind, &raw.body)
     }
 
     /// Log in now (replacing any current session). Useful to test credentials.
