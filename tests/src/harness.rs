@@ -404,22 +404,21 @@ impl TestBed {
         sandbox: &SandboxOptions,
         adjust: impl FnOnce(&mut EngineConfig),
     ) -> Result<TestBed, String> {
-        let sandbox = start_sandbox(sandbox).await?;
-        let dir = tempfile::tempdir().map_err(|e| e.to_string())?;
-        let mut config = engine_config(
-            &dir.path().join("journal.sqlite"),
-            sandbox.base_url(),
-            &Credentials::sandbox(),
-        );
-        fast_retries(&mut config);
-        adjust(&mut config);
-        Self::start_gated(sandbox, dir, config, true, KashFlowProcessor::new())
+        Self::start_with_processor(sandbox, adjust, KashFlowProcessor::new()).await
     }
 
     /// `start`, with the client's rate limit lifted (large runs against the local sandbox).
     pub async fn start_unthrottled(
         sandbox: &SandboxOptions,
         adjust: impl FnOnce(&mut EngineConfig),
+    ) -> Result<TestBed, String> {
+        Self::start_with_processor(sandbox, adjust, KashFlowProcessor::unthrottled()).await
+    }
+
+    async fn start_with_processor(
+        sandbox: &SandboxOptions,
+        adjust: impl FnOnce(&mut EngineConfig),
+        processor: KashFlowProcessor,
     ) -> Result<TestBed, String> {
         let sandbox = start_sandbox(sandbox).await?;
         let dir = tempfile::tempdir().map_err(|e| e.to_string())?;
@@ -430,7 +429,7 @@ impl TestBed {
         );
         fast_retries(&mut config);
         adjust(&mut config);
-        Self::start_gated(sandbox, dir, config, true, KashFlowProcessor::unthrottled())
+        Self::start_gated(sandbox, dir, config, true, processor)
     }
 
     /// Start with the gate closed: jobs wait until `open_gate`.
