@@ -785,3 +785,66 @@ fn negative_payment_fee_is_a_discount_without_vat() {
         .iter()
         .all(|l| l.kind != LineKind::Rounding));
 }
+
+#[test]
+fn priced_checkout_attributes_become_one_line_when_the_order_names_them() {
+    // Gift wrapping at £2.50 incl (£2.0833 excl, 20%): nopCommerce adds it to the subtotal, the
+    // tax and the total, but to no item.
+    let mut doc = fixture("uk-incl-vat-paid");
+    doc["OrderSubtotalInclTax"] = json!(47.50);
+    doc["OrderSubtotalExclTax"] = json!(39.5833);
+    doc["OrderTax"] = json!(8.75);
+    doc["TaxRates"] = json!("20:8.7484;   ");
+    doc["OrderTotal"] = json!(52.49);
+
+    // Without the description the excess is unexplained: refused, naming the field.
+    let e = run(&doc, &MappingRules::default()).unwrap_err();
+    assert_eq!(e.errors[0].code, ErrorCode::TotalsMismatch);
+    assert_eq!(e.errors[0].path.as_deref(), Some("OrderSubtotalInclTax"));
+    assert!(
+        e.errors[0].message.contains("CheckoutAttributeDescription"),
+        "{}",
+        e.errors[0].message
+    );
+
+    doc["CheckoutAttributeDescription"] =
+        json!("Gift wrapping: Yes [+£2.50]<br />Delivery note: Happy birthday!");
+    let p = ok(&doc, &MappingRules::default());
+    let options: Vec<_> = p
+        .canonical
+        .lines
+        .iter()
+        .filter(|l| l.kind == LineKind::CheckoutOptions)
+        .collect();
+    assert_eq!(options.len(), 1);
+    let line = options[0];
+    assert!(
+        line.description
+            .starts_with("Checkout options: Gift wrapping: Yes"),
+        "{}",
+        line.description
+    );
+    assert!(
+        line.description.contains("Happy birthday!"),
+        "{}",
+        line.description
+    );
+    assert_eq!(
+        (line.quantity, line.vat_rate, line.nominal_code),
+        (d("1"), d("20"), 4000)
+    );
+    assert_eq!(line.rate + line.vat_amount, d("2.50"));
+    assert_eq!(line.source.as_deref(), Some("CheckoutAttributeDescription"));
+    assert_eq!(p.canonical.gross_total, d("52.49"));
+    assert!(p.warnings.is_empty(), "{:?}", p.warnings);
+
+    // A price whose incl/excl shows no account rate is refused, naming the field.
+    doc["OrderSubtotalExclTax"] = json!(39.00);
+    doc["OrderTax"] = json!(9.33);
+    let e = run(&doc, &MappingRules::default()).unwrap_err();
+    assert!(
+        e.errors.iter().any(|x| x.code == ErrorCode::UnknownVatRate
+            && x.path.as_deref() == Some("CheckoutAttributeDescription")),
+        "{e}"
+    );
+}

@@ -846,3 +846,39 @@ async fn every_golden_fixture_posts_to_kashflow_with_its_expected_total() {
     assert!(failures.is_empty(), "{}", failures.join("\n"));
     bed.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn priced_checkout_attributes_post_as_a_checkout_options_line() {
+    let bed = TestBed::start(&SandboxOptions::default(), |_| {})
+        .await
+        .unwrap();
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../core/fixtures/orders/uk-incl-vat-paid.json");
+    let mut doc: serde_json::Value = serde_json::from_slice(&std::fs::read(path).unwrap()).unwrap();
+    // gift wrapping at £2.50 incl VAT, in the subtotal, the tax and the total
+    doc["OrderSubtotalInclTax"] = serde_json::json!(47.50);
+    doc["OrderSubtotalExclTax"] = serde_json::json!(39.5833);
+    doc["OrderTax"] = serde_json::json!(8.75);
+    doc["TaxRates"] = serde_json::json!("20:8.7484;   ");
+    doc["OrderTotal"] = serde_json::json!(52.49);
+    doc["CheckoutAttributeDescription"] = serde_json::json!("Gift wrapping: Yes [+£2.50]");
+    let r = bed
+        .engine
+        .enqueue_order(&serde_json::to_vec(&doc).unwrap())
+        .unwrap();
+    assert_eq!(bed.settle().await.unwrap().synced, 1);
+    let number = detail(&bed, r.record_id).record.invoice_number.unwrap();
+    let inv = bed.sandbox.invoice(number).unwrap();
+    assert_eq!(inv.gross_amount, Some("52.49".parse().unwrap()));
+    let line = inv
+        .line_items
+        .iter()
+        .flatten()
+        .find(|l| l.description.starts_with("Checkout options: Gift wrapping"))
+        .expect("the checkout options line");
+    assert_eq!(
+        (line.nominal_code, line.product_code.as_deref()),
+        (4000, None)
+    );
+    bed.stop().await;
+}

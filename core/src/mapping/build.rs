@@ -702,18 +702,43 @@ pub fn map_order(
         )
     };
 
-    // --- Totals in the primary currency -------------------------------------------------------
+    // --- Checkout options ------------------------------------------------------------------------
+    // Priced checkout attributes (gift wrapping, a delivery slot) are added to the subtotal by
+    // nopCommerce but sit on no item. When the order names them, the subtotal's excess over the
+    // items is theirs and becomes one line at the VAT rate its own incl/excl amounts show.
     let items_incl: Decimal = o.items.iter().map(|i| i.price_incl_tax).sum();
     let items_excl: Decimal = o.items.iter().map(|i| i.price_excl_tax).sum();
+    let options_text = attribute_text(o.checkout_attribute_description.as_deref());
+    let (options_incl, options_excl) = match &options_text {
+        Some(_) => (
+            o.order_subtotal_incl_tax - items_incl,
+            o.order_subtotal_excl_tax - items_excl,
+        ),
+        None => (Decimal::ZERO, Decimal::ZERO),
+    };
+    let has_options = options_incl.abs() > tol || options_excl.abs() > tol;
+    let options_rate = if has_options {
+        snap_charge(
+            options_incl,
+            options_excl,
+            "CheckoutAttributeDescription",
+            "checkout options (the subtotal less the items)",
+            &mut errors,
+        )
+    } else {
+        Decimal::ZERO
+    };
+
+    // --- Totals in the primary currency -------------------------------------------------------
     for (sum, stated, path, what) in [
         (
-            items_incl,
+            items_incl + options_incl,
             o.order_subtotal_incl_tax,
             "OrderSubtotalInclTax",
             "including",
         ),
         (
-            items_excl,
+            items_excl + options_excl,
             o.order_subtotal_excl_tax,
             "OrderSubtotalExclTax",
             "excluding",
@@ -724,7 +749,7 @@ pub fn map_order(
                 ErrorCode::TotalsMismatch,
                 path,
                 format!(
-                    "The items add up to {} {what} VAT, but the order subtotal is {}.",
+                    "The items add up to {} {what} VAT, but the order subtotal is {} (priced checkout attributes are only counted when CheckoutAttributeDescription names them).",
                     money2(sum),
                     stated
                 ),
@@ -739,7 +764,8 @@ pub fn map_order(
         && billing_country != rules.home_country;
     let vat_charged = item_treatments.iter().any(|t| !t.rate.is_zero())
         || (!o.order_shipping_incl_tax.is_zero() && !shipping_rate.is_zero())
-        || (!o.payment_method_additional_fee_incl_tax.is_zero() && !fee_rate.is_zero());
+        || (!o.payment_method_additional_fee_incl_tax.is_zero() && !fee_rate.is_zero())
+        || (has_options && !options_rate.is_zero());
     let zero_rated_b2b = foreign_business && !vat_charged;
     let eu_b2b = zero_rated_b2b && is_eu_country(&billing_country);
 
@@ -776,6 +802,26 @@ pub fn map_order(
                 Some(sku.clone())
             },
             source: Some(format!("Items[{i}]")),
+            order_discount: false,
+        });
+    }
+    if has_options {
+        comps.push(Component {
+            kind: LineKind::CheckoutOptions,
+            description: format!(
+                "Checkout options: {}",
+                options_text.as_deref().unwrap_or_default()
+            ),
+            gross: options_incl,
+            treatment: Treatment {
+                exempt: false,
+                rate: options_rate,
+            },
+            nominal: if eu_b2b { nominals.eu_b2b_sales } else { None }.unwrap_or(nominals.sales),
+            quantity: 1,
+            product_code: None,
+            sku: None,
+            source: Some("CheckoutAttributeDescription".into()),
             order_discount: false,
         });
     }
@@ -896,7 +942,7 @@ pub fn map_order(
         + o.gift_card_usage.iter().copied().sum::<Decimal>()
         + o.redeemed_reward_points_amount;
     let before_deductions = money2(
-        items_excl - o.order_sub_total_discount_excl_tax
+        items_excl + options_excl - o.order_sub_total_discount_excl_tax
             + o.order_shipping_excl_tax
             + o.payment_method_additional_fee_excl_tax
             + o.order_tax,
@@ -910,7 +956,7 @@ pub fn map_order(
             "OrderTotal",
             format!(
                 "The order does not add up: items {} − subtotal discount {} + shipping {} + payment fee {} + tax {} (all excluding VAT) − order discount, gift cards and reward points {} = {}, but the order total is {}.",
-                money2(items_excl),
+                money2(items_excl + options_excl),
                 o.order_sub_total_discount_excl_tax,
                 o.order_shipping_excl_tax,
                 o.payment_method_additional_fee_excl_tax,

@@ -15,6 +15,9 @@ pub enum LineKind {
     Shipping,
     Discount,
     PaymentFee,
+    /// The priced checkout attributes (gift wrapping, a delivery slot...): inside the order
+    /// subtotal but on no item.
+    CheckoutOptions,
     GiftCard,
     RewardPoints,
     Rounding,

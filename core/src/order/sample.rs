@@ -285,6 +285,7 @@ pub fn build(s: &SampleOrder) -> OrderSnapshot {
         vat_number: None,
         customer_tax_display_type: TaxDisplayType::IncludingTax,
         shipping_method: Some("Royal Mail Tracked 48".into()),
+        checkout_attribute_description: None,
         customer: OrderCustomer {
             id: s.customer_id,
             email: if s.guest { None } else { Some(email.clone()) },

@@ -152,6 +152,12 @@ pub struct OrderSnapshot {
     /// Order.ShippingMethod, e.g. 'Royal Mail Tracked 48' (used in the shipping line's description).
     #[serde(default)]
     pub shipping_method: Option<String>,
+    /// Order.CheckoutAttributeDescription: the checkout attributes the customer chose, as
+    /// nopCommerce formats them (e.g. 'Gift wrapping: Yes [+£2.50]'; may hold `<br />`). Their
+    /// prices are inside the order subtotal but on no item: with this set, the difference between
+    /// the subtotal and the items becomes one 'Checkout options' line.
+    #[serde(default)]
+    pub checkout_attribute_description: Option<String>,
     /// The customer who placed the order.
     pub customer: OrderCustomer,
     /// The order's billing address.
@@ -203,6 +209,7 @@ impl Describe for OrderSnapshot {
                 Field::optional("VatNumber", nullable(string("Order.VatNumber, the customer's validated EU VAT number, if any."))),
                 Field::required("CustomerTaxDisplayType", enumeration("Order.CustomerTaxDisplayType: whether the customer saw prices including or excluding tax.", TaxDisplayType::NAMES)),
                 Field::optional("ShippingMethod", nullable(string("Order.ShippingMethod, e.g. 'Royal Mail Tracked 48' (used in the shipping line's description)."))),
+                Field::optional("CheckoutAttributeDescription", nullable(string("Order.CheckoutAttributeDescription: the checkout attributes the customer chose, as nopCommerce formats them (e.g. 'Gift wrapping: Yes [+£2.50]'; may hold `<br />`). Their prices are inside the order subtotal but on no item: with this set, the difference between the subtotal and the items becomes one 'Checkout options' line."))),
                 Field::required("Customer", OrderCustomer::describe_as("The customer who placed the order.")),
                 Field::required("BillingAddress", OrderAddress::describe_as("The order's billing address.")),
                 Field::optional("ShippingAddress", nullable(OrderAddress::describe_as("The order's shipping address; absent when nothing is shipped."))),

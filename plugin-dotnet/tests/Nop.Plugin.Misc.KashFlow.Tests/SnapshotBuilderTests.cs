@@ -36,4 +36,28 @@ public class SnapshotBuilderTests
         Assert.Empty(root.GetProperty("GiftCardUsage").EnumerateArray());
         Assert.Equal(0m, root.GetProperty("RedeemedRewardPointsAmount").GetDecimal());
     }
+
+    [Fact]
+    public async Task Priced_checkout_attributes_reach_the_invoice_as_one_line()
+    {
+        await using var store = new TestStore();
+        await store.ConfigureAsync(s => { s.Enabled = true; s.Mode = KashFlowMode.Sandbox; }, "sandbox", "sandbox-password", "kashflow");
+        Assert.True(await store.Host.EnsureStartedAsync(), store.Host.LastStartError);
+        var order = SampleOrders.SeedZeroRatedOrder(store, 124);
+        // a zero-rated gift message at £1.00: nopCommerce puts it in the subtotal and the total, on no item
+        order.CheckoutAttributeDescription = "Gift message: Congratulations! [+£1.00]";
+        order.OrderSubtotalInclTax += 1.00m;
+        order.OrderSubtotalExclTax += 1.00m;
+        order.OrderTotal += 1.00m;
+        await using var scope = store.Scope();
+        var json = await scope.ServiceProvider.GetRequiredService<IOrderSnapshotBuilder>().BuildJsonAsync(order);
+        Assert.Equal(order.CheckoutAttributeDescription, JsonDocument.Parse(json).RootElement.GetProperty("CheckoutAttributeDescription").GetString());
+
+        using var preview = JsonDocument.Parse(store.Host.Engine!.PreviewJson(json));
+        Assert.True(preview.RootElement.GetProperty("Ok").GetBoolean(), preview.RootElement.ToString());
+        var invoice = preview.RootElement.GetProperty("Invoice");
+        var options = Assert.Single(invoice.GetProperty("Lines").EnumerateArray(), l => l.GetProperty("Kind").GetString() == "CheckoutOptions");
+        Assert.StartsWith("Checkout options: Gift message: Congratulations!", options.GetProperty("Description").GetString());
+        Assert.Equal(34.00m, invoice.GetProperty("GrossTotal").GetDecimal());
+    }
 }

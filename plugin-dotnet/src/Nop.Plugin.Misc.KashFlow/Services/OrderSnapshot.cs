@@ -37,6 +37,9 @@ public sealed record OrderSnapshot
     public string? VatNumber { get; init; }
     public string CustomerTaxDisplayType { get; init; } = string.Empty;
     public string? ShippingMethod { get; init; }
+
+    /// <summary>The priced checkout attributes' text; the engine posts the subtotal's excess over the items as one line.</summary>
+    public string? CheckoutAttributeDescription { get; init; }
     public required OrderSnapshotCustomer Customer { get; init; }
     public required OrderSnapshotAddress BillingAddress { get; init; }
     public OrderSnapshotAddress? ShippingAddress { get; init; }

@@ -125,6 +125,7 @@ public class OrderSnapshotBuilder : IOrderSnapshotBuilder
             VatNumber = NullIfEmpty(order.VatNumber),
             CustomerTaxDisplayType = order.CustomerTaxDisplayType.ToString(),
             ShippingMethod = NullIfEmpty(order.ShippingMethod),
+            CheckoutAttributeDescription = NullIfEmpty(order.CheckoutAttributeDescription),
             Customer = new OrderSnapshotCustomer
             {
                 Id = order.CustomerId,

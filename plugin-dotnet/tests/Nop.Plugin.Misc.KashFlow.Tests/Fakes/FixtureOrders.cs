@@ -79,6 +79,7 @@ public static class FixtureOrders
             VatNumber = Str(s["VatNumber"]),
             CustomerTaxDisplayType = Enum.Parse<TaxDisplayType>(Str(s["CustomerTaxDisplayType"])!),
             ShippingMethod = Str(s["ShippingMethod"]),
+            CheckoutAttributeDescription = Str(s["CheckoutAttributeDescription"]),
             BillingAddressId = SeedAddress(store, (JsonObject)s["BillingAddress"]!),
             ShippingAddressId = s["ShippingAddress"] is JsonObject shipping ? SeedAddress(store, shipping) : null,
         };

@@ -33,6 +33,8 @@ public partial class Order : BaseEntity
     public int CustomerLanguageId { get; set; }
     public DateTime? PaidDateUtc { get; set; }
     public string ShippingMethod { get; set; }
+
+    public string CheckoutAttributeDescription { get; set; }
     public bool Deleted { get; set; }
     public DateTime CreatedOnUtc { get; set; }
     public string CustomOrderNumber { get; set; }
