@@ -230,7 +230,9 @@ public sealed class KashFlowEngineHost : IKashFlowEngineHost
     // documents must keep their order, and the engine files a payment that arrives first as waiting.
     public SubmitResult HandOffOrder(int orderId, string snapshotJson)
     {
-        _marker.Open(_createdUtc);
+        // without its marker a lost hand-off could not be found again: journal it now instead
+        if (OpenMarker() is null)
+            return Submit(SpoolKind.Order, orderId, snapshotJson);
         return _handOff.TryAccept(new HandOffItem(SpoolKind.Order, orderId, snapshotJson))
             ? new SubmitResult(SubmitState.HandedOff, null, null)
             : Submit(SpoolKind.Order, orderId, snapshotJson);
@@ -241,8 +243,7 @@ public sealed class KashFlowEngineHost : IKashFlowEngineHost
         // An order created before the floor (before this process started, or before the crash the
         // floor remembers) is outside what the catch-up looks at: an admin action on an older order,
         // journalled now, after whatever the hand-off still holds.
-        var floor = _marker.Open(_createdUtc);
-        if (DateTime.SpecifyKind(orderCreatedOnUtc, DateTimeKind.Utc) < floor)
+        if (OpenMarker() is not { } floor || DateTime.SpecifyKind(orderCreatedOnUtc, DateTimeKind.Utc) < floor)
             return SubmitEvent(orderId, eventJson);
         return _handOff.TryAccept(new HandOffItem(SpoolKind.Event, orderId, eventJson))
             ? new SubmitResult(SubmitState.HandedOff, null, null)
@@ -250,6 +251,19 @@ public sealed class KashFlowEngineHost : IKashFlowEngineHost
     }
 
     public bool WaitForHandOff(TimeSpan timeout) => _handOff.WaitUntilWritten(timeout);
+
+    /// <summary>The hand-off floor, writing the marker on first use; null when it cannot be written.</summary>
+    private DateTime? OpenMarker()
+    {
+        try
+        {
+            return _marker.Open(_createdUtc);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            return null;
+        }
+    }
 
     private void WriteHandedOff(HandOffItem item)
     {
