@@ -330,5 +330,5 @@ fn schema_descriptions_are_the_doc_comments() {
             }
         }
     }
-    assert_eq!(compared, 35 + 11 + 6 + 12);
+    assert_eq!(compared, 36 + 11 + 6 + 12);
 }
