@@ -90,7 +90,7 @@ public class HandOffTests
             await ConfigureQuietSandboxAsync(before);
             Assert.True(await before.Host.EnsureStartedAsync(), before.Host.LastStartError);
             var builder = (IOrderSnapshotBuilder)before.Services.GetService(typeof(IOrderSnapshotBuilder))!;
-            foreach (var id in new[] { 501, 503, 504 })
+            foreach (var id in new[] { 501, 503, 504, 506 })
                 Assert.Equal(SubmitState.Enqueued, before.Host.SubmitOrder(id, await builder.BuildJsonAsync(Seed(before, id, now))).State);
         }
         // ...and died with 502, 503's payment and 504's cancellation still in memory: its marker remains
@@ -102,6 +102,7 @@ public class HandOffTests
         Seed(store, 503, now, PaymentStatus.Paid);
         Seed(store, 504, now).OrderStatus = OrderStatus.Cancelled;
         Seed(store, 505, floor.AddHours(-2)); // long before the crash window: not the catch-up's business
+        Seed(store, 506, now, PaymentStatus.Paid).PaidDateUtc = floor.AddMinutes(-10); // paid before it: journalled then
         await ConfigureQuietSandboxAsync(store);
         Assert.Equal(floor, store.Host.CatchUpFromUtc);
 
@@ -113,14 +114,15 @@ public class HandOffTests
         Assert.Contains("OrderCancelled", EventKinds(Detail(store, 504)!));
         Assert.DoesNotContain("OrderPaid", EventKinds(Detail(store, 501)!));
         Assert.Null(Detail(store, 505));
+        Assert.DoesNotContain("OrderPaid", EventKinds(Detail(store, 506)!));
         Assert.Contains(store.Logger.Entries, e => e.Level == "Information"
-            && e.Message.Contains("not clean") && e.Message.Contains("4 orders") && e.Message.Contains("1 snapshots and 2 payment or cancellation"));
+            && e.Message.Contains("not clean") && e.Message.Contains("5 orders") && e.Message.Contains("1 snapshots and 2 payment or cancellation"));
         Assert.True(File.Exists(Path.Combine(data, KashFlowDefaults.HandOffMarkerFileName)), "kept until a clean stop");
 
         // running it twice changes nothing (a restart that crashed again before the next clean stop)
         var again = await OrderCatchUp.RunAsync(store.Host.Engine!, store.Orders, (IOrderSnapshotBuilder)store.Services.GetService(typeof(IOrderSnapshotBuilder))!,
             floor, (id, json) => store.Host.SubmitOrder(id, json), (id, json) => store.Host.SubmitEvent(id, json), CancellationToken.None);
-        Assert.Equal(new CatchUpResult(4, 0, 1), again); // the payment again (the engine knows it); 504 is cancelled now
+        Assert.Equal(new CatchUpResult(5, 0, 1), again); // the payment again (the engine knows it); 504 is cancelled now
         Assert.Single(EventKinds(Detail(store, 503)!), k => k == "OrderPaid");
         Assert.Single(EventKinds(Detail(store, 504)!), k => k == "OrderCancelled");
     }

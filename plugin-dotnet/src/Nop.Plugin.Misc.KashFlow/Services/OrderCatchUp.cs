@@ -3,7 +3,8 @@
 // order created since the hand-off marker's floor (less a margin), 500 at a time: an order the journal
 // does not know gets its snapshot built and journalled (a snapshot carries the order's current payment
 // and cancellation state, so nothing else is needed); an order it knows gets its OrderPaid again when
-// the store says paid (the engine and the payment step both recognise a payment they already have) and
+// the store says it was paid inside the window (the engine and the payment step both recognise a
+// payment they already have) and
 // its OrderCancelled when the store says cancelled and the journal does not. Refunds never take the
 // hand-off, so there is nothing of theirs to recover.
 using System.Text.Json.Nodes;
@@ -46,7 +47,8 @@ public static class OrderCatchUp
                     snapshots++;
                     continue;
                 }
-                if (order.PaymentStatus == PaymentStatus.Paid && order.PaidDateUtc is not null)
+                // a payment made before the window was journalled by an earlier process
+                if (order.PaymentStatus == PaymentStatus.Paid && order.PaidDateUtc is { } paid && DateTime.SpecifyKind(paid, DateTimeKind.Utc) >= from)
                 {
                     submitEvent(order.Id, OrderEventDocument.Paid(order).ToJson());
                     events++;
