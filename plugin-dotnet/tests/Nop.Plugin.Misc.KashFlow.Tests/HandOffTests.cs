@@ -128,6 +128,32 @@ public class HandOffTests
     }
 
     [Fact]
+    public async Task One_order_that_cannot_be_built_does_not_stop_the_catch_up()
+    {
+        await using var store = new TestStore();
+        await ConfigureQuietSandboxAsync(store);
+        Assert.True(await store.Host.EnsureStartedAsync(), store.Host.LastStartError);
+        var now = DateTime.UtcNow;
+        foreach (var id in new[] { 601, 602, 603 })
+            Seed(store, id, now);
+        var builder = (IOrderSnapshotBuilder)store.Services.GetService(typeof(IOrderSnapshotBuilder))!;
+        var submitted = new List<int>();
+        var failed = new List<int>();
+        var result = await OrderCatchUp.RunAsync(store.Host.Engine!, store.Orders, new FailingFor(builder, 602), now.AddMinutes(-1),
+            (id, json) => { submitted.Add(id); store.Host.SubmitOrder(id, json); }, (_, _) => { }, CancellationToken.None,
+            (id, _) => failed.Add(id));
+        Assert.Equal([601, 603], submitted);
+        Assert.Equal([602], failed);
+        Assert.Equal(new CatchUpResult(3, 2, 0), result);
+    }
+
+    private sealed class FailingFor(IOrderSnapshotBuilder inner, int orderId) : IOrderSnapshotBuilder
+    {
+        public Task<OrderSnapshot> BuildAsync(Order order) => order.Id == orderId ? throw new InvalidOperationException("product gone") : inner.BuildAsync(order);
+        public Task<string> BuildJsonAsync(Order order) => order.Id == orderId ? throw new InvalidOperationException("product gone") : inner.BuildJsonAsync(order);
+    }
+
+    [Fact]
     public void The_hand_off_refuses_when_full_reports_a_failed_write_and_drains_on_stop()
     {
         var written = new List<int>();

@@ -308,7 +308,12 @@ public sealed class KashFlowEngineHost : IKashFlowEngineHost
         {
             var result = await OrderCatchUp.RunAsync(engine, services.GetRequiredService<IOrderService>(),
                 services.GetRequiredService<IOrderSnapshotBuilder>(), from,
-                (id, json) => SubmitOrder(id, json), (id, json) => SubmitEvent(id, json), cancellationToken);
+                (id, json) => SubmitOrder(id, json), (id, json) => SubmitEvent(id, json), cancellationToken,
+                (id, ex) =>
+                {
+                    SpoolRebuild(id);
+                    Log("WARN", $"the snapshot of order {id} could not be built for the catch-up ({ex.GetType().Name}: {_credentials.Redact(ex.Message)}); it is spooled to be built again.");
+                });
             _catchUpFromUtc = null;
             await logger.InformationAsync($"KashFlow: the last stop was not clean; {result.OrdersSeen} orders created since {from:u} were checked against the journal: {result.SnapshotsSubmitted} snapshots and {result.EventsSubmitted} payment or cancellation documents journalled again.");
         }

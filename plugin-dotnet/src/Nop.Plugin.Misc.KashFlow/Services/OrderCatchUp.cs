@@ -26,8 +26,10 @@ public static class OrderCatchUp
 
     /// <param name="submitOrder">The durable (synchronous) path for a snapshot.</param>
     /// <param name="submitEvent">The durable (synchronous) path for an event document.</param>
+    /// <param name="buildFailed">Told of an order whose snapshot cannot be built now (the host spools it for a rebuild), so one bad order never stops the rest.</param>
     public static async Task<CatchUpResult> RunAsync(KashFlowEngine engine, IOrderService orders, IOrderSnapshotBuilder builder,
-        DateTime floorUtc, Action<int, string> submitOrder, Action<int, string> submitEvent, CancellationToken cancellationToken)
+        DateTime floorUtc, Action<int, string> submitOrder, Action<int, string> submitEvent, CancellationToken cancellationToken,
+        Action<int, Exception>? buildFailed = null)
     {
         var from = DateTime.SpecifyKind(floorUtc, DateTimeKind.Utc) - Margin;
         int seen = 0, snapshots = 0, events = 0;
@@ -43,7 +45,17 @@ public static class OrderCatchUp
                 seen++;
                 if (!known.TryGetValue(order.Id, out var record))
                 {
-                    submitOrder(order.Id, await builder.BuildJsonAsync(order));
+                    string json;
+                    try
+                    {
+                        json = await builder.BuildJsonAsync(order);
+                    }
+                    catch (Exception ex) when (buildFailed is not null && ex is not OperationCanceledException)
+                    {
+                        buildFailed(order.Id, ex);
+                        continue;
+                    }
+                    submitOrder(order.Id, json);
                     snapshots++;
                     continue;
                 }
