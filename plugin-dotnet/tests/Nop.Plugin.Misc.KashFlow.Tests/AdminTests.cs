@@ -50,7 +50,7 @@ public class AdminTests
             .ToList();
         Assert.NotEmpty(posts);
         foreach (var m in posts)
-            Assert.Empty(m.GetCustomAttributes().Where(a => a.GetType().Name == "FormValueRequiredAttribute"));
+            Assert.DoesNotContain(m.GetCustomAttributes(), a => a.GetType().Name == "FormValueRequiredAttribute");
         var names = posts.Select(m => m.GetCustomAttribute<ActionNameAttribute>()?.Name ?? m.Name).ToList();
         Assert.Equal(names.Count, names.Distinct(StringComparer.OrdinalIgnoreCase).Count());
         Assert.Contains("TestConnection", names);
