@@ -40,6 +40,23 @@ public class AdminTests
     }
 
     [Fact]
+    public void Every_post_action_has_its_own_action_name_and_no_form_value_selector()
+    {
+        // In a real 4.90 store, two POST actions named "Configure" told apart by FormValueRequired
+        // ("save" / "testconnection") routed only one button per route: POST /Admin/KashFlowAdmin/Configure
+        // with "save" answered 404. Each POST is its own action; a second button uses formaction.
+        var posts = typeof(KashFlowAdminController).GetMethods(BindingFlags.Public | BindingFlags.Instance | BindingFlags.DeclaredOnly)
+            .Where(m => m.GetCustomAttribute<HttpPostAttribute>() is not null)
+            .ToList();
+        Assert.NotEmpty(posts);
+        foreach (var m in posts)
+            Assert.DoesNotContain(m.GetCustomAttributes(), a => a.GetType().Name == "FormValueRequiredAttribute");
+        var names = posts.Select(m => m.GetCustomAttribute<ActionNameAttribute>()?.Name ?? m.Name).ToList();
+        Assert.Equal(names.Count, names.Distinct(StringComparer.OrdinalIgnoreCase).Count());
+        Assert.Contains("TestConnection", names);
+    }
+
+    [Fact]
     public async Task Configure_shows_the_settings_without_secrets()
     {
         await using var store = new TestStore();

@@ -77,7 +77,20 @@ public class OutcomeApplierTests
         await ApplyAsync(store, Stock(5, "MUG-CLASSIC", 118)); // already there
         await ApplyAsync(store, Stock(6, "GIFT-WRAP", 10));
         Assert.Single(store.Products.Adjustments);
-        Assert.Equal(ApplyResult.Rejected, await ApplyAsync(store, Stock(7, "NO-SUCH-SKU", 1)));
+    }
+
+    [Fact]
+    public async Task Stock_for_a_sku_the_shop_does_not_sell_is_nothing_to_do_and_said_once()
+    {
+        // every stock pull reports each stock-managed KashFlow product; in a real store the ones the shop
+        // does not sell logged a warning each, every 15 minutes
+        await using var store = new TestStore();
+        var sku = "NOT-IN-SHOP-" + Guid.NewGuid().ToString("N");
+        Assert.Equal(ApplyResult.Applied, await ApplyAsync(store, Stock(7, sku, 1)));
+        Assert.Equal(ApplyResult.Applied, await ApplyAsync(store, Stock(8, sku, 2)));
+        Assert.Empty(store.Products.Adjustments);
+        Assert.DoesNotContain(store.Logger.Entries, e => e.Level == "Warning");
+        Assert.Single(store.Logger.Entries, e => e.Message.Contains(sku));
     }
 
     [Fact]

@@ -115,6 +115,12 @@ namespace Nop.Web.Framework.Models.DataTables
 
     public partial class RenderBoolean : IRender;
 
+    public partial class RenderCustom : IRender
+    {
+        public RenderCustom(string functionName) { FunctionName = functionName; }
+        public string FunctionName { get; set; }
+    }
+
     public partial class RenderButtonView : IRender
     {
         public RenderButtonView(DataUrl url) { }

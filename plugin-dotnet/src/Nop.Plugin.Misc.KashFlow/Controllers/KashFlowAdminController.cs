@@ -55,7 +55,7 @@ public class KashFlowAdminController : BasePluginController
         return View(ConfigureView, await _modelFactory.PrepareConfigurationModelAsync());
     }
 
-    [HttpPost, ActionName("Configure"), FormValueRequired("save")]
+    [HttpPost]
     [CheckPermission(StandardPermission.Configuration.MANAGE_PLUGINS)]
     public async Task<IActionResult> Configure(ConfigurationModel model)
     {
@@ -96,8 +96,11 @@ public class KashFlowAdminController : BasePluginController
         return RedirectToAction(nameof(Configure));
     }
 
-    /// <summary>Tests the stored settings against KashFlow (save first). Uses the running engine, or a short-lived one.</summary>
-    [HttpPost, ActionName("Configure"), FormValueRequired("testconnection")]
+    /// <summary>Tests the stored settings against KashFlow (save first). Uses the running engine, or a short-lived one.
+    /// Its own action (the button's formaction), not a second [ActionName("Configure")] POST told apart by
+    /// FormValueRequired: in a real 4.90 store that pair routed only one of the two buttons per route
+    /// (/Admin/KashFlowAdmin/Configure answered 404 to "save").</summary>
+    [HttpPost]
     [CheckPermission(StandardPermission.Configuration.MANAGE_PLUGINS)]
     public async Task<IActionResult> TestConnection()
     {

@@ -56,30 +56,39 @@ public record ConfigurationModel : BaseNopModel
     public IList<PaymentMethodMappingModel> PaymentMethodMappings { get; set; } = new List<PaymentMethodMappingModel>();
 
     [NopResourceDisplayName(KashFlowLocales.DefaultPaymentMethodId)]
+    [UIHint("Int32Nullable")]
     public int? DefaultPaymentMethodId { get; set; }
 
     [NopResourceDisplayName(KashFlowLocales.DefaultBankAccountId)]
+    [UIHint("Int32Nullable")]
     public int? DefaultBankAccountId { get; set; }
 
     [NopResourceDisplayName(KashFlowLocales.SalesNominal)]
+    [UIHint("Int32Nullable")]
     public int? SalesNominal { get; set; }
 
     [NopResourceDisplayName(KashFlowLocales.ShippingNominal)]
+    [UIHint("Int32Nullable")]
     public int? ShippingNominal { get; set; }
 
     [NopResourceDisplayName(KashFlowLocales.DiscountNominal)]
+    [UIHint("Int32Nullable")]
     public int? DiscountNominal { get; set; }
 
     [NopResourceDisplayName(KashFlowLocales.PaymentFeeNominal)]
+    [UIHint("Int32Nullable")]
     public int? PaymentFeeNominal { get; set; }
 
     [NopResourceDisplayName(KashFlowLocales.GiftCardNominal)]
+    [UIHint("Int32Nullable")]
     public int? GiftCardNominal { get; set; }
 
     [NopResourceDisplayName(KashFlowLocales.RewardPointsNominal)]
+    [UIHint("Int32Nullable")]
     public int? RewardPointsNominal { get; set; }
 
     [NopResourceDisplayName(KashFlowLocales.RoundingNominal)]
+    [UIHint("Int32Nullable")]
     public int? RoundingNominal { get; set; }
 
     [NopResourceDisplayName(KashFlowLocales.UseOwnNumbering)]
@@ -113,8 +122,10 @@ public record PaymentMethodMappingModel : BaseNopModel
     public string? SystemName { get; set; }
 
     [NopResourceDisplayName(KashFlowLocales.PaymentMethodId)]
+    [UIHint("Int32Nullable")]
     public int? MethodId { get; set; }
 
     [NopResourceDisplayName(KashFlowLocales.BankAccountId)]
+    [UIHint("Int32Nullable")]
     public int? BankAccountId { get; set; }
 }

@@ -1,5 +1,6 @@
 // The sync log grid (nopCommerce DataTables: a search model posted by the grid, a paged list model back),
 // a record's detail page, and the invoice preview.
+using System.ComponentModel.DataAnnotations;
 using Microsoft.AspNetCore.Mvc.Rendering;
 using Nop.Web.Framework.Models;
 using Nop.Web.Framework.Mvc.ModelBinding;
@@ -15,9 +16,11 @@ public record SyncRecordSearchModel : BaseSearchModel
     public string? SearchOrderNumber { get; set; }
 
     [NopResourceDisplayName(KashFlowLocales.SearchCreatedFrom)]
+    [UIHint("DateNullable")]
     public DateTime? SearchCreatedFrom { get; set; }
 
     [NopResourceDisplayName(KashFlowLocales.SearchCreatedTo)]
+    [UIHint("DateNullable")]
     public DateTime? SearchCreatedTo { get; set; }
 
     public IList<SelectListItem> AvailableStates { get; set; } = new List<SelectListItem>();

@@ -5,7 +5,8 @@
 //    Cancelled or Complete order is never moved by KashFlow.
 //  - AddOrderNote: a private note (DisplayToCustomer false), skipped when the same text is already there.
 //  - SetStock: AdjustInventoryAsync by (target - current) with a "KashFlow:" message, for products that
-//    manage stock themselves; attribute-combination and multi-warehouse stock is left alone (logged).
+//    manage stock themselves; attribute-combination and multi-warehouse stock is left alone (logged); a SKU
+//    the shop does not have is nothing to do (said once per SKU, not a warning per pull).
 using Nop.Core.Domain.Catalog;
 using Nop.Core.Domain.Orders;
 using Nop.Core.Events;
@@ -29,6 +30,7 @@ public class OutcomeApplier
 {
     // one stock adjustment at a time in this process: read-modify-write of StockQuantity
     private static readonly SemaphoreSlim StockLock = new(1, 1);
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, byte> UnmatchedSkusLogged = new();
 
     private readonly IEventPublisher _eventPublisher;
     private readonly ILogger _logger;
@@ -110,7 +112,14 @@ public class OutcomeApplier
         {
             var product = await _productService.GetProductBySkuAsync(outcome.Sku);
             if (product is null)
-                return await RejectAsync(outcome, $"no product with SKU '{outcome.Sku}'");
+            {
+                // A KashFlow product the shop does not sell is normal, and every stock pull reports it
+                // again: in a real store that was ten warnings per pull (every 15 minutes). Nothing to do;
+                // say so once per SKU and process.
+                if (UnmatchedSkusLogged.TryAdd(outcome.Sku.Trim().ToUpperInvariant(), 0))
+                    await _logger.InformationAsync($"KashFlow: stock of '{outcome.Sku}' not set: no nopCommerce product has this SKU (said once per SKU until the next restart).");
+                return ApplyResult.Applied;
+            }
             if (product.ManageInventoryMethod != ManageInventoryMethod.ManageStock || product.UseMultipleWarehouses)
             {
                 await _logger.InformationAsync($"KashFlow: stock of '{outcome.Sku}' not set: the product's stock is not tracked as a single quantity in nopCommerce.");
