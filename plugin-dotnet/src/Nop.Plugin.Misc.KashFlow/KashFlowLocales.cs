@@ -74,6 +74,9 @@ public static class KashFlowLocales
     public const string ColumnCreditNote = P + "SyncLog.Column.CreditNote";
     public const string ColumnNextAttempt = P + "SyncLog.Column.NextAttempt";
     public const string Circuit = P + "SyncLog.Circuit";
+    public const string CircuitClosed = P + "SyncLog.Circuit.Closed";
+    public const string CircuitOpen = P + "SyncLog.Circuit.Open";
+    public const string CircuitHalfOpen = P + "SyncLog.Circuit.HalfOpen";
     public const string ColumnState = P + "SyncLog.Column.State";
     public const string ColumnAttempts = P + "SyncLog.Column.Attempts";
     public const string ColumnInvoice = P + "SyncLog.Column.Invoice";
@@ -204,6 +207,9 @@ public static class KashFlowLocales
         [ColumnCreditNote] = "Needs a credit note",
         [ColumnNextAttempt] = "Next attempt",
         [Circuit] = "KashFlow connection: {0}",
+        [CircuitClosed] = "working",
+        [CircuitOpen] = "paused after repeated failures; it is tried again shortly",
+        [CircuitHalfOpen] = "being tried again after failures",
         [ColumnState] = "State",
         [ColumnAttempts] = "Attempts",
         [ColumnInvoice] = "KashFlow invoice",

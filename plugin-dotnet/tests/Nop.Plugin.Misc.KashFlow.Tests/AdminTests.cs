@@ -115,6 +115,21 @@ public class AdminTests
     }
 
     [Fact]
+    public async Task The_log_page_says_what_the_connection_state_means()
+    {
+        await using var store = new TestStore();
+        store.Localization.Resources[KashFlowLocales.CircuitClosed] = KashFlowLocales.All[KashFlowLocales.CircuitClosed];
+        await store.ConfigureAsync(s => { s.Enabled = true; s.Mode = KashFlowMode.Sandbox; }, "sandbox", "sandbox-password", "kashflow");
+        Assert.True(await store.Host.EnsureStartedAsync(), store.Host.LastStartError);
+        await using var scope = store.Scope();
+        var controller = scope.ServiceProvider.GetRequiredService<KashFlowAdminController>();
+
+        var search = Assert.IsType<SyncRecordSearchModel>(Assert.IsType<ViewResult>(await controller.SyncLog()).Model);
+        Assert.True(search.EngineRunning);
+        Assert.Equal("working", search.Circuit); // the breaker's "Closed" would read as a fault
+    }
+
+    [Fact]
     public async Task Preview_of_an_unknown_order_explains()
     {
         await using var store = new TestStore();

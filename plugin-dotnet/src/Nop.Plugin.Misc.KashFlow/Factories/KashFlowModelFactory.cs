@@ -180,7 +180,14 @@ public class KashFlowModelFactory
         var engine = _host.Engine;
         search.EngineRunning = engine is not null;
         search.StatusCounts = engine is null ? new Dictionary<string, long>() : SafeStatusCounts(engine);
-        search.Circuit = engine is null ? null : SafeCircuit(engine);
+        // the engine's breaker states (Closed/Open/HalfOpen) read as faults to a merchant: say what they mean
+        search.Circuit = (engine is null ? null : SafeCircuit(engine)) switch
+        {
+            "Closed" => await _localizationService.GetResourceAsync(KashFlowLocales.CircuitClosed),
+            "Open" => await _localizationService.GetResourceAsync(KashFlowLocales.CircuitOpen),
+            "HalfOpen" => await _localizationService.GetResourceAsync(KashFlowLocales.CircuitHalfOpen),
+            var other => other,
+        };
         return search;
     }
 
