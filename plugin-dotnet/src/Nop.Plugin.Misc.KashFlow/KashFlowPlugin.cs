@@ -1,5 +1,9 @@
 // The plugin entry nopCommerce finds (the first concrete IPlugin of the assembly): installs default
-// settings, locale resources and the schedule task, and removes them on uninstall.
+// settings, locale resources and the schedule task, and removes them on uninstall. An upgrade (a newer
+// package over an installed one) never runs InstallAsync: nopCommerce calls UpdateAsync at start-up
+// when plugin.json's Version differs from the installed one, and that is where the strings a release
+// adds or rewords reach the store. So every release that changes KashFlowLocales bumps the Version
+// (a test holds the locale fingerprint per version).
 using Nop.Core.Domain.ScheduleTasks;
 using Nop.Services.Common;
 using Nop.Services.Configuration;
@@ -33,6 +37,20 @@ public class KashFlowPlugin : BasePlugin, IMiscPlugin
         // synchronisation stays off until the admin has entered the KashFlow login
         await _settingService.SaveSettingAsync(new KashFlowSettings());
         await _localizationService.AddOrUpdateLocaleResourceAsync(new Dictionary<string, string>(KashFlowLocales.All));
+        await EnsureSyncTaskAsync();
+        await base.InstallAsync();
+    }
+
+    public override async Task UpdateAsync(string currentVersion, string targetVersion)
+    {
+        // the locales of this release (new keys, reworded texts); settings keep the merchant's values
+        await _localizationService.AddOrUpdateLocaleResourceAsync(new Dictionary<string, string>(KashFlowLocales.All));
+        await EnsureSyncTaskAsync();
+        await base.UpdateAsync(currentVersion, targetVersion);
+    }
+
+    private async Task EnsureSyncTaskAsync()
+    {
         if (await _scheduleTaskService.GetTaskByTypeAsync(KashFlowDefaults.SyncTaskType) is null)
         {
             await _scheduleTaskService.InsertTaskAsync(new ScheduleTask
@@ -45,7 +63,6 @@ public class KashFlowPlugin : BasePlugin, IMiscPlugin
                 LastEnabledUtc = DateTime.UtcNow,
             });
         }
-        await base.InstallAsync();
     }
 
     public override async Task UninstallAsync()

@@ -35,6 +35,53 @@ public class PluginTests
     }
 
     [Fact]
+    public async Task Update_over_an_older_install_adds_the_new_locales_and_keeps_the_settings()
+    {
+        // the real store: a package copied over 4.90.1 showed the raw key
+        // plugins.misc.kashflow.synclog.circuit.closed, because InstallAsync (the only place that added
+        // locales) never runs on an upgrade
+        await using var store = new TestStore();
+        await using var scope = store.Scope();
+        var plugin = scope.ServiceProvider.GetRequiredService<KashFlowPlugin>();
+        await plugin.InstallAsync();
+        store.Localization.Resources.TryRemove(KashFlowLocales.CircuitClosed, out _); // what the older release lacked
+        store.Localization.Resources[KashFlowLocales.Circuit] = "old text";
+        var settings = await store.Settings.LoadSettingAsync<KashFlowSettings>();
+        settings.Enabled = true;
+        await store.Settings.SaveSettingAsync(settings);
+        store.Tasks.Tasks.Clear();
+
+        await plugin.UpdateAsync("4.90.1", "4.90.2");
+
+        foreach (var (key, value) in KashFlowLocales.All)
+            Assert.Equal(value, store.Localization.Resources[key]);
+        Assert.True((await store.Settings.LoadSettingAsync<KashFlowSettings>()).Enabled);
+        Assert.Equal(KashFlowDefaults.SyncTaskType, Assert.Single(store.Tasks.Tasks).Type);
+    }
+
+    // nopCommerce calls UpdateAsync only when plugin.json's Version changes, so a release whose locales
+    // differ from the last released ones under the same Version would leave the store without them.
+    // When this fails: bump "Version" in plugin.json (and <Version> in the csproj) and add the new
+    // version's fingerprint here; never change a released version's line.
+    private static readonly Dictionary<string, string> LocaleFingerprints = new()
+    {
+        ["4.90.2"] = "DCC794A6E249EA23B9F63C280A5F88C138D72D2F002E9B92E312A0BEB823ECCB",
+    };
+
+    [Fact]
+    public void Locales_changed_only_with_a_new_plugin_version()
+    {
+        using var doc = System.Text.Json.JsonDocument.Parse(File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "plugin.json")));
+        var version = doc.RootElement.GetProperty("Version").GetString()!;
+        var text = string.Join("\n", KashFlowLocales.All.OrderBy(e => e.Key, StringComparer.Ordinal).Select(e => e.Key + "=" + e.Value));
+        var fingerprint = Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(text)));
+        Assert.True(LocaleFingerprints.TryGetValue(version, out var expected),
+            $"plugin.json Version {version} has no locale fingerprint; add [\"{version}\"] = \"{fingerprint}\"");
+        Assert.True(expected == fingerprint,
+            $"the locales changed but plugin.json still says {version}, so nopCommerce would not run UpdateAsync on an upgrade: bump the Version and add its fingerprint {fingerprint}");
+    }
+
+    [Fact]
     public async Task Configuration_page_url_is_the_configure_route()
     {
         await using var store = new TestStore();
