@@ -116,7 +116,8 @@ public class HandOffTests
         Assert.Null(Detail(store, 505));
         Assert.DoesNotContain("OrderPaid", EventKinds(Detail(store, 506)!));
         Assert.Contains(store.Logger.Entries, e => e.Level == "Information"
-            && e.Message.Contains("not clean") && e.Message.Contains("5 orders") && e.Message.Contains("1 snapshots and 2 payment or cancellation"));
+            && e.Message.Contains("not clean") && e.Message.Contains("5 order(s)") && e.Message.Contains("1 snapshot(s) and 2 payment or cancellation")
+            && e.Message.Contains($"since {floor - OrderCatchUp.Margin:u}"));
         Assert.True(File.Exists(Path.Combine(data, KashFlowDefaults.HandOffMarkerFileName)), "kept until a clean stop");
 
         // running it twice changes nothing (a restart that crashed again before the next clean stop)

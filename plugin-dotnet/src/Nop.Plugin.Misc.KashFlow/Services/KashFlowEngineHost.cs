@@ -315,7 +315,7 @@ public sealed class KashFlowEngineHost : IKashFlowEngineHost
                     Log("WARN", $"the snapshot of order {id} could not be built for the catch-up ({ex.GetType().Name}: {_credentials.Redact(ex.Message)}); it is spooled to be built again.");
                 });
             _catchUpFromUtc = null;
-            await logger.InformationAsync($"KashFlow: the last stop was not clean; {result.OrdersSeen} orders created since {from:u} were checked against the journal: {result.SnapshotsSubmitted} snapshots and {result.EventsSubmitted} payment or cancellation documents journalled again.");
+            await logger.InformationAsync($"KashFlow: the last stop was not clean; {result.OrdersSeen} order(s) created since {from - OrderCatchUp.Margin:u} were checked against the journal: {result.SnapshotsSubmitted} snapshot(s) and {result.EventsSubmitted} payment or cancellation document(s) journalled again.");
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
