@@ -60,6 +60,27 @@ public class HandOffTests
     }
 
     [Fact]
+    public async Task Concurrent_checkouts_are_all_journalled_once()
+    {
+        await using var store = new TestStore();
+        await ConfigureQuietSandboxAsync(store);
+        Assert.True(await store.Host.EnsureStartedAsync(), store.Host.LastStartError);
+        var orders = Enumerable.Range(700, 200).Select(id => Seed(store, id, DateTime.UtcNow)).ToList();
+
+        // 8 checkouts at a time, each its own request scope, as Kestrel would run them
+        await Parallel.ForEachAsync(orders, new ParallelOptions { MaxDegreeOfParallelism = 8 },
+            async (order, _) => await store.PublishAsync(new OrderPlacedEvent(order)));
+        Assert.True(store.Host.WaitForHandOff(TimeSpan.FromSeconds(60)));
+
+        var page = EngineDocuments.ParseRecordPage(store.Host.Engine!.ListRecordsJson(
+            new RecordQuery([], null, null, null, 1, 500, orders.Select(o => o.Id).ToList()).ToJson()));
+        Assert.Equal(200, page.Total);
+        Assert.Equal(200, page.Items.Select(r => r.OrderId).Distinct().Count());
+        Assert.True(store.Host.Spool.IsEmpty);
+        Assert.DoesNotContain(store.Logger.Entries, e => e.Level == "Error");
+    }
+
+    [Fact]
     public async Task A_clean_stop_drains_the_hand_off_and_removes_the_marker()
     {
         var data = Path.Combine(Path.GetTempPath(), "kashflow-handoff-" + Guid.NewGuid().ToString("N"));
