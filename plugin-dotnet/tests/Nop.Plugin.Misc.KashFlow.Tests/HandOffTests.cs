@@ -81,6 +81,32 @@ public class HandOffTests
     }
 
     [Fact]
+    public async Task Switching_the_plugin_off_closes_the_marker_and_on_again_starts_a_new_floor()
+    {
+        await using var store = new TestStore();
+        await ConfigureQuietSandboxAsync(store);
+        Assert.True(await store.Host.EnsureStartedAsync(), store.Host.LastStartError);
+        await store.PublishAsync(new OrderPlacedEvent(Seed(store, 801, DateTime.UtcNow)));
+        var marker = store.Paths.HandOffMarkerPath;
+        Assert.True(File.Exists(marker));
+        var firstFloor = DateTime.Parse(File.ReadAllText(marker), null, System.Globalization.DateTimeStyles.RoundtripKind);
+        Assert.True(store.Host.WaitForHandOff(TimeSpan.FromSeconds(10)));
+        Assert.NotNull(Detail(store, 801));
+
+        await store.ConfigureAsync(s => s.Enabled = false);
+        await store.Host.ApplySettingsAsync();
+        Assert.False(File.Exists(marker), "off, with the hand-off drained: nothing of this process needs catching up");
+
+        await Task.Delay(50);
+        var switchedOn = DateTime.UtcNow;
+        await store.ConfigureAsync(s => s.Enabled = true);
+        await store.Host.ApplySettingsAsync();
+        await store.PublishAsync(new OrderPlacedEvent(Seed(store, 802, DateTime.UtcNow)));
+        var floor = DateTime.Parse(File.ReadAllText(marker), null, System.Globalization.DateTimeStyles.RoundtripKind);
+        Assert.True(floor >= switchedOn.AddMilliseconds(-1) && floor > firstFloor, $"floor {floor:O}, switched on {switchedOn:O}");
+    }
+
+    [Fact]
     public async Task A_clean_stop_drains_the_hand_off_and_removes_the_marker()
     {
         var data = Path.Combine(Path.GetTempPath(), "kashflow-handoff-" + Guid.NewGuid().ToString("N"));

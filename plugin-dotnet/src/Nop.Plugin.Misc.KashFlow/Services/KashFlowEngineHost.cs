@@ -114,7 +114,10 @@ public sealed class KashFlowEngineHost : IKashFlowEngineHost
     private volatile bool _handOffLostSome;
     private int _catchUpRunning;
     private DateTime? _catchUpFromUtc;
-    private readonly DateTime _createdUtc = DateTime.UtcNow;
+    // The hand-off floor to use: the host's start, or when the plugin was last switched back on (orders
+    // placed while it was off are not the catch-up's business).
+    private long _enabledSinceTicks = DateTime.UtcNow.Ticks;
+    private volatile bool _disabled;
 
     public KashFlowEngineHost(IServiceScopeFactory scopeFactory, KashFlowEnginePaths paths)
     {
@@ -152,8 +155,10 @@ public sealed class KashFlowEngineHost : IKashFlowEngineHost
             if (!settings.Enabled)
             {
                 _lastStartError = null;
+                OnDisabled();
                 return false;
             }
+            OnEnabled();
             return await StartLockedAsync(settings, settingsManager.GetCredentials(settings), scope.ServiceProvider);
         }
         finally
@@ -174,8 +179,10 @@ public sealed class KashFlowEngineHost : IKashFlowEngineHost
             {
                 StopLocked();
                 _lastStartError = null;
+                OnDisabled();
                 return;
             }
+            OnEnabled();
             var credentials = settingsManager.GetCredentials(settings);
             var engine = _engine;
             if (engine is null)
@@ -252,12 +259,38 @@ public sealed class KashFlowEngineHost : IKashFlowEngineHost
 
     public bool WaitForHandOff(TimeSpan timeout) => _handOff.WaitUntilWritten(timeout);
 
+    /// <summary>Switched off: once the hand-off is drained nothing of this process needs catching up.</summary>
+    private void OnDisabled()
+    {
+        _disabled = true;
+        if (_marker.FloorUtc is null || _catchUpFromUtc is not null || _handOffLostSome)
+            return;
+        if (!_handOff.WaitUntilWritten(KashFlowDefaults.HandOffDrainTimeout))
+            return;
+        try
+        {
+            _marker.Close();
+        }
+        catch (IOException)
+        {
+            // left in place: a later catch-up looks at a few orders more than it needs to
+        }
+    }
+
+    private void OnEnabled()
+    {
+        if (!_disabled)
+            return;
+        _disabled = false;
+        Interlocked.Exchange(ref _enabledSinceTicks, DateTime.UtcNow.Ticks);
+    }
+
     /// <summary>The hand-off floor, writing the marker on first use; null when it cannot be written.</summary>
     private DateTime? OpenMarker()
     {
         try
         {
-            return _marker.Open(_createdUtc);
+            return _marker.Open(new DateTime(Interlocked.Read(ref _enabledSinceTicks), DateTimeKind.Utc));
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
