@@ -79,6 +79,16 @@ fn escape_like(s: &str) -> String {
     out
 }
 
+/// Append `values` to `args` and return their numbered placeholders (`?3, ?4`) for an `IN (...)`.
+fn placeholders(args: &mut Vec<SqlValue>, values: impl Iterator<Item = SqlValue>) -> String {
+    let mut marks = Vec::new();
+    for v in values {
+        args.push(v);
+        marks.push(format!("?{}", args.len()));
+    }
+    marks.join(", ")
+}
+
 fn list_tx(conn: &Connection, q: &RecordQuery) -> Result<RecordPage, EngineError> {
     if q.page == 0 {
         return Err(EngineError::invalid_document(
@@ -98,15 +108,8 @@ fn list_tx(conn: &Connection, q: &RecordQuery) -> Result<RecordPage, EngineError
     let mut clauses: Vec<String> = Vec::new();
     let mut args: Vec<SqlValue> = Vec::new();
     if !q.states.is_empty() {
-        let marks: Vec<String> = q
-            .states
-            .iter()
-            .map(|s| {
-                args.push(SqlValue::Text(s.as_str().to_string()));
-                format!("?{}", args.len())
-            })
-            .collect();
-        clauses.push(format!("state IN ({})", marks.join(", ")));
+        let values = q.states.iter().map(|s| SqlValue::Text(s.as_str().into()));
+        clauses.push(format!("state IN ({})", placeholders(&mut args, values)));
     }
     // Records without an order date (broken snapshots) are filed by when they arrived.
     if let Some(from) = q.from_utc {
@@ -145,15 +148,8 @@ fn list_tx(conn: &Connection, q: &RecordQuery) -> Result<RecordPage, EngineError
         ));
     }
     if !q.order_ids.is_empty() {
-        let marks: Vec<String> = q
-            .order_ids
-            .iter()
-            .map(|id| {
-                args.push(SqlValue::Integer(*id));
-                format!("?{}", args.len())
-            })
-            .collect();
-        clauses.push(format!("order_id IN ({})", marks.join(", ")));
+        let values = q.order_ids.iter().map(|id| SqlValue::Integer(*id));
+        clauses.push(format!("order_id IN ({})", placeholders(&mut args, values)));
     }
     let filter = if clauses.is_empty() {
         String::new()
