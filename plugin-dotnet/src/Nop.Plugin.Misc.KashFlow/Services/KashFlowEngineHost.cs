@@ -26,7 +26,16 @@ public enum SubmitState
     HandedOff
 }
 
-public sealed record SubmitResult(SubmitState State, EnqueueReceipt? Receipt, string? Message);
+public sealed record SubmitResult(SubmitState State, EnqueueReceipt? Receipt, string? Message)
+{
+    /// <summary>What the shop's log should say about this result, if anything (the one wording for every path).</summary>
+    public (bool IsError, string Message)? Report(string what, int orderId) => this switch
+    {
+        { State: SubmitState.Spooled } => (false, $"KashFlow: the {what} of order {orderId} is spooled ({Message}); it is sent when the engine runs."),
+        { Receipt.State: "Failed" } => (true, $"KashFlow: the engine recorded the {what} of order {orderId} as failed: {Receipt.Message}"),
+        _ => null,
+    };
+}
 
 public interface IKashFlowEngineHost : IDisposable
 {
@@ -300,30 +309,26 @@ public sealed class KashFlowEngineHost : IKashFlowEngineHost
 
     private void WriteHandedOff(HandOffItem item)
     {
-        var what = item.Kind == SpoolKind.Order ? "order" : "event";
-        var result = Submit(item.Kind, item.OrderId, item.Document);
-        if (result.State == SubmitState.Spooled)
-            Log("WARN", $"the {what} document of order {item.OrderId} is spooled ({result.Message}); it is sent when the engine runs.");
-        else if (result.Receipt is { State: "Failed" } receipt)
-            Log("ERROR", $"the engine recorded the {what} document of order {item.OrderId} as failed: {receipt.Message}");
+        var what = item.Kind == SpoolKind.Order ? "order" : "event document";
+        if (Submit(item.Kind, item.OrderId, item.Document).Report(what, item.OrderId) is (var isError, var message))
+            Log(isError, message);
     }
 
     private void OnHandOffWriteFailed(HandOffItem item, Exception ex)
     {
         // not even the spool took it: keep the marker so the next start rebuilds it from the store
         _handOffLostSome = true;
-        Log("ERROR", $"order {item.OrderId} could not be recorded, not even in the spool ({ex.GetType().Name}: {_credentials.Redact(ex.Message)}); it is rebuilt from the store at the next start, or use \"Resync\" on the KashFlow sync log.");
+        Log(true, $"KashFlow: order {item.OrderId} could not be recorded, not even in the spool ({ex.GetType().Name}: {_credentials.Redact(ex.Message)}); it is rebuilt from the store at the next start, or use \"Resync\" on the KashFlow sync log.");
     }
 
     // The writer is a plain thread: it logs through its own scope (nopCommerce's logger is scoped).
-    private void Log(string level, string message)
+    private void Log(bool isError, string message)
     {
         try
         {
             using var scope = _scopeFactory.CreateScope();
             var logger = scope.ServiceProvider.GetRequiredService<ILogger>();
-            var text = "KashFlow: " + message;
-            (level == "ERROR" ? logger.ErrorAsync(text) : logger.WarningAsync(text)).GetAwaiter().GetResult();
+            (isError ? logger.ErrorAsync(message) : logger.WarningAsync(message)).GetAwaiter().GetResult();
         }
         catch (Exception)
         {
@@ -345,7 +350,7 @@ public sealed class KashFlowEngineHost : IKashFlowEngineHost
                 (id, ex) =>
                 {
                     SpoolRebuild(id);
-                    Log("WARN", $"the snapshot of order {id} could not be built for the catch-up ({ex.GetType().Name}: {_credentials.Redact(ex.Message)}); it is spooled to be built again.");
+                    Log(false, $"KashFlow: the snapshot of order {id} could not be built for the catch-up ({ex.GetType().Name}: {_credentials.Redact(ex.Message)}); it is spooled to be built again.");
                 });
             _catchUpFromUtc = null;
             await logger.InformationAsync($"KashFlow: the last stop was not clean; {result.OrdersSeen} order(s) created since {from - OrderCatchUp.Margin:u} were checked against the journal: {result.SnapshotsSubmitted} snapshot(s) and {result.EventsSubmitted} payment or cancellation document(s) journalled again.");

@@ -104,10 +104,8 @@ public class OrderEventConsumer :
             await SafeLogAsync(l => l.ErrorAsync($"KashFlow: the {what} of order {orderId} could not be recorded, not even in the spool. Use \"Resync\" on the KashFlow sync log.", ex));
             return;
         }
-        if (result.State == SubmitState.Spooled)
-            await SafeLogAsync(l => l.WarningAsync($"KashFlow: the {what} of order {orderId} is spooled ({result.Message}); it is sent when the engine runs."));
-        else if (result.Receipt is { State: "Failed" } receipt)
-            await SafeLogAsync(l => l.ErrorAsync($"KashFlow: the engine recorded the {what} of order {orderId} as failed: {receipt.Message}"));
+        if (result.Report(what, orderId) is (var isError, var message))
+            await SafeLogAsync(l => isError ? l.ErrorAsync(message) : l.WarningAsync(message));
     }
 
     private async Task<bool> IsEnabledAsync()
