@@ -798,7 +798,7 @@ async fn every_golden_fixture_posts_to_kashflow_with_its_expected_total() {
         ..SandboxOptions::default()
     };
     let bed = TestBed::start(&sandbox, |_| {}).await.unwrap();
-    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../core/fixtures/orders");
+    let dir = fixture_path("");
     let mut expected = Vec::new();
     for entry in std::fs::read_dir(&dir).unwrap() {
         let path = entry.unwrap().path();
@@ -852,8 +852,7 @@ async fn priced_checkout_attributes_post_as_a_checkout_options_line() {
     let bed = TestBed::start(&SandboxOptions::default(), |_| {})
         .await
         .unwrap();
-    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../core/fixtures/orders/uk-incl-vat-paid.json");
+    let path = fixture_path("uk-incl-vat-paid.json");
     let mut doc: serde_json::Value = serde_json::from_slice(&std::fs::read(path).unwrap()).unwrap();
     // gift wrapping at £2.50 incl VAT, in the subtotal, the tax and the total
     doc["OrderSubtotalInclTax"] = serde_json::json!(47.50);

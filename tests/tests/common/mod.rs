@@ -93,3 +93,10 @@ pub fn value(v: &[u8]) -> Value {
 pub fn invoice_no(order_id: i64) -> i64 {
     100_000 + order_id
 }
+
+/// `core/fixtures/orders/<name>`: the golden snapshots the Rust and C# tests share.
+pub fn fixture_path(name: &str) -> std::path::PathBuf {
+    std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../core/fixtures/orders")
+        .join(name)
+}
