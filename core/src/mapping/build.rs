@@ -771,6 +771,11 @@ pub fn map_order(
 
     // --- Components ----------------------------------------------------------------------------
     let nominals = &rules.nominals;
+    // Goods and checkout options: the EU B2B nominal when the order is one and the rules name it.
+    let sales_nominal = eu_b2b
+        .then_some(nominals.eu_b2b_sales)
+        .flatten()
+        .unwrap_or(nominals.sales);
     let mut comps: Vec<Component> = Vec::with_capacity(o.items.len() + 8);
     for (i, it) in o.items.iter().enumerate() {
         let sku = &skus[i];
@@ -782,8 +787,7 @@ pub fn map_order(
             .sku_overrides
             .get(sku)
             .copied()
-            .or(if eu_b2b { nominals.eu_b2b_sales } else { None })
-            .unwrap_or(nominals.sales);
+            .unwrap_or(sales_nominal);
         comps.push(Component {
             kind: LineKind::Product,
             description,
@@ -817,7 +821,7 @@ pub fn map_order(
                 exempt: false,
                 rate: options_rate,
             },
-            nominal: if eu_b2b { nominals.eu_b2b_sales } else { None }.unwrap_or(nominals.sales),
+            nominal: sales_nominal,
             quantity: 1,
             product_code: None,
             sku: None,
