@@ -163,7 +163,7 @@ async fn login_and_every_endpoint() {
     let methods = c.list_payment_methods().await.unwrap();
     assert_eq!(
         methods.iter().map(|m| m.id).collect::<Vec<_>>(),
-        vec![1, 2, 3, 4, 5]
+        vec![1, 2, 3, 4, 5, 6]
     );
     let nominals = c.list_nominals().await.unwrap();
     assert!(nominals
@@ -356,7 +356,7 @@ async fn relogs_in_once_when_the_session_expires() {
 
     // The session expiring on demand (fault) is handled the same way.
     h.inject(FaultRule::new(FaultKind::ExpireSession).on("GET", "/bankaccounts"));
-    assert_eq!(c.list_bank_accounts().await.unwrap().len(), 2);
+    assert_eq!(c.list_bank_accounts().await.unwrap().len(), 3);
     assert_eq!(h.calls("POST /sessiontoken"), 4);
     assert_eq!(h.responses_with_status(401), 3);
 

@@ -26,6 +26,15 @@ fn errors(doc: &Value) -> ValidationErrors {
     preview(&serde_json::to_vec(doc).unwrap(), &MappingRules::default()).unwrap_err()
 }
 
+/// The rules of a shop that wants every item to have a SKU.
+fn errors_requiring_skus(doc: &Value) -> ValidationErrors {
+    let rules = MappingRules {
+        sku_less_items: kashflow_sync::mapping::rules::SkuLessItemPolicy::Refuse,
+        ..MappingRules::default()
+    };
+    preview(&serde_json::to_vec(doc).unwrap(), &rules).unwrap_err()
+}
+
 #[test]
 fn syntax_errors_name_line_and_column() {
     let text = fixture_text("uk-incl-vat-paid").replacen("\"StoreId\": 1,", "\"StoreId\": 1,,", 1);
@@ -135,7 +144,7 @@ fn every_business_error_is_reported_together() {
     doc["Customer"]["Email"] = json!("hannah.wright.example.net");
     doc["CustomerCurrencyCode"] = json!("CHF");
     doc["BillingAddress"]["ZipPostalCode"] = json!("BS1 4DJX");
-    let e = errors(&doc);
+    let e = errors_requiring_skus(&doc);
     let want = [
         (ErrorCode::MissingSku, "Items[2].Sku"),
         (ErrorCode::InvalidQuantity, "Items[1].Quantity"),
@@ -155,7 +164,7 @@ fn every_business_error_is_reported_together() {
         .unwrap();
     assert_eq!(
         sku.message,
-        "Item 3 ('Coffee Beans 1kg') has no SKU, so it cannot be matched to a KashFlow product. Give the product a SKU in nopCommerce."
+        "Item 3 ('Coffee Beans 1kg') has no SKU, so it cannot be matched to a KashFlow product. Give the product a SKU in nopCommerce, or let items without a SKU post as description lines (mapping rules: SkuLessItems)."
     );
 }
 
@@ -247,7 +256,7 @@ fn identity_and_tax_rates_problems() {
 fn errors_serialise_as_pascal_case_documents() {
     let mut doc = fixture("uk-incl-vat-paid");
     doc["Items"][0]["Sku"] = Value::Null;
-    let v = serde_json::to_value(errors(&doc)).unwrap();
+    let v = serde_json::to_value(errors_requiring_skus(&doc)).unwrap();
     assert_eq!(v["Errors"][0]["Code"], json!("MissingSku"));
     assert_eq!(v["Errors"][0]["Path"], json!("Items[0].Sku"));
     assert!(v["Errors"][0]["Message"]

@@ -1,15 +1,20 @@
 //! Properties: for any valid order (computed with nopCommerce's own arithmetic by
-//! `order::sample`), the invoice gross equals the order total in the invoice currency and every
-//! line's VAT is its rate applied to its net; and mapping never panics, whatever the input.
+//! `order::sample`), the invoice's VAT per rate is the order's `TaxRates` (less the VAT share of
+//! anything taken off after tax), its net per rate the order's charges ex VAT, its gross the value
+//! of the sale in the invoice currency, and every line one KashFlow computes to what we sent; and
+//! mapping never panics, whatever the input.
 
 use std::path::Path;
 
-use kashflow_sync::mapping::canonical::LineKind;
+use std::collections::BTreeMap;
+
+use kashflow_sync::mapping::canonical::{LineKind, PaymentKind};
 use kashflow_sync::mapping::rules::InvoiceCurrencyMode;
 use kashflow_sync::mapping::{map_order, preview, MappingRules};
-use kashflow_sync::money::{money2, vat_on};
+use kashflow_sync::money::{money2, vat_on, PENNY};
 use kashflow_sync::order::parse_snapshot;
 use kashflow_sync::order::sample::{build, SampleLine, SampleOrder, CATALOGUE};
+use kashflow_sync::order::tax_rates::parse_tax_rates;
 use proptest::prelude::*;
 use rust_decimal::Decimal;
 use serde_json::Value;
@@ -87,7 +92,7 @@ proptest! {
     #![proptest_config(ProptestConfig { cases: 300, ..ProptestConfig::default() })]
 
     #[test]
-    fn any_valid_order_posts_its_total_to_the_penny((sample, home) in order()) {
+    fn any_valid_order_posts_its_figures_rate_by_rate((sample, home) in order()) {
         let snapshot = build(&sample);
         let mut rules = MappingRules::default();
         if home {
@@ -95,39 +100,80 @@ proptest! {
         }
         let mapped = map_order(&snapshot, &rules).map_err(|e| TestCaseError::fail(format!("{e}\n{}", serde_json::to_string(&snapshot).unwrap())))?;
         let inv = &mapped.invoice;
-        let factor = if home { Decimal::ONE } else { snapshot.currency_rate };
-        prop_assert_eq!(inv.gross_total, money2(snapshot.order_total * factor));
-        let mut gross = Decimal::ZERO;
+        let f = if home { Decimal::ONE } else { snapshot.currency_rate };
+        let o = &snapshot;
+
+        // The invoice is the value of the sale: what the customer paid plus the gift cards
+        // (booked as payments), each converted as nopCommerce shows it.
+        let cards: Decimal = o.gift_card_usage.iter().map(|g| money2(*g * f)).sum();
+        prop_assert_eq!(inv.gross_total, money2(o.order_total * f) + cards);
+
+        // Every line is one KashFlow computes to what we sent: net = round2(q × rate), VAT within
+        // a penny of its own; no VAT-exempt line (the catalogue has no exempt product).
+        let mut per_rate: BTreeMap<Decimal, (Decimal, Decimal)> = BTreeMap::new();
         for l in &inv.lines {
-            prop_assert!(l.rate.scale() <= 2, "rate {} has more than 2 places", l.rate);
-            prop_assert_eq!(l.vat_amount, vat_on(l.net(), l.vat_rate), "line {}", l.description);
-            if l.vat_exempt {
-                prop_assert!(l.vat_amount.is_zero());
+            prop_assert!(l.rate.scale() <= 4, "rate {} has more than 4 places", l.rate);
+            prop_assert!(!l.vat_exempt, "exempt line {}", l.description);
+            prop_assert!((l.vat_amount - vat_on(l.quantity * l.rate, l.vat_rate)).abs() <= PENNY, "line {}", l.description);
+            if l.kind == LineKind::Rounding {
+                prop_assert!(l.net().is_zero());
             }
-            gross += l.net() + l.vat_amount;
+            let e = per_rate.entry(l.vat_rate.normalize()).or_default();
+            e.0 += l.net();
+            e.1 += l.vat_amount;
         }
-        prop_assert_eq!(gross, inv.gross_total);
-        prop_assert_eq!(inv.net_total + inv.vat_total, inv.gross_total);
-        // Whatever rounding is left is explicit and small: nopCommerce's half pennies (at most two
-        // taxed rates here, plus the subtotal discount, tax total and order total), converted,
-        // plus a penny for conversion and one for per-line VAT — or nopCommerce's clamp at zero.
-        let before = money2(
-            snapshot.items.iter().map(|i| i.price_excl_tax).sum::<Decimal>() - snapshot.order_sub_total_discount_excl_tax
-                + snapshot.order_shipping_excl_tax + snapshot.payment_method_additional_fee_excl_tax + snapshot.order_tax,
-        );
-        let clamp = (-before).max(Decimal::ZERO);
-        let nop_rounding = Decimal::new(5, 3) * Decimal::from(5) + clamp;
-        let bound = (nop_rounding * factor).max(nop_rounding) + Decimal::new(2, 2);
-        for l in inv.lines.iter().filter(|l| l.kind == LineKind::Rounding) {
-            prop_assert!(l.net().abs() <= bound, "rounding {} above {}", l.net(), bound);
+        prop_assert_eq!(per_rate.values().map(|(n, v)| n + v).sum::<Decimal>(), inv.gross_total);
+
+        // VAT per rate is nopCommerce's TaxRates figure, converted; an amount taken off after
+        // tax (order discount, reward points, a payment-method discount) takes off its share of
+        // VAT at each rate, round(share × r / (100 + r)).
+        let stated = parse_tax_rates(&o.tax_rates).unwrap();
+        let after_tax = o.order_discount + o.redeemed_reward_points_amount
+            + (-o.payment_method_additional_fee_excl_tax).max(Decimal::ZERO);
+        let rates: Vec<Decimal> = stated.keys().filter(|r| !r.is_zero()).copied().collect();
+        let posted_vat: Decimal = per_rate.values().map(|x| x.1).sum();
+        if after_tax.is_zero() {
+            prop_assert_eq!(posted_vat, money2(o.order_tax * f));
         }
-        // Every ordered unit is on the invoice under its product code.
-        let ordered: i64 = snapshot.items.iter().map(|i| i.quantity).sum();
-        let posted: Decimal = inv.lines.iter().filter(|l| l.kind == LineKind::Product).map(|l| l.quantity).sum();
-        prop_assert_eq!(posted, Decimal::from(ordered));
-        // A paid order's payment is the whole invoice.
-        if let Some(p) = &inv.payment {
-            prop_assert_eq!(p.amount, inv.gross_total);
+        for r in &rates {
+            let charged = money2(stated[r] * f);
+            let posted = per_rate.get(r).map_or(Decimal::ZERO, |x| x.1);
+            if after_tax.is_zero() && f == Decimal::ONE {
+                prop_assert_eq!(posted, charged, "VAT at {}%", r);
+            } else if after_tax.is_zero() {
+                // Converted: each rate's VAT rounded, one conversion penny at most.
+                prop_assert!((posted - charged).abs() <= PENNY, "VAT at {}%: {} posted, {} charged", r, posted, charged);
+            } else {
+                let most_off = money2(after_tax * f * r / (Decimal::ONE_HUNDRED + r)) + PENNY;
+                prop_assert!(posted <= charged && charged - posted <= most_off, "VAT at {}%: {} posted, {} charged", r, posted, charged);
+            }
+        }
+        // Net per rate: the charges at that rate excluding VAT, to the penny (each rate's own
+        // rounding, and one conversion), when nothing was taken off after tax.
+        if after_tax.is_zero() && f == Decimal::ONE {
+            let sub_ex: Decimal = o.items.iter().map(|i| i.price_excl_tax).sum();
+            let share = if sub_ex.is_zero() { Decimal::ZERO } else { o.order_sub_total_discount_excl_tax / sub_ex };
+            let mut exact: BTreeMap<Decimal, Decimal> = BTreeMap::new();
+            for it in &o.items {
+                let rate = CATALOGUE.iter().find(|c| Some(c.sku) == it.sku.as_deref()).map(|c| Decimal::from(c.vat_rate)).unwrap();
+                *exact.entry(rate).or_default() += it.price_excl_tax * (Decimal::ONE - share);
+            }
+            *exact.entry(Decimal::from(sample.shipping_vat_rate)).or_default() += o.order_shipping_excl_tax;
+            *exact.entry(Decimal::from(20)).or_default() += o.payment_method_additional_fee_excl_tax;
+            for (r, e) in exact {
+                let posted = per_rate.get(&r).map_or(Decimal::ZERO, |x| x.0);
+                prop_assert!((posted - e).abs() <= Decimal::new(2, 2), "net at {}%: {} posted, {} charged", r, posted, e);
+            }
+        }
+
+        // Every item is one line with its ordered quantity.
+        let products: Vec<Decimal> = inv.lines.iter().filter(|l| l.kind == LineKind::Product).map(|l| l.quantity).collect();
+        prop_assert_eq!(products, o.items.iter().map(|i| Decimal::from(i.quantity)).collect::<Vec<_>>());
+        // Payments: the customer's is what they paid; with the gift cards they settle the invoice.
+        let paid: Decimal = inv.payments.iter().map(|p| p.amount).sum();
+        if let Some(p) = inv.payments.iter().find(|p| p.kind == PaymentKind::Order) {
+            prop_assert_eq!(p.amount, money2(o.order_total * f));
+            prop_assert_eq!(paid, inv.gross_total);
         }
         // The snapshot survives its own JSON round trip and maps the same way.
         let bytes = serde_json::to_vec(&snapshot).unwrap();

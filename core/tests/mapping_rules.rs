@@ -4,6 +4,7 @@
 use std::path::Path;
 
 use kashflow_sync::mapping::canonical::LineKind;
+use kashflow_sync::mapping::canonical::PaymentKind;
 use kashflow_sync::mapping::rules::{
     CustomerCodeStrategy, InvoiceCurrencyMode, InvoiceNumberStrategy, PaymentMapping,
 };
@@ -240,14 +241,30 @@ fn repeat_guests_share_one_customer_code() {
 fn customer_name_falls_back_to_company_then_email() {
     let mut doc = fixture("uk-excl-vat-business");
     let r = MappingRules::default();
+    // A business buyer: the company is the customer, the person its contact.
+    let p = ok(&doc, &r);
+    assert_eq!(p.canonical.customer.name, "Patel Optics Ltd");
+    assert_eq!(
+        p.kashflow_invoice.customer_name.as_deref(),
+        Some("Patel Optics Ltd")
+    );
+    assert_eq!(
+        p.kashflow_customer.contacts[0].name.as_deref(),
+        Some("Raj Patel")
+    );
+    // The billing address's company is what the order was placed as.
+    doc["BillingAddress"]["Company"] = json!("Patel Optics (Leeds) Ltd");
+    assert_eq!(
+        ok(&doc, &r).canonical.customer.name,
+        "Patel Optics (Leeds) Ltd"
+    );
+    doc["Customer"]["Company"] = Value::Null;
+    doc["BillingAddress"]["Company"] = Value::Null;
     assert_eq!(ok(&doc, &r).canonical.customer.name, "Raj Patel");
     for who in ["Customer", "BillingAddress"] {
         doc[who]["FirstName"] = Value::Null;
         doc[who]["LastName"] = json!("  ");
     }
-    assert_eq!(ok(&doc, &r).canonical.customer.name, "Patel Optics Ltd");
-    doc["Customer"]["Company"] = Value::Null;
-    doc["BillingAddress"]["Company"] = Value::Null;
     assert_eq!(
         ok(&doc, &r).canonical.customer.name,
         "accounts@pateloptics.co.uk"
@@ -338,7 +355,13 @@ fn payment_method_mapping_default_and_unmapped() {
         method_id: 3,
         bank_account_id: 1,
     });
-    let pay = ok(&doc, &r).canonical.payment.unwrap();
+    let pay = ok(&doc, &r)
+        .canonical
+        .payments
+        .iter()
+        .find(|p| p.kind == PaymentKind::Order)
+        .cloned()
+        .unwrap();
     assert_eq!((pay.method_id, pay.bank_account_id), (3, 1));
     r.payment_methods.insert(
         "Payments.Square".into(),
@@ -355,7 +378,10 @@ fn payment_method_mapping_default_and_unmapped() {
     assert_eq!(
         ok(&doc, &MappingRules::default())
             .canonical
-            .payment
+            .payments
+            .iter()
+            .find(|p| p.kind == PaymentKind::Order)
+            .cloned()
             .unwrap()
             .method_id,
         5
@@ -375,8 +401,21 @@ fn unpaid_orders_still_need_a_mapping_but_free_orders_do_not() {
     gc["OrderTotal"] = json!(0);
     gc["PaymentMethodSystemName"] = json!("");
     let p = ok(&gc, &MappingRules::default());
-    assert_eq!(p.canonical.gross_total, d("0.00"));
-    assert!(p.canonical.payment.is_none());
+    // The sale is still worth 59.99 (less the reward points, a discount); the gift card pays it.
+    assert_eq!(p.canonical.gross_total, d("59.99"));
+    assert!(p
+        .canonical
+        .payments
+        .iter()
+        .all(|p| p.kind != PaymentKind::Order));
+    assert_eq!(
+        p.canonical
+            .payments
+            .iter()
+            .map(|p| (p.kind, p.amount))
+            .collect::<Vec<_>>(),
+        vec![(PaymentKind::GiftCard, d("59.99"))]
+    );
 }
 
 // ---- Nominals and product codes -------------------------------------------------------------------
@@ -416,7 +455,7 @@ fn nominal_codes_and_product_codes_are_configurable() {
     };
     assert_eq!(kinds(LineKind::Shipping), vec![4901]);
     assert!(kinds(LineKind::Discount).iter().all(|n| *n == 4906));
-    assert_eq!(kinds(LineKind::Rounding), vec![4998]);
+    assert!(kinds(LineKind::Rounding).is_empty());
     let items = p.kashflow_invoice.line_items.unwrap();
     assert_eq!(items[0].product_code.as_deref(), Some("TSHIRT-M"));
     assert!(items
@@ -424,6 +463,7 @@ fn nominal_codes_and_product_codes_are_configurable() {
         .filter(|i| i.nominal_code == 4906)
         .all(|i| i.product_code.is_none()));
     let mut g = MappingRules::default();
+    g.gift_cards.policy = kashflow_sync::mapping::rules::GiftCardPolicy::NegativeLine;
     g.nominals.gift_card = 2310;
     g.nominals.reward_points = 4931;
     g.nominals.payment_fee = 4911;
@@ -495,21 +535,39 @@ fn vat_rates_are_snapped_to_the_accounts_rates() {
         ),
         (d("17.5"), d("1.75"))
     );
-    // A rate 0.4 points off snaps with the default tolerance (0.5), not with 0.1.
+    // A rate 0.4 points off snaps with the default tolerance (0.5), not with 0.1 — but 2.04 of
+    // VAT on 10.00 cannot be posted at 20% (KashFlow takes 2.00 ± a penny), so it is refused
+    // rather than posted wrong.
     doc["Items"][0]["PriceInclTax"] = json!(12.04);
     doc["Items"][0]["UnitPriceInclTax"] = json!(12.04);
     doc["OrderSubtotalInclTax"] = json!(12.04);
     doc["OrderTax"] = json!(2.04);
     doc["TaxRates"] = json!("20.4:2.04;   ");
     doc["OrderTotal"] = json!(12.04);
-    let p = ok(&doc, &MappingRules::default());
-    assert_eq!(p.canonical.lines[0].vat_rate, d("20"));
-    assert_eq!(p.canonical.gross_total, d("12.04"));
+    let e = run(&doc, &MappingRules::default()).unwrap_err();
+    assert!(e.has(ErrorCode::TotalsMismatch, "OrderTotal"), "{e}");
+    assert!(e.errors[0].message.contains("2.04"), "{e}");
     let mut strict = MappingRules::default();
     strict.vat.rate_tolerance = d("0.1");
     assert!(run(&doc, &strict)
         .unwrap_err()
         .has(ErrorCode::UnknownVatRate, "Items[0].PriceInclTax"));
+    // A penny off (10.00 at 20% charged 2.01): the line carries it, within KashFlow's penny.
+    doc["Items"][0]["PriceInclTax"] = json!(12.01);
+    doc["Items"][0]["UnitPriceInclTax"] = json!(12.01);
+    doc["OrderSubtotalInclTax"] = json!(12.01);
+    doc["OrderTax"] = json!(2.01);
+    doc["TaxRates"] = json!("20:2.01;   ");
+    doc["OrderTotal"] = json!(12.01);
+    let p = ok(&doc, &MappingRules::default());
+    assert_eq!(
+        (
+            p.canonical.lines[0].rate,
+            p.canonical.lines[0].vat_rate,
+            p.canonical.lines[0].vat_amount
+        ),
+        (d("10.00"), d("20"), d("2.01"))
+    );
 }
 
 #[test]
@@ -651,11 +709,16 @@ fn currencies_must_be_configured_and_consistent() {
     let mut r = MappingRules::default();
     r.currency.allowed.push("JPY".into());
     let p = ok(&doc, &r);
-    // 75.17 GBP × 190.5 = 14,319.885 → 14,319.89 JPY; the lines (75.1667 GBP before nopCommerce
-    // rounded its total) come to 14,319.26, and the 0.63 JPY left is within 0.02 GBP × 190.5.
+    // 75.17 GBP × 190.5 = 14,319.885 → 14,319.89 JPY, what the customer was shown; all of it is
+    // zero-rated net, spread over the lines by their converted amounts — no rounding line.
     assert_eq!(p.canonical.gross_total, d("14319.89"));
-    assert_eq!(p.canonical.lines.last().unwrap().kind, LineKind::Rounding);
-    assert_eq!(p.canonical.lines.last().unwrap().rate, d("0.63"));
+    assert!(p
+        .canonical
+        .lines
+        .iter()
+        .all(|l| l.kind != LineKind::Rounding && l.vat_amount.is_zero()));
+    let net: Decimal = p.canonical.lines.iter().map(|l| l.net()).sum();
+    assert_eq!(net, d("14319.89"));
     let mut gbp = fixture("uk-incl-vat-paid");
     gbp["CurrencyRate"] = json!(1.1);
     assert!(run(&gbp, &MappingRules::default())
@@ -671,33 +734,43 @@ fn currencies_must_be_configured_and_consistent() {
 // ---- Rounding tolerance, dates, payment -------------------------------------------------------------
 
 #[test]
-fn rounding_within_tolerance_becomes_a_line_and_beyond_it_an_error() {
+fn totals_must_add_up_within_nopcommerces_own_rounding() {
     let mut doc = fixture("uk-incl-vat-paid");
-    doc["OrderTotal"] = json!(50.01); // lines add up to 49.99
-    let p = ok(&doc, &MappingRules::default());
-    let r: Vec<_> = p
-        .canonical
-        .lines
-        .iter()
-        .filter(|l| l.kind == LineKind::Rounding)
-        .collect();
-    assert_eq!((r.len(), r[0].rate), (1, d("0.02")));
-    assert_eq!(p.canonical.gross_total, d("50.01"));
-    doc["OrderTotal"] = json!(50.02);
+    // The parts come to 49.99; nopCommerce's own rounding leaves no room for 50.01.
+    doc["OrderTotal"] = json!(50.01);
     let e = run(&doc, &MappingRules::default()).unwrap_err();
     assert!(e.has(ErrorCode::TotalsMismatch, "OrderTotal"), "{e}");
     assert!(
-        e.errors[0].message.contains("49.99") && e.errors[0].message.contains("50.02"),
+        e.errors[0].message.contains("49.99")
+            && e.errors[0].message.contains("50.01")
+            && e.errors[0].message.contains("0.02 apart"),
         "{e}"
     );
+    // The old generous tolerance no longer widens anything (still read, for old documents).
     let loose = MappingRules {
         rounding_tolerance: d("0.05"),
         ..MappingRules::default()
     };
-    assert_eq!(ok(&doc, &loose).canonical.gross_total, d("50.02"));
-    doc["OrderTotal"] = json!(49.98);
+    assert!(run(&doc, &loose).is_err());
+    doc["OrderTotal"] = json!(49.99);
     let p = ok(&doc, &MappingRules::default());
-    assert_eq!(p.canonical.lines.last().unwrap().rate, d("-0.01"));
+    assert!(p
+        .canonical
+        .lines
+        .iter()
+        .all(|l| l.kind != LineKind::Rounding && !l.vat_exempt));
+    // TaxRates must agree with what the lines carry at that rate.
+    doc["TaxRates"] = json!("20:8.43;   ");
+    doc["OrderTax"] = json!(8.43);
+    doc["OrderTotal"] = json!(50.09);
+    let e = run(&doc, &MappingRules::default()).unwrap_err();
+    assert!(e.has(ErrorCode::TotalsMismatch, "TaxRates"), "{e}");
+    // A rate in TaxRates that no charge carries.
+    doc["TaxRates"] = json!("20:8.33;   5:0.10;   ");
+    doc["OrderTax"] = json!(8.43);
+    let e = run(&doc, &MappingRules::default()).unwrap_err();
+    assert!(e.has(ErrorCode::TotalsMismatch, "TaxRates"), "{e}");
+    assert!(e.errors[0].message.contains("5%"), "{e}");
 }
 
 #[test]
@@ -725,31 +798,53 @@ fn payment_only_for_paid_orders_dated_in_london() {
     doc["PaidDateUtc"] = json!("2026-03-29T23:15:00Z"); // BST started that morning: 00:15 on the 30th
     let pay = ok(&doc, &MappingRules::default())
         .canonical
-        .payment
+        .payments
+        .iter()
+        .find(|p| p.kind == PaymentKind::Order)
+        .cloned()
         .unwrap();
     assert_eq!(pay.date.to_string(), "2026-03-30");
     assert_eq!(pay.amount, d("116.98"));
     doc["PaidDateUtc"] = Value::Null;
     let p = ok(&doc, &MappingRules::default());
-    assert_eq!(p.canonical.payment.unwrap().date.to_string(), "2026-11-28");
+    assert_eq!(
+        p.canonical
+            .payments
+            .iter()
+            .find(|p| p.kind == PaymentKind::Order)
+            .cloned()
+            .unwrap()
+            .date
+            .to_string(),
+        "2026-11-28"
+    );
     assert!(p
         .warnings
         .iter()
         .any(|w| w.code == WarningCode::PaidDateMissing));
-    for status in ["Pending", "Authorized", "Voided"] {
+    for status in ["Pending", "Authorized"] {
         doc["PaymentStatus"] = json!(status);
         assert!(
             ok(&doc, &MappingRules::default())
                 .canonical
-                .payment
-                .is_none(),
+                .payments
+                .is_empty(),
             "{status}"
         );
     }
     doc["PaymentStatus"] = json!("PartiallyRefunded");
     doc["RefundedAmount"] = json!(10.00);
     let p = ok(&doc, &MappingRules::default());
-    assert_eq!(p.canonical.payment.unwrap().amount, d("116.98"));
+    assert_eq!(
+        p.canonical
+            .payments
+            .iter()
+            .find(|p| p.kind == PaymentKind::Order)
+            .cloned()
+            .unwrap()
+            .amount,
+        d("116.98")
+    );
     assert!(p
         .warnings
         .iter()
@@ -767,17 +862,27 @@ fn negative_payment_fee_is_a_discount_without_vat() {
     doc["OrderTax"] = json!(7.56);
     doc["OrderTotal"] = json!(61.24);
     let p = ok(&doc, &MappingRules::default());
-    let fee = p
+    // nopCommerce takes 1.25 off the total and no tax; UK VAT is due on what was paid, so the
+    // discount is split over the rates by their gross, each part taking its VAT share off.
+    let fees: Vec<_> = p
         .canonical
         .lines
         .iter()
-        .find(|l| l.kind == LineKind::PaymentFee)
-        .unwrap();
-    assert_eq!(fee.description, "Payment method discount");
-    assert_eq!(
-        (fee.rate, fee.vat_rate, fee.vat_amount),
-        (d("-1.25"), d("0"), d("0.00"))
-    );
+        .filter(|l| l.kind == LineKind::PaymentFee)
+        .collect();
+    assert!(fees
+        .iter()
+        .all(|f| f.description.starts_with("Payment method discount")));
+    let gross: Decimal = fees.iter().map(|f| f.net() + f.vat_amount).sum();
+    assert_eq!(gross, d("-1.25"));
+    for f in &fees {
+        assert_eq!(
+            f.vat_amount,
+            kashflow_sync::money::money2(
+                (f.net() + f.vat_amount) * f.vat_rate / (d("100") + f.vat_rate)
+            )
+        );
+    }
     assert_eq!(p.canonical.gross_total, d("61.24"));
     assert!(p
         .canonical

@@ -80,6 +80,8 @@ pub struct Expectation {
     /// An `OrderCancelled` event follows.
     pub cancelled: bool,
     pub order_total: Decimal,
+    /// Gift cards used on the order: each is a payment on the invoice from its clearing account.
+    pub gift_cards: usize,
     /// Quantity per stock-managed SKU.
     pub managed_quantities: BTreeMap<String, i64>,
     pub email: String,
@@ -605,6 +607,11 @@ pub fn generate(cfg: &GenConfig) -> Day {
                 paid_later,
                 cancelled,
                 order_total,
+                gift_cards: snapshot
+                    .gift_card_usage
+                    .iter()
+                    .filter(|g| !g.is_zero())
+                    .count(),
                 managed_quantities: managed,
                 email: buyer.email.clone(),
                 guest,
@@ -688,13 +695,26 @@ mod tests {
                 (Ok(m), None | Some(Problem::UnknownSku)) => {
                     // The invoice adds up to the order total in the invoice currency.
                     let inv = m.invoice;
-                    let expected = if e.currency == "EUR" {
-                        r2(o.order_total * o.currency_rate)
+                    // The value of the sale: what was paid plus the gift cards (payments).
+                    let rate = if e.currency == "EUR" {
+                        o.currency_rate
                     } else {
-                        o.order_total
+                        Decimal::ONE
                     };
+                    let expected = r2(o.order_total * rate)
+                        + o.gift_card_usage
+                            .iter()
+                            .map(|g| r2(*g * rate))
+                            .sum::<Decimal>();
                     assert_eq!(inv.gross_total, expected, "order {}", o.id);
-                    assert_eq!(inv.payment.is_some(), e.paid_at_placement, "order {}", o.id);
+                    assert_eq!(
+                        inv.payments.iter().any(
+                            |p| p.kind == kashflow_sync::mapping::canonical::PaymentKind::Order
+                        ),
+                        e.paid_at_placement,
+                        "order {}",
+                        o.id
+                    );
                 }
                 (Err(errs), Some(Problem::UnmappedPaymentMethod)) => {
                     assert_eq!(errs.code(), ErrorCode::UnmappedPaymentMethod, "{errs}");

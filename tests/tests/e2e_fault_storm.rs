@@ -133,7 +133,17 @@ async fn a_thousand_orders_through_twenty_percent_faults_land_exactly_once() {
             assert_eq!(inv.number, Some(100_000 + id), "order {id}");
             let payments = inv.payment_lines.clone().unwrap_or_default();
             let expected = usize::from(e.paid_at_placement || e.paid_later);
-            assert_eq!(payments.len(), expected, "order {id}: {payments:?}");
+            // The customer's payment once; each gift card once (a payment from its account).
+            let customer = payments
+                .iter()
+                .filter(|p| p.note.as_deref().is_some_and(|n| n.contains(" paid by ")))
+                .count();
+            assert_eq!(customer, expected, "order {id}: {payments:?}");
+            assert_eq!(
+                payments.len() - customer,
+                e.gift_cards,
+                "order {id}: {payments:?}"
+            );
             if expected == 1 {
                 assert_eq!(inv.due_amount, Some(Decimal::ZERO), "order {id} fully paid");
             }

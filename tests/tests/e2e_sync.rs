@@ -814,7 +814,7 @@ async fn every_golden_fixture_posts_to_kashflow_with_its_expected_total() {
         .unwrap();
         expected.push((name, receipt.record_id, want));
     }
-    assert_eq!(expected.len(), 12, "the twelve fixtures of the README");
+    assert_eq!(expected.len(), 18, "the eighteen fixtures of the README");
     bed.settle().await.unwrap();
     let mut failures = Vec::new();
     for (name, record_id, want) in &expected {

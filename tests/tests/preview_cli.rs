@@ -39,7 +39,11 @@ fn preview_exits_2_with_every_error() {
     let path = dir.path().join("bad.json");
     std::fs::write(&path, serde_json::to_vec(&doc).unwrap()).unwrap();
     let rules = dir.path().join("rules.json");
-    std::fs::write(&rules, br#"{"RulesVersion": 1, "RoundingTolerance": 0.05}"#).unwrap();
+    std::fs::write(
+        &rules,
+        br#"{"RulesVersion": 1, "RoundingTolerance": 0.05, "SkuLessItems": "Refuse"}"#,
+    )
+    .unwrap();
     let out = Command::new(env!("CARGO_BIN_EXE_kfsync"))
         .args([
             "preview",

@@ -6,9 +6,10 @@
 use crate::order::{ErrorCode, OrderAddress, ValidationError};
 
 use super::canonical::CanonicalAddress;
+use super::text::quote;
 
-/// Trim, collapse every run of whitespace (including newlines and no-break spaces) to one space;
-/// `None` when nothing is left.
+/// Trim, collapse every run of whitespace (including newlines and no-break spaces) to one space
+/// and drop control characters (KashFlow gets plain text); `None` when nothing is left.
 pub fn clean_text(s: Option<&str>) -> Option<String> {
     let s = s?.trim();
     if s.is_empty() {
@@ -17,7 +18,7 @@ pub fn clean_text(s: Option<&str>) -> Option<String> {
     // Usually already clean: one exact-size copy.
     let mut prev_space = false;
     let tidy = s.chars().all(|c| {
-        let bad = c.is_whitespace() && (c != ' ' || prev_space);
+        let bad = (c.is_whitespace() && (c != ' ' || prev_space)) || c.is_control();
         prev_space = c == ' ';
         !bad
     });
@@ -26,10 +27,14 @@ pub fn clean_text(s: Option<&str>) -> Option<String> {
     }
     let mut out = String::with_capacity(s.len());
     for word in s.split_whitespace() {
+        let word: String = word.chars().filter(|c| !c.is_control()).collect();
+        if word.is_empty() {
+            continue;
+        }
         if !out.is_empty() {
             out.push(' ');
         }
-        out.push_str(word);
+        out.push_str(&word);
     }
     if out.is_empty() {
         None
@@ -159,8 +164,9 @@ pub fn standardise(
                     ErrorCode::InvalidCountry,
                     format!("{path}.CountryTwoLetterIsoCode"),
                     format!(
-                        "The {}'s country '{c}' is not a two-letter ISO country code such as GB.",
-                        describe(path)
+                        "The {}'s country '{}' is not a two-letter ISO country code such as GB.",
+                        describe(path),
+                        quote(c)
                     ),
                 ));
                 None
@@ -176,8 +182,9 @@ pub fn standardise(
                     ErrorCode::InvalidPostcode,
                     format!("{path}.ZipPostalCode"),
                     format!(
-                        "The {}'s postcode '{p}' is not a valid UK postcode (for example SW1A 1AA).",
-                        describe(path)
+                        "The {}'s postcode '{}' is not a valid UK postcode (for example SW1A 1AA).",
+                        describe(path),
+                        quote(p)
                     ),
                 ));
                 Some(p.to_uppercase())

@@ -18,8 +18,11 @@ pub enum LineKind {
     /// The priced checkout attributes (gift wrapping, a delivery slot...): inside the order
     /// subtotal but on no item.
     CheckoutOptions,
+    /// A gift card as a negative, VAT-exempt line (`GiftCards.Policy` `NegativeLine` only).
     GiftCard,
+    /// Reward points as a discount at one VAT rate (`RewardPoints.Policy` `Discount`).
     RewardPoints,
+    /// A zero-net line at one VAT rate carrying a VAT penny that rate's lines could not.
     Rounding,
     /// A description-only line (quantity 1, rate 0), e.g. the zero-rated B2B note.
     Note,
@@ -49,7 +52,8 @@ pub struct CanonicalAddress {
 pub struct CanonicalCustomer {
     /// The KashFlow customer code this order's customer should have (deterministic per rules).
     pub code: String,
-    /// First + last name, else the company, else the e-mail.
+    /// The company for a business buyer (billing address `Company`, else the customer's),
+    /// else first + last name, else the e-mail.
     pub name: String,
     /// Lower-case, trimmed; the engine matches existing KashFlow customers by it.
     pub email: String,
@@ -74,17 +78,17 @@ pub struct CanonicalLine {
     pub kind: LineKind,
     /// What the customer bought or what the line is for, as shown on the invoice.
     pub description: String,
-    /// Units; for products the ordered quantity (an item may be split over two lines whose
-    /// quantities add up to it), 1 for every other line.
+    /// Units: for products the ordered quantity, 1 for every other line.
     #[serde(with = "crate::money::serde_money")]
     pub quantity: Decimal,
-    /// Net unit price in the invoice currency, at most 2 decimal places.
+    /// Net unit price in the invoice currency, at most 4 decimal places; KashFlow's line net is
+    /// `round2(quantity × rate)`.
     #[serde(with = "crate::money::serde_money")]
     pub rate: Decimal,
     /// VAT percentage (20, 5, 0).
     #[serde(with = "crate::money::serde_money")]
     pub vat_rate: Decimal,
-    /// VAT of the whole line, 2 decimal places.
+    /// VAT of the whole line, 2 decimal places (within a penny of KashFlow's own figure).
     #[serde(with = "crate::money::serde_money")]
     pub vat_amount: Decimal,
     /// Outside the scope of VAT (KashFlow `VATExempt`), as opposed to zero-rated.
@@ -115,10 +119,22 @@ pub struct CanonicalCurrency {
     pub exchange_rate: Decimal,
 }
 
-/// A payment to record on the invoice (an order paid when placed, or a later `OrderPaid`).
+/// What a payment on the invoice is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum PaymentKind {
+    /// The customer's payment (paid at placement, or a later `OrderPaid`).
+    Order,
+    /// A gift card used on the order (`GiftCards.Policy` `Payment`).
+    GiftCard,
+    /// Reward points redeemed (`RewardPoints.Policy` `PaymentFromAccount`).
+    RewardPoints,
+}
+
+/// A payment to record on the invoice.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct CanonicalPayment {
+    pub kind: PaymentKind,
     #[serde(with = "crate::money::serde_money")]
     pub amount: Decimal,
     /// Payment date in Europe/London.
@@ -148,13 +164,15 @@ pub struct CanonicalInvoice {
     pub currency: CanonicalCurrency,
     pub customer: CanonicalCustomer,
     pub lines: Vec<CanonicalLine>,
-    /// Σ line net, Σ line VAT, and their sum, which equals the order total in this currency.
+    /// Σ line net, Σ line VAT, and their sum: the value of the sale in this currency (the order
+    /// total, plus gift cards and reward points where those are booked as payments).
     #[serde(with = "crate::money::serde_money")]
     pub net_total: Decimal,
     #[serde(with = "crate::money::serde_money")]
     pub vat_total: Decimal,
     #[serde(with = "crate::money::serde_money")]
     pub gross_total: Decimal,
-    /// Set when the order was already paid when the snapshot was taken.
-    pub payment: Option<CanonicalPayment>,
+    /// Payments that go in with the invoice: the customer's when the order was paid when the
+    /// snapshot was taken, and gift cards / reward points booked as payments.
+    pub payments: Vec<CanonicalPayment>,
 }

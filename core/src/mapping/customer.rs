@@ -1,5 +1,5 @@
-//! The KashFlow customer for an order: normalised e-mail (the engine matches existing KashFlow
-//! customers by it), a deterministic customer code, and a display name.
+//! Customer identity: the normalised e-mail (the engine matches existing KashFlow customers by
+//! it) and the deterministic customer code. `buyer` builds the whole customer.
 //!
 //! Codes (A–Z, 0–9, at most 20 characters):
 //! - from the customer Id: `Prefix` + Id zero-padded to `IdWidth` ("NOP000123");

@@ -1,54 +1,79 @@
-//! Posting an amount as KashFlow lines, to the penny.
+//! Posting one VAT rate's lines so that KashFlow arrives at exactly the net and VAT the order
+//! charged at that rate.
 //!
-//! KashFlow computes a line as `Quantity × Rate` (Rate with 2 decimal places) plus a VAT amount,
-//! which we always send as `round(net × VATLevel / 100)` — what KashFlow itself would compute —
-//! so the gross of a line is `net + round(net × r)`. Two things stop that from hitting every
-//! target gross:
+//! KashFlow computes a line's net as `round2(Quantity × Rate)` (Rate up to 4 places) and keeps a
+//! sent `VATAmount` when it is within a penny of `round2(Quantity × Rate × VATLevel / 100)`. So,
+//! for one rate, given each line's exact ex-VAT amount and the rate's net and VAT totals:
 //!
-//! 1. Not every gross is reachable at a given rate (at 20% no net gives a gross ending in 3p
-//!    more than a multiple of 6p). We pick the net whose gross is exact when one exists; otherwise
-//!    the neighbour that pulls the running difference (`carry`) back towards zero, so over a whole
-//!    invoice the lines never drift more than a penny from their targets. What is left goes on an
-//!    explicit Rounding line.
-//! 2. A unit price with more than 2 places (24.99 ÷ 3) cannot be a KashFlow Rate. Instead of one
-//!    line at quantity 1 (which would break KashFlow's stock count for the product) we split the
-//!    item into two lines of the same product whose quantities add up to the ordered quantity and
-//!    whose rates differ by exactly one penny: 2 × 8.33 + 1 × 8.34 = 25.00.
+//! 1. **Nets.** Each line's net is its exact amount rounded to the penny, and the pennies the
+//!    rounding lost or gained against the rate's net total are given back to the lines that
+//!    rounded furthest (largest remainder), so the nets add up to the rate's net exactly.
+//! 2. **Rates.** A line of quantity q posts the 4-place unit rate whose `round2(q × Rate)` is its
+//!    net — the item's own unit price when that works. Up to q = 100 such a rate always exists;
+//!    above, a net may be unreachable and the nearest is posted, its penny carried to a later line
+//!    of the same rate.
+//! 3. **VAT.** Each line's VAT is what KashFlow would compute; the pennies between their sum and
+//!    the rate's VAT total move one per line (at most a penny on any line, the lines nearest to
+//!    rounding the other way first). Only where the lines cannot carry them all does a zero-net
+//!    line at that rate carry the last pennies — never a line of another rate or a VAT-exempt one.
+//!
+//! Everything runs in whole units (`i128` pennies and ten-thousandths), not `Decimal`: this is on
+//! every line of every order.
 
-use rust_decimal::prelude::ToPrimitive;
-use rust_decimal::Decimal;
+use rust_decimal::{Decimal, RoundingStrategy};
 
-use crate::money::vat_on;
-
-/// One KashFlow line of a posted amount.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Piece {
+/// One line to post at the rate.
+#[derive(Debug, Clone, Copy)]
+pub struct LineTarget {
     pub quantity: i64,
-    /// Net unit price, 2 places.
+    /// The exact ex-VAT amount of the whole line in the invoice currency (any scale; negative for
+    /// discounts).
+    pub exact_net: Decimal,
+    /// The unit price the shop charged, ex VAT, when there is one: posted as the rate if it gives
+    /// the line's net.
+    pub unit_net: Option<Decimal>,
+}
+
+/// A line as posted: what KashFlow is sent and what it will compute.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PostedLine {
+    pub quantity: i64,
+    /// Unit rate, at most 4 places.
     pub rate: Decimal,
-    /// VAT of the whole piece, `round(net × r)`.
+    /// `round2(quantity × rate)`, what KashFlow computes.
+    pub net: Decimal,
+    /// The VAT amount sent (within a penny of KashFlow's own figure).
     pub vat: Decimal,
 }
 
-impl Piece {
-    /// Quantity × rate: exact, since the rate has 2 places and the quantity none.
-    pub fn net(&self) -> Decimal {
-        Decimal::from(self.quantity) * self.rate
-    }
-    pub fn gross(&self) -> Decimal {
-        self.net() + self.vat
-    }
+/// The lines of one rate, plus the zero-net lines carrying VAT pennies the lines could not.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RatePosting {
+    pub lines: Vec<PostedLine>,
+    /// One entry per zero-net line: its VAT (±0.01).
+    pub vat_only: Vec<Decimal>,
 }
 
-/// The search below runs for every line of every order, so it works in whole pennies (`i128`)
-/// rather than `Decimal`; the VAT rule is the same as `money::vat_on`.
+/// Why a rate could not be posted exactly (the caller refuses the order with this).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PostingError {
+    /// Every line's quantity is above 100 and no 4-place unit rate gives the net: by how much.
+    NetUnreachable(Decimal),
+    /// The VAT total is further from the lines' own VAT than the lines and
+    /// `MAX_VAT_ONLY_LINES` zero-net lines can carry: by how much.
+    VatOutOfReach(Decimal),
+}
+
+/// At most this many zero-net lines per rate; beyond, the order's VAT figures are not what its
+/// amounts say and it is refused instead.
+pub const MAX_VAT_ONLY_LINES: usize = 2;
+
+/// A VAT percentage as `mantissa / 10^scale`, for whole-unit arithmetic.
 #[derive(Debug, Clone, Copy)]
 struct Vat {
-    /// The rate as `mantissa / 10^scale` percent, e.g. 175 / 10^1 for 17.5%.
     mantissa: i128,
-    /// `100 × 10^scale`.
+    /// `100 × 10^scale`: VAT = net × mantissa / denominator.
     denominator: i128,
-    rate: Decimal,
 }
 
 impl Vat {
@@ -58,176 +83,191 @@ impl Vat {
         Vat {
             mantissa: r.mantissa(),
             denominator: 100 * 10i128.pow(scale),
-            rate,
-        }
-    }
-
-    /// VAT in pennies on a net in pennies, half away from zero (as `money::vat_on`).
-    fn on(&self, net: i128) -> i128 {
-        match net.checked_mul(self.mantissa) {
-            Some(num) => {
-                let (q, r) = (num / self.denominator, num % self.denominator);
-                if 2 * r.abs() >= self.denominator {
-                    q + num.signum()
-                } else {
-                    q
-                }
-            }
-            None => to_pennies(vat_on(from_pennies(net), self.rate)),
         }
     }
 }
 
-fn to_pennies(d: Decimal) -> i128 {
-    (d * Decimal::ONE_HUNDRED).round().to_i128().unwrap_or(0)
+const UNIT: i128 = 100; // ten-thousandths per penny
+
+fn pennies(d: Decimal) -> i128 {
+    let r = d.round_dp_with_strategy(2, RoundingStrategy::MidpointAwayFromZero);
+    r.mantissa() * 10i128.pow(2 - r.scale().min(2))
 }
 
 fn from_pennies(p: i128) -> Decimal {
     Decimal::from_i128_with_scale(p, 2)
 }
 
-/// A piece in pennies: quantity, unit rate, VAT.
-#[derive(Debug, Clone, Copy)]
-struct P {
-    q: i128,
-    rate: i128,
-    vat: i128,
+fn ten_thousandths(d: Decimal) -> i128 {
+    let r = d.round_dp_with_strategy(4, RoundingStrategy::MidpointAwayFromZero);
+    r.mantissa() * 10i128.pow(4 - r.scale().min(4))
 }
 
-impl P {
-    fn new(q: i128, rate: i128, vat: &Vat) -> P {
-        P {
-            q,
-            rate,
-            vat: vat.on(q * rate),
-        }
-    }
-    fn net(&self) -> i128 {
-        self.q * self.rate
-    }
-    fn gross(&self) -> i128 {
-        self.net() + self.vat
-    }
-    fn piece(&self) -> Piece {
-        Piece {
-            quantity: self.q as i64,
-            rate: from_pennies(self.rate),
-            vat: from_pennies(self.vat),
-        }
-    }
-}
-
-/// An amount as posted: one piece, or two of the same product whose rates differ by a penny.
-type Pieces = (P, Option<P>);
-
-fn gross_of(p: &Pieces) -> i128 {
-    p.0.gross() + p.1.map_or(0, |b| b.gross())
-}
-
-fn net_of(p: &Pieces) -> i128 {
-    p.0.net() + p.1.map_or(0, |b| b.net())
-}
-
-/// Split a net amount over `quantity` units into at most two pieces at 2-place rates.
-pub fn split(net: Decimal, quantity: i64, vat_rate: Decimal) -> Vec<Piece> {
-    let (a, b) = split_pieces(
-        to_pennies(net),
-        i128::from(quantity.max(1)),
-        &Vat::new(vat_rate),
-    );
-    std::iter::once(a.piece())
-        .chain(b.map(|b| b.piece()))
-        .collect()
-}
-
-fn split_pieces(net: i128, q: i128, vat: &Vat) -> Pieces {
-    let base = net.div_euclid(q);
-    let extra = net.rem_euclid(q);
-    if extra == 0 {
-        (P::new(q, base, vat), None)
-    } else {
-        (
-            P::new(q - extra, base, vat),
-            Some(P::new(extra, base + 1, vat)),
-        )
-    }
-}
-
-/// Divide rounding half away from zero.
+/// `n / d` rounded half away from zero (`d` > 0).
 fn div_round(n: i128, d: i128) -> i128 {
     let (q, r) = (n / d, n % d);
-    if 2 * r.abs() >= d.abs() {
-        q + n.signum() * d.signum()
+    if 2 * r.abs() >= d {
+        q + n.signum()
     } else {
         q
     }
 }
 
-/// Post `target` (gross, invoice currency, 2 places) for `quantity` units at `vat_rate`
-/// (0 for exempt lines). `carry` is Σ targets − Σ posted so far and is updated. Returns one
-/// piece, or two of the same product whose quantities add up to `quantity`.
-pub fn post(target: Decimal, quantity: i64, vat_rate: Decimal, carry: &mut Decimal) -> Vec<Piece> {
-    let (a, b) = post_pieces(target, quantity, vat_rate, carry);
-    std::iter::once(a).chain(b).collect()
+/// Round each value to the penny so that they add up to `total` exactly: the difference goes one
+/// penny at a time to the values whose rounding moved them furthest the other way. `total` is a
+/// penny amount (2 places). Returns pennies.
+pub fn settle_pennies(exact: &[Decimal], total: Decimal) -> Vec<i128> {
+    // Work in millionths of a penny: enough for any order amount × currency rate.
+    let fine: Vec<i128> = exact
+        .iter()
+        .map(|d| {
+            let x = d.round_dp_with_strategy(8, RoundingStrategy::MidpointAwayFromZero);
+            x.mantissa() * 10i128.pow(8 - x.scale().min(8))
+        })
+        .collect();
+    const F: i128 = 1_000_000;
+    let mut out: Vec<i128> = fine.iter().map(|f| div_round(*f, F)).collect();
+    let mut gap = pennies(total) - out.iter().sum::<i128>();
+    if gap == 0 || out.is_empty() {
+        return out;
+    }
+    // How far each rounded value is from its exact one, in the direction of the gap: the most
+    // "under" (for a positive gap) take a penny first.
+    let step = gap.signum();
+    let mut order: Vec<usize> = (0..out.len()).collect();
+    order.sort_by_key(|&i| std::cmp::Reverse(step * (fine[i] - out[i] * F)));
+    let mut k = 0;
+    while gap != 0 {
+        out[order[k % order.len()]] += step;
+        gap -= step;
+        k += 1;
+    }
+    out
 }
 
-/// `post`, without allocating.
-pub fn post_pieces(
-    target: Decimal,
-    quantity: i64,
-    vat_rate: Decimal,
-    carry: &mut Decimal,
-) -> (Piece, Option<Piece>) {
-    let vat = Vat::new(vat_rate);
-    let t = to_pennies(target);
-    let c = to_pennies(*carry);
-    let q = i128::from(quantity.max(1));
-    // The net whose gross would be the target, in pennies: t × 100 / (100 + r).
-    let ideal = match t.checked_mul(vat.denominator) {
-        Some(n) => div_round(n, vat.denominator + vat.mantissa),
-        None => to_pennies(target * Decimal::ONE_HUNDRED / (Decimal::ONE_HUNDRED + vat_rate)),
-    };
-    let unit = div_round(ideal, q);
-    // Rank: exact hit first; then the smallest running difference afterwards; then one line
-    // rather than two; then closest to the ideal net.
-    let rank = |p: &Pieces| {
-        let g = gross_of(p);
-        (
-            g != t,
-            (c + t - g).abs(),
-            p.1.is_some(),
-            (net_of(p) - ideal).abs(),
-        )
-    };
-    let mut best: Option<((bool, i128, bool, i128), Pieces)> = None;
-    let mut consider = |p: Pieces| {
-        let key = rank(&p);
-        let exact = !key.0;
-        if best.as_ref().is_none_or(|(k, _)| key < *k) {
-            best = Some((key, p));
-        }
-        exact
-    };
-    // One line at a 2-place unit rate: the usual case, and usually exact at the first try. The
-    // gross rises with the rate, so the rates either side of the ideal bracket the target.
-    let mut exact = false;
-    for k in [0i128, -1, 1] {
-        if consider((P::new(q, unit + k, &vat), None)) {
-            exact = true;
-            break;
-        }
+/// `settle_pennies` as `Decimal`s.
+pub fn settle(exact: &[Decimal], total: Decimal) -> Vec<Decimal> {
+    settle_pennies(exact, total)
+        .into_iter()
+        .map(from_pennies)
+        .collect()
+}
+
+/// The 4-place unit rate (in ten-thousandths) giving `net` pennies over `q` units, or `None`.
+/// `preferred` is tried first.
+fn rate_for(net: i128, q: i128, preferred: Option<i128>) -> Option<i128> {
+    let gives = |r: i128| div_round(q * r, UNIT) == net;
+    if let Some(p) = preferred.filter(|p| gives(*p)) {
+        return Some(p);
     }
-    if !exact && q > 1 {
-        // Two lines a penny apart reach any net; the exact one is within a few pennies of ideal.
-        for k in -3i128..=3 {
-            if consider(split_pieces(ideal + k, q, &vat)) {
-                break;
+    // round2(q × r / 100) = net  ⇔  q × r within half a penny of net × 100 (in ten-thousandths).
+    let centre = div_round(net * UNIT, q);
+    (0..=(q / UNIT + 1))
+        .flat_map(|k| [centre - k, centre + k])
+        .find(|r| gives(*r))
+}
+
+/// Post one rate's lines; see the module comment. `net_total` and `vat_total` are the rate's
+/// figures in the invoice currency (2 places); `vat_rate` is 0 for zero-rated and exempt lines.
+pub fn post_rate(
+    targets: &[LineTarget],
+    vat_rate: Decimal,
+    net_total: Decimal,
+    vat_total: Decimal,
+) -> Result<RatePosting, PostingError> {
+    let exact: Vec<Decimal> = targets.iter().map(|t| t.exact_net).collect();
+    let mut nets = settle_pennies(&exact, net_total);
+
+    // Rates: quantities above 100 first, so a penny they cannot reach is carried to a line that can.
+    let mut rates = vec![0i128; targets.len()];
+    let mut order: Vec<usize> = (0..targets.len()).collect();
+    order.sort_by_key(|&i| std::cmp::Reverse(targets[i].quantity.max(1) > 100));
+    let mut carry = 0i128;
+    for &i in &order {
+        let q = i128::from(targets[i].quantity.max(1));
+        let want = nets[i] + carry;
+        let preferred = targets[i].unit_net.map(ten_thousandths);
+        match rate_for(want, q, preferred) {
+            Some(r) => {
+                rates[i] = r;
+                nets[i] = want;
+                carry = 0;
+            }
+            None => {
+                let r = div_round(want * UNIT, q);
+                rates[i] = r;
+                nets[i] = div_round(q * r, UNIT);
+                carry = want - nets[i];
             }
         }
     }
-    let (_, pieces) = best.expect("at least one candidate");
-    *carry += target - from_pennies(gross_of(&pieces));
-    (pieces.0.piece(), pieces.1.map(|p| p.piece()))
+    if carry != 0 {
+        return Err(PostingError::NetUnreachable(from_pennies(carry)));
+    }
+
+    // VAT: KashFlow's own figure per line, from the unrounded quantity × rate.
+    let vat = Vat::new(vat_rate);
+    let scale = vat.denominator * UNIT; // ten-thousandths × mantissa / scale = pennies
+    let mut vats = Vec::with_capacity(targets.len());
+    let mut leans = Vec::with_capacity(targets.len());
+    for (i, t) in targets.iter().enumerate() {
+        let m = i128::from(t.quantity.max(1)) * rates[i] * vat.mantissa;
+        let v = div_round(m, scale);
+        vats.push(v);
+        leans.push(m - v * scale); // how far below (−) or above (+) the exact VAT it rounded
+    }
+    let mut gap = pennies(vat_total) - vats.iter().sum::<i128>();
+    let step = gap.signum();
+    if gap != 0 {
+        let mut by_lean: Vec<usize> = (0..vats.len()).collect();
+        by_lean.sort_by_key(|&i| std::cmp::Reverse(step * leans[i]));
+        for &i in by_lean.iter().take(gap.unsigned_abs() as usize) {
+            vats[i] += step;
+            gap -= step;
+        }
+    }
+    if gap.unsigned_abs() as usize > MAX_VAT_ONLY_LINES {
+        return Err(PostingError::VatOutOfReach(from_pennies(gap)));
+    }
+    let vat_only = (0..gap.unsigned_abs())
+        .map(|_| from_pennies(step))
+        .collect();
+    let lines = targets
+        .iter()
+        .enumerate()
+        .map(|(i, t)| PostedLine {
+            quantity: t.quantity.max(1),
+            rate: Decimal::from_i128_with_scale(rates[i], 4).normalize_to_at_least(2),
+            net: from_pennies(nets[i]),
+            vat: from_pennies(vats[i]),
+        })
+        .collect();
+    Ok(RatePosting { lines, vat_only })
+}
+
+trait AtLeast2 {
+    fn normalize_to_at_least(self, dp: u32) -> Decimal;
+}
+
+impl AtLeast2 for Decimal {
+    /// Trailing zeros beyond `dp` places dropped (8.3300 → 8.33, 20.8250 → 20.825).
+    fn normalize_to_at_least(self, dp: u32) -> Decimal {
+        let mut n = self.normalize();
+        if n.scale() < dp {
+            n.rescale(dp);
+        }
+        n
+    }
+}
+
+/// `round2(q × rate)` as KashFlow computes a line's net (half away from zero).
+pub fn line_net(quantity: Decimal, rate: Decimal) -> Decimal {
+    crate::money::money2(quantity * rate)
+}
+
+/// KashFlow's own VAT for a line: `round2(q × rate × VATLevel / 100)`.
+pub fn line_vat(quantity: Decimal, rate: Decimal, vat_rate: Decimal) -> Decimal {
+    crate::money::vat_on(quantity * rate, vat_rate)
 }
 
 #[cfg(test)]
@@ -235,88 +275,116 @@ mod tests {
     use super::*;
     use proptest::prelude::*;
 
-    proptest! {
-        #[test]
-        fn penny_vat_is_money_vat_on(net in -100_000_000_000i128..100_000_000_000, r in prop::sample::select(vec!["0", "5", "20", "17.5", "12.5", "7.25", "0.1", "99.999"])) {
-            let rate: Decimal = r.parse().unwrap();
-            prop_assert_eq!(from_pennies(Vat::new(rate).on(net)), vat_on(from_pennies(net), rate));
-        }
-    }
-
     fn d(s: &str) -> Decimal {
         s.parse().unwrap()
     }
 
-    #[test]
-    fn exact_single_lines_when_possible() {
-        let mut c = Decimal::ZERO;
-        let p = post(d("10.00"), 1, d("20"), &mut c);
-        assert_eq!(
-            p,
-            vec![Piece {
-                quantity: 1,
-                rate: d("8.33"),
-                vat: d("1.67")
-            }]
-        );
-        let p = post(d("39.98"), 2, d("20"), &mut c);
-        assert_eq!(
-            p,
-            vec![Piece {
-                quantity: 2,
-                rate: d("16.66"),
-                vat: d("6.66")
-            }]
-        );
-        let p = post(d("100.00"), 1, d("5"), &mut c);
-        assert_eq!(p[0].rate, d("95.24"));
-        assert_eq!(c, Decimal::ZERO);
-    }
-
-    #[test]
-    fn splits_when_the_unit_price_needs_more_places() {
-        let mut c = Decimal::ZERO;
-        let p = post(d("30.00"), 3, d("20"), &mut c);
-        assert_eq!(
-            p,
-            vec![
-                Piece {
-                    quantity: 2,
-                    rate: d("8.33"),
-                    vat: d("3.33")
-                },
-                Piece {
-                    quantity: 1,
-                    rate: d("8.34"),
-                    vat: d("1.67")
-                }
-            ]
-        );
-        assert_eq!(p.iter().map(Piece::gross).sum::<Decimal>(), d("30.00"));
-        assert_eq!(p.iter().map(|x| x.quantity).sum::<i64>(), 3);
-        assert_eq!(c, Decimal::ZERO);
-    }
-
-    #[test]
-    fn unreachable_grosses_alternate_so_the_carry_stays_within_a_penny() {
-        // 0.03 more than a multiple of 0.06 cannot be a gross at 20%.
-        let mut c = Decimal::ZERO;
-        for _ in 0..50 {
-            let p = post(d("0.09"), 1, d("20"), &mut c);
-            assert!(c.abs() <= d("0.01"), "carry {c}");
-            assert_eq!(p.len(), 1);
+    fn t(q: i64, exact: &str) -> LineTarget {
+        LineTarget {
+            quantity: q,
+            exact_net: d(exact),
+            unit_net: None,
         }
-        assert_eq!(c, Decimal::ZERO); // 50 lines: an even number of ±1p
     }
 
     #[test]
-    fn negative_and_zero_rated_lines() {
-        let mut c = Decimal::ZERO;
-        let p = post(d("-5.00"), 1, d("20"), &mut c);
-        assert_eq!(p.iter().map(Piece::gross).sum::<Decimal>(), d("-5.00"));
-        assert_eq!(p[0].vat, d("-0.83"));
-        let p = post(d("17.99"), 3, Decimal::ZERO, &mut c);
-        assert_eq!(p.iter().map(Piece::gross).sum::<Decimal>(), d("17.99"));
-        assert_eq!(c, Decimal::ZERO);
+    fn settle_gives_the_pennies_to_the_furthest_rounded() {
+        assert_eq!(
+            settle(&[d("8.325"), d("8.325"), d("8.325")], d("24.98")),
+            vec![d("8.32"), d("8.33"), d("8.33")]
+        );
+        assert_eq!(
+            settle(&[d("3.3333"), d("0.6667")], d("4.00")),
+            vec![d("3.33"), d("0.67")]
+        );
+        assert_eq!(
+            settle(&[d("-1.005"), d("2.5")], d("1.49")),
+            vec![d("-1.01"), d("2.50")]
+        );
+    }
+
+    #[test]
+    fn one_line_with_a_four_place_rate() {
+        // 3 × 24.99 incl. 20%: 62.475 ex VAT, posted as 3 × 20.825 (KashFlow: 62.48) + 12.49 VAT.
+        let p = post_rate(
+            &[LineTarget {
+                quantity: 3,
+                exact_net: d("62.475"),
+                unit_net: Some(d("20.825")),
+            }],
+            d("20"),
+            d("62.48"),
+            d("12.49"),
+        )
+        .unwrap();
+        assert_eq!(p.lines.len(), 1);
+        assert_eq!(p.lines[0].rate, d("20.825"));
+        assert_eq!(p.lines[0].net, d("62.48"));
+        assert_eq!(p.lines[0].vat, d("12.49")); // KashFlow's own 12.50, less the penny
+        assert!(p.vat_only.is_empty());
+    }
+
+    #[test]
+    fn shipping_3_99_is_3_32_plus_0_67() {
+        let p = post_rate(&[t(1, "3.32")], d("20"), d("3.32"), d("0.67")).unwrap();
+        assert_eq!(p.lines[0].net, d("3.32"));
+        assert_eq!(p.lines[0].vat, d("0.67")); // KashFlow's 0.66 + 1p
+    }
+
+    #[test]
+    fn a_zero_net_line_carries_what_one_line_cannot() {
+        let p = post_rate(&[t(1, "10.00")], d("20"), d("10.00"), d("2.02")).unwrap();
+        assert_eq!(p.lines[0].vat, d("2.01"));
+        assert_eq!(p.vat_only, vec![d("0.01")]);
+        assert!(matches!(
+            post_rate(&[t(1, "10.00")], d("20"), d("10.00"), d("2.50")),
+            Err(PostingError::VatOutOfReach(_))
+        ));
+    }
+
+    #[test]
+    fn big_quantities_carry_an_unreachable_penny_to_another_line() {
+        // 101 units: steps of 0.0101, so some nets cannot be hit exactly.
+        let targets = [t(101, "10.00"), t(1, "5.00")];
+        let p = post_rate(&targets, d("20"), d("15.00"), d("3.00")).unwrap();
+        let net: Decimal = p.lines.iter().map(|l| l.net).sum();
+        assert_eq!(net, d("15.00"));
+        for l in &p.lines {
+            assert_eq!(line_net(Decimal::from(l.quantity), l.rate), l.net);
+        }
+    }
+
+    proptest! {
+        #[test]
+        fn every_rate_posts_its_exact_figures(
+            lines in prop::collection::vec((1i64..=150, -50_000i64..500_000), 1..12),
+            r in prop::sample::select(vec!["20", "5", "0", "17.5"]),
+            vat_jitter in -1i64..=1,
+        ) {
+            let rate: Decimal = r.parse().unwrap();
+            let targets: Vec<LineTarget> = lines
+                .iter()
+                .map(|(q, n)| LineTarget { quantity: *q, exact_net: Decimal::new(*n, 4), unit_net: None })
+                .collect();
+            let net_total = crate::money::money2(targets.iter().map(|t| t.exact_net).sum());
+            let own_vat: Decimal = targets.iter().map(|t| crate::money::vat_on(t.exact_net, rate)).sum();
+            let vat_total = if rate.is_zero() { Decimal::ZERO } else { own_vat + Decimal::new(vat_jitter, 2) };
+            match post_rate(&targets, rate, net_total, vat_total) {
+                Ok(p) => {
+                    let net: Decimal = p.lines.iter().map(|l| l.net).sum();
+                    let vat: Decimal = p.lines.iter().map(|l| l.vat).sum::<Decimal>() + p.vat_only.iter().sum::<Decimal>();
+                    prop_assert_eq!(net, net_total);
+                    prop_assert_eq!(vat, vat_total);
+                    for l in &p.lines {
+                        let q = Decimal::from(l.quantity);
+                        prop_assert!(l.rate.scale() <= 4);
+                        prop_assert_eq!(line_net(q, l.rate), l.net);
+                        prop_assert!((l.vat - line_vat(q, l.rate, rate)).abs() <= crate::money::PENNY);
+                    }
+                }
+                Err(PostingError::NetUnreachable(_)) => prop_assert!(lines.iter().all(|(q, _)| *q > 100)),
+                Err(e) => prop_assert!(false, "{:?}", e),
+            }
+        }
     }
 }

@@ -6,8 +6,8 @@ use serde::{Deserialize, Serialize};
 use crate::kashflow::model::{Customer, Invoice};
 use crate::order::{parse_snapshot, ValidationErrors};
 
-use super::build::map_order;
 use super::canonical::CanonicalInvoice;
+use super::map_order::map_order;
 use super::rules::MappingRules;
 use super::to_kashflow::{customer_request, invoice_request};
 use super::warnings::Warning;

@@ -38,17 +38,92 @@ pub struct MappingRules {
     pub product_codes: BTreeMap<String, String>,
     pub vat: VatRules,
     pub currency: CurrencyRules,
-    /// How far an order's own figures may be from adding up to its total (primary store
-    /// currency): nopCommerce's formula on its excl amounts and OrderTax must come within this of
-    /// OrderTotal, else the order is refused. What the invoice lines (built from the amounts
-    /// including VAT) then differ from the total — this plus half a penny per rounding
-    /// nopCommerce made, converted at the order's rate, plus a penny each for conversion and
-    /// KashFlow's per-line VAT — is posted as an explicit Rounding line.
+    /// No longer used: an order's figures must now add up within the rounding nopCommerce
+    /// itself makes, and nothing is posted as rounding. Still read, so rules documents written by
+    /// earlier versions load unchanged.
     #[serde(with = "crate::money::serde_money")]
     pub rounding_tolerance: Decimal,
+    /// How redeemed reward points are booked.
+    pub reward_points: RewardPointsRules,
+    /// How gift cards used on an order are booked.
+    pub gift_cards: GiftCardRules,
+    /// What happens to an item without a SKU.
+    pub sku_less_items: SkuLessItemPolicy,
     pub due_days: DueDays,
     /// ISO country code of the KashFlow account's own country (the VAT home).
     pub home_country: String,
+}
+
+/// Reward points are the shop's own free loyalty scheme. HMRC treats redeeming them as a
+/// discount (VAT Notice 700/7): VAT is due only on what the customer actually paid.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum RewardPointsPolicy {
+    /// Default. A discount line per VAT rate (nominal `Nominals.RewardPoints`), split over the
+    /// rates in proportion to their gross, each taking its share of VAT off that rate.
+    Discount,
+    /// A payment on the invoice from `RewardPoints.Payment`'s bank account (a points liability
+    /// kept as a bank account); the invoice keeps the full value and VAT of the sale.
+    PaymentFromAccount,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase", default, deny_unknown_fields)]
+pub struct RewardPointsRules {
+    pub policy: RewardPointsPolicy,
+    /// Payment method and bank account for `PaymentFromAccount` (required for that policy).
+    pub payment: Option<PaymentMapping>,
+}
+
+impl Default for RewardPointsRules {
+    fn default() -> Self {
+        RewardPointsRules {
+            policy: RewardPointsPolicy::Discount,
+            payment: None,
+        }
+    }
+}
+
+/// A gift card is a multi-purpose voucher: VAT was not due when it was sold and is due on the
+/// goods it buys, so the sale keeps its full value and the card is a means of payment.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum GiftCardPolicy {
+    /// Default. The invoice shows the whole sale; the card's amount is a payment on it from the
+    /// gift-card clearing bank account (`GiftCards.Payment`).
+    Payment,
+    /// The older way: a negative, VAT-exempt "Gift card redeemed" line on `Nominals.GiftCard`, so
+    /// the invoice is for what the customer paid by other means.
+    NegativeLine,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase", default, deny_unknown_fields)]
+pub struct GiftCardRules {
+    pub policy: GiftCardPolicy,
+    /// Payment method and gift-card clearing bank account for `Payment` (required for it).
+    pub payment: Option<PaymentMapping>,
+}
+
+impl Default for GiftCardRules {
+    fn default() -> Self {
+        GiftCardRules {
+            policy: GiftCardPolicy::Payment,
+            // The sandbox seed's "Gift card" method and "Gift Card Clearing" account.
+            payment: Some(pm(
+                crate::kashflow::sandbox::seed::GIFT_CARD_METHOD_ID,
+                crate::kashflow::sandbox::seed::GIFT_CARD_BANK_ACCOUNT_ID,
+            )),
+        }
+    }
+}
+
+/// Items without a SKU (gift wrapping, a service, a custom product).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum SkuLessItemPolicy {
+    /// Default. Posted as a line with the item's name and no KashFlow product, on the sales
+    /// nominal (no stock is moved for it).
+    DescriptionLine,
+    /// The order is refused until the product has a SKU.
+    Refuse,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -125,8 +200,12 @@ pub struct NominalRules {
     pub shipping: i64,
     pub discounts: i64,
     pub payment_fee: i64,
+    /// The negative gift-card lines of the `NegativeLine` gift-card policy (the voucher liability).
     pub gift_card: i64,
+    /// The reward-point discount lines of the `Discount` reward-points policy.
     pub reward_points: i64,
+    /// The rare zero-net line that carries a VAT penny at one rate, where the lines' own VAT
+    /// cannot reach the VAT nopCommerce charged at that rate (no amount is ever posted here).
     pub rounding: i64,
     /// Sales nominal for goods sold zero-rated to VAT-registered businesses in the EU (an order
     /// with a VAT number and an EU billing country); `null` (the default) keeps `Sales`.
@@ -259,6 +338,9 @@ impl Default for MappingRules {
             vat: VatRules::default(),
             currency: CurrencyRules::default(),
             rounding_tolerance: Decimal::new(2, 2),
+            reward_points: RewardPointsRules::default(),
+            gift_cards: GiftCardRules::default(),
+            sku_less_items: SkuLessItemPolicy::DescriptionLine,
             due_days: DueDays::default(),
             home_country: "GB".into(),
         }
@@ -404,16 +486,42 @@ impl MappingRules {
         let mappings = self
             .payment_methods
             .iter()
-            .map(|(k, v)| (Some(k), v))
-            .chain(self.default_payment_method.iter().map(|d| (None, d)));
-        for (name, m) in mappings {
+            .map(|(k, v)| (format!("PaymentMethods.{k}"), v))
+            .chain(
+                self.default_payment_method
+                    .iter()
+                    .map(|d| ("DefaultPaymentMethod".to_string(), d)),
+            )
+            .chain(
+                self.gift_cards
+                    .payment
+                    .iter()
+                    .map(|d| ("GiftCards.Payment".to_string(), d)),
+            )
+            .chain(
+                self.reward_points
+                    .payment
+                    .iter()
+                    .map(|d| ("RewardPoints.Payment".to_string(), d)),
+            );
+        if self.gift_cards.policy == GiftCardPolicy::Payment && self.gift_cards.payment.is_none() {
+            errs.push(rules_err(
+                "GiftCards.Payment",
+                "Gift cards are booked as payments, so a KashFlow payment method and gift-card clearing bank account are needed (or choose NegativeLine).".into(),
+            ));
+        }
+        if self.reward_points.policy == RewardPointsPolicy::PaymentFromAccount
+            && self.reward_points.payment.is_none()
+        {
+            errs.push(rules_err(
+                "RewardPoints.Payment",
+                "Reward points are booked as payments, so a KashFlow payment method and bank account for them are needed (or choose Discount).".into(),
+            ));
+        }
+        for (path, m) in mappings {
             if m.method_id > 0 && m.bank_account_id > 0 {
                 continue;
             }
-            let path = match name {
-                Some(k) => format!("PaymentMethods.{k}"),
-                None => "DefaultPaymentMethod".to_string(),
-            };
             if m.method_id <= 0 {
                 errs.push(rules_err(
                     &format!("{path}.MethodId"),

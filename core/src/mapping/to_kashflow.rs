@@ -87,7 +87,7 @@ pub fn invoice_request(inv: &CanonicalInvoice) -> Invoice {
         // KashFlow's invoice VATNumber is the seller's; the customer's number is on the customer.
         vat_number: None,
         line_items: Some(inv.lines.iter().map(line_item).collect()),
-        payment_lines: Some(inv.payment.iter().map(payment_line).collect()),
+        payment_lines: Some(inv.payments.iter().map(payment_line).collect()),
         ..Invoice::default()
     }
 }

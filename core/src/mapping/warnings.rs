@@ -10,8 +10,6 @@ pub enum WarningCode {
     /// The order carries a VAT number from outside the home country, yet VAT was charged;
     /// posted as charged.
     VatChargedDespiteVatNumber,
-    /// The invoice's VAT at a rate differs from nopCommerce's TaxRates by more than rounding.
-    VatDiffersFromOrder,
     /// The order is paid but has no PaidDateUtc; the payment is dated on the order date.
     PaidDateMissing,
     /// The order is cancelled; it is still mapped as placed.
@@ -20,6 +18,8 @@ pub enum WarningCode {
     RefundNotOnInvoice,
     /// The order was paid in a currency other than the invoice's (HomeCurrency setting).
     InvoicedInHomeCurrency,
+    /// A text was longer than KashFlow keeps and was shortened.
+    TextTruncated,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -47,6 +47,9 @@ pub enum ErrorCode {
     TotalsMismatch,
     /// The mapping rules themselves are invalid.
     InvalidRules,
+    /// The order must not be invoiced as it stands (its payment was voided, or it was refunded in
+    /// full before it was synced).
+    NotInvoiceable,
 }
 
 impl ErrorCode {
@@ -71,6 +74,7 @@ impl ErrorCode {
             ErrorCode::VatMismatch => "VatMismatch",
             ErrorCode::TotalsMismatch => "TotalsMismatch",
             ErrorCode::InvalidRules => "InvalidRules",
+            ErrorCode::NotInvoiceable => "NotInvoiceable",
         }
     }
 }

@@ -1,9 +1,11 @@
 //! Realistic order snapshots, computed the way nopCommerce 4.90 computes an order in a UK store
-//! whose prices include VAT: excl = incl ÷ (1 + rate) stored at 4 places; the subtotal discount
-//! taken off the excl subtotal with each rate's tax scaled down; `OrderTax` the rounded sum of the
-//! tax; `OrderTotal` = round(subtotal excl − subtotal discount excl + shipping excl + fee excl +
-//! tax) − order discount − gift cards − reward points, each step clamped at zero; .NET's
-//! `Math.Round` (half to even) wherever nopCommerce rounds.
+//! whose prices include VAT, with `RoundPricesDuringCalculation` on (its default): an item's excl
+//! = incl ÷ (1 + rate) stored at 4 places; the subtotals rounded; the subtotal discount taken off
+//! the excl subtotal with each rate's tax scaled down and rounded (`TaxRates`); shipping and the
+//! fee rounded incl and excl; `OrderTax` the sum of the rates' tax; `OrderTotal` =
+//! round(subtotal excl − subtotal discount excl + shipping excl + fee excl + tax) − order discount
+//! − gift cards − reward points, each step clamped at zero; .NET's `Math.Round` (half to even)
+//! wherever nopCommerce rounds (`OrderTotalCalculationService`, 4.90.3).
 //!
 //! Used by the golden 100-line fixture, the property tests, the benchmark and anything else that
 //! needs plausible orders (e.g. a demo). The catalogue is the nopCommerce side of the sandbox seed
@@ -196,11 +198,12 @@ pub fn build(s: &SampleOrder) -> OrderSnapshot {
             attribute_description: l.attributes.clone(),
         });
     }
-    let sub_in: Decimal = items.iter().map(|i| i.price_incl_tax).sum();
-    let sub_ex: Decimal = items.iter().map(|i| i.price_excl_tax).sum();
-    let sd_ex = s.subtotal_discount_excl.min(sub_ex).max(Decimal::ZERO);
+    // RoundPricesDuringCalculation (nopCommerce's default): the subtotals are rounded.
+    let sub_in = net_round2(items.iter().map(|i| i.price_incl_tax).sum());
+    let sub_ex = net_round2(items.iter().map(|i| i.price_excl_tax).sum());
+    let sd_ex = net_round2(s.subtotal_discount_excl.min(sub_ex).max(Decimal::ZERO));
     let mut sd_in = sd_ex;
-    if !sd_ex.is_zero() && !sub_ex.is_zero() {
+    if !sub_ex.is_zero() {
         for (_, v) in taxes.iter_mut() {
             let dt = *v * sd_ex / sub_ex;
             sd_in += dt;
@@ -208,11 +211,12 @@ pub fn build(s: &SampleOrder) -> OrderSnapshot {
         }
         sd_in = net_round2(sd_in);
     }
-    let ship_in = s.shipping_incl;
-    let ship_ex = excl_of(ship_in, s.shipping_vat_rate);
+    // Shipping and the fee: rounded including and excluding VAT, their tax the difference.
+    let ship_in = net_round2(s.shipping_incl);
+    let ship_ex = net_round2(excl_of(ship_in, s.shipping_vat_rate));
     add_tax(&mut taxes, s.shipping_vat_rate, ship_in - ship_ex);
-    let fee_in = s.fee_incl;
-    let fee_ex = excl_of(fee_in, 20);
+    let fee_in = net_round2(s.fee_incl);
+    let fee_ex = net_round2(excl_of(fee_in, 20));
     // nopCommerce clamps the fee's tax at zero (a negative fee reduces no tax).
     add_tax(&mut taxes, 20, (fee_in - fee_ex).max(Decimal::ZERO));
     let tax = net_round2(taxes.iter().map(|(_, v)| *v).sum());
@@ -235,7 +239,7 @@ pub fn build(s: &SampleOrder) -> OrderSnapshot {
     } else {
         taxes
             .iter()
-            .map(|(r, v)| format!("{r}:{};   ", round4(*v)))
+            .map(|(r, v)| format!("{r}:{};   ", net_round2(*v)))
             .collect()
     };
     let email = format!("customer{}@example.co.uk", s.customer_id);

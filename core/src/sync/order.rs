@@ -7,6 +7,7 @@
 
 use crate::engine::{FlowSteps, JobContext, JobDone, OutcomeSpec};
 use crate::mapping::map_order;
+use crate::mapping::payments::payment_note_prefix;
 use crate::mapping::rules::MappingRules;
 use crate::mapping::to_kashflow::{invoice_request, payment_line};
 use crate::order::{parse_snapshot, OrderStatus};
@@ -90,25 +91,33 @@ pub async fn sync_order(
 
     // An adopted invoice was created by an earlier attempt of ours with the payment inside; make
     // sure of it anyway (an invoice found by reference is a list summary without payment lines).
-    if posted.adopted && steps.record_payments {
-        if let Some(payment) = &inv.payment {
-            let full = match posted.invoice.clone().filter(|i| i.payment_lines.is_some()) {
-                Some(i) => Some(i),
-                None => read_invoice(ctx, conn, posted.number)
+    if posted.adopted && steps.record_payments && !inv.payments.is_empty() {
+        let mut full = match posted.invoice.clone().filter(|i| i.payment_lines.is_some()) {
+            Some(i) => Some(i),
+            None => read_invoice(ctx, conn, posted.number)
+                .await
+                .map_err(|e| Failure::kf(format!("reading invoice {}", posted.number), e))?,
+        };
+        for payment in &inv.payments {
+            let Some(current) = full.take() else { break };
+            let prefix = payment_note_prefix(payment.kind, &inv.custom_order_number);
+            let added = ensure_payment(
+                ctx,
+                conn,
+                posted.number,
+                current.clone(),
+                payment_line(payment),
+                &prefix,
+            )
+            .await?;
+            // The next payment is checked against the invoice as it now is.
+            full = if added {
+                read_invoice(ctx, conn, posted.number)
                     .await
-                    .map_err(|e| Failure::kf(format!("reading invoice {}", posted.number), e))?,
+                    .map_err(|e| Failure::kf(format!("reading invoice {}", posted.number), e))?
+            } else {
+                Some(current)
             };
-            if let Some(full) = full {
-                ensure_payment(
-                    ctx,
-                    conn,
-                    posted.number,
-                    full,
-                    payment_line(payment),
-                    &inv.custom_order_number,
-                )
-                .await?;
-            }
         }
     }
 
@@ -122,10 +131,12 @@ pub async fn sync_order(
         "KashFlow invoice {} {how} (customer {}){}",
         posted.number,
         customer.code,
-        if inv.payment.is_some() && steps.record_payments {
+        if inv.payments.is_empty() || !steps.record_payments {
+            ""
+        } else if inv.payments.len() == 1 {
             ", payment included"
         } else {
-            ""
+            ", payments included"
         }
     ));
     if snapshot.order_status == OrderStatus::Pending {

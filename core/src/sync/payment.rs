@@ -17,7 +17,9 @@ use crate::engine::{JobContext, JobDone, OrderInfo, OutcomeSpec, PaymentEvent};
 use crate::kashflow::error::FailureClass;
 use crate::kashflow::model::{Invoice, PaymentLine};
 use crate::kashflow::wire::KfDateTime;
+use crate::mapping::canonical::PaymentKind;
 use crate::mapping::london_date;
+use crate::mapping::payments::payment_note_prefix;
 use crate::mapping::rules::MappingRules;
 use crate::money::money2;
 use crate::order::{parse_snapshot, ErrorCode, ValidationError, ValidationErrors};
@@ -27,39 +29,43 @@ use super::failure::Failure;
 use super::invoice::read_invoice;
 use super::trace::traced;
 
-/// The note every payment we record carries: "nopCommerce order 1001 paid by Payments.Manual".
-/// The same words as the mapping uses for a payment made at placement, so either is recognised.
+/// The note every customer payment we record carries: "nopCommerce order 1001 paid by
+/// Payments.Manual". The same words as the mapping uses for a payment made at placement
+/// (`payment_note_prefix`), so either is recognised.
 pub fn payment_note(custom_order_number: &str, method: &str) -> String {
     format!(
-        "nopCommerce order {custom_order_number} paid by {}",
+        "{} by {}",
+        payment_note_prefix(PaymentKind::Order, custom_order_number),
         method.trim()
     )
 }
 
-/// Whether `line` is a payment we recorded for this order with this amount.
-fn is_ours(line: &PaymentLine, custom_order_number: &str, amount: Decimal) -> bool {
-    let prefix = format!("nopCommerce order {custom_order_number} paid");
+/// Whether `line` is a payment we recorded with this note prefix and amount.
+fn is_ours(line: &PaymentLine, prefix: &str, amount: Decimal) -> bool {
     line.amount == amount
-        && line
-            .note
-            .as_deref()
-            .is_some_and(|n| n.trim_start().starts_with(&prefix))
+        && line.note.as_deref().is_some_and(|n| {
+            let n = n.trim_start();
+            // "… gift card 1" must not be taken for "… gift card 10".
+            n.starts_with(prefix)
+                && n[prefix.len()..]
+                    .chars()
+                    .next()
+                    .is_none_or(|c| !c.is_ascii_digit())
+        })
 }
 
-/// Add `line` to `invoice` unless it is already there. Returns whether a payment was added.
+/// Add `line` to `invoice` unless a payment with its note prefix and amount is already there.
+/// Returns whether a payment was added.
 pub async fn ensure_payment(
     ctx: &JobContext<'_>,
     conn: &Connection,
     number: i64,
     mut invoice: Invoice,
     line: PaymentLine,
-    custom_order_number: &str,
+    prefix: &str,
 ) -> Result<bool, Failure> {
     let lines = invoice.payment_lines.get_or_insert_with(Vec::new);
-    if lines
-        .iter()
-        .any(|l| is_ours(l, custom_order_number, line.amount))
-    {
+    if lines.iter().any(|l| is_ours(l, prefix, line.amount)) {
         return Ok(false);
     }
     let amount = line.amount;
@@ -83,7 +89,7 @@ pub async fn ensure_payment(
                         .as_deref()
                         .unwrap_or_default()
                         .iter()
-                        .any(|l| is_ours(l, custom_order_number, amount)) =>
+                        .any(|l| is_ours(l, prefix, amount)) =>
                 {
                     Ok(true)
                 }
@@ -96,26 +102,16 @@ pub async fn ensure_payment(
 }
 
 /// The amount in the invoice's currency. nopCommerce reports payments in the primary store
-/// currency; a payment of the whole order total settles the whole invoice (its gross in the
-/// invoice currency, so conversion cannot leave a penny owing); anything else is converted at the
-/// invoice's rate.
-fn amount_in_invoice_currency(
-    paid: Decimal,
-    order_total: Option<Decimal>,
-    invoice: &Invoice,
-    home_currency: &str,
-) -> Decimal {
+/// currency; they are converted at the invoice's rate and rounded as nopCommerce shows the
+/// customer their total (`round(amount × rate)`) — which is how the mapping worked out the
+/// invoice's gross, so the order total settles the invoice to the penny.
+fn amount_in_invoice_currency(paid: Decimal, invoice: &Invoice, home_currency: &str) -> Decimal {
     let foreign = invoice
         .currency
         .as_ref()
         .is_some_and(|c| !c.code.is_empty() && !c.code.eq_ignore_ascii_case(home_currency));
     if !foreign {
         return money2(paid);
-    }
-    if order_total == Some(paid) {
-        if let Some(gross) = invoice.gross_amount {
-            return money2(gross);
-        }
     }
     let rate = invoice
         .currency
@@ -185,12 +181,7 @@ pub async fn record_payment(
         )
     })?;
 
-    let amount = amount_in_invoice_currency(
-        event.amount,
-        snapshot.as_ref().map(|s| s.order_total),
-        &invoice,
-        &rules.currency.home_currency,
-    );
+    let amount = amount_in_invoice_currency(event.amount, &invoice, &rules.currency.home_currency);
     let mut done = JobDone {
         invoice_number: Some(number),
         ..Default::default()
@@ -204,12 +195,13 @@ pub async fn record_payment(
         note: Some(payment_note(&custom_order_number, &method)),
         ..PaymentLine::default()
     };
+    let prefix = payment_note_prefix(PaymentKind::Order, &custom_order_number);
     let already_ours = invoice
         .payment_lines
         .as_deref()
         .unwrap_or_default()
         .iter()
-        .any(|l| is_ours(l, &custom_order_number, amount));
+        .any(|l| is_ours(l, &prefix, amount));
     let settled = invoice.due_amount.is_some_and(|d| d <= Decimal::ZERO)
         && invoice.gross_amount.is_some_and(|g| g > Decimal::ZERO);
     if already_ours || settled {
@@ -231,7 +223,7 @@ pub async fn record_payment(
             ));
         }
     }
-    ensure_payment(ctx, conn, number, invoice, line, &custom_order_number).await?;
+    ensure_payment(ctx, conn, number, invoice, line, &prefix).await?;
     done.message = Some(format!(
         "payment of {amount} recorded on KashFlow invoice {number}"
     ));
@@ -259,9 +251,34 @@ mod tests {
             note: Some(payment_note("1001", "Payments.Manual")),
             ..Default::default()
         };
-        assert!(is_ours(&l, "1001", d("12.5")));
-        assert!(!is_ours(&l, "1001", d("12.49")));
-        assert!(!is_ours(&l, "10011", d("12.50")));
+        let ours = payment_note_prefix(PaymentKind::Order, "1001");
+        assert!(is_ours(&l, &ours, d("12.5")));
+        assert!(!is_ours(&l, &ours, d("12.49")));
+        assert!(!is_ours(
+            &l,
+            &payment_note_prefix(PaymentKind::Order, "10011"),
+            d("12.50")
+        ));
+        assert!(!is_ours(
+            &l,
+            &payment_note_prefix(PaymentKind::GiftCard, "1001"),
+            d("12.50")
+        ));
+        let card = PaymentLine {
+            amount: d("5.00"),
+            note: Some("nopCommerce order 1001 gift card 10".into()),
+            ..Default::default()
+        };
+        assert!(!is_ours(
+            &card,
+            "nopCommerce order 1001 gift card 1",
+            d("5.00")
+        ));
+        assert!(is_ours(
+            &card,
+            "nopCommerce order 1001 gift card 10",
+            d("5.00")
+        ));
     }
 
     #[test]
@@ -276,16 +293,20 @@ mod tests {
             ..Default::default()
         };
         assert_eq!(
-            amount_in_invoice_currency(d("20.00"), Some(d("20.00")), &eur, "GBP"),
+            amount_in_invoice_currency(d("20.00"), &eur, "GBP"),
             d("23.00")
         );
         assert_eq!(
-            amount_in_invoice_currency(d("10.00"), Some(d("20.00")), &eur, "GBP"),
+            amount_in_invoice_currency(d("10.00"), &eur, "GBP"),
             d("11.50")
+        );
+        assert_eq!(
+            amount_in_invoice_currency(d("75.17"), &eur, "GBP"),
+            d("86.45")
         );
         let gbp = Invoice::default();
         assert_eq!(
-            amount_in_invoice_currency(d("10.004"), None, &gbp, "GBP"),
+            amount_in_invoice_currency(d("10.004"), &gbp, "GBP"),
             d("10.00")
         );
     }

@@ -53,7 +53,13 @@ pub fn currencies() -> Vec<Currency> {
     .collect()
 }
 
-/// Id 1 Code 1200 "Current Account" (default); Id 2 Code 1210 "Card Receipts".
+/// The bank account gift cards are paid from (a clearing account for the voucher liability).
+pub const GIFT_CARD_BANK_ACCOUNT_ID: i64 = 3;
+/// The invoice payment method "Gift card".
+pub const GIFT_CARD_METHOD_ID: i64 = 6;
+
+/// Id 1 Code 1200 "Current Account" (default); Id 2 Code 1210 "Card Receipts"; Id 3 Code 1230
+/// "Gift Card Clearing".
 pub fn bank_accounts() -> Vec<BankAccount> {
     vec![
         BankAccount {
@@ -72,27 +78,43 @@ pub fn bank_accounts() -> Vec<BankAccount> {
             is_archived: false,
             bank_balance: Some(Decimal::ZERO),
         },
+        BankAccount {
+            id: GIFT_CARD_BANK_ACCOUNT_ID,
+            code: 1230,
+            account_name: "Gift Card Clearing".into(),
+            is_default_account: false,
+            is_archived: false,
+            bank_balance: Some(Decimal::ZERO),
+        },
     ]
 }
 
-/// Invoice payment methods 1 Cash, 2 Cheque, 3 BACS, 4 Credit/Debit Card, 5 PayPal.
+/// Invoice payment methods 1 Cash, 2 Cheque, 3 BACS, 4 Credit/Debit Card, 5 PayPal, 6 Gift card.
 pub fn payment_methods() -> Vec<PaymentMethod> {
-    ["Cash", "Cheque", "BACS", "Credit/Debit Card", "PayPal"]
-        .into_iter()
-        .enumerate()
-        .map(|(i, name)| PaymentMethod {
-            id: i as i64 + 1,
-            name: name.into(),
-        })
-        .collect()
+    [
+        "Cash",
+        "Cheque",
+        "BACS",
+        "Credit/Debit Card",
+        "PayPal",
+        "Gift card",
+    ]
+    .into_iter()
+    .enumerate()
+    .map(|(i, name)| PaymentMethod {
+        id: i as i64 + 1,
+        name: name.into(),
+    })
+    .collect()
 }
 
 /// Sales, delivery, discount, fee, gift-card, reward-point and rounding nominals, plus the two
 /// bank nominals.
 pub fn nominals() -> Vec<Nominal> {
-    let rows: [(i64, &str, i64, &str, bool); 10] = [
+    let rows: [(i64, &str, i64, &str, bool); 11] = [
         (1200, "Current Account", 3, "Current Assets", false),
         (1210, "Card Receipts", 3, "Current Assets", false),
+        (1230, "Gift Card Clearing", 3, "Current Assets", false),
         (2300, "Gift Card Liability", 0, "Current Liabilities", false),
         (4000, "Sales", 1, "Turnover", true),
         (4100, "Sales - EU", 1, "Turnover", false),
