@@ -302,7 +302,11 @@ fn record_detail_shows_snapshot_mapping_attempts_refs_and_outcomes() {
     assert_eq!(d.jobs[1].kind, "PostCreditNote");
     assert_eq!(d.record.state, RecordState::Synced);
 
-    assert_eq!(d.attempts.len(), 4, "two for the invoice, two for the credit note");
+    assert_eq!(
+        d.attempts.len(),
+        4,
+        "two for the invoice, two for the credit note"
+    );
     assert_eq!(d.attempts[0].result, AttemptResult::Retry);
     assert_eq!(
         d.attempts[0].error.as_ref().unwrap().code,

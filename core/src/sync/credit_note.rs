@@ -498,6 +498,7 @@ pub async fn post_credit_note(
     }
 
     let Some(doc) = target_doc else {
+        let refunded = money2(refunded);
         done.message = Some(format!(
             "refund of {refunded} {currency} recorded on credit note {target}"
         ));
@@ -508,7 +509,8 @@ pub async fn post_credit_note(
         });
         return Ok(done);
     };
-    let total = cn::credit_total(&doc);
+    let total = money2(cn::credit_total(&doc));
+    let (applied, refunded) = (money2(applied), money2(refunded));
     let posted = CreditNotePosted {
         number,
         amount: total,

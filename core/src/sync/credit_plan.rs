@@ -210,7 +210,8 @@ pub fn plan(
     description: &str,
 ) -> Result<Plan, PlanError> {
     let rates = rates_left(invoice, earlier);
-    let left: Decimal = rates.iter().map(|r| r.left().max(Decimal::ZERO)).sum();
+    // What the invoice as a whole has left (a gift-card or discount rate counts against it).
+    let left: Decimal = rates.iter().map(RateLeft::left).sum();
     let total_of =
         |lines: &[LineItem]| -> Decimal { -lines.iter().map(line_gross).sum::<Decimal>() };
     match want {
