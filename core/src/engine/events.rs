@@ -182,6 +182,44 @@ pub struct CreditRequest {
 }
 
 impl CreditRequest {
+    /// The credit note `event` asks for once the invoice exists (`None` for a payment). `seq` is
+    /// 1 here; the journal gives the real one. `received` dates an event that carries no date.
+    pub fn for_event(event: &OrderEvent, received: DateTime<Utc>) -> Option<CreditRequest> {
+        let whole = |order_id, cause, date: Option<DateTime<Utc>>| CreditRequest {
+            order_id,
+            seq: 1,
+            cause,
+            full: true,
+            amount: None,
+            date_utc: date.unwrap_or(received),
+            money_back: false,
+            offline: false,
+            note: None,
+            payment_method_system_name: None,
+        };
+        match event {
+            OrderEvent::Paid(_) => None,
+            OrderEvent::Cancelled { order_id, date_utc } => {
+                Some(whole(*order_id, CreditCause::Cancellation, *date_utc))
+            }
+            OrderEvent::Voided { order_id, date_utc } => {
+                Some(whole(*order_id, CreditCause::Void, *date_utc))
+            }
+            OrderEvent::Refunded(r) => Some(CreditRequest {
+                order_id: r.order_id,
+                seq: 1,
+                cause: CreditCause::Refund,
+                full: r.is_full() || r.amount.is_none(),
+                amount: r.amount,
+                date_utc: r.refund_date_utc.unwrap_or(received),
+                money_back: true,
+                offline: r.offline,
+                note: r.note.clone(),
+                payment_method_system_name: r.payment_method_system_name.clone(),
+            }),
+        }
+    }
+
     pub fn to_value(&self) -> Value {
         json!({
             "OrderId": self.order_id,

@@ -115,6 +115,91 @@ pub fn refund_in_invoice_currency(
     Want::Amount(money2(amount * rate))
 }
 
+/// What a credit request credits: everything (full refund, cancellation, void — with stock back
+/// for the last two) or the refund's amount in the invoice's currency.
+pub fn want_for(
+    req: &CreditRequest,
+    order_total: Option<Decimal>,
+    invoice: &Invoice,
+    home: &str,
+) -> Want {
+    if req.full {
+        Want::Everything {
+            restock: req.cause != CreditCause::Refund,
+        }
+    } else {
+        refund_in_invoice_currency(req.amount.unwrap_or_default(), order_total, invoice, home)
+    }
+}
+
+/// The text of a spread credit line (the rate is added): "Refund, order 1001".
+pub fn line_description(cause: CreditCause, custom_order_number: &str) -> String {
+    match cause {
+        CreditCause::Refund => format!("Refund, order {custom_order_number}"),
+        CreditCause::Cancellation => format!("Cancellation, order {custom_order_number}"),
+        CreditCause::Void => format!("Void, order {custom_order_number}"),
+    }
+}
+
+/// What posting `req` would send, worked out from `invoice` (as posted, or as it would be) and
+/// the order's `earlier` credit notes — for previews and golden fixtures. Nothing is sent.
+pub fn preview_credit_note(
+    invoice: &Invoice,
+    earlier: &[Invoice],
+    req: &CreditRequest,
+    order_total: Option<Decimal>,
+    custom_order_number: &str,
+    home: &str,
+) -> Result<serde_json::Value, PlanError> {
+    let inv_number = invoice.number.unwrap_or_default();
+    let number = credit_note_number(inv_number, req.seq).unwrap_or_default();
+    let want = want_for(req, order_total, invoice, home);
+    let p = plan(
+        invoice,
+        earlier,
+        want,
+        &line_description(req.cause, custom_order_number),
+    )?;
+    let date = uk_date(req.date_utc);
+    let request = credit_note_request(
+        invoice,
+        number,
+        credit_reference(inv_number, req.seq),
+        date,
+        &p,
+    );
+    let currency = currency_code(invoice, home);
+    let total = money2(p.total);
+    let payout = if req.money_back {
+        serde_json::json!({
+            "Method": "PUT",
+            "Path": format!("/invoices/{number}"),
+            "Note": "adds the refund payment (the credit left after applying) on the bank account of the order's payment method"
+        })
+    } else {
+        serde_json::json!({"Note": "no money moved: no refund payment"})
+    };
+    Ok(serde_json::json!({
+        "CreditNoteNumber": number,
+        "InvoiceNumber": inv_number,
+        "Cause": req.cause.as_str(),
+        "Total": total,
+        "Currency": currency,
+        "LineByLine": p.line_by_line,
+        "Requests": [
+            {"Method": "POST", "Path": "/invoices", "Body": request},
+            {
+                "Method": "POST",
+                "Path": "/internal/invoices/{invoice Id}/credits",
+                "Note": "applies what the invoice still owes, at most the credit note's total",
+                "Body": application(0, total, KfDateTime::from_date(date), format!("Credit note {number} for invoice {inv_number}"))
+            },
+            payout
+        ],
+        "OrderNote": order_note(number, total, &currency, inv_number),
+    }))
+}
+
 /// The request for `POST /invoices` that creates the credit note.
 pub fn credit_note_request(
     invoice: &Invoice,
@@ -383,25 +468,18 @@ pub async fn post_credit_note(
                 }
             }
         }
-        let want = if req.full {
-            Want::Everything {
-                restock: req.cause != CreditCause::Refund,
-            }
-        } else {
-            let amount = req.amount.unwrap_or_default();
-            refund_in_invoice_currency(
-                amount,
-                snapshot.as_ref().map(|s| s.order_total),
-                &invoice,
-                &home,
-            )
-        };
-        let description = match req.cause {
-            CreditCause::Refund => format!("Refund, order {custom}"),
-            CreditCause::Cancellation => format!("Cancellation, order {custom}"),
-            CreditCause::Void => format!("Void, order {custom}"),
-        };
-        match plan(&invoice, &earlier, want, &description) {
+        let want = want_for(
+            req,
+            snapshot.as_ref().map(|s| s.order_total),
+            &invoice,
+            &home,
+        );
+        match plan(
+            &invoice,
+            &earlier,
+            want,
+            &line_description(req.cause, &custom),
+        ) {
             Ok(p) => {
                 let request = credit_note_request(&invoice, number, reference.clone(), date, &p);
                 note = Some(create(ctx, conn, &request, number, &reference).await?);

@@ -223,21 +223,18 @@ pub(super) fn whole_order_credit(
     now: i64,
 ) -> (CreditRequest, String) {
     let dedupe = format!("CreditNote:{order_id}:{}", cause.as_str());
-    (
-        CreditRequest {
+    let event = match cause {
+        CreditCause::Void => OrderEvent::Voided {
             order_id,
-            seq: 0,
-            cause,
-            full: true,
-            amount: None,
-            date_utc: date.unwrap_or_else(|| ms_to_utc(now)),
-            money_back: false,
-            offline: false,
-            note: None,
-            payment_method_system_name: None,
+            date_utc: date,
         },
-        dedupe,
-    )
+        _ => OrderEvent::Cancelled {
+            order_id,
+            date_utc: date,
+        },
+    };
+    let req = CreditRequest::for_event(&event, ms_to_utc(now)).expect("a whole-order credit");
+    (req, dedupe)
 }
 
 fn order_label(order_id: i64, custom: Option<&str>) -> String {
@@ -604,18 +601,8 @@ fn enqueue_event_tx(
                     log: Some((LogLevel::Info, msg)),
                 }
             } else {
-                let req = CreditRequest {
-                    order_id,
-                    seq: 0,
-                    cause: CreditCause::Refund,
-                    full: r.is_full() || r.amount.is_none(),
-                    amount: r.amount,
-                    date_utc: r.refund_date_utc.unwrap_or_else(|| ms_to_utc(now)),
-                    money_back: true,
-                    offline: r.offline,
-                    note: r.note.clone(),
-                    payment_method_system_name: r.payment_method_system_name.clone(),
-                };
+                let req = CreditRequest::for_event(event, ms_to_utc(now))
+                    .expect("a refund asks for a credit note");
                 let seq = queue_credit_note(conn, record.id, req, &dedupe, posted, now)?;
                 let msg = if posted {
                     format!("refund of {amount_text}: credit note {seq} queued")
