@@ -518,6 +518,19 @@ fn enqueue_event_tx(
                     log: None,
                 });
             }
+            let already_requested: bool = conn
+                .prepare_cached("SELECT cancel_requested FROM records WHERE id = ?1")?
+                .query_row([record.id], |r| r.get(0))?;
+            if !posted && sync_state == Some("Leased") && already_requested {
+                // Sent again (a catch-up) while the first one still waits for the attempt.
+                return Ok(EnqueueResult {
+                    receipt: receipt(
+                        ReceiptState::Unchanged,
+                        Some(format!("the order is already being {what}")),
+                    ),
+                    log: None,
+                });
+            }
             log_event(conn, record.id, order_id, event.kind_name(), &doc_text, now)?;
             if record.cancelled {
                 EnqueueResult {
