@@ -227,7 +227,7 @@ fn cancellation_before_posting_stops_the_order() {
 }
 
 #[test]
-fn cancellation_or_refund_after_posting_flags_a_credit_note() {
+fn cancellation_or_refund_after_posting_queues_credit_notes_once() {
     let s = setup_with(TestProcessor::new(), 2);
     let r = s.engine.enqueue_order(&simple(5)).unwrap();
     wait_until("synced", || {
@@ -239,39 +239,102 @@ fn cancellation_or_refund_after_posting_flags_a_credit_note() {
         .enqueue_event(br#"{"Kind":"OrderCancelled","OrderId":5}"#)
         .unwrap();
     assert_eq!(c.state, ReceiptState::Accepted);
-    let refund = s
+    assert!(c.message.unwrap().contains("credit note 1 queued"));
+    let again = s
         .engine
-        .enqueue_event(br#"{"Kind":"OrderRefunded","OrderId":5,"Amount":5.00}"#)
+        .enqueue_event(br#"{"Kind":"OrderCancelled","OrderId":5}"#)
         .unwrap();
-    assert_eq!(refund.state, ReceiptState::Accepted);
+    assert_eq!(again.state, ReceiptState::Unchanged);
+    let refund = br#"{"Kind":"OrderRefunded","OrderId":5,"Amount":5.00,"RefundDateUtc":"2026-05-02T10:00:00Z"}"#;
+    let first = s.engine.enqueue_event(refund).unwrap();
+    assert_eq!(first.state, ReceiptState::Accepted);
+    assert!(first.message.unwrap().contains("credit note 2 queued"));
+    // The same refund again (the catch-up after a crash) is one credit note, not two.
+    let repeat = br#"{"Kind":"OrderRefunded","OrderId":5,"Amount":"5.0","RefundDateUtc":"2026-05-02T10:00:00.000Z","Note":"again"}"#;
+    assert_eq!(
+        s.engine.enqueue_event(repeat).unwrap().state,
+        ReceiptState::Unchanged
+    );
 
+    wait_until("credit notes done", || {
+        s.engine
+            .record_detail(r.record_id)
+            .unwrap()
+            .record
+            .credit_notes
+            .iter()
+            .all(|c| c.state == JobState::Done)
+    });
     let d = s.engine.record_detail(r.record_id).unwrap();
     assert_eq!(
         d.record.state,
         RecordState::Synced,
         "the invoice stays posted"
     );
-    assert!(d.record.needs_credit_note);
-    let reason = d.record.credit_note_reason.unwrap();
-    assert!(
-        reason.contains("cancelled after KashFlow invoice 100005"),
-        "{reason}"
-    );
-    assert!(reason.contains("refund of 5.00"), "{reason}");
+    assert!(!d.record.needs_credit_note);
+    let causes: Vec<(u32, &str)> = d
+        .record
+        .credit_notes
+        .iter()
+        .map(|c| (c.seq, c.cause.as_str()))
+        .collect();
+    assert_eq!(causes, vec![(1, "Cancellation"), (2, "Refund")]);
     assert_eq!(d.events.len(), 2);
-    assert_eq!(s.engine.status_counts().unwrap().needs_credit_note, 1);
-    let flagged = s
-        .engine
-        .list_records(&RecordQuery {
-            needs_credit_note: Some(true),
-            ..Default::default()
-        })
-        .unwrap();
-    assert_eq!(flagged.total, 1);
+    let counts = s.engine.status_counts().unwrap();
+    assert_eq!(counts.credit_notes_posted, 2);
+    assert_eq!(counts.needs_credit_note, 0);
 }
 
 #[test]
-fn cancellation_during_posting_flags_a_credit_note_when_the_post_completes() {
+fn refund_before_the_invoice_waits_and_refund_of_a_cancelled_order_posts_nothing() {
+    let s = setup_with(TestProcessor::new(), 2);
+    let early = s
+        .engine
+        .enqueue_event(br#"{"Kind":"OrderRefunded","OrderId":12,"Amount":1.00}"#)
+        .unwrap();
+    assert_eq!(early.state, ReceiptState::Accepted);
+    assert!(early.message.unwrap().contains("waits for the invoice"));
+    let rec = s.engine.record_detail(early.record_id).unwrap();
+    assert_eq!(rec.record.credit_notes[0].state, JobState::Waiting);
+    let r = s.engine.enqueue_order(&simple(12)).unwrap();
+    wait_until("credit note after the invoice", || {
+        s.engine
+            .record_detail(r.record_id)
+            .unwrap()
+            .record
+            .credit_notes[0]
+            .state
+            == JobState::Done
+    });
+
+    // Cancelled before posting: neither the cancel nor a later refund or void posts anything.
+    let c = s
+        .engine
+        .enqueue_event(br#"{"Kind":"OrderCancelled","OrderId":13}"#)
+        .unwrap();
+    assert_eq!(c.state, ReceiptState::Cancelled);
+    let refund = s
+        .engine
+        .enqueue_event(br#"{"Kind":"OrderRefunded","OrderId":13,"Amount":1.00}"#)
+        .unwrap();
+    assert_eq!(refund.state, ReceiptState::Unchanged);
+    let void = s
+        .engine
+        .enqueue_event(br#"{"Kind":"OrderVoided","OrderId":13}"#)
+        .unwrap();
+    assert_eq!(void.state, ReceiptState::Unchanged);
+    let d = s.engine.record_detail(c.record_id).unwrap();
+    assert!(d.jobs.iter().all(|j| j.kind != "PostCreditNote"));
+    // A void before posting stops the order like a cancellation.
+    let v = s
+        .engine
+        .enqueue_event(br#"{"Kind":"OrderVoided","OrderId":14}"#)
+        .unwrap();
+    assert_eq!(v.state, ReceiptState::Cancelled);
+}
+
+#[test]
+fn cancellation_during_posting_queues_a_credit_note_when_the_post_completes() {
     let gate = Arc::new(tokio::sync::Semaphore::new(0));
     let s = setup_with(TestProcessor::gated(gate.clone()), 1);
     let r = s.engine.enqueue_order(&simple(8)).unwrap();
@@ -282,17 +345,14 @@ fn cancellation_during_posting_flags_a_credit_note_when_the_post_completes() {
         .unwrap();
     assert_eq!(c.state, ReceiptState::Accepted);
     assert_eq!(state_of(&s.engine, r.record_id), RecordState::InFlight);
-    gate.add_permits(1);
-    wait_until("synced", || {
-        state_of(&s.engine, r.record_id) == RecordState::Synced
+    gate.add_permits(2);
+    wait_until("credit note posted", || {
+        let d = s.engine.record_detail(r.record_id).unwrap();
+        d.record.credit_notes.len() == 1 && d.record.credit_notes[0].state == JobState::Done
     });
     let d = s.engine.record_detail(r.record_id).unwrap();
-    assert!(d.record.needs_credit_note);
-    assert!(d
-        .record
-        .credit_note_reason
-        .unwrap()
-        .contains("cancelled while KashFlow invoice 100008 was being posted"));
+    assert_eq!(d.record.credit_notes[0].cause, "Cancellation");
+    assert_eq!(d.record.state, RecordState::Synced);
 }
 
 #[test]

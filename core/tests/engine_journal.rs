@@ -177,7 +177,9 @@ fn journal_from_schema_v1_is_upgraded_in_place() {
     engine
         .enqueue_event(br#"{"Kind":"OrderRefunded","OrderId":11,"Amount":"2.50"}"#)
         .unwrap();
-    assert!(engine.record_detail(2).unwrap().record.needs_credit_note);
+    let credits = engine.record_detail(2).unwrap().record.credit_notes;
+    assert_eq!(credits.len(), 1, "{credits:?}");
+    assert_eq!(credits[0].cause, "Refund");
 }
 
 #[test]

@@ -256,6 +256,17 @@ fn record_detail_shows_snapshot_mapping_attempts_refs_and_outcomes() {
     engine
         .enqueue_event(br#"{"Kind":"OrderRefunded","OrderId":45,"Amount":"3.20"}"#)
         .unwrap();
+    // This processor retries every job's first attempt after 10 s.
+    wait_until("credit note posted", || {
+        clock.advance_ms(10_000);
+        engine
+            .record_detail(r.record_id)
+            .unwrap()
+            .record
+            .credit_notes[0]
+            .state
+            == JobState::Done
+    });
 
     let d = engine.record_detail(r.record_id).unwrap();
     assert_eq!(d.record.order_id, 45);
@@ -266,9 +277,17 @@ fn record_detail_shows_snapshot_mapping_attempts_refs_and_outcomes() {
     );
     assert_eq!(d.record.invoice_number, Some(100_045));
     assert_eq!(d.record.customer_code.as_deref(), Some("NOP000045"));
-    assert_eq!(d.record.attempts, 2);
+    assert_eq!(d.record.attempts, 4);
     assert!(d.record.last_error.is_none());
-    assert!(d.record.needs_credit_note);
+    assert!(
+        !d.record.needs_credit_note,
+        "a refund is a credit-note job, not a flag"
+    );
+    assert_eq!(d.record.credit_notes.len(), 1);
+    assert_eq!(
+        d.record.credit_notes[0].requested_amount,
+        Some("3.20".parse().unwrap())
+    );
     assert_eq!(
         d.snapshot.unwrap(),
         serde_json::from_slice::<serde_json::Value>(&snap).unwrap()
@@ -277,11 +296,17 @@ fn record_detail_shows_snapshot_mapping_attempts_refs_and_outcomes() {
     assert_eq!(d.snapshot_hash.as_ref().unwrap().len(), 32);
     assert_eq!(d.mapped_invoice.unwrap()["InvoiceNumber"], json!(100_045));
 
-    assert_eq!(d.jobs.len(), 1);
+    assert_eq!(d.jobs.len(), 2);
     assert_eq!(d.jobs[0].state, JobState::Done);
     assert_eq!(d.jobs[0].kind, "SyncOrder");
+    assert_eq!(d.jobs[1].kind, "PostCreditNote");
+    assert_eq!(d.record.state, RecordState::Synced);
 
-    assert_eq!(d.attempts.len(), 2);
+    assert_eq!(
+        d.attempts.len(),
+        4,
+        "two for the invoice, two for the credit note"
+    );
     assert_eq!(d.attempts[0].result, AttemptResult::Retry);
     assert_eq!(
         d.attempts[0].error.as_ref().unwrap().code,
@@ -296,7 +321,7 @@ fn record_detail_shows_snapshot_mapping_attempts_refs_and_outcomes() {
     assert_eq!(d.events[0].kind, "OrderRefunded");
     assert_eq!(d.events[0].document["Amount"], json!("3.20"));
 
-    assert_eq!(d.outcomes.len(), 2);
+    assert_eq!(d.outcomes.len(), 3);
     assert!(d.outcomes.iter().all(|o| !o.acked));
     let ids: Vec<i64> = d.outcomes.iter().map(|o| o.outcome.id).collect();
     engine.ack_outcomes(&ids).unwrap();

@@ -122,7 +122,7 @@ async fn demo(args: DemoArgs) -> Result<(), String> {
     config.circuit_breaker.cool_down_ms = 1_000;
 
     println!(
-        "KashFlow Sync demo: {} nopCommerce orders (+{} payment/cancellation events), seed {}",
+        "KashFlow Sync demo: {} nopCommerce orders (+{} payment/cancellation/refund events), seed {}",
         args.orders, events, args.seed
     );
     match &sandbox {
@@ -171,6 +171,54 @@ async fn demo(args: DemoArgs) -> Result<(), String> {
     let sync_took = sync_start.elapsed();
     bar.finish();
 
+    // Later that week the shop cancels two invoiced orders that were never paid and voids a third:
+    // credit notes applied to their invoices (the day's refunds are in the feed already).
+    let late: Vec<(i64, &str)> = day
+        .expectations
+        .values()
+        .filter(|e| e.problem.is_none() && !e.cancelled && !e.paid_at_placement && !e.paid_later)
+        .take(3)
+        .enumerate()
+        .map(|(i, e)| {
+            (
+                e.order_id,
+                if i < 2 {
+                    "OrderCancelled"
+                } else {
+                    "OrderVoided"
+                },
+            )
+        })
+        .collect();
+    for (order_id, kind) in &late {
+        let doc = serde_json::json!({"Kind": kind, "OrderId": order_id});
+        engine
+            .enqueue_event(doc.to_string().as_bytes())
+            .map_err(|e| e.to_string())?;
+    }
+    if !late.is_empty() {
+        let start = Instant::now();
+        loop {
+            let c = engine.status_counts().map_err(|e| e.to_string())?;
+            outcomes.extend(drain_outcomes(&engine).map_err(|e| e.to_string())?);
+            if unsettled(&c) == 0 {
+                break;
+            }
+            if start.elapsed() > Duration::from_secs(60) {
+                return Err("the late cancellations did not settle within a minute".into());
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        println!(
+            "Later: {} invoiced, unpaid orders cancelled or voided ({}).",
+            late.len(),
+            late.iter()
+                .map(|(id, k)| format!("{id} {}", k.trim_start_matches("Order").to_lowercase()))
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
+    }
+
     // The shop asks for KashFlow's stock levels.
     engine.request_stock_pull().map_err(|e| e.to_string())?;
     let pull_start = Instant::now();
@@ -215,6 +263,14 @@ struct Summary {
     call_ms: Vec<f64>,
     order_ms: Vec<f64>,
     outcome_counts: BTreeMap<&'static str, usize>,
+    /// Credit notes posted, by cause (Refund, Cancellation, Void).
+    credit_notes: BTreeMap<String, usize>,
+    /// Credited in total, by currency.
+    credited: BTreeMap<String, Decimal>,
+    /// Credit notes that could not be posted: (order, reason).
+    credit_notes_failed: Vec<(i64, String)>,
+    /// Credit notes in KashFlow's books (in-process sandbox only).
+    credit_notes_in_kashflow: Option<usize>,
 }
 
 impl Summary {
@@ -227,6 +283,27 @@ impl Summary {
         let synced = records_in(engine, &[RecordState::Synced]).map_err(e)?;
         let failed = records_in(engine, &[RecordState::Failed]).map_err(e)?;
         let cancelled = records_in(engine, &[RecordState::Cancelled]).map_err(e)?;
+        let mut credit_notes = BTreeMap::new();
+        let mut credited: BTreeMap<String, Decimal> = BTreeMap::new();
+        let mut credit_notes_failed = Vec::new();
+        for r in synced.iter().chain(&failed) {
+            for c in &r.credit_notes {
+                match (&c.posted, c.state) {
+                    (Some(p), _) => {
+                        *credit_notes.entry(c.cause.clone()).or_insert(0) += 1;
+                        *credited.entry(p.currency.clone()).or_default() += p.amount;
+                    }
+                    (None, kashflow_sync::engine::JobState::Dead) => credit_notes_failed.push((
+                        r.order_id,
+                        c.last_error
+                            .as_ref()
+                            .map(|e| format!("{}: {}", e.code, e.message))
+                            .unwrap_or_default(),
+                    )),
+                    _ => {}
+                }
+            }
+        }
         let mut call_ms = Vec::new();
         let mut order_ms = Vec::new();
         let mut payments_later = 0;
@@ -260,6 +337,7 @@ impl Summary {
             *outcome_counts.entry(o.kind.as_str()).or_insert(0) += 1;
         }
         let reported = stock_levels(outcomes);
+        let credit_notes_in_kashflow = sandbox.map(|s| books(s).credit_notes);
         let (invoices, customers_created, api_requests, stock) = match sandbox {
             Some(s) => {
                 let b = books(s);
@@ -313,6 +391,10 @@ impl Summary {
             call_ms,
             order_ms,
             outcome_counts,
+            credit_notes,
+            credited,
+            credit_notes_failed,
+            credit_notes_in_kashflow,
         })
     }
 
@@ -355,6 +437,30 @@ impl Summary {
             "Payments recorded: {} with the invoice (paid at placement, one call), {} later (OrderPaid)",
             self.payments_at_placement, self.payments_later
         );
+        let refunds: usize = day.expectations.values().map(|e| e.refunds.len()).sum();
+        let posted: usize = self.credit_notes.values().sum();
+        let causes: Vec<String> = self
+            .credit_notes
+            .iter()
+            .map(|(k, v)| format!("{} {v}", k.to_lowercase()))
+            .collect();
+        let credited: Vec<String> = self
+            .credited
+            .iter()
+            .map(|(c, a)| format!("{a} {c}"))
+            .collect();
+        println!(
+            "Credit notes posted: {posted} ({}) for the day's {refunds} refunds and the later cancellations; credited {}{}",
+            if causes.is_empty() { "none".to_string() } else { causes.join(", ") },
+            if credited.is_empty() { "nothing".to_string() } else { credited.join(" + ") },
+            match self.credit_notes_in_kashflow {
+                Some(n) => format!("; {n} credit notes in KashFlow's books"),
+                None => String::new(),
+            }
+        );
+        for (id, why) in &self.credit_notes_failed {
+            println!("  credit note not posted for order {id}: {why}");
+        }
         let guests = day.expectations.values().filter(|e| e.guest).count();
         let eur = day
             .expectations

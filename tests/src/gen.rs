@@ -79,6 +79,10 @@ pub struct Expectation {
     pub paid_later: bool,
     /// An `OrderCancelled` event follows.
     pub cancelled: bool,
+    /// `OrderRefunded` events that follow, in order (primary currency; a full refund last).
+    pub refunds: Vec<Decimal>,
+    /// The last refund takes the order to payment status Refunded (the whole order).
+    pub refunded_in_full: bool,
     pub order_total: Decimal,
     /// Gift cards used on the order: each is a payment on the invoice from its clearing account.
     pub gift_cards: usize,
@@ -93,7 +97,7 @@ pub struct Expectation {
 #[derive(Debug, Clone, PartialEq)]
 pub enum FeedItem {
     Order(Box<OrderSnapshot>),
-    /// An event document (`OrderPaid`, `OrderCancelled`).
+    /// An event document (`OrderPaid`, `OrderCancelled`, `OrderRefunded`).
     Event(Value),
 }
 
@@ -147,6 +151,9 @@ pub struct GenConfig {
     pub guest_rate: f64,
     /// Share of orders in EUR to EU addresses.
     pub eur_rate: f64,
+    /// Share of paid orders refunded later (in full, in part, or in two parts). Drawn from its
+    /// own random stream, so the rest of the day is the same whatever the rate.
+    pub refund_rate: f64,
 }
 
 impl Default for GenConfig {
@@ -164,6 +171,7 @@ impl Default for GenConfig {
             registered_customers: 60,
             guest_rate: 0.3,
             eur_rate: 0.08,
+            refund_rate: 0.05,
         }
     }
 }
@@ -598,9 +606,66 @@ pub fn generate(cfg: &GenConfig) -> Day {
             }
         }
 
+        // Refunds of a paid order (the admin refunds after the payment).
+        let mut refunds = Vec::new();
+        let mut refunded_in_full = false;
+        let paid_at = if pays_now {
+            Some(created)
+        } else if paid_later {
+            Some(created + Duration::minutes(240))
+        } else {
+            None
+        };
+        let mut refund_rng =
+            StdRng::seed_from_u64(cfg.seed ^ (order_id as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15));
+        if let (Some(paid_at), None) = (paid_at, problem) {
+            if refund_rng.gen::<f64>() < cfg.refund_rate {
+                let cent = Decimal::new(1, 2);
+                let part = |share: u32| -> Decimal {
+                    ((order_total * Decimal::from(share) / Decimal::from(100)) / cent).floor()
+                        * cent
+                };
+                let plan: Vec<(Decimal, bool)> = match refund_rng.gen_range(0..3) {
+                    0 => vec![(order_total, true)],
+                    1 => vec![(part(refund_rng.gen_range(10..60)), false)],
+                    _ => {
+                        let a = part(refund_rng.gen_range(10..40));
+                        let b = part(refund_rng.gen_range(10..40));
+                        vec![(a, false), (b, false)]
+                    }
+                };
+                let mut refunded = Decimal::ZERO;
+                for (n, (amount, full)) in plan.into_iter().enumerate() {
+                    if amount <= Decimal::ZERO {
+                        continue;
+                    }
+                    refunded += amount;
+                    let at = paid_at + Duration::minutes(300 + 60 * n as i64);
+                    refunded_in_full = full;
+                    refunds.push(amount);
+                    feed.push((
+                        at.timestamp(),
+                        k * 2 + 1,
+                        FeedItem::Event(json!({
+                            "Kind": "OrderRefunded",
+                            "OrderId": order_id,
+                            "Amount": amount.to_string(),
+                            "RefundDateUtc": at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+                            "Offline": n % 2 == 1,
+                            "Note": format!("Order has been {}refunded. Amount = {amount}", if full { "" } else { "partially " }),
+                            "PaymentStatus": if refunded >= order_total { "Refunded" } else { "PartiallyRefunded" },
+                            "PaymentMethodSystemName": method,
+                        })),
+                    ));
+                }
+            }
+        }
+
         expectations.insert(
             order_id,
             Expectation {
+                refunds,
+                refunded_in_full,
                 order_id,
                 problem,
                 paid_at_placement: pays_now,

@@ -330,7 +330,10 @@ pub fn records_in(
 /// What the sandbox's books say.
 #[derive(Debug, Clone, Default)]
 pub struct Books {
+    /// Sales invoices (credit notes not counted).
     pub invoices: usize,
+    /// Credit notes.
+    pub credit_notes: usize,
     pub customers: usize,
     pub payments: usize,
     /// Invoice number → number of invoices with the same CustomerReference (should all be 1).
@@ -359,8 +362,13 @@ pub fn books(sandbox: &SandboxHandle) -> Books {
             .entry(i.customer_reference.clone().unwrap_or_default())
             .or_insert(0) += 1;
     }
+    let credit_notes = invoices
+        .iter()
+        .filter(|i| kashflow_sync::kashflow::credit_note::is_credit_note(i))
+        .count();
     Books {
-        invoices: invoices.len(),
+        invoices: invoices.len() - credit_notes,
+        credit_notes,
         customers: sandbox.customers().len(),
         payments: invoices
             .iter()
@@ -495,4 +503,83 @@ impl TestBed {
 /// shutdown waits for every connection to close).
 pub async fn stop_sandbox(sandbox: SandboxHandle) {
     let _ = tokio::time::timeout(Duration::from_secs(2), sandbox.shutdown()).await;
+}
+
+/// Check an order's credit notes in KashFlow's books against what the generator planned:
+/// exactly one credit note per refund (and one for a cancellation after invoicing), each for the
+/// right amount in the invoice's currency, paid back (refund) or applied (cancellation).
+/// `docs` is every sandbox document by number. Returns how many credit notes the order has.
+pub fn check_credit_notes(
+    e: &crate::gen::Expectation,
+    record: &RecordSummary,
+    invoice: &kashflow_sync::kashflow::model::Invoice,
+    docs: &BTreeMap<i64, kashflow_sync::kashflow::model::Invoice>,
+) -> Result<usize, String> {
+    use kashflow_sync::kashflow::credit_note::{allocations, credit_total, money_lines};
+    let id = e.order_id;
+    let number = invoice.number.ok_or("invoice without a number")?;
+    let notes: Vec<_> = docs
+        .range(number * 100 + 1..=number * 100 + 99)
+        .map(|(_, d)| d)
+        .collect();
+    let gross = invoice.gross_amount.unwrap_or_default();
+    if let Some(bad) = record
+        .credit_notes
+        .iter()
+        .find(|c| c.state != kashflow_sync::engine::JobState::Done)
+    {
+        return Err(format!("order {id}: credit note not done: {bad:?}"));
+    }
+    if e.cancelled {
+        if notes.len() != 1 || credit_total(notes[0]) != gross {
+            return Err(format!("order {id}: cancelled after invoicing: {notes:?}"));
+        }
+        let applied: Decimal = allocations(notes[0]).map(|l| l.amount).sum();
+        let due = invoice.due_amount.unwrap_or_default();
+        if applied + due != gross - invoice_money(invoice) || money_lines(notes[0]).count() != 0 {
+            return Err(format!(
+                "order {id}: cancellation credit applied {applied}, invoice due {due}"
+            ));
+        }
+        return Ok(1);
+    }
+    if notes.len() != e.refunds.len() {
+        return Err(format!(
+            "order {id}: {} refunds but {} credit notes",
+            e.refunds.len(),
+            notes.len()
+        ));
+    }
+    let rate = invoice
+        .currency
+        .as_ref()
+        .map(|c| c.exchange_rate)
+        .unwrap_or(Decimal::ONE);
+    let mut credited = Decimal::ZERO;
+    for (i, (note, asked)) in notes.iter().zip(&e.refunds).enumerate() {
+        let want = if *asked == e.order_total {
+            gross - credited
+        } else {
+            kashflow_sync::money::money2(*asked * rate)
+        };
+        let got = credit_total(note);
+        let back: Decimal = money_lines(note).map(|l| l.amount).sum();
+        let reference = format!("CN-{number}-{}", i + 1);
+        if got != want || back != got || note.customer_reference.as_deref() != Some(&reference) {
+            return Err(format!(
+                "order {id}: refund {} of {asked}: credit {got} (want {want}), paid back {back}, reference {:?}",
+                i + 1,
+                note.customer_reference
+            ));
+        }
+        credited += got;
+    }
+    Ok(notes.len())
+}
+
+/// Money (not credit allocations) paid on an invoice.
+fn invoice_money(invoice: &kashflow_sync::kashflow::model::Invoice) -> Decimal {
+    kashflow_sync::kashflow::credit_note::money_lines(invoice)
+        .map(|l| l.amount)
+        .sum()
 }

@@ -1,6 +1,10 @@
 //! `kfsync preview <snapshot.json> [--rules rules.json]`: map an order snapshot with the given
 //! (or default) mapping rules and print the result as JSON — the preview (exit 0) or every
 //! validation error (exit 2). Nothing is posted. A file that cannot be read is exit 1.
+//!
+//! `kfsync preview <event.json> --order <snapshot.json>`: the credit note a refund, cancellation or
+//! void (`OrderRefunded`, `OrderCancelled`, `OrderVoided`) of that order would post, worked out from
+//! the invoice the order maps to, as the order's first credit note.
 
 use std::io::{Read, Write};
 use std::path::PathBuf;
@@ -19,6 +23,9 @@ pub struct PreviewArgs {
     /// Mapping rules JSON file (PascalCase, "RulesVersion": 1); the defaults when omitted.
     #[arg(long)]
     pub rules: Option<PathBuf>,
+    /// The order's snapshot, when the first file is an event document: show its credit note.
+    #[arg(long)]
+    pub order: Option<PathBuf>,
 }
 
 fn read(path: &PathBuf) -> std::io::Result<Vec<u8>> {
@@ -51,6 +58,70 @@ pub fn render(snapshot: &[u8], rules: Option<&[u8]>) -> (i32, String) {
     }
 }
 
+/// The credit note `event` (JSON) would post for the order `snapshot`: exit status and JSON.
+pub fn render_credit(event: &[u8], snapshot: &[u8], rules: Option<&[u8]>) -> (i32, String) {
+    use kashflow_sync::engine::{CreditRequest, OrderEvent};
+    use kashflow_sync::sync::credit_note::preview_credit_note;
+    use kashflow_sync::sync::credit_plan::PlanError;
+    let rules = match rules.map(MappingRules::from_json) {
+        None => MappingRules::default(),
+        Some(Ok(r)) => r,
+        Some(Err(e)) => return (EXIT_INVALID, errors_json(&e)),
+    };
+    let fail = |msg: String| {
+        let v = serde_json::json!({"Errors": [{"Code": "InvalidEvent", "Message": msg}]});
+        (
+            EXIT_INVALID,
+            serde_json::to_string_pretty(&v).unwrap_or_default(),
+        )
+    };
+    let event = match OrderEvent::parse(event) {
+        Ok(e) => e,
+        Err(e) => return fail(e.to_string()),
+    };
+    let Some(req) = CreditRequest::for_event(&event, chrono::Utc::now()) else {
+        return fail(format!(
+            "{} posts no credit note (a payment); give an OrderRefunded, OrderCancelled or OrderVoided event",
+            event.kind_name()
+        ));
+    };
+    let mapped = match preview(snapshot, &rules) {
+        Ok(p) => p,
+        Err(e) => return (EXIT_INVALID, errors_json(&e)),
+    };
+    if mapped.canonical.order_id != req.order_id {
+        return fail(format!(
+            "the event is for order {} but the snapshot is order {}",
+            req.order_id, mapped.canonical.order_id
+        ));
+    }
+    let mut invoice = mapped.kashflow_invoice.clone();
+    invoice.number = Some(invoice.number.unwrap_or_default());
+    let total = mapped.canonical.gross_total;
+    let custom = mapped.canonical.custom_order_number.clone();
+    match preview_credit_note(
+        &invoice,
+        &[],
+        &req,
+        Some(total),
+        &custom,
+        &rules.currency.home_currency,
+    ) {
+        Ok(v) => (
+            0,
+            serde_json::to_string_pretty(&serde_json::json!({
+                "Event": event.to_value(),
+                "CreditNote": v,
+            }))
+            .unwrap_or_default(),
+        ),
+        Err(PlanError::NothingLeft) => fail("the invoice has nothing to credit".into()),
+        Err(PlanError::Exceeds { asked, left }) => fail(format!(
+            "the refund of {asked} is more than the invoice's {left}; nothing would be posted"
+        )),
+    }
+}
+
 pub fn run(args: &PreviewArgs) -> i32 {
     let snapshot = match read(&args.snapshot) {
         Ok(b) => b,
@@ -72,7 +143,17 @@ pub fn run(args: &PreviewArgs) -> i32 {
             }
         },
     };
-    let (code, text) = render(&snapshot, rules.as_deref());
+    let (code, text) = match &args.order {
+        None => render(&snapshot, rules.as_deref()),
+        Some(p) => match std::fs::read(p) {
+            // The first file is the event.
+            Ok(order) => render_credit(&snapshot, &order, rules.as_deref()),
+            Err(e) => {
+                eprintln!("kfsync preview: cannot read {}: {e}", p.display());
+                return EXIT_IO;
+            }
+        },
+    };
     let mut out = std::io::stdout().lock();
     if writeln!(out, "{text}").is_err() {
         return EXIT_IO;
@@ -116,6 +197,45 @@ mod tests {
             v["KashFlowInvoice"]["CustomerReference"],
             serde_json::json!("WEB-1047")
         );
+    }
+
+    #[test]
+    fn an_event_with_its_order_previews_the_credit_note() {
+        // mixed-vat: 20/5/0% lines, 116.98 GBP, invoice 101047.
+        let refund = br#"{"Kind":"OrderRefunded","OrderId":1047,"Amount":"30.00","RefundDateUtc":"2026-07-31T23:15:00Z","PaymentStatus":"PartiallyRefunded"}"#;
+        let (code, text) = render_credit(refund, &fixture("mixed-vat.json"), None);
+        assert_eq!(code, 0, "{text}");
+        let v: serde_json::Value = serde_json::from_str(&text).unwrap();
+        let c = &v["CreditNote"];
+        assert_eq!(c["CreditNoteNumber"], serde_json::json!(10104701));
+        assert_eq!(c["Total"], serde_json::json!("30.00"));
+        let body = &c["Requests"][0]["Body"];
+        assert_eq!(body["IssuedDate"], serde_json::json!("2026-08-01 12:00:00"));
+        assert_eq!(body["CustomerReference"], serde_json::json!("CN-101047-1"));
+        assert_eq!(
+            body["LineItems"].as_array().unwrap().len(),
+            3,
+            "one per VAT rate"
+        );
+        let cancel = br#"{"Kind":"OrderCancelled","OrderId":1047}"#;
+        let (code, text) = render_credit(cancel, &fixture("mixed-vat.json"), None);
+        assert_eq!(code, 0, "{text}");
+        let v: serde_json::Value = serde_json::from_str(&text).unwrap();
+        assert_eq!(v["CreditNote"]["Total"], serde_json::json!("116.98"));
+        assert_eq!(v["CreditNote"]["LineByLine"], serde_json::json!(true));
+        let (code, text) = render_credit(
+            br#"{"Kind":"OrderRefunded","OrderId":1047,"Amount":"200.00"}"#,
+            &fixture("mixed-vat.json"),
+            None,
+        );
+        assert_eq!(code, EXIT_INVALID, "{text}");
+        assert!(text.contains("more than"), "{text}");
+        let (code, _) = render_credit(
+            br#"{"Kind":"OrderCancelled","OrderId":9}"#,
+            &fixture("mixed-vat.json"),
+            None,
+        );
+        assert_eq!(code, EXIT_INVALID);
     }
 
     #[test]

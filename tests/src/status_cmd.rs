@@ -59,8 +59,8 @@ fn status(args: &StatusArgs) -> Result<(), String> {
     }
     println!("Journal {}", args.journal.display());
     println!(
-        "Records: {} total — {} synced, {} pending, {} in flight, {} retrying, {} failed, {} cancelled; {} need a credit note; {} outcomes not yet acknowledged",
-        c.total, c.synced, c.pending, c.in_flight, c.retrying, c.failed, c.cancelled, c.needs_credit_note, c.outcomes_pending
+        "Records: {} total — {} synced, {} pending, {} in flight, {} retrying, {} failed, {} cancelled; credit notes: {} posted, {} failed; {} need a credit note checked by hand; {} outcomes not yet acknowledged",
+        c.total, c.synced, c.pending, c.in_flight, c.retrying, c.failed, c.cancelled, c.credit_notes_posted, c.credit_notes_failed, c.needs_credit_note, c.outcomes_pending
     );
     if failed.is_empty() {
         println!("No failed records.");

@@ -3,7 +3,8 @@
 //! killed with SIGKILL at random moments, ten times — during enqueueing, mid-request, between a
 //! KashFlow write and the journal commit. A final run goes to completion. Then KashFlow's books
 //! and the journal must show every order exactly once: one invoice per order, one payment per paid
-//! order, stock moved once, nothing lost.
+//! order, one credit note per refund and per cancellation after invoicing, stock moved once,
+//! nothing lost. Every run enqueues the whole feed again, as the plugin's catch-up re-sends.
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -14,7 +15,7 @@ use kashflow_sync::engine::{RecordQuery, RecordState};
 use kashflow_sync::kashflow::sandbox::{seed, FaultKind};
 use kashflow_sync::sync::status::JournalReader;
 use kashflow_sync_harness::gen::{generate, GenConfig};
-use kashflow_sync_harness::harness::{books, start_sandbox, SandboxOptions};
+use kashflow_sync_harness::harness::{books, check_credit_notes, start_sandbox, SandboxOptions};
 use rand::{Rng, SeedableRng};
 use rust_decimal::Decimal;
 
@@ -158,6 +159,12 @@ async fn killed_ten_times_mid_sync_every_order_still_lands_exactly_once() {
         .into_iter()
         .map(|i| (i.customer_reference.clone().unwrap_or_default(), i))
         .collect();
+    let docs: BTreeMap<i64, _> = sandbox
+        .invoices()
+        .into_iter()
+        .map(|i| (i.number.unwrap_or_default(), i))
+        .collect();
+    let (mut credit_notes, mut refunds) = (0, 0);
     let mut sold: BTreeMap<String, i64> = BTreeMap::new();
     for (id, e) in &day.expectations {
         let r = &records[id];
@@ -184,17 +191,31 @@ async fn killed_ten_times_mid_sync_every_order_still_lands_exactly_once() {
         let inv = invoice.unwrap_or_else(|| panic!("order {id} has no invoice"));
         assert_eq!(r.invoice_number, inv.number, "order {id}");
         let paid = usize::from(e.paid_at_placement || e.paid_later);
-        let payments = inv.payment_lines.clone().unwrap_or_default();
-        let customer = payments
+        // The customer's payment once; each gift card once (a payment from its account).
+        let money: Vec<_> = kashflow_sync::kashflow::credit_note::money_lines(inv).collect();
+        let customer = money
             .iter()
             .filter(|p| p.note.as_deref().is_some_and(|n| n.contains(" paid by ")))
             .count();
         assert_eq!(customer, paid, "order {id}");
-        assert_eq!(payments.len() - customer, e.gift_cards, "order {id}");
-        for (sku, q) in &e.managed_quantities {
-            *sold.entry(sku.clone()).or_default() += q;
+        assert_eq!(money.len() - customer, e.gift_cards, "order {id}");
+        refunds += e.refunds.len();
+        credit_notes += check_credit_notes(e, r, inv, &docs).unwrap();
+        if !e.cancelled {
+            for (sku, q) in &e.managed_quantities {
+                *sold.entry(sku.clone()).or_default() += q;
+            }
         }
     }
+    assert_eq!(
+        b.credit_notes, credit_notes,
+        "no credit note without its refund"
+    );
+    assert!(refunds >= 8, "the day had refunds ({refunds})");
+    eprintln!(
+        "crash loop: {kills} kills, {} invoices, {credit_notes} credit notes ({refunds} refunds)",
+        b.invoices
+    );
     for p in seed::products()
         .into_iter()
         .filter(|p| p.manage_stock_level)

@@ -435,7 +435,7 @@ async fn cancelled_before_sync_is_never_posted() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn cancelled_after_sync_keeps_the_invoice_and_flags_a_credit_note() {
+async fn cancelled_after_sync_keeps_the_invoice_and_posts_a_credit_note() {
     let bed = TestBed::start(&SandboxOptions::default(), |_| {})
         .await
         .unwrap();
@@ -445,9 +445,15 @@ async fn cancelled_after_sync_keeps_the_invoice_and_flags_a_credit_note() {
     bed.engine.enqueue_event(&cancelled_event(1011)).unwrap();
     bed.settle().await.unwrap();
     let d = detail(&bed, r.record_id);
-    assert!(d.record.needs_credit_note, "{:?}", d.record);
+    assert!(!d.record.needs_credit_note, "{:?}", d.record);
+    assert_eq!(d.record.credit_notes.len(), 1, "{:?}", d.record);
     assert!(bed.sandbox.invoice(invoice_no(1011)).is_some());
-    assert_eq!(bed.sandbox.invoices().len(), 1);
+    let cn = bed
+        .sandbox
+        .invoice(invoice_no(1011) * 100 + 1)
+        .expect("credit note");
+    assert_eq!(cn.gross_amount, Some(-o.order_total));
+    assert_eq!(bed.sandbox.invoices().len(), 2);
     bed.stop().await;
 }
 

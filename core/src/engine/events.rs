@@ -1,4 +1,5 @@
-//! Order event documents from the host: `OrderPaid`, `OrderCancelled`, `OrderRefunded`.
+//! Order event documents from the host: `OrderPaid`, `OrderCancelled`, `OrderVoided`,
+//! `OrderRefunded`, and the credit-note job payload they lead to.
 //!
 //! Read by hand from a `serde_json::Value` (not a tagged serde enum, which cannot read numbers
 //! under `arbitrary_precision`), so every error names its field. Amounts are `Decimal`, accepted as
@@ -90,17 +91,209 @@ impl PaymentEvent {
     }
 }
 
+/// A refund the host reports (`OrderRefunded`).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct RefundEvent {
+    pub order_id: i64,
+    /// This refund only, in the primary store currency; `None`: not stated.
+    pub amount: Option<Decimal>,
+    /// When the refund was made (UTC); the credit note is dated on its UK date.
+    pub refund_date_utc: Option<DateTime<Utc>>,
+    /// Refunded by hand outside the payment gateway ("Refund (offline)"); money still went back.
+    pub offline: bool,
+    /// The order note or reason nopCommerce recorded with the refund.
+    pub note: Option<String>,
+    /// The order's payment status after the refund (`Refunded` means the whole order).
+    pub payment_status: Option<String>,
+    pub payment_method_system_name: Option<String>,
+}
+
+impl RefundEvent {
+    /// The whole order was refunded (nopCommerce payment status `Refunded`).
+    pub fn is_full(&self) -> bool {
+        self.payment_status
+            .as_deref()
+            .is_some_and(|s| s.trim().eq_ignore_ascii_case("Refunded"))
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum OrderEvent {
     Paid(PaymentEvent),
     Cancelled {
         order_id: i64,
+        /// When it was cancelled (UTC), if the host said.
+        date_utc: Option<DateTime<Utc>>,
     },
-    /// A full or partial refund; `amount` is this refund only (primary currency).
-    Refunded {
+    /// The payment was voided (`OrderVoidedEvent`): no money moved.
+    Voided {
         order_id: i64,
-        amount: Option<Decimal>,
+        date_utc: Option<DateTime<Utc>>,
     },
+    /// A full or partial refund.
+    Refunded(RefundEvent),
+}
+
+/// Why a credit note is posted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CreditCause {
+    Refund,
+    Cancellation,
+    Void,
+}
+
+impl CreditCause {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CreditCause::Refund => "Refund",
+            CreditCause::Cancellation => "Cancellation",
+            CreditCause::Void => "Void",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        [
+            CreditCause::Refund,
+            CreditCause::Cancellation,
+            CreditCause::Void,
+        ]
+        .into_iter()
+        .find(|c| c.as_str() == s)
+    }
+}
+
+/// The payload of a `PostCreditNote` job: one credit note for one refund, cancellation or void.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CreditRequest {
+    pub order_id: i64,
+    /// 1 for the order's first credit note; fixes its number (see `sync::credit_note`).
+    pub seq: u32,
+    pub cause: CreditCause,
+    /// Credit everything the invoice still has (a full refund, a cancellation, a void).
+    pub full: bool,
+    /// The refund's amount in the primary store currency (partial refunds).
+    pub amount: Option<Decimal>,
+    pub date_utc: DateTime<Utc>,
+    /// Money went back to the customer: record the refund payment.
+    pub money_back: bool,
+    pub offline: bool,
+    pub note: Option<String>,
+    pub payment_method_system_name: Option<String>,
+}
+
+impl CreditRequest {
+    /// The credit note `event` asks for once the invoice exists (`None` for a payment). `seq` is
+    /// 1 here; the journal gives the real one. `received` dates an event that carries no date.
+    pub fn for_event(event: &OrderEvent, received: DateTime<Utc>) -> Option<CreditRequest> {
+        let whole = |order_id, cause, date: Option<DateTime<Utc>>| CreditRequest {
+            order_id,
+            seq: 1,
+            cause,
+            full: true,
+            amount: None,
+            date_utc: date.unwrap_or(received),
+            money_back: false,
+            offline: false,
+            note: None,
+            payment_method_system_name: None,
+        };
+        match event {
+            OrderEvent::Paid(_) => None,
+            OrderEvent::Cancelled { order_id, date_utc } => {
+                Some(whole(*order_id, CreditCause::Cancellation, *date_utc))
+            }
+            OrderEvent::Voided { order_id, date_utc } => {
+                Some(whole(*order_id, CreditCause::Void, *date_utc))
+            }
+            OrderEvent::Refunded(r) => Some(CreditRequest {
+                order_id: r.order_id,
+                seq: 1,
+                cause: CreditCause::Refund,
+                full: r.is_full() || r.amount.is_none(),
+                amount: r.amount,
+                date_utc: r.refund_date_utc.unwrap_or(received),
+                money_back: true,
+                offline: r.offline,
+                note: r.note.clone(),
+                payment_method_system_name: r.payment_method_system_name.clone(),
+            }),
+        }
+    }
+
+    pub fn to_value(&self) -> Value {
+        json!({
+            "OrderId": self.order_id,
+            "Seq": self.seq,
+            "Cause": self.cause.as_str(),
+            "Full": self.full,
+            "Amount": self.amount.map(|a| a.to_string()),
+            "DateUtc": self.date_utc.to_rfc3339(),
+            "MoneyBack": self.money_back,
+            "Offline": self.offline,
+            "Note": self.note,
+            "PaymentMethodSystemName": self.payment_method_system_name,
+        })
+    }
+
+    pub fn from_value(v: &Value) -> Result<Self, EngineError> {
+        let bad = |f: &str| {
+            EngineError::invalid_document(
+                format!("the credit-note job's {f} is missing or wrong"),
+                Some(f),
+            )
+        };
+        let s = |f: &str| v.get(f).and_then(Value::as_str).map(str::to_string);
+        Ok(CreditRequest {
+            order_id: order_id(v)?,
+            seq: v
+                .get("Seq")
+                .and_then(Value::as_u64)
+                .filter(|n| *n >= 1 && *n <= u32::MAX as u64)
+                .ok_or_else(|| bad("Seq"))? as u32,
+            cause: s("Cause")
+                .and_then(|c| CreditCause::parse(&c))
+                .ok_or_else(|| bad("Cause"))?,
+            full: v.get("Full").and_then(Value::as_bool).unwrap_or(false),
+            amount: match v.get("Amount") {
+                None | Some(Value::Null) => None,
+                Some(a) => Some(decimal(a).ok_or_else(|| bad("Amount"))?),
+            },
+            date_utc: s("DateUtc")
+                .and_then(|d| parse_utc(&d))
+                .ok_or_else(|| bad("DateUtc"))?,
+            money_back: v.get("MoneyBack").and_then(Value::as_bool).unwrap_or(false),
+            offline: v.get("Offline").and_then(Value::as_bool).unwrap_or(false),
+            note: s("Note"),
+            payment_method_system_name: s("PaymentMethodSystemName"),
+        })
+    }
+}
+
+fn optional_date(v: &Value, field: &str) -> Result<Option<DateTime<Utc>>, EngineError> {
+    match v.get(field) {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::String(s)) => parse_utc(s).map(Some).ok_or_else(|| {
+            EngineError::invalid_document(
+                format!("{field} '{s}' is not a date and time"),
+                Some(field),
+            )
+        }),
+        Some(other) => Err(EngineError::invalid_document(
+            format!("{field} must be a date and time string, found {other}"),
+            Some(field),
+        )),
+    }
+}
+
+fn optional_text(v: &Value, field: &str) -> Result<Option<String>, EngineError> {
+    match v.get(field) {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::String(s)) => Ok(Some(s.clone())),
+        Some(other) => Err(EngineError::invalid_document(
+            format!("{field} must be a string, found {other}"),
+            Some(field),
+        )),
+    }
 }
 
 impl OrderEvent {
@@ -125,6 +318,11 @@ impl OrderEvent {
             "OrderPaid" => Ok(OrderEvent::Paid(PaymentEvent::from_value(v)?)),
             "OrderCancelled" => Ok(OrderEvent::Cancelled {
                 order_id: order_id(v)?,
+                date_utc: optional_date(v, "CancelledDateUtc")?,
+            }),
+            "OrderVoided" => Ok(OrderEvent::Voided {
+                order_id: order_id(v)?,
+                date_utc: optional_date(v, "VoidedDateUtc")?,
             }),
             "OrderRefunded" => {
                 let order_id = order_id(v)?;
@@ -137,11 +335,38 @@ impl OrderEvent {
                         )
                     })?),
                 };
-                Ok(OrderEvent::Refunded { order_id, amount })
+                if amount.is_some_and(|a| a <= Decimal::ZERO) {
+                    return Err(EngineError::invalid_document(
+                        format!(
+                            "Amount must be more than 0, found {}",
+                            amount.unwrap_or_default()
+                        ),
+                        Some("Amount"),
+                    ));
+                }
+                let offline = match v.get("Offline") {
+                    None | Some(Value::Null) => false,
+                    Some(Value::Bool(b)) => *b,
+                    Some(other) => {
+                        return Err(EngineError::invalid_document(
+                            format!("Offline must be true or false, found {other}"),
+                            Some("Offline"),
+                        ))
+                    }
+                };
+                Ok(OrderEvent::Refunded(RefundEvent {
+                    order_id,
+                    amount,
+                    refund_date_utc: optional_date(v, "RefundDateUtc")?,
+                    offline,
+                    note: optional_text(v, "Note")?,
+                    payment_status: optional_text(v, "PaymentStatus")?,
+                    payment_method_system_name: optional_text(v, "PaymentMethodSystemName")?,
+                }))
             }
             other => Err(EngineError::invalid_document(
                 format!(
-                    "unknown event Kind '{other}' (expected OrderPaid, OrderCancelled or OrderRefunded)"
+                    "unknown event Kind '{other}' (expected OrderPaid, OrderCancelled, OrderVoided or OrderRefunded)"
                 ),
                 Some("Kind"),
             )),
@@ -151,7 +376,10 @@ impl OrderEvent {
     pub fn order_id(&self) -> i64 {
         match self {
             OrderEvent::Paid(p) => p.order_id,
-            OrderEvent::Cancelled { order_id } | OrderEvent::Refunded { order_id, .. } => *order_id,
+            OrderEvent::Cancelled { order_id, .. } | OrderEvent::Voided { order_id, .. } => {
+                *order_id
+            }
+            OrderEvent::Refunded(r) => r.order_id,
         }
     }
 
@@ -159,7 +387,8 @@ impl OrderEvent {
         match self {
             OrderEvent::Paid(_) => "OrderPaid",
             OrderEvent::Cancelled { .. } => "OrderCancelled",
-            OrderEvent::Refunded { .. } => "OrderRefunded",
+            OrderEvent::Voided { .. } => "OrderVoided",
+            OrderEvent::Refunded(_) => "OrderRefunded",
         }
     }
 
@@ -171,13 +400,29 @@ impl OrderEvent {
                 v["Kind"] = json!("OrderPaid");
                 v
             }
-            OrderEvent::Cancelled { order_id } => {
-                json!({"Kind": "OrderCancelled", "OrderId": order_id})
+            OrderEvent::Cancelled { order_id, date_utc } => {
+                let mut v = json!({"Kind": "OrderCancelled", "OrderId": order_id});
+                if let Some(d) = date_utc {
+                    v["CancelledDateUtc"] = json!(d.to_rfc3339());
+                }
+                v
             }
-            OrderEvent::Refunded { order_id, amount } => json!({
+            OrderEvent::Voided { order_id, date_utc } => {
+                let mut v = json!({"Kind": "OrderVoided", "OrderId": order_id});
+                if let Some(d) = date_utc {
+                    v["VoidedDateUtc"] = json!(d.to_rfc3339());
+                }
+                v
+            }
+            OrderEvent::Refunded(r) => json!({
                 "Kind": "OrderRefunded",
-                "OrderId": order_id,
-                "Amount": amount.map(|a| a.to_string()),
+                "OrderId": r.order_id,
+                "Amount": r.amount.map(|a| a.to_string()),
+                "RefundDateUtc": r.refund_date_utc.map(|d| d.to_rfc3339()),
+                "Offline": r.offline,
+                "Note": r.note,
+                "PaymentStatus": r.payment_status,
+                "PaymentMethodSystemName": r.payment_method_system_name,
             }),
         }
     }
@@ -229,17 +474,43 @@ mod tests {
 
         assert_eq!(
             OrderEvent::parse(br#"{"Kind":"OrderCancelled","OrderId":123}"#).unwrap(),
-            OrderEvent::Cancelled { order_id: 123 }
+            OrderEvent::Cancelled {
+                order_id: 123,
+                date_utc: None
+            }
         );
         let r =
             OrderEvent::parse(br#"{"Kind":"OrderRefunded","OrderId":123,"Amount":5.00}"#).unwrap();
         assert_eq!(
             r,
-            OrderEvent::Refunded {
+            OrderEvent::Refunded(RefundEvent {
                 order_id: 123,
-                amount: Some("5.00".parse().unwrap())
-            }
+                amount: Some("5.00".parse().unwrap()),
+                ..Default::default()
+            })
         );
+        let full = OrderEvent::parse(br#"{"Kind":"OrderRefunded","OrderId":123,"Amount":"5.00","RefundDateUtc":"2026-05-01T23:30:00Z","Offline":true,"Note":"Damaged","PaymentStatus":"Refunded"}"#).unwrap();
+        let OrderEvent::Refunded(f) = &full else {
+            panic!("not a refund")
+        };
+        assert!(f.is_full() && f.offline);
+        assert_eq!(f.note.as_deref(), Some("Damaged"));
+        assert_eq!(OrderEvent::from_value(&full.to_value()).unwrap(), full);
+        let v = OrderEvent::parse(br#"{"Kind":"OrderVoided","OrderId":9}"#).unwrap();
+        assert_eq!(v.kind_name(), "OrderVoided");
+        let req = CreditRequest {
+            order_id: 9,
+            seq: 2,
+            cause: CreditCause::Refund,
+            full: false,
+            amount: Some("3.10".parse().unwrap()),
+            date_utc: f.refund_date_utc.unwrap(),
+            money_back: true,
+            offline: false,
+            note: None,
+            payment_method_system_name: Some("Payments.Manual".into()),
+        };
+        assert_eq!(CreditRequest::from_value(&req.to_value()).unwrap(), req);
         // payload round trip
         let back = PaymentEvent::from_value(&p.to_value()).unwrap();
         assert_eq!(&back, p);

@@ -41,16 +41,16 @@ pub use config::{
     MappingRules, RetryPolicy, Secret,
 };
 pub use error::{EngineError, ErrorDoc};
-pub use events::{OrderEvent, PaymentEvent};
+pub use events::{CreditCause, CreditRequest, OrderEvent, PaymentEvent, RefundEvent};
 pub use header::{SnapshotHeader, SUPPORTED_SCHEMA_VERSION};
 pub use journal::Journal;
 pub use locks::{KeyGuard, KeyLocks};
 pub use log::{LogLevel, LogSink, Logger, MemorySink};
 pub use model::{
-    AttemptEntry, AttemptResult, CallRecord, ConnectionReport, EnqueueReceipt, EventEntry,
-    JobEntry, JobKind, JobState, LedgerEntry, LedgerKind, Outcome, OutcomeEntry, OutcomeKind,
-    OutcomeSpec, Preview, ReceiptState, RecordDetail, RecordPage, RecordQuery, RecordState,
-    RecordSummary, StatusCounts,
+    AttemptEntry, AttemptResult, CallRecord, ConnectionReport, CreditNotePosted, CreditNoteSummary,
+    EnqueueReceipt, EventEntry, JobEntry, JobKind, JobState, LedgerEntry, LedgerKind, Outcome,
+    OutcomeEntry, OutcomeKind, OutcomeSpec, Preview, ReceiptState, RecordDetail, RecordPage,
+    RecordQuery, RecordState, RecordSummary, StatusCounts,
 };
 pub use processor::{
     BoxFuture, JobContext, JobDone, JobInfo, JobProcessor, JobResult, OrderInfo, PreviewContext,

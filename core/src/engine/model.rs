@@ -60,6 +60,9 @@ pub enum JobKind {
     RecordPayment,
     /// Read stock levels from KashFlow and emit `SetStock` outcomes.
     PullStock,
+    /// Post one credit note (refund, cancellation or void after the invoice exists), apply it to
+    /// the invoice and record the money paid back (waits until the invoice exists).
+    PostCreditNote,
 }
 
 impl JobKind {
@@ -68,6 +71,7 @@ impl JobKind {
             JobKind::SyncOrder => "SyncOrder",
             JobKind::RecordPayment => "RecordPayment",
             JobKind::PullStock => "PullStock",
+            JobKind::PostCreditNote => "PostCreditNote",
         }
     }
 
@@ -76,6 +80,7 @@ impl JobKind {
             JobKind::SyncOrder,
             JobKind::RecordPayment,
             JobKind::PullStock,
+            JobKind::PostCreditNote,
         ]
         .into_iter()
         .find(|k| k.as_str() == s)
@@ -261,6 +266,8 @@ pub enum LedgerKind {
     EmailCustomer,
     /// nopCommerce SKU → KashFlow product code.
     SkuProduct,
+    /// `{order id}:{credit note seq}` → the credit note posted (JSON: `CreditNotePosted`).
+    CreditNote,
 }
 
 impl LedgerKind {
@@ -269,6 +276,7 @@ impl LedgerKind {
             LedgerKind::OrderInvoice => "OrderInvoice",
             LedgerKind::EmailCustomer => "EmailCustomer",
             LedgerKind::SkuProduct => "SkuProduct",
+            LedgerKind::CreditNote => "CreditNote",
         }
     }
 }
@@ -304,6 +312,12 @@ pub struct StatusCounts {
     pub cancelled: u64,
     pub total: u64,
     pub needs_credit_note: u64,
+    /// Credit notes posted to KashFlow.
+    #[serde(default)]
+    pub credit_notes_posted: u64,
+    /// Credit notes that could not be posted (dead letters; the admin retries).
+    #[serde(default)]
+    pub credit_notes_failed: u64,
     /// Outcomes written but not yet acknowledged by the host.
     pub outcomes_pending: u64,
     /// `"Closed"`, `"Open"` or `"HalfOpen"`.
@@ -376,6 +390,43 @@ pub struct RecordSummary {
     pub customer_code: Option<String>,
     pub needs_credit_note: bool,
     pub credit_note_reason: Option<String>,
+    /// The order's credit notes (refunds, cancellation, void), oldest first.
+    #[serde(default)]
+    pub credit_notes: Vec<CreditNoteSummary>,
+}
+
+/// What a posted credit note is, as kept in the ledger (`LedgerKind::CreditNote`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct CreditNotePosted {
+    pub number: i64,
+    /// Credited (gross, positive) in the invoice's currency.
+    pub amount: rust_decimal::Decimal,
+    pub currency: String,
+    /// Issue date (UK), `YYYY-MM-DD`.
+    pub date: String,
+    /// Applied to the invoice.
+    pub applied: rust_decimal::Decimal,
+    /// Paid back to the customer.
+    pub refunded: rust_decimal::Decimal,
+}
+
+/// One credit note of an order in the sync log, beside its invoice.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct CreditNoteSummary {
+    pub seq: u32,
+    /// `Refund`, `Cancellation` or `Void`.
+    pub cause: String,
+    /// The job's state: `Waiting` (for the invoice), `Queued`, `Leased`, `Done`, `Dead`.
+    pub state: JobState,
+    /// The amount asked for (primary store currency), when a partial refund.
+    pub requested_amount: Option<rust_decimal::Decimal>,
+    /// When the refund, cancellation or void happened.
+    pub date_utc: Option<DateTime<Utc>>,
+    /// Set once posted.
+    pub posted: Option<CreditNotePosted>,
+    pub last_error: Option<ErrorDoc>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -43,6 +43,17 @@ pub struct JobInfo {
 }
 
 impl JobInfo {
+    /// The credit note of a `PostCreditNote` job.
+    pub fn credit(&self) -> Result<super::events::CreditRequest, EngineError> {
+        match &self.payload {
+            Some(v) => super::events::CreditRequest::from_value(v),
+            None => Err(EngineError::invalid_document(
+                "this job carries no credit note",
+                None,
+            )),
+        }
+    }
+
     /// The payment of a `RecordPayment` job.
     pub fn payment(&self) -> Result<PaymentEvent, EngineError> {
         match &self.payload {

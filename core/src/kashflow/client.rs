@@ -852,6 +852,30 @@ impl KashFlowClient {
         self.update_invoice(number, &invoice).await
     }
 
+    /// `GET /internal/invoices/{invoiceid}/credits`: credits usable against the invoice whose
+    /// internal `Id` is `invoice_id` (see `kashflow::credit_note`).
+    pub async fn list_credits(
+        &self,
+        invoice_id: i64,
+    ) -> Result<Vec<crate::kashflow::credit_note::CreditApplication>, KfError> {
+        let path = crate::kashflow::credit_note::credits_path(invoice_id);
+        self.call_json("list_credits", Method::GET, &path, &[], None)
+            .await
+    }
+
+    /// `POST /internal/invoices/{invoiceid}/credits`: apply a credit (a credit note) to the
+    /// invoice whose internal `Id` is `invoice_id`.
+    pub async fn apply_credit(
+        &self,
+        invoice_id: i64,
+        credit: &crate::kashflow::credit_note::CreditApplication,
+    ) -> Result<crate::kashflow::credit_note::CreditApplication, KfError> {
+        let body = to_body(credit)?;
+        let path = crate::kashflow::credit_note::credits_path(invoice_id);
+        self.call_json("apply_credit", Method::POST, &path, &[], Some(&body))
+            .await
+    }
+
     pub async fn list_invoices(&self, page: u32, per_page: u32) -> Result<Page<Invoice>, KfError> {
         self.get_page("list_invoices", "/invoices", page, per_page)
             .await

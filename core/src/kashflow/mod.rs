@@ -1,6 +1,7 @@
 //! Everything that speaks KashFlow REST v2: the wire model, the typed client and the sandbox.
 pub mod caseless;
 pub mod client;
+pub mod credit_note;
 pub mod error;
 pub mod model;
 pub mod ratelimit;

@@ -114,6 +114,10 @@ pub struct PaymentLine {
     pub bulk_id: Option<i64>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub bulk_payment_number: Option<i64>,
+    /// The line is a credit note's allocation (on the invoice it was applied to and on the credit
+    /// note itself), not money: written by KashFlow when a credit is applied (response only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub is_payment_credit_note: Option<bool>,
 }
 
 /// A sales invoice, as created (request) and as returned (response; the server fills totals).
@@ -173,6 +177,9 @@ pub struct Invoice {
     /// Days past `DueDate` while unpaid (response only).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub overdue_days: Option<i64>,
+    /// `"Invoice"` or `"CreditNote"` (response only; see `kashflow::credit_note`).
+    #[serde(rename = "Type", skip_serializing_if = "Option::is_none")]
+    pub doc_type: Option<String>,
 }
 
 /// A customer. `Code` is the business key (free text, URL-encode it in paths).

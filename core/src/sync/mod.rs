@@ -6,6 +6,8 @@
 //! - `RecordPayment` (`payment`): add a later payment to the invoice exactly once; waits for the
 //!   invoice if it does not exist yet.
 //! - `PullStock` (`stock`): KashFlow stock levels → `SetStock` outcomes.
+//! - `PostCreditNote` (`credit_note`, lines from `credit_plan`): a refund, cancellation or void
+//!   after the invoice exists → one credit note, applied, with the money paid back recorded.
 //! - `failure`: how KashFlow's answers and mapping errors become Retry / DeadLetter / Waiting.
 //! - `connection`: the client per configuration (Live → `BaseUrl`; Sandbox → an in-process
 //!   sandbox KashFlow on 127.0.0.1).
@@ -15,6 +17,8 @@
 //! KashFlow refusing a duplicate invoice number, and on the engine's per-key locks.
 
 pub mod connection;
+pub mod credit_note;
+pub mod credit_plan;
 pub mod customer;
 pub mod failure;
 pub mod invoice;
@@ -104,6 +108,20 @@ impl KashFlowProcessor {
                 payment::record_payment(ctx, conn, rules, order, &event).await
             }
             JobKind::PullStock => stock::pull_stock(ctx, conn, rules).await,
+            JobKind::PostCreditNote => {
+                let order = ctx.order.ok_or_else(|| {
+                    Failure::dead("InvalidJob", "a PostCreditNote job without an order")
+                })?;
+                let req = ctx.job.credit().map_err(|e| Failure::Dead(e.to_doc()))?;
+                if !ctx.config.steps.create_invoices {
+                    return Ok(JobDone {
+                        invoice_number: order.invoice_number,
+                        message: Some("creating invoices and credit notes is switched off".into()),
+                        ..Default::default()
+                    });
+                }
+                credit_note::post_credit_note(ctx, conn, rules, order, &req).await
+            }
         }
     }
 }

@@ -2,7 +2,9 @@
 //! telling the host which nopCommerce stock quantity to set.
 //!
 //! Stock moves in KashFlow only through invoices (a line naming a stock-managed product lowers
-//! `QuantityInStock` when the invoice is created), so the sync never adjusts stock itself — that
+//! `QuantityInStock` when the invoice is created) and the credit notes of cancellations and voids
+//! (their product lines put it back, as nopCommerce does; a refund's credit note carries no product
+//! codes, as nopCommerce does not restock a refund), so the sync never adjusts stock itself — that
 //! would count every sale twice. Each managed product is reported under its nopCommerce SKU (the
 //! reverse of the rules' SKU → product code map; the same string by default), with the quantity
 //! truncated to whole units (nopCommerce stock is an integer).

@@ -310,6 +310,15 @@ pub fn default_result(s: &Seen) -> JobResult {
                 ..Default::default()
             })
         }
+        JobKind::PostCreditNote => JobResult::Done(JobDone {
+            invoice_number: s.invoice_number,
+            outcomes: vec![OutcomeSpec::AddOrderNote {
+                order_id: s.order_id.unwrap_or_default(),
+                note: "KashFlow credit note posted".into(),
+                invoice_number: s.invoice_number,
+            }],
+            ..Default::default()
+        }),
         JobKind::PullStock => JobResult::Done(JobDone {
             outcomes: vec![
                 OutcomeSpec::SetStock {

@@ -167,7 +167,11 @@ public class HandOffTests
             && e.Message.Contains($"since {floor - OrderCatchUp.Margin:u}"));
         Assert.True(File.Exists(Path.Combine(data, KashFlowDefaults.HandOffMarkerFileName)), "kept until a clean stop");
 
-        // running it twice changes nothing (a restart that crashed again before the next clean stop)
+        // running it twice changes nothing (a restart that crashed again before the next clean stop), once
+        // the first run's work has settled: a cancellation that met its order's invoice in flight becomes a
+        // credit note only when that attempt finishes
+        for (var i = 0; i < 300 && (string?)Detail(store, 504)!["Record"]!["State"] is "InFlight" or "Pending"; i++)
+            await Task.Delay(20);
         var again = await OrderCatchUp.RunAsync(store.Host.Engine!, store.Orders, (IOrderSnapshotBuilder)store.Services.GetService(typeof(IOrderSnapshotBuilder))!,
             floor, (id, json) => store.Host.SubmitOrder(id, json), (id, json) => store.Host.SubmitEvent(id, json), CancellationToken.None);
         Assert.Equal(new CatchUpResult(5, 0, 1), again); // the payment again (the engine knows it); 504 is cancelled now
@@ -193,6 +197,56 @@ public class HandOffTests
         Assert.Equal([601, 603], submitted);
         Assert.Equal([602], failed);
         Assert.Equal(new CatchUpResult(3, 2, 0), result);
+    }
+
+    [Fact]
+    public async Task The_catch_up_resends_the_refunds_the_journal_lacks_once_each()
+    {
+        await using var store = new TestStore();
+        await ConfigureQuietSandboxAsync(store);
+        Assert.True(await store.Host.EnsureStartedAsync(), store.Host.LastStartError);
+        var now = DateTime.UtcNow;
+        var order = Seed(store, 701, now, PaymentStatus.Paid);
+        var builder = (IOrderSnapshotBuilder)store.Services.GetService(typeof(IOrderSnapshotBuilder))!;
+        store.Host.SubmitOrder(701, await builder.BuildJsonAsync(order));
+        // two refunds the process died before journalling: 10.00 by the gateway, then the rest by hand
+        order.RefundedAmount = 33.00m;
+        order.PaymentStatus = PaymentStatus.Refunded;
+        await store.Orders.InsertOrderNoteAsync(new OrderNote { OrderId = 701, Note = "Order has been partially refunded. Amount = 10.00", CreatedOnUtc = now.AddMinutes(2) });
+        await store.Orders.InsertOrderNoteAsync(new OrderNote { OrderId = 701, Note = "Order has been marked as partially refunded. Amount = 23.00", CreatedOnUtc = now.AddMinutes(3) });
+        await store.Orders.InsertOrderNoteAsync(new OrderNote { OrderId = 701, Note = "KashFlow invoice 100701 created", CreatedOnUtc = now.AddMinutes(1) });
+
+        var sent = new List<JsonObject>();
+        var result = await OrderCatchUp.RunAsync(store.Host.Engine!, store.Orders, builder, now.AddMinutes(-1),
+            (id, json) => store.Host.SubmitOrder(id, json),
+            (id, json) => { sent.Add(JsonNode.Parse(json)!.AsObject()); store.Host.SubmitEvent(id, json); }, CancellationToken.None);
+        var refunds = sent.Where(d => (string?)d["Kind"] == "OrderRefunded").ToList();
+        Assert.Equal([10.00m, 23.00m], refunds.Select(d => (decimal)d["Amount"]!));
+        Assert.Equal(["PartiallyRefunded", "Refunded"], refunds.Select(d => (string)d["PaymentStatus"]!));
+        Assert.Equal([false, true], refunds.Select(d => (bool)d["Offline"]!));
+        Assert.Equal(2, result.EventsSubmitted); // the two refunds (the order is no longer Paid)
+
+        // again (another crash before a clean stop): the journal has both, nothing is re-sent
+        sent.Clear();
+        await OrderCatchUp.RunAsync(store.Host.Engine!, store.Orders, builder, now.AddMinutes(-1),
+            (id, json) => store.Host.SubmitOrder(id, json),
+            (id, json) => { sent.Add(JsonNode.Parse(json)!.AsObject()); store.Host.SubmitEvent(id, json); }, CancellationToken.None);
+        Assert.DoesNotContain(sent, d => (string?)d["Kind"] == "OrderRefunded");
+        Assert.Equal(2, EngineDocuments.ParseRecordDetail(store.Host.Engine!.RecordDetailJson(
+            EngineDocuments.ParseRecordPage(store.Host.Engine!.ListRecordsJson(new RecordQuery([], null, null, null, 1, 10, [701]).ToJson())).Items.Single().RecordId))
+            .CreditNotes!.Count);
+    }
+
+    [Fact]
+    public void Refund_notes_are_read_as_nopcommerce_writes_them()
+    {
+        var at = new DateTime(2026, 5, 1, 10, 0, 0, DateTimeKind.Utc);
+        RefundNote? Read(string text) => RefundNote.Parse(new OrderNote { Note = text, CreatedOnUtc = at });
+        Assert.Equal(new RefundNote(12.50m, at, false, "Order has been refunded. Amount = 12.50"), Read("Order has been refunded. Amount = 12.50"));
+        Assert.True(Read("Order has been marked as refunded. Amount = 3")!.Offline);
+        Assert.Equal(7.25m, Read("Order has been partially refunded. Amount = 7,25")!.Amount);
+        Assert.Null(Read("Order has been marked as paid"));
+        Assert.Null(Read("KashFlow credit note 10012501 for 33.00 GBP posted (invoice 100125)"));
     }
 
     private sealed class FailingFor(IOrderSnapshotBuilder inner, int orderId) : IOrderSnapshotBuilder

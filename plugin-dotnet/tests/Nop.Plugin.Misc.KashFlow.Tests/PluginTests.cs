@@ -66,6 +66,7 @@ public class PluginTests
     private static readonly Dictionary<string, string> LocaleFingerprints = new()
     {
         ["4.90.2"] = "DCC794A6E249EA23B9F63C280A5F88C138D72D2F002E9B92E312A0BEB823ECCB",
+        ["4.90.3"] = "5CFFF47355F8B0FDABAD9C63D2A55776AD997494C21A90037BE1652D4AD761ED",
     };
 
     [Fact]

@@ -100,8 +100,16 @@ public class SandboxEndToEndTests
         Assert.Contains("OrderPaid", events);
     }
 
+    /// <summary>Null until the hand-off has journalled the order.</summary>
+    private static RecordRow? RecordOrNull(TestStore store, long orderId) =>
+        EngineDocuments.ParseRecordPage(store.Host.Engine!.ListRecordsJson(new RecordQuery([], null, null, orderId.ToString(), 1, 50).ToJson())).Items
+            .SingleOrDefault(r => r.OrderId == orderId);
+
+    private static CreditNoteRow? PostedCreditNote(TestStore store, long orderId, int seq = 1) =>
+        Record(store, orderId).CreditNotes?.FirstOrDefault(c => c.Seq == seq && c.Posted);
+
     [Fact]
-    public async Task Cancelling_an_invoiced_order_flags_it_for_a_credit_note()
+    public async Task Cancelling_an_invoiced_order_posts_a_credit_note_and_notes_it_on_the_order()
     {
         await using var store = await SandboxStoreAsync();
         var order = SampleOrders.SeedZeroRatedOrder(store, 125);
@@ -110,8 +118,70 @@ public class SandboxEndToEndTests
 
         order.OrderStatus = OrderStatus.Cancelled;
         await store.PublishAsync(new OrderStatusChangedEvent(order, OrderStatus.Processing));
-        Assert.True(await PollUntilAsync(store, () => Record(store, 125).NeedsCreditNote), $"cancellation not recorded; log:\n{store.Logger.AllText}");
+        Assert.True(await PollUntilAsync(store, () => store.Orders.Notes.Any(n => n.OrderId == 125 && n.Note.Contains("credit note"))),
+            $"no credit note; record {Record(store, 125)}; log:\n{store.Logger.AllText}");
+        var note = Assert.Single(store.Orders.Notes, n => n.OrderId == 125 && n.Note.Contains("credit note"));
+        Assert.Equal("KashFlow credit note 10012501 for 33.00 GBP posted (invoice 100125)", note.Note);
+        var credit = PostedCreditNote(store, 125)!;
+        Assert.Equal(("Cancellation", 10012501L, 33.00m, 33.00m, 0m), (credit.Cause, credit.Number!.Value, credit.Amount!.Value, credit.Applied!.Value, credit.Refunded!.Value));
+        Assert.False(Record(store, 125).NeedsCreditNote);
+        Assert.Equal("10012501: 33.00 GBP on " + credit.Date, credit.ToString());
         Assert.Equal(OrderStatus.Cancelled, store.Orders.Orders[125].OrderStatus); // never moved back by KashFlow
+    }
+
+    [Fact]
+    public async Task A_partial_refund_is_a_credit_note_dated_by_nopcommerces_refund_note_and_paid_back()
+    {
+        await using var store = await SandboxStoreAsync();
+        var order = SampleOrders.SeedZeroRatedOrder(store, 126, paymentStatus: PaymentStatus.Paid);
+        await store.PublishAsync(new OrderPlacedEvent(order));
+        Assert.True(await PollUntilAsync(store, () => RecordOrNull(store, 126)?.State == "Synced"));
+
+        // what nopCommerce's PartiallyRefundOfflineAsync leaves behind before it raises the event
+        order.RefundedAmount = 10.00m;
+        order.PaymentStatus = PaymentStatus.PartiallyRefunded;
+        await store.Orders.InsertOrderNoteAsync(new OrderNote
+        {
+            OrderId = 126,
+            Note = "Order has been marked as partially refunded. Amount = 10.00",
+            CreatedOnUtc = new DateTime(2026, 6, 30, 23, 30, 0, DateTimeKind.Utc),
+        });
+        await store.PublishAsync(new OrderRefundedEvent(order, 10.00m));
+        // reported twice (a second consumer, or the catch-up): still one credit note
+        await store.PublishAsync(new OrderRefundedEvent(order, 10.00m));
+
+        Assert.True(await PollUntilAsync(store, () => PostedCreditNote(store, 126) is not null),
+            $"no credit note; record {Record(store, 126)}; log:\n{store.Logger.AllText}");
+        var credit = PostedCreditNote(store, 126)!;
+        Assert.Equal((10012601L, 10.00m, "2026-07-01", 10.00m), (credit.Number!.Value, credit.Amount!.Value, credit.Date, credit.Refunded!.Value));
+        Assert.Single(Record(store, 126).CreditNotes!);
+        var refund = Detail(store, 126)["Events"]!.AsArray().Select(e => e!["Document"]!.AsObject()).Single(d => (string?)d["Kind"] == "OrderRefunded");
+        Assert.True((bool?)refund["Offline"]);
+        Assert.Equal("PartiallyRefunded", (string?)refund["PaymentStatus"]);
+        Assert.StartsWith("2026-06-30T23:30:00", (string?)refund["RefundDateUtc"]);
+        Assert.Equal("Order has been marked as partially refunded. Amount = 10.00", (string?)refund["Note"]);
+    }
+
+    [Fact]
+    public async Task A_void_after_invoicing_posts_a_credit_note_and_a_refund_beyond_the_invoice_is_a_visible_failure()
+    {
+        await using var store = await SandboxStoreAsync();
+        var order = SampleOrders.SeedZeroRatedOrder(store, 127);
+        await store.PublishAsync(new OrderPlacedEvent(order));
+        Assert.True(await PollUntilAsync(store, () => RecordOrNull(store, 127)?.State == "Synced"));
+        order.PaymentStatus = PaymentStatus.Voided;
+        await store.PublishAsync(new OrderVoidedEvent(order));
+        Assert.True(await PollUntilAsync(store, () => PostedCreditNote(store, 127) is not null),
+            $"no credit note; record {Record(store, 127)}; log:\n{store.Logger.AllText}");
+        Assert.Equal("Void", PostedCreditNote(store, 127)!.Cause);
+
+        // the invoice is fully credited: a refund now has nothing left and fails with the reason
+        order.PaymentStatus = PaymentStatus.PartiallyRefunded;
+        await store.PublishAsync(new OrderRefundedEvent(order, 5.00m));
+        Assert.True(await PollUntilAsync(store, () => Record(store, 127).State == "Failed"), $"record {Record(store, 127)}");
+        var failed = Record(store, 127).CreditNotes!.Single(c => c.Seq == 2);
+        Assert.Equal("Dead", failed.State);
+        Assert.Contains("already credited in full", failed.LastError ?? "");
     }
 
     [Fact]

@@ -6,8 +6,10 @@
 //! * a snapshot of an order already synced (or cancelled) is `Unchanged`, and logged;
 //! * a broken snapshot is filed as `Failed` with its parse error, never dropped;
 //! * `OrderPaid` adds a `RecordPayment` job that waits until the invoice exists;
-//! * `OrderCancelled` before the invoice is posted cancels the order; after, flags a credit note;
-//! * `OrderRefunded` flags a credit note.
+//! * `OrderCancelled` / `OrderVoided` before the invoice is posted cancels the order; after, adds
+//!   a `PostCreditNote` job for the whole invoice (once per order and cause);
+//! * `OrderRefunded` adds a `PostCreditNote` job (once per refund: amount + date), which waits for
+//!   the invoice if it does not exist yet; an order cancelled before posting needs none.
 
 use rusqlite::{params, Connection, OptionalExtension};
 use serde_json::Value;
@@ -15,10 +17,12 @@ use serde_json::Value;
 use super::jobs::refresh_record;
 use super::Journal;
 use crate::engine::error::{EngineError, ErrorDoc};
-use crate::engine::events::OrderEvent;
+use chrono::{DateTime, Utc};
+
+use crate::engine::events::{CreditCause, CreditRequest, OrderEvent, RefundEvent};
 use crate::engine::header::{json_hash, Peek};
 use crate::engine::log::LogLevel;
-use crate::engine::model::{EnqueueReceipt, JobKind, JobState, ReceiptState};
+use crate::engine::model::{ms_to_utc, EnqueueReceipt, JobKind, JobState, ReceiptState};
 
 /// A receipt plus the line the engine should log about it, if any.
 #[derive(Debug, Clone)]
@@ -169,6 +173,70 @@ pub(super) fn cancel_record(
     Ok(())
 }
 
+/// Queue a `PostCreditNote` job for `req` (its `seq` is given here: the order's next). Returns
+/// the job's seq. `posted`: the invoice exists, so it can run now; otherwise it waits for it.
+pub(super) fn queue_credit_note(
+    conn: &Connection,
+    record_id: i64,
+    mut req: CreditRequest,
+    dedupe: &str,
+    posted: bool,
+    now: i64,
+) -> Result<u32, EngineError> {
+    let n: i64 = conn
+        .prepare_cached(
+            "SELECT COUNT(*) FROM jobs WHERE record_id = ?1 AND kind = 'PostCreditNote'",
+        )?
+        .query_row([record_id], |r| r.get(0))?;
+    req.seq = n.max(0) as u32 + 1;
+    insert_job(
+        conn,
+        NewJob {
+            record_id: Some(record_id),
+            kind: JobKind::PostCreditNote,
+            serial_key: &serial_key_for_order(req.order_id),
+            payload: Some(&req.to_value().to_string()),
+            dedupe_key: Some(dedupe),
+            state: if posted {
+                JobState::Queued
+            } else {
+                JobState::Waiting
+            },
+            error: None,
+        },
+        now,
+    )?;
+    Ok(req.seq)
+}
+
+fn dedupe_exists(conn: &Connection, dedupe: &str) -> Result<bool, EngineError> {
+    Ok(conn
+        .prepare_cached("SELECT EXISTS(SELECT 1 FROM jobs WHERE dedupe_key = ?1)")?
+        .query_row([dedupe], |r| r.get(0))?)
+}
+
+/// The credit note a cancellation or void after posting asks for.
+pub(super) fn whole_order_credit(
+    order_id: i64,
+    cause: CreditCause,
+    date: Option<DateTime<Utc>>,
+    now: i64,
+) -> (CreditRequest, String) {
+    let dedupe = format!("CreditNote:{order_id}:{}", cause.as_str());
+    let event = match cause {
+        CreditCause::Void => OrderEvent::Voided {
+            order_id,
+            date_utc: date,
+        },
+        _ => OrderEvent::Cancelled {
+            order_id,
+            date_utc: date,
+        },
+    };
+    let req = CreditRequest::for_event(&event, ms_to_utc(now)).expect("a whole-order credit");
+    (req, dedupe)
+}
+
 fn order_label(order_id: i64, custom: Option<&str>) -> String {
     match custom {
         Some(c) if !c.is_empty() => format!("order {c} (id {order_id})"),
@@ -232,7 +300,7 @@ fn enqueue_order_tx(
         if sync.as_ref().map(|s| s.state.as_str()) == Some("Done") {
             let msg = match r.invoice_number {
                 Some(n) => format!(
-                    "{label} is already synced to KashFlow invoice {n}; changes made after posting are not sent (credit notes are not automated yet)"
+                    "{label} is already synced to KashFlow invoice {n}; changes made after posting are not sent (refunds and cancellations become credit notes)"
                 ),
                 None => format!(
                     "{label} is already synced; changes made after posting are not sent"
@@ -427,7 +495,42 @@ fn enqueue_event_tx(
                 }
             }
         }
-        OrderEvent::Cancelled { .. } => {
+        OrderEvent::Cancelled { date_utc, .. } | OrderEvent::Voided { date_utc, .. } => {
+            let cause = if matches!(event, OrderEvent::Voided { .. }) {
+                CreditCause::Void
+            } else {
+                CreditCause::Cancellation
+            };
+            let what = if cause == CreditCause::Void {
+                "voided"
+            } else {
+                "cancelled"
+            };
+            let (req, dedupe) = whole_order_credit(order_id, cause, *date_utc, now);
+            if posted && dedupe_exists(conn, &dedupe)? {
+                return Ok(EnqueueResult {
+                    receipt: receipt(
+                        ReceiptState::Unchanged,
+                        Some(format!(
+                            "the order is already {what}; its credit note is in the journal"
+                        )),
+                    ),
+                    log: None,
+                });
+            }
+            let already_requested: bool = conn
+                .prepare_cached("SELECT cancel_requested FROM records WHERE id = ?1")?
+                .query_row([record.id], |r| r.get(0))?;
+            if !posted && sync_state == Some("Leased") && already_requested {
+                // Sent again (a catch-up) while the first one still waits for the attempt.
+                return Ok(EnqueueResult {
+                    receipt: receipt(
+                        ReceiptState::Unchanged,
+                        Some(format!("the order is already being {what}")),
+                    ),
+                    log: None,
+                });
+            }
             log_event(conn, record.id, order_id, event.kind_name(), &doc_text, now)?;
             if record.cancelled {
                 EnqueueResult {
@@ -438,22 +541,21 @@ fn enqueue_event_tx(
                     log: None,
                 }
             } else if posted {
+                let seq = queue_credit_note(conn, record.id, req, &dedupe, true, now)?;
                 let reason = match record.invoice_number {
-                    Some(n) => format!("order cancelled after KashFlow invoice {n} was posted"),
-                    None => "order cancelled after its invoice was posted".to_string(),
+                    Some(n) => format!(
+                        "order {what} after KashFlow invoice {n} was posted: credit note {seq} queued"
+                    ),
+                    None => format!("order {what} after its invoice was posted: credit note {seq} queued"),
                 };
-                flag_credit_note(conn, record.id, &reason)?;
                 EnqueueResult {
                     receipt: receipt(ReceiptState::Accepted, Some(reason.clone())),
-                    log: Some((
-                        LogLevel::Warn,
-                        format!("{label}: {reason}; a credit note is needed"),
-                    )),
+                    log: Some((LogLevel::Info, format!("{label}: {reason}"))),
                 }
             } else if sync_state == Some("Leased") {
                 conn.prepare_cached("UPDATE records SET cancel_requested = 1 WHERE id = ?1")?
                     .execute([record.id])?;
-                let msg = "cancellation noted while the invoice is being posted: if that attempt completes the order is flagged for a credit note, otherwise it is cancelled".to_string();
+                let msg = format!("{what} while the invoice is being posted: if that attempt completes a credit note follows, otherwise the order is cancelled");
                 EnqueueResult {
                     receipt: receipt(ReceiptState::Accepted, Some(msg.clone())),
                     log: Some((LogLevel::Info, format!("{label}: {msg}"))),
@@ -475,38 +577,79 @@ fn enqueue_event_tx(
                     )?;
                 }
                 let msg = if existed {
-                    "cancelled before its invoice was posted; nothing will be sent to KashFlow"
+                    format!(
+                        "{what} before its invoice was posted; nothing will be sent to KashFlow"
+                    )
                 } else {
-                    "not in the journal yet; marked cancelled so it will not be posted"
+                    format!("not in the journal yet; marked {what} so it will not be posted")
                 };
                 EnqueueResult {
-                    receipt: receipt(ReceiptState::Cancelled, Some(msg.into())),
+                    receipt: receipt(ReceiptState::Cancelled, Some(msg.clone())),
                     log: Some((LogLevel::Info, format!("{label} {msg}"))),
                 }
             }
         }
-        OrderEvent::Refunded { amount, .. } => {
+        OrderEvent::Refunded(r) => {
+            let dedupe = refund_dedupe(r, &doc);
+            if dedupe_exists(conn, &dedupe)? {
+                return Ok(EnqueueResult {
+                    receipt: receipt(
+                        ReceiptState::Unchanged,
+                        Some("this refund is already in the journal".into()),
+                    ),
+                    log: None,
+                });
+            }
             log_event(conn, record.id, order_id, event.kind_name(), &doc_text, now)?;
-            let amount = amount
+            let amount_text = r
+                .amount
                 .map(|a| a.to_string())
-                .unwrap_or_else(|| "an unstated amount".into());
-            let reason = if posted {
-                format!("refund of {amount}")
+                .unwrap_or_else(|| "the whole order".into());
+            if record.cancelled {
+                let msg = format!(
+                    "{label} was cancelled before its invoice was posted; the refund of {amount_text} needs no credit note"
+                );
+                EnqueueResult {
+                    receipt: receipt(ReceiptState::Unchanged, Some(msg.clone())),
+                    log: Some((LogLevel::Info, msg)),
+                }
             } else {
-                format!("refund of {amount} before the invoice was posted")
-            };
-            flag_credit_note(conn, record.id, &reason)?;
-            EnqueueResult {
-                receipt: receipt(ReceiptState::Accepted, Some(reason.clone())),
-                log: Some((
-                    LogLevel::Warn,
-                    format!("{label}: {reason}; a credit note is needed"),
-                )),
+                let req = CreditRequest::for_event(event, ms_to_utc(now))
+                    .expect("a refund asks for a credit note");
+                let seq = queue_credit_note(conn, record.id, req, &dedupe, posted, now)?;
+                let msg = if posted {
+                    format!("refund of {amount_text}: credit note {seq} queued")
+                } else {
+                    format!("refund of {amount_text}: credit note {seq} waits for the invoice")
+                };
+                EnqueueResult {
+                    receipt: receipt(ReceiptState::Accepted, Some(msg.clone())),
+                    log: Some((LogLevel::Info, format!("{label}: {msg}"))),
+                }
             }
         }
     };
     refresh_record(conn, record.id, now)?;
     Ok(result)
+}
+
+/// One refund is one credit note: the same refund sent again (the catch-up after a crash, a
+/// second event) is recognised by its amount and date; without a date, by the whole document.
+fn refund_dedupe(r: &RefundEvent, doc: &Value) -> String {
+    match (r.amount, r.refund_date_utc) {
+        (Some(a), Some(d)) => format!(
+            "CreditNote:{}:Refund:{}:{}",
+            r.order_id,
+            a.normalize(),
+            d.timestamp_millis()
+        ),
+        (None, Some(d)) => format!(
+            "CreditNote:{}:Refund:all:{}",
+            r.order_id,
+            d.timestamp_millis()
+        ),
+        _ => format!("CreditNote:{}:Refund:{:032x}", r.order_id, json_hash(doc)),
+    }
 }
 
 fn log_event(

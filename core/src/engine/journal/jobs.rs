@@ -5,9 +5,10 @@
 use rusqlite::{params, Connection, OptionalExtension};
 use serde_json::Value;
 
-use super::enqueue::{cancel_record, flag_credit_note};
+use super::enqueue::{cancel_record, flag_credit_note, queue_credit_note, whole_order_credit};
 use super::Journal;
 use crate::engine::error::{EngineError, ErrorDoc};
+use crate::engine::events::CreditCause;
 use crate::engine::model::{
     AttemptResult, CallRecord, JobKind, LedgerEntry, LedgerKind, OutcomeSpec, RecordState,
 };
@@ -521,17 +522,26 @@ fn finish_tx(conn: &Connection, input: FinishInput) -> Result<FinishReport, Engi
                     // The invoice exists now: payments waiting for it can run.
                     conn.prepare_cached(
                         "UPDATE jobs SET state = 'Queued', run_at = ?2, updated_at = ?2
-                         WHERE record_id = ?1 AND kind = 'RecordPayment' AND state = 'Waiting'",
+                         WHERE record_id = ?1 AND kind IN ('RecordPayment', 'PostCreditNote')
+                           AND state = 'Waiting'",
                     )?
                     .execute(params![rid, now])?;
                     if cancel_requested {
+                        let (req, dedupe) = whole_order_credit(
+                            order_id.unwrap_or_default(),
+                            CreditCause::Cancellation,
+                            None,
+                            now,
+                        );
+                        let seq = queue_credit_note(conn, rid, req, &dedupe, true, now)?;
                         let reason = match invoice_number {
                             Some(n) => format!(
-                                "order cancelled while KashFlow invoice {n} was being posted"
+                                "order cancelled while KashFlow invoice {n} was being posted: credit note {seq} queued"
                             ),
-                            None => "order cancelled while its invoice was being posted".into(),
+                            None => format!(
+                                "order cancelled while its invoice was being posted: credit note {seq} queued"
+                            ),
                         };
-                        flag_credit_note(conn, rid, &reason)?;
                         conn.prepare_cached(
                             "UPDATE records SET cancel_requested = 0 WHERE id = ?1",
                         )?

@@ -8,10 +8,11 @@ use serde_json::Value;
 use super::enqueue::snapshot_for_display;
 use super::Journal;
 use crate::engine::error::{EngineError, ErrorDoc};
+use crate::engine::events::CreditRequest;
 use crate::engine::model::{
-    ms_to_utc, AttemptEntry, AttemptResult, CallRecord, EventEntry, JobEntry, JobState, LedgerKind,
-    Outcome, OutcomeEntry, OutcomeKind, RecordDetail, RecordPage, RecordQuery, RecordState,
-    RecordSummary, StatusCounts,
+    ms_to_utc, AttemptEntry, AttemptResult, CallRecord, CreditNotePosted, CreditNoteSummary,
+    EventEntry, JobEntry, JobState, LedgerKind, Outcome, OutcomeEntry, OutcomeKind, RecordDetail,
+    RecordPage, RecordQuery, RecordState, RecordSummary, StatusCounts,
 };
 
 const SUMMARY_COLUMNS: &str =
@@ -48,7 +49,69 @@ fn summary_from_row(r: &Row<'_>) -> rusqlite::Result<RecordSummary> {
         customer_code: r.get(13)?,
         needs_credit_note: r.get(14)?,
         credit_note_reason: r.get(15)?,
+        credit_notes: Vec::new(),
     })
+}
+
+/// The order's credit notes (from its `PostCreditNote` jobs and the ledger), oldest first.
+fn credit_notes(
+    conn: &Connection,
+    record_id: i64,
+    order_id: i64,
+) -> Result<Vec<CreditNoteSummary>, EngineError> {
+    let rows: Vec<(
+        String,
+        Option<String>,
+        Option<String>,
+        Option<String>,
+        Option<String>,
+    )> = conn
+        .prepare_cached(
+            "SELECT state, payload, last_error_code, last_error_message, last_error_path
+             FROM jobs WHERE record_id = ?1 AND kind = 'PostCreditNote' ORDER BY id",
+        )?
+        .query_map([record_id], |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
+        })?
+        .collect::<Result<_, _>>()?;
+    let mut out = Vec::with_capacity(rows.len());
+    for (state, payload, code, message, path) in rows {
+        let Some(req) = payload
+            .and_then(|p| serde_json::from_str::<Value>(&p).ok())
+            .and_then(|v| CreditRequest::from_value(&v).ok())
+        else {
+            continue;
+        };
+        let posted: Option<CreditNotePosted> = conn
+            .prepare_cached("SELECT value FROM ledger WHERE kind = ?1 AND key = ?2")?
+            .query_row(
+                params![
+                    LedgerKind::CreditNote.as_str(),
+                    format!("{order_id}:{}", req.seq)
+                ],
+                |r| r.get::<_, String>(0),
+            )
+            .optional()?
+            .and_then(|v| serde_json::from_str(&v).ok());
+        out.push(CreditNoteSummary {
+            seq: req.seq,
+            cause: req.cause.as_str().into(),
+            state: JobState::parse(&state).unwrap_or(JobState::Queued),
+            requested_amount: if req.full { None } else { req.amount },
+            date_utc: Some(req.date_utc),
+            posted,
+            last_error: error_doc(code, message, path),
+        });
+    }
+    Ok(out)
+}
+
+fn with_credit_notes(
+    conn: &Connection,
+    mut s: RecordSummary,
+) -> Result<RecordSummary, EngineError> {
+    s.credit_notes = credit_notes(conn, s.record_id, s.order_id)?;
+    Ok(s)
 }
 
 fn outcome_from_row(r: &Row<'_>) -> rusqlite::Result<Outcome> {
@@ -174,6 +237,9 @@ fn list_tx(conn: &Connection, q: &RecordQuery) -> Result<RecordPage, EngineError
     let mut stmt = conn.prepare(&sql)?;
     let items = stmt
         .query_map(params_from_iter(page_args.iter()), summary_from_row)?
+        .collect::<Result<Vec<_>, _>>()?
+        .into_iter()
+        .map(|s| with_credit_notes(conn, s))
         .collect::<Result<Vec<_>, _>>()?;
     Ok(RecordPage {
         items,
@@ -204,6 +270,7 @@ fn detail_tx(conn: &Connection, record_id: i64) -> Result<RecordDetail, EngineEr
         .optional()?;
     let (record, snapshot_hash, synced_hash, snapshot, mapped) =
         row.ok_or_else(|| EngineError::not_found(format!("record {record_id}")))?;
+    let record = with_credit_notes(conn, record)?;
 
     let jobs = conn
         .prepare_cached(
@@ -308,6 +375,8 @@ impl Journal {
                 cancelled: 0,
                 total: 0,
                 needs_credit_note: 0,
+                credit_notes_posted: 0,
+                credit_notes_failed: 0,
                 outcomes_pending: 0,
                 circuit: "Closed".into(),
             };
@@ -332,6 +401,16 @@ impl Journal {
                 .prepare_cached("SELECT COUNT(*) FROM records WHERE needs_credit_note = 1")?
                 .query_row([], |r| r.get::<_, i64>(0))?
                 .max(0) as u64;
+            let count_jobs = |state: &str| -> Result<u64, EngineError> {
+                Ok(conn
+                    .prepare_cached(
+                        "SELECT COUNT(*) FROM jobs WHERE kind = 'PostCreditNote' AND state = ?1",
+                    )?
+                    .query_row([state], |r| r.get::<_, i64>(0))?
+                    .max(0) as u64)
+            };
+            c.credit_notes_posted = count_jobs("Done")?;
+            c.credit_notes_failed = count_jobs("Dead")?;
             c.outcomes_pending = conn
                 .prepare_cached("SELECT COUNT(*) FROM outcomes WHERE acked = 0")?
                 .query_row([], |r| r.get::<_, i64>(0))?
@@ -360,7 +439,9 @@ impl Journal {
                     [order_id],
                     summary_from_row,
                 )
-                .optional()?)
+                .optional()?
+                .map(|s| with_credit_notes(conn, s))
+                .transpose()?)
         })
     }
 

@@ -35,6 +35,10 @@ pub enum Route {
     BankAccounts,
     BankAccountGet(String),
     PaymentMethods(String),
+    /// `GET /internal/invoices/{invoiceid}/credits` (the invoice's internal `Id`).
+    InvoiceCredits(String),
+    /// `POST /internal/invoices/{invoiceid}/credits`: apply a credit.
+    InvoiceCreditApply(String),
 }
 
 impl Route {
@@ -62,6 +66,7 @@ impl Route {
             BankAccounts => "/bankaccounts",
             BankAccountGet(_) => "/bankaccounts/{id}",
             PaymentMethods(_) => "/paymentmethods/{type}",
+            InvoiceCredits(_) | InvoiceCreditApply(_) => "/internal/invoices/{id}/credits",
         }
     }
 
@@ -117,6 +122,12 @@ impl Route {
             ("GET", 1) if lit(0, "bankaccounts") => BankAccounts,
             ("GET", 2) if lit(0, "bankaccounts") => BankAccountGet(arg(1)),
             ("GET", 2) if lit(0, "paymentmethods") => PaymentMethods(arg(1)),
+            ("GET", 4) if lit(0, "internal") && lit(1, "invoices") && lit(3, "credits") => {
+                InvoiceCredits(arg(2))
+            }
+            ("POST", 4) if lit(0, "internal") && lit(1, "invoices") && lit(3, "credits") => {
+                InvoiceCreditApply(arg(2))
+            }
             _ => return None,
         };
         Some(route)

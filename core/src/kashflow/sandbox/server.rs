@@ -682,6 +682,16 @@ fn dispatch(shared: &Shared, route: &Route, q: &Query, body: &[u8], auth: Option
             Ok(Reply::no_content())
         }
         NextInvoiceNumber => Reply::ok(&acct().next_invoice_number()),
+        InvoiceCredits(id) => {
+            let id = number_param("Invoice id", id)?;
+            Reply::ok(&acct().credits_for(id)?)
+        }
+        InvoiceCreditApply(id) => {
+            let id = number_param("Invoice id", id)?;
+            let applied = acct().apply_credit(id, &json_body(body)?)?;
+            let loc = format!("/v2/internal/invoices/{id}/credits");
+            Reply::created(&applied, loc)
+        }
         BulkPaymentCreate => {
             let b = acct().create_bulk_payment(&json_body(body)?)?;
             let loc = format!(

@@ -16,6 +16,7 @@ use uuid::Uuid;
 use super::reply::ApiError;
 use super::seed;
 use crate::kashflow::caseless;
+use crate::kashflow::credit_note::{self as cn, CreditApplication};
 use crate::kashflow::model::{
     Address, BankAccount, BulkPayment, Currency, Customer, CustomerCurrency, Invoice,
     InvoiceCurrency, LineItem, Nominal, PaymentLine, PaymentMethod, PaymentTerms, Product, VatRate,
@@ -641,6 +642,25 @@ impl Account {
         for (i, p) in req.iter().enumerate() {
             let at = |field: &str| format!("PaymentLines[{i}].{field}");
             let bad = |code: &str, msg: String| Err(ApiError::bad_request(code, msg));
+            // A credit allocation sent back with its Id is kept as KashFlow wrote it; a new one
+            // can only be made through the credits endpoint.
+            if let Some(old) =
+                p.id.filter(|id| *id > 0)
+                    .and_then(|id| known.iter().find(|k| k.id == Some(id)))
+                    .filter(|k| k.is_payment_credit_note == Some(true))
+            {
+                out.push((*old).clone());
+                continue;
+            }
+            if p.is_payment_credit_note == Some(true) {
+                return bad(
+                    "InvalidPaymentLine",
+                    format!(
+                        "{}: a credit allocation is made by applying the credit (POST /internal/invoices/{{id}}/credits), not as a payment line.",
+                        at("IsPaymentCreditNote")
+                    ),
+                );
+            }
             if p.amount <= Decimal::ZERO || !max_dp(p.amount, 2) {
                 return bad(
                     "InvalidPaymentAmount",
@@ -703,7 +723,22 @@ impl Account {
             }
             line.invoice_number = Some(number);
             line.note = Some(line.note.unwrap_or_default());
+            line.is_payment_credit_note = None;
             out.push(line);
+        }
+        // Strict: an allocation cannot be dropped by leaving it out of a PUT.
+        if let Some(gone) = known
+            .iter()
+            .find(|k| k.is_payment_credit_note == Some(true) && !out.iter().any(|o| o.id == k.id))
+        {
+            return Err(ApiError::bad_request(
+                "InvalidPaymentLine",
+                format!(
+                    "PaymentLines: the credit allocation {} of {} must be sent back with its Id; unallocate it first to remove it.",
+                    gone.id.unwrap_or_default(),
+                    gone.amount
+                ),
+            ));
         }
         Ok(out)
     }
@@ -770,21 +805,55 @@ impl Account {
             .sum();
         let vat: Decimal = priced.iter().map(|l| l.vat_amount).sum();
         let gross = net + vat;
+        // A negative total makes the document a credit note (kashflow::credit_note).
+        let credit_note = gross < Decimal::ZERO;
+        if credit_note {
+            if let Some(i) = priced.iter().position(|l| l.quantity <= Decimal::ZERO) {
+                return Err(ApiError::bad_request(
+                    "InvalidQuantity",
+                    format!(
+                        "LineItems[{i}].Quantity: a credit note keeps Quantity positive and makes Rate and VATAmount negative."
+                    ),
+                ));
+            }
+        }
+        if previous.is_some_and(|p| cn::is_credit_note(p) != credit_note) {
+            return Err(ApiError::bad_request(
+                "InvalidLineItems",
+                "LineItems: an update cannot turn an invoice into a credit note or back.",
+            ));
+        }
         let payments = self.price_payments(
             number,
             req.payment_lines.as_deref().unwrap_or_default(),
             previous,
         )?;
         let paid: Decimal = payments.iter().map(|p| p.amount).sum();
-        if paid > gross.max(Decimal::ZERO) {
+        if paid > gross.abs() {
             return Err(ApiError::bad_request(
                 "InvalidPaymentAmount",
-                format!("PaymentLines: payments total {paid} but the invoice total is {gross}."),
+                format!(
+                    "PaymentLines: payments total {paid} but the {} total is {gross}.",
+                    if credit_note {
+                        "credit note"
+                    } else {
+                        "invoice"
+                    }
+                ),
             ));
         }
-        let due_amount = gross - paid;
+        // A credit note's due amount is the credit still open, as a negative amount.
+        let due_amount = if credit_note {
+            gross + paid
+        } else {
+            gross - paid
+        };
         let last_payment = payments.iter().filter_map(|p| p.date).max();
-        let is_paid = due_amount <= Decimal::ZERO;
+        let is_paid = if credit_note {
+            due_amount >= Decimal::ZERO
+        } else {
+            due_amount <= Decimal::ZERO
+        };
         let today = now_london().date();
         let overdue = if !is_paid && due.date() < today {
             (today - due.date()).num_days()
@@ -826,7 +895,15 @@ impl Account {
                     .unwrap_or_else(|| format!("/v2/documents/invoice/{}", Uuid::new_v4())),
             ),
             customer_id: customer.id,
-            overdue_days: Some(overdue),
+            overdue_days: Some(if credit_note { 0 } else { overdue }),
+            doc_type: Some(
+                if credit_note {
+                    cn::CREDIT_NOTE_TYPE
+                } else {
+                    cn::INVOICE_TYPE
+                }
+                .into(),
+            ),
         })
     }
 
@@ -836,9 +913,16 @@ impl Account {
         &self,
         old: &[LineItem],
         new: &[LineItem],
+        credit_note: bool,
     ) -> Result<Vec<(String, Decimal)>, ApiError> {
         let mut delta: BTreeMap<String, Decimal> = BTreeMap::new();
-        for (lines, sign) in [(old, Decimal::ONE), (new, Decimal::NEGATIVE_ONE)] {
+        // An invoice line takes stock out; a credit-note line puts it back.
+        let (undo, apply) = if credit_note {
+            (Decimal::NEGATIVE_ONE, Decimal::ONE)
+        } else {
+            (Decimal::ONE, Decimal::NEGATIVE_ONE)
+        };
+        for (lines, sign) in [(old, undo), (new, apply)] {
             for l in lines {
                 if let Some(code) = l.product_code.as_deref() {
                     if self.product(code).is_some_and(|p| p.manage_stock_level) {
@@ -905,7 +989,11 @@ impl Account {
                 return Err(e);
             }
         };
-        let moves = match self.stock_moves(&[], inv.line_items.as_deref().unwrap_or_default()) {
+        let moves = match self.stock_moves(
+            &[],
+            inv.line_items.as_deref().unwrap_or_default(),
+            cn::is_credit_note(&inv),
+        ) {
             Ok(m) => m,
             Err(e) => {
                 self.next_payment_id = next_payment_id;
@@ -943,6 +1031,7 @@ impl Account {
                 let moves = self.stock_moves(
                     previous.line_items.as_deref().unwrap_or_default(),
                     inv.line_items.as_deref().unwrap_or_default(),
+                    cn::is_credit_note(&inv),
                 )?;
                 Ok((inv, moves))
             });
@@ -974,12 +1063,194 @@ impl Account {
                 format!("Invoice {number} has payments; remove them before deleting it."),
             ));
         }
-        let moves = self.stock_moves(inv.line_items.as_deref().unwrap_or_default(), &[])?;
+        let moves = self.stock_moves(
+            inv.line_items.as_deref().unwrap_or_default(),
+            &[],
+            cn::is_credit_note(inv),
+        )?;
         let key = upper(&inv.customer_code);
         self.apply_stock(moves);
         self.invoices.remove(&number);
         self.refresh_customer_stats(&key);
         Ok(())
+    }
+
+    fn invoice_by_id(&self, id: i64) -> Option<i64> {
+        self.invoices
+            .values()
+            .find(|i| i.id == Some(id))
+            .and_then(|i| i.number)
+    }
+
+    /// Totals that follow from the payment lines (after an allocation was added).
+    fn retotal(inv: &mut Invoice) {
+        let gross = inv.gross_amount.unwrap_or_default();
+        let credit_note = cn::is_credit_note(inv);
+        let lines = inv.payment_lines.as_deref().unwrap_or_default();
+        let paid: Decimal = lines.iter().map(|p| p.amount).sum();
+        let last = lines.iter().filter_map(|p| p.date).max();
+        let due = if credit_note {
+            gross + paid
+        } else {
+            gross - paid
+        };
+        let is_paid = if credit_note {
+            due >= Decimal::ZERO
+        } else {
+            due <= Decimal::ZERO
+        };
+        inv.total_paid_amount = Some(paid);
+        inv.due_amount = Some(due);
+        inv.last_payment_date = last;
+        inv.paid_date = if is_paid { last } else { None };
+        inv.status = Some(if is_paid { "Paid" } else { "Outstanding" }.into());
+        if is_paid {
+            inv.overdue_days = Some(0);
+        }
+    }
+
+    /// `GET /internal/invoices/{invoiceid}/credits`: the customer's credit notes (same currency)
+    /// that still have credit.
+    pub fn credits_for(&self, invoice_id: i64) -> Result<Vec<CreditApplication>, ApiError> {
+        let number = self.invoice_by_id(invoice_id).ok_or_else(|| {
+            ApiError::not_found(format!("Invoice with Id {invoice_id} was not found."))
+        })?;
+        let inv = &self.invoices[&number];
+        let code = inv.currency.as_ref().map(|c| c.code.clone());
+        Ok(self
+            .invoices
+            .values()
+            .filter(|c| {
+                cn::is_credit_note(c)
+                    && c.customer_code.eq_ignore_ascii_case(&inv.customer_code)
+                    && c.currency.as_ref().map(|c| c.code.clone()) == code
+                    && cn::credit_left(c) > Decimal::ZERO
+            })
+            .map(|c| CreditApplication {
+                id: c.id.unwrap_or_default(),
+                credit_type: cn::CREDIT_NOTE_TYPE.into(),
+                amount: cn::credit_left(c),
+                date: c.issued_date,
+                comment: Some(format!("Credit note {}", c.number.unwrap_or_default())),
+            })
+            .collect())
+    }
+
+    /// `POST /internal/invoices/{invoiceid}/credits`: apply a credit note to an invoice.
+    pub fn apply_credit(
+        &mut self,
+        invoice_id: i64,
+        raw: &Value,
+    ) -> Result<CreditApplication, ApiError> {
+        let number = self.invoice_by_id(invoice_id).ok_or_else(|| {
+            ApiError::not_found(format!("Invoice with Id {invoice_id} was not found."))
+        })?;
+        let req: CreditApplication = decode(raw, "credit")?;
+        let bad = |code: &str, msg: String| Err(ApiError::bad_request(code, msg));
+        if !req.credit_type.eq_ignore_ascii_case(cn::CREDIT_NOTE_TYPE) {
+            return bad(
+                "InvalidCreditType",
+                format!(
+                    "Type: '{}' is not supported by the sandbox (only CreditNote).",
+                    req.credit_type
+                ),
+            );
+        }
+        let inv = self.invoices[&number].clone();
+        if cn::is_credit_note(&inv) {
+            return bad(
+                "InvalidInvoice",
+                format!("{number} is a credit note; a credit is applied to an invoice."),
+            );
+        }
+        let Some(cn_number) = self.invoice_by_id(req.id) else {
+            return bad(
+                "InvalidCreditId",
+                format!("Id: {} is not a credit note on this account.", req.id),
+            );
+        };
+        let note = self.invoices[&cn_number].clone();
+        if !cn::is_credit_note(&note) {
+            return bad(
+                "InvalidCreditId",
+                format!("Id: {} is invoice {cn_number}, not a credit note.", req.id),
+            );
+        }
+        if !note.customer_code.eq_ignore_ascii_case(&inv.customer_code) {
+            return bad(
+                "InvalidCreditId",
+                format!(
+                    "Id: credit note {cn_number} is customer {}'s, invoice {number} is customer {}'s.",
+                    note.customer_code, inv.customer_code
+                ),
+            );
+        }
+        let cur = |d: &Invoice| d.currency.as_ref().map(|c| c.code.clone());
+        if cur(&note) != cur(&inv) {
+            return bad(
+                "InvalidCurrency",
+                format!(
+                    "credit note {cn_number} and invoice {number} are in different currencies."
+                ),
+            );
+        }
+        let amount = req.amount;
+        if amount <= Decimal::ZERO || !max_dp(amount, 2) {
+            return bad(
+                "InvalidAmount",
+                format!("Amount: {amount} must be a positive amount in pence."),
+            );
+        }
+        let left = cn::credit_left(&note);
+        if amount > left {
+            return bad(
+                "InvalidAmount",
+                format!(
+                    "Amount: {amount} is more than the {left} left on credit note {cn_number}."
+                ),
+            );
+        }
+        let due = inv.due_amount.unwrap_or_default();
+        if amount > due {
+            return bad(
+                "InvalidAmount",
+                format!("Amount: {amount} is more than the {due} due on invoice {number}."),
+            );
+        }
+        let date = req.date.or(note.issued_date).unwrap_or_else(now_london);
+        let mut pay = |target: i64, reference: i64, text: String| {
+            let id = self.next_payment_id;
+            self.next_payment_id += 1;
+            let line = PaymentLine {
+                id: Some(id),
+                date: Some(date),
+                amount,
+                method: 0,
+                account_id: 0,
+                note: Some(text),
+                reference: Some(reference.to_string()),
+                permalink: None,
+                invoice_number: Some(target),
+                bulk_id: None,
+                bulk_payment_number: None,
+                is_payment_credit_note: Some(true),
+            };
+            let doc = self.invoices.get_mut(&target).expect("exists");
+            doc.payment_lines.get_or_insert_with(Vec::new).push(line);
+            Self::retotal(doc);
+        };
+        pay(number, cn_number, format!("Credit note {cn_number}"));
+        pay(cn_number, number, format!("Applied to invoice {number}"));
+        self.refresh_customer_stats(&upper(&inv.customer_code));
+        Ok(CreditApplication {
+            id: req.id,
+            credit_type: cn::CREDIT_NOTE_TYPE.into(),
+            amount,
+            date: Some(date),
+            comment: Some(format!(
+                "Credit note {cn_number} applied to invoice {number}"
+            )),
+        })
     }
 
     /// `POST /invoices/bulk/payments`: all items are applied or none.

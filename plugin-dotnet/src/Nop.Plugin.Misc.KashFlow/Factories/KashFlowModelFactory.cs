@@ -290,6 +290,20 @@ public class KashFlowModelFactory
         LastError = r.LastError,
         NeedsCreditNote = r.NeedsCreditNote,
         CreditNoteReason = r.CreditNoteReason,
+        CreditNotes = r.CreditNotes is { Count: > 0 } notes ? string.Join("; ", notes.Select(n => n.ToString())) : null,
+        CreditNoteList = (r.CreditNotes ?? []).Select(n => new CreditNoteModel
+        {
+            Seq = n.Seq,
+            Cause = n.Cause,
+            State = n.State,
+            Number = n.Number,
+            Amount = n.Amount is { } a ? string.Create(CultureInfo.InvariantCulture, $"{a:0.00} {n.Currency}")
+                : n.RequestedAmount is { } q ? string.Create(CultureInfo.InvariantCulture, $"{q:0.00}") : null,
+            Date = n.Date ?? n.DateUtc?.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
+            Applied = n.Applied is { } ap ? string.Create(CultureInfo.InvariantCulture, $"{ap:0.00}") : null,
+            Refunded = n.Refunded is { } rf ? string.Create(CultureInfo.InvariantCulture, $"{rf:0.00}") : null,
+            LastError = n.LastError,
+        }).ToList(),
         CreatedOnUtc = r.CreatedUtc,
         UpdatedOnUtc = r.UpdatedUtc,
         NextAttemptUtc = r.NextAttemptUtc,

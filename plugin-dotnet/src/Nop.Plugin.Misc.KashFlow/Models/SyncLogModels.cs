@@ -43,9 +43,28 @@ public record SyncRecordModel : BaseNopModel
     public string? LastError { get; set; }
     public bool NeedsCreditNote { get; set; }
     public string? CreditNoteReason { get; set; }
+
+    /// <summary>The order's credit notes in one line for the grid, beside the invoice ("10012301: 30.00 GBP on 2026-05-05").</summary>
+    public string? CreditNotes { get; set; }
+
+    /// <summary>The order's credit notes for the detail page.</summary>
+    public IList<CreditNoteModel> CreditNoteList { get; set; } = new List<CreditNoteModel>();
     public DateTime? CreatedOnUtc { get; set; }
     public DateTime? UpdatedOnUtc { get; set; }
     public DateTime? NextAttemptUtc { get; set; }
+}
+
+public record CreditNoteModel : BaseNopModel
+{
+    public int Seq { get; set; }
+    public string? Cause { get; set; }
+    public string? State { get; set; }
+    public long? Number { get; set; }
+    public string? Amount { get; set; }
+    public string? Date { get; set; }
+    public string? Applied { get; set; }
+    public string? Refunded { get; set; }
+    public string? LastError { get; set; }
 }
 
 public record SyncRecordListModel : BasePagedListModel<SyncRecordModel>;

@@ -40,7 +40,22 @@ public sealed record RecordQuery(IReadOnlyList<string> States, DateTime? FromUtc
 /// <summary>One order's record (RecordSummary).</summary>
 public sealed record RecordRow(long RecordId, long OrderId, string? CustomOrderNumber, string? State, int Attempts, long? InvoiceNumber,
     string? CustomerCode, string? LastError, bool NeedsCreditNote, string? CreditNoteReason,
-    DateTime? CreatedUtc, DateTime? UpdatedUtc, DateTime? NextAttemptUtc);
+    DateTime? CreatedUtc, DateTime? UpdatedUtc, DateTime? NextAttemptUtc, IReadOnlyList<CreditNoteRow>? CreditNotes = null);
+
+/// <summary>
+/// One credit note of an order (CreditNoteSummary): Cause Refund / Cancellation / Void; State is the job's
+/// (Waiting for the invoice, Queued, Leased, Done, Dead); Number … Refunded once posted.
+/// </summary>
+public sealed record CreditNoteRow(int Seq, string? Cause, string? State, decimal? RequestedAmount, DateTime? DateUtc,
+    long? Number, decimal? Amount, string? Currency, string? Date, decimal? Applied, decimal? Refunded, string? LastError)
+{
+    public bool Posted => Number is not null;
+
+    /// <summary>"10012301: 30.00 GBP on 2026-05-05" once posted, else "refund 2: Dead — reason".</summary>
+    public override string ToString() => Posted
+        ? string.Create(CultureInfo.InvariantCulture, $"{Number}: {Amount:0.00} {Currency} on {Date}")
+        : $"{Cause?.ToLowerInvariant()} {Seq}: {State}{(LastError is null ? "" : " — " + LastError)}";
+}
 
 public sealed record RecordPage(long Total, IReadOnlyList<RecordRow> Items);
 
@@ -78,7 +93,26 @@ public static class EngineDocuments
         Str(o, "CreditNoteReason"),
         Date(o, "CreatedUtc"),
         Date(o, "UpdatedUtc"),
-        Date(o, "NextAttemptUtc"));
+        Date(o, "NextAttemptUtc"),
+        (o["CreditNotes"] as JsonArray ?? []).OfType<JsonObject>().Select(ParseCreditNote).ToList());
+
+    public static CreditNoteRow ParseCreditNote(JsonObject c)
+    {
+        var posted = c["Posted"] as JsonObject;
+        return new CreditNoteRow(
+            (int)(Long(c, "Seq") ?? 0),
+            Str(c, "Cause"),
+            Str(c, "State"),
+            Dec(c, "RequestedAmount"),
+            Date(c, "DateUtc"),
+            posted is null ? null : Long(posted, "Number"),
+            posted is null ? null : Dec(posted, "Amount"),
+            posted is null ? null : Str(posted, "Currency"),
+            posted is null ? null : Str(posted, "Date"),
+            posted is null ? null : Dec(posted, "Applied"),
+            posted is null ? null : Dec(posted, "Refunded"),
+            c["LastError"] is JsonObject e ? Problem(e).ToString() : null);
+    }
 
     /// <summary>RecordDetail: its Record member is the summary.</summary>
     public static RecordRow ParseRecordDetail(string json)
@@ -163,6 +197,13 @@ public static class EngineDocuments
     {
         JsonValue v when v.TryGetValue<long>(out var l) => l,
         JsonValue v when v.TryGetValue<string>(out var s) && long.TryParse(s, NumberStyles.Integer, CultureInfo.InvariantCulture, out var p) => p,
+        _ => null,
+    };
+
+    private static decimal? Dec(JsonObject o, string name) => o[name] switch
+    {
+        JsonValue v when v.TryGetValue<decimal>(out var d) => d,
+        JsonValue v when v.TryGetValue<string>(out var s) && decimal.TryParse(s, NumberStyles.Number, CultureInfo.InvariantCulture, out var p) => p,
         _ => null,
     };
 

@@ -1,7 +1,9 @@
-// Event documents for the engine (contracts.md): OrderPaid, OrderCancelled, OrderRefunded.
+// Event documents for the engine (contracts.md): OrderPaid, OrderCancelled, OrderVoided, OrderRefunded.
 // Amounts are in the primary store currency, like every amount in the snapshot.
+using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using System.Text.RegularExpressions;
 using Nop.Core.Domain.Orders;
 
 namespace Nop.Plugin.Misc.KashFlow.Services;
@@ -20,6 +22,25 @@ public sealed record OrderEventDocument
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public string? PaymentMethodSystemName { get; init; }
 
+    /// <summary>OrderRefunded: when the refund was made (UTC); the credit note is dated on its UK date.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public DateTime? RefundDateUtc { get; init; }
+
+    /// <summary>OrderRefunded: marked as refunded by hand ("Refund (offline)"), not through the payment gateway.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public bool? Offline { get; init; }
+
+    /// <summary>OrderRefunded: the order note nopCommerce wrote for the refund.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? Note { get; init; }
+
+    /// <summary>OrderRefunded: the payment status after the refund (Refunded = the whole order).</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? PaymentStatus { get; init; }
+
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public DateTime? VoidedDateUtc { get; init; }
+
     public static OrderEventDocument Paid(Order order) => new()
     {
         Kind = "OrderPaid",
@@ -31,9 +52,58 @@ public sealed record OrderEventDocument
 
     public static OrderEventDocument Cancelled(Order order) => new() { Kind = "OrderCancelled", OrderId = order.Id };
 
-    public static OrderEventDocument Refunded(Order order, decimal amount) => new() { Kind = "OrderRefunded", OrderId = order.Id, Amount = amount };
+    public static OrderEventDocument Voided(Order order, DateTime voidedUtc) => new()
+    {
+        Kind = "OrderVoided",
+        OrderId = order.Id,
+        VoidedDateUtc = DateTime.SpecifyKind(voidedUtc, DateTimeKind.Utc),
+    };
+
+    /// <summary>
+    /// A refund of <paramref name="amount"/>; <paramref name="note"/> is nopCommerce's note for it, when found.
+    /// <paramref name="paymentStatus"/>: the status right after this refund (the order's current one by default).
+    /// </summary>
+    public static OrderEventDocument Refunded(Order order, decimal amount, RefundNote? note, DateTime nowUtc, string? paymentStatus = null) => new()
+    {
+        Kind = "OrderRefunded",
+        OrderId = order.Id,
+        Amount = amount,
+        RefundDateUtc = DateTime.SpecifyKind(note?.CreatedOnUtc ?? nowUtc, DateTimeKind.Utc),
+        Offline = note?.Offline ?? false,
+        Note = note?.Text,
+        PaymentStatus = paymentStatus ?? order.PaymentStatus.ToString(),
+        PaymentMethodSystemName = string.IsNullOrEmpty(order.PaymentMethodSystemName) ? null : order.PaymentMethodSystemName,
+    };
 
     public string ToJson() => JsonSerializer.Serialize(this, EventJsonContext.Default.OrderEventDocument);
+}
+
+/// <summary>
+/// The order note nopCommerce writes for each refund: "Order has been refunded. Amount = 12.50",
+/// "... partially refunded ...", and "Order has been marked as (partially) refunded ..." for the
+/// offline ones. Its time is the refund's time; the catch-up finds every refund of an order this way.
+/// </summary>
+public sealed partial record RefundNote(decimal Amount, DateTime CreatedOnUtc, bool Offline, string Text)
+{
+    [GeneratedRegex(@"^Order has been (?<offline>marked as )?(partially )?refunded\. Amount = (?<amount>-?[0-9]+([.,][0-9]+)?)", RegexOptions.CultureInvariant)]
+    private static partial Regex Pattern();
+
+    public static RefundNote? Parse(OrderNote note)
+    {
+        var text = note.Note?.Trim() ?? string.Empty;
+        var m = Pattern().Match(text);
+        if (!m.Success || !decimal.TryParse(m.Groups["amount"].Value.Replace(',', '.'), NumberStyles.Number, CultureInfo.InvariantCulture, out var amount))
+            return null;
+        return new RefundNote(amount, DateTime.SpecifyKind(note.CreatedOnUtc, DateTimeKind.Utc), m.Groups["offline"].Success, text.Length > 250 ? text[..250] : text);
+    }
+
+    /// <summary>The order's refund notes, oldest first.</summary>
+    public static IReadOnlyList<RefundNote> All(IEnumerable<OrderNote> notes) =>
+        notes.Select(Parse).OfType<RefundNote>().OrderBy(n => n.CreatedOnUtc).ToList();
+
+    /// <summary>The note of the refund just made: the newest with this amount.</summary>
+    public static RefundNote? Latest(IEnumerable<OrderNote> notes, decimal amount) =>
+        All(notes).LastOrDefault(n => n.Amount == amount);
 }
 
 [JsonSerializable(typeof(OrderEventDocument))]

@@ -5,8 +5,11 @@
 // and cancellation state, so nothing else is needed); an order it knows gets its OrderPaid again when
 // the store says it was paid inside the window (the engine and the payment step both recognise a
 // payment they already have) and
-// its OrderCancelled when the store says cancelled and the journal does not. Refunds never take the
-// hand-off, so there is nothing of theirs to recover.
+// its OrderCancelled when the store says cancelled and the journal does not. Refunds and voids are
+// journalled before their consumer returns, but a process that died in between would lose them: every
+// refund the order's notes record beyond the refund credit notes the journal has is sent again (same
+// amount and date, so one the journal does have is recognised, never a second credit note), and a
+// voided order's OrderVoided when the journal has no void.
 using System.Text.Json.Nodes;
 using Nop.Core.Domain.Orders;
 using Nop.Core.Domain.Payments;
@@ -57,6 +60,7 @@ public static class OrderCatchUp
                     }
                     submitOrder(order.Id, json);
                     snapshots++;
+                    events += await ResendRefundsAsync(orders, order, null, submitEvent);
                     continue;
                 }
                 // a payment made before the window was journalled by an earlier process
@@ -65,16 +69,43 @@ public static class OrderCatchUp
                     submitEvent(order.Id, OrderEventDocument.Paid(order).ToJson());
                     events++;
                 }
-                if (order.OrderStatus == OrderStatus.Cancelled && record.State != "Cancelled" && !record.NeedsCreditNote)
+                var credits = record.CreditNotes ?? [];
+                if (order.OrderStatus == OrderStatus.Cancelled && record.State != "Cancelled" && !record.NeedsCreditNote
+                    && !credits.Any(c => c.Cause == "Cancellation"))
                 {
                     submitEvent(order.Id, OrderEventDocument.Cancelled(order).ToJson());
                     events++;
                 }
+                if (order.PaymentStatus == PaymentStatus.Voided && record.State != "Cancelled" && !credits.Any(c => c.Cause == "Void"))
+                {
+                    submitEvent(order.Id, OrderEventDocument.Voided(order, DateTime.UtcNow).ToJson());
+                    events++;
+                }
+                events += await ResendRefundsAsync(orders, order, record, submitEvent);
             }
             if (!page.HasNextPage)
                 break;
         }
         return new CatchUpResult(seen, snapshots, events);
+    }
+
+    /// <summary>The order's refunds (from its notes) the journal has no credit note for, oldest first.</summary>
+    private static async Task<int> ResendRefundsAsync(IOrderService orders, Order order, RecordRow? record, Action<int, string> submitEvent)
+    {
+        if (order.RefundedAmount <= 0)
+            return 0;
+        var notes = RefundNote.All(await orders.GetOrderNotesByOrderIdAsync(order.Id));
+        var journalled = record?.CreditNotes?.Count(c => c.Cause == "Refund") ?? 0;
+        var sent = 0;
+        for (var i = journalled; i < notes.Count; i++)
+        {
+            var last = i == notes.Count - 1;
+            // only the last refund can have taken the order to Refunded
+            var status = last ? order.PaymentStatus.ToString() : nameof(PaymentStatus.PartiallyRefunded);
+            submitEvent(order.Id, OrderEventDocument.Refunded(order, notes[i].Amount, notes[i], notes[i].CreatedOnUtc, status).ToJson());
+            sent++;
+        }
+        return sent;
     }
 
     private static Dictionary<int, RecordRow> Known(KashFlowEngine engine, IReadOnlyList<int> orderIds)

@@ -1,12 +1,14 @@
 // nopCommerce order events → engine documents. These run inline in the customer's checkout request,
 // so they never throw and never wait on the network or the disk: the snapshot is built from the
 // database and handed off in memory (CheckoutHandOff), whose writer journals it; the store database
-// itself is what the catch-up rebuilds from after a crash. Refunds (an admin action, which the
-// catch-up does not replay) are journalled before the consumer returns. Every failure is logged
+// itself is what the catch-up rebuilds from after a crash. Refunds and voids (admin actions) are
+// journalled before the consumer returns; a refund carries its date, whether it was offline and
+// nopCommerce's note, read from the order note nopCommerce writes for it. Every failure is logged
 // (no secrets) and the order stays recorded for retry.
 using Nop.Core.Domain.Orders;
 using Nop.Services.Events;
 using Nop.Services.Logging;
+using Nop.Services.Orders;
 
 namespace Nop.Plugin.Misc.KashFlow.Services;
 
@@ -14,19 +16,23 @@ public class OrderEventConsumer :
     IConsumer<OrderPlacedEvent>,
     IConsumer<OrderPaidEvent>,
     IConsumer<OrderStatusChangedEvent>,
-    IConsumer<OrderRefundedEvent>
+    IConsumer<OrderRefundedEvent>,
+    IConsumer<OrderVoidedEvent>
 {
     private readonly IKashFlowEngineHost _host;
     private readonly ILogger _logger;
     private readonly KashFlowSettingsManager _settingsManager;
     private readonly IOrderSnapshotBuilder _snapshotBuilder;
+    private readonly IOrderService _orderService;
 
-    public OrderEventConsumer(IKashFlowEngineHost host, ILogger logger, KashFlowSettingsManager settingsManager, IOrderSnapshotBuilder snapshotBuilder)
+    public OrderEventConsumer(IKashFlowEngineHost host, ILogger logger, KashFlowSettingsManager settingsManager, IOrderSnapshotBuilder snapshotBuilder,
+        IOrderService orderService)
     {
         _host = host;
         _logger = logger;
         _settingsManager = settingsManager;
         _snapshotBuilder = snapshotBuilder;
+        _orderService = orderService;
     }
 
     public async Task HandleEventAsync(OrderPlacedEvent eventMessage)
@@ -71,7 +77,28 @@ public class OrderEventConsumer :
         var order = eventMessage?.Order;
         if (order is null || !await IsEnabledAsync())
             return;
-        await SubmitEventAsync(order, "refund", () => OrderEventDocument.Refunded(order, eventMessage!.Amount), handOff: false);
+        var amount = eventMessage!.Amount;
+        RefundNote? note = null;
+        try
+        {
+            note = RefundNote.Latest(await _orderService.GetOrderNotesByOrderIdAsync(order.Id), amount);
+        }
+        catch (Exception ex)
+        {
+            // no note: the refund is dated now and still posted
+            await SafeLogAsync(l => l.WarningAsync($"KashFlow: the notes of order {order.Id} could not be read; its refund is dated now.", ex));
+        }
+        var now = DateTime.UtcNow;
+        await SubmitEventAsync(order, "refund", () => OrderEventDocument.Refunded(order, amount, note, now), handOff: false);
+    }
+
+    public async Task HandleEventAsync(OrderVoidedEvent eventMessage)
+    {
+        var order = eventMessage?.Order;
+        if (order is null || !await IsEnabledAsync())
+            return;
+        var now = DateTime.UtcNow;
+        await SubmitEventAsync(order, "void", () => OrderEventDocument.Voided(order, now), handOff: false);
     }
 
     private Task SubmitEventAsync(Order order, string what, Func<OrderEventDocument> document, bool handOff)

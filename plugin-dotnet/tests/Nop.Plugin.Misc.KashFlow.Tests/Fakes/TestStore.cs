@@ -84,6 +84,7 @@ public sealed class TestStore : IAsyncDisposable
         services.AddScoped<IConsumer<OrderPaidEvent>>(sp => sp.GetRequiredService<OrderEventConsumer>());
         services.AddScoped<IConsumer<OrderStatusChangedEvent>>(sp => sp.GetRequiredService<OrderEventConsumer>());
         services.AddScoped<IConsumer<OrderRefundedEvent>>(sp => sp.GetRequiredService<OrderEventConsumer>());
+        services.AddScoped<IConsumer<OrderVoidedEvent>>(sp => sp.GetRequiredService<OrderEventConsumer>());
         services.AddScoped<IConsumer<AdminMenuCreatedEvent>, AdminMenuConsumer>();
         services.AddScoped<KashFlowSyncTask>();
         services.AddScoped<Controllers.KashFlowAdminController>();

@@ -1,6 +1,6 @@
 namespace Nop.Core.Domain.Orders;
 
-// One file for the four order events the plugin consumes; nopCommerce keeps one file each.
+// One file for the five order events the plugin consumes; nopCommerce keeps one file each.
 
 public partial class OrderPlacedEvent
 {
@@ -40,4 +40,11 @@ public partial class OrderRefundedEvent
     public Order Order { get; }
 
     public decimal Amount { get; }
+}
+
+public partial class OrderVoidedEvent
+{
+    public OrderVoidedEvent(Order order) => Order = order;
+
+    public Order Order { get; }
 }
