@@ -67,9 +67,8 @@ fn fixtures() -> Vec<(String, Fixture)> {
     out
 }
 
-fn lines_key(
-    lines: &[LineItem],
-) -> Vec<(
+/// What a line says: description, quantity, rate, VAT level, VAT, nominal, product code.
+type LineKey = (
     String,
     Decimal,
     Decimal,
@@ -77,7 +76,9 @@ fn lines_key(
     Decimal,
     i64,
     Option<String>,
-)> {
+);
+
+fn lines_key(lines: &[LineItem]) -> Vec<LineKey> {
     lines
         .iter()
         .map(|l| {

@@ -347,3 +347,43 @@ async fn a_refund_of_a_foreign_currency_order_is_credited_in_the_invoice_currenc
     );
     bed.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn with_kashflows_own_numbering_credit_notes_take_its_next_numbers_and_are_found_by_reference(
+) {
+    use kashflow_sync::mapping::rules::InvoiceNumberStrategy;
+    let bed = TestBed::start(&SandboxOptions::default(), |c| {
+        c.rules.invoice_number.strategy = InvoiceNumberStrategy::KashFlowAssigns;
+    })
+    .await
+    .unwrap();
+    let o = order(2071, 68, "own.numbers@example.com");
+    bed.engine.enqueue_order(&json(&o)).unwrap();
+    bed.settle().await.unwrap();
+    let inv = bed.sandbox.invoices().remove(0);
+    let n = inv.number.unwrap();
+    // The first credit note's answer is lost; the retry finds it by its reference.
+    bed.sandbox
+        .inject(FaultRule::new(FaultKind::CommitThenDrop).on("POST", "/invoices"));
+    bed.engine
+        .enqueue_event(&refund(2071, "5.00", "2026-05-04T10:00:00Z", false))
+        .unwrap();
+    bed.engine
+        .enqueue_event(&refund(2071, "6.00", "2026-05-05T10:00:00Z", false))
+        .unwrap();
+    let c = bed.settle().await.unwrap();
+    assert_eq!((c.failed, c.credit_notes_posted), (0, 2), "{c:?}");
+    let notes = credit_notes(&bed);
+    let numbers: Vec<i64> = notes.iter().map(|d| d.number.unwrap()).collect();
+    // KashFlow's sequence goes on: no number of ours pushed it forward.
+    assert_eq!(numbers, vec![n + 1, n + 2]);
+    assert_eq!(
+        notes
+            .iter()
+            .map(|d| d.customer_reference.clone().unwrap())
+            .collect::<Vec<_>>(),
+        vec![format!("CN-{n}-1"), format!("CN-{n}-2")]
+    );
+    assert_eq!(notes[1].gross_amount, Some(d("-6.00")));
+    bed.stop().await;
+}

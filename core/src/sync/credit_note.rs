@@ -10,7 +10,9 @@
 //!   number on the order (1..=99; `CustomerReference` `CN-{invoice}-{seq}`). Before creating it we
 //!   `GET` that number: found with our reference → adopted (an earlier attempt created it); found
 //!   with another reference → dead letter, nothing posted. A duplicate-number answer or a lost
-//!   answer leads to the same GET.
+//!   answer leads to the same GET. When the rules let KashFlow number invoices, KashFlow numbers
+//!   credit notes too (a number of ours would move its sequence) and they are found by their
+//!   reference, walking the invoice list (slower on a large account).
 //! - Applying it: KashFlow shows an applied credit as an allocation line on the credit note, so a
 //!   credit note with an allocation is never applied again (we apply each at most once).
 //! - The refund payment: a money line on the credit note means it was recorded.
@@ -30,7 +32,7 @@ use crate::kashflow::credit_note::{
 use crate::kashflow::error::FailureClass;
 use crate::kashflow::model::{Invoice, InvoiceCurrency};
 use crate::kashflow::wire::KfDateTime;
-use crate::mapping::rules::MappingRules;
+use crate::mapping::rules::{InvoiceNumberStrategy, MappingRules};
 use crate::money::money2;
 use crate::order::{parse_snapshot, ErrorCode, ValidationError, ValidationErrors};
 
@@ -277,6 +279,79 @@ async fn create(
     }
 }
 
+/// How credit notes are numbered: like the invoices.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Numbering {
+    /// Invoice number × 100 + seq, so KashFlow itself refuses a second one.
+    Deterministic,
+    /// KashFlow assigns the next number (the rules let it number invoices): a fixed number of ours
+    /// would move its sequence, so the credit note is found by its reference instead (a walk of
+    /// the invoice list, as for invoices numbered this way).
+    KashFlowAssigns,
+}
+
+/// The order's credit note `seq`, if KashFlow has it (`Err` when its number holds something else).
+async fn locate(
+    ctx: &JobContext<'_>,
+    conn: &Connection,
+    numbering: Numbering,
+    inv_number: i64,
+    seq: u32,
+) -> Result<Option<Invoice>, Failure> {
+    let reference = credit_reference(inv_number, seq);
+    match numbering {
+        Numbering::Deterministic => {
+            let Some(number) = credit_note_number(inv_number, seq) else {
+                return Ok(None);
+            };
+            match read(ctx, conn, number).await? {
+                Some(found) if same_reference(&found, &reference) => Ok(Some(found)),
+                Some(found) => Err(taken(number, &found, &reference)),
+                None => Ok(None),
+            }
+        }
+        Numbering::KashFlowAssigns => {
+            match super::invoice::find_by_reference(ctx, conn, &reference).await? {
+                // List rows carry no lines or payments: read it whole.
+                Some(row) => match row.number {
+                    Some(n) => read(ctx, conn, n).await,
+                    None => Ok(None),
+                },
+                None => Ok(None),
+            }
+        }
+    }
+}
+
+/// Create a credit note KashFlow numbers; a lost answer is resolved by looking for its reference.
+async fn create_assigned(
+    ctx: &JobContext<'_>,
+    conn: &Connection,
+    request: &Invoice,
+    inv_number: i64,
+    seq: u32,
+) -> Result<Invoice, Failure> {
+    let doing = format!("creating credit note {}", credit_reference(inv_number, seq));
+    match traced(
+        ctx,
+        "POST",
+        "/invoices".into(),
+        conn.client.create_invoice(request),
+    )
+    .await
+    {
+        Ok(created) => Ok(created),
+        Err(e) if e.class() == FailureClass::OutcomeUnknown => {
+            match locate(ctx, conn, Numbering::KashFlowAssigns, inv_number, seq).await {
+                Ok(Some(found)) => Ok(found),
+                Ok(None) => Err(Failure::NotApplied { doing, error: e }),
+                Err(_) => Err(Failure::kf(doing, e)),
+            }
+        }
+        Err(e) => Err(Failure::kf(doing, e)),
+    }
+}
+
 fn taken(number: i64, found: &Invoice, reference: &str) -> Failure {
     Failure::dead(
         "CreditNoteNumberTaken",
@@ -417,7 +492,11 @@ pub async fn post_credit_note(
             recheck_after: None,
         });
     };
-    let number = credit_note_number(inv_number, req.seq).ok_or_else(|| {
+    let numbering = match rules.invoice_number.strategy {
+        InvoiceNumberStrategy::OrderIdPlusOffset => Numbering::Deterministic,
+        InvoiceNumberStrategy::KashFlowAssigns => Numbering::KashFlowAssigns,
+    };
+    let fixed_number = credit_note_number(inv_number, req.seq).ok_or_else(|| {
         Failure::dead(
             "TooManyCreditNotes",
             format!("Order {} has more than {MAX_CREDIT_NOTES} refunds; post this one in KashFlow by hand.", order.order_id),
@@ -449,22 +528,15 @@ pub async fn post_credit_note(
     let currency = currency_code(&invoice, &home);
 
     // This credit note, if an earlier attempt created it; else the order's earlier ones.
-    let mut note = match read(ctx, conn, number).await? {
-        Some(found) if same_reference(&found, &reference) => Some(found),
-        Some(found) => return Err(taken(number, &found, &reference)),
-        None => None,
-    };
+    let mut note = locate(ctx, conn, numbering, inv_number, req.seq).await?;
     let mut refund_on: Option<i64> = None;
     if note.is_none() {
         let mut earlier = Vec::new();
         for seq in 1..req.seq {
-            if let Some(n) = credit_note_number(inv_number, seq) {
-                if let Some(doc) = read(ctx, conn, n).await? {
-                    if same_reference(&doc, &credit_reference(inv_number, seq))
-                        && is_credit_note(&doc)
-                    {
-                        earlier.push(doc);
-                    }
+            // A number holding something else is not one of ours: skip it.
+            if let Ok(Some(doc)) = locate(ctx, conn, numbering, inv_number, seq).await {
+                if is_credit_note(&doc) {
+                    earlier.push(doc);
                 }
             }
         }
@@ -481,8 +553,17 @@ pub async fn post_credit_note(
             &line_description(req.cause, &custom),
         ) {
             Ok(p) => {
-                let request = credit_note_request(&invoice, number, reference.clone(), date, &p);
-                note = Some(create(ctx, conn, &request, number, &reference).await?);
+                let mut request =
+                    credit_note_request(&invoice, fixed_number, reference.clone(), date, &p);
+                note = Some(match numbering {
+                    Numbering::Deterministic => {
+                        create(ctx, conn, &request, fixed_number, &reference).await?
+                    }
+                    Numbering::KashFlowAssigns => {
+                        request.number = None;
+                        create_assigned(ctx, conn, &request, inv_number, req.seq).await?
+                    }
+                });
             }
             Err(e) => {
                 // Already credited (e.g. a cancellation's credit note): money going back now is
@@ -519,9 +600,10 @@ pub async fn post_credit_note(
     // Paying out of an earlier credit note (cancelled, then refunded).
     let (target, target_doc) = match (refund_on, note) {
         (Some(n), _) => (n, None),
-        (None, Some(doc)) => (number, Some(doc)),
+        (None, Some(doc)) => (doc.number.unwrap_or(fixed_number), Some(doc)),
         (None, None) => unreachable!("a credit note was created, adopted or chosen"),
     };
+    let number = target;
 
     let mut applied = Decimal::ZERO;
     if let Some(doc) = &target_doc {

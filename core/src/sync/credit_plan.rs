@@ -338,7 +338,7 @@ mod tests {
         );
         let rest = plan(
             &inv,
-            &[cn.clone()],
+            std::slice::from_ref(&cn),
             Want::Everything { restock: true },
             "Refund",
         )

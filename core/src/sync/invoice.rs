@@ -83,7 +83,7 @@ pub async fn read_invoice(
 }
 
 /// Look for an invoice carrying `reference`, walking KashFlow's invoice list (slow; see above).
-async fn find_by_reference(
+pub(crate) async fn find_by_reference(
     ctx: &JobContext<'_>,
     conn: &Connection,
     reference: &str,

@@ -53,19 +53,22 @@ fn summary_from_row(r: &Row<'_>) -> rusqlite::Result<RecordSummary> {
     })
 }
 
+/// A `PostCreditNote` job: state, payload, last error (code, message, path).
+type CreditJobRow = (
+    String,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+);
+
 /// The order's credit notes (from its `PostCreditNote` jobs and the ledger), oldest first.
 fn credit_notes(
     conn: &Connection,
     record_id: i64,
     order_id: i64,
 ) -> Result<Vec<CreditNoteSummary>, EngineError> {
-    let rows: Vec<(
-        String,
-        Option<String>,
-        Option<String>,
-        Option<String>,
-        Option<String>,
-    )> = conn
+    let rows: Vec<CreditJobRow> = conn
         .prepare_cached(
             "SELECT state, payload, last_error_code, last_error_message, last_error_path
              FROM jobs WHERE record_id = ?1 AND kind = 'PostCreditNote' ORDER BY id",
@@ -433,15 +436,14 @@ impl Journal {
         order_id: i64,
     ) -> Result<Option<RecordSummary>, EngineError> {
         self.read(|conn| {
-            Ok(conn
-                .query_row(
-                    &format!("SELECT {SUMMARY_COLUMNS} FROM records WHERE order_id = ?1"),
-                    [order_id],
-                    summary_from_row,
-                )
-                .optional()?
-                .map(|s| with_credit_notes(conn, s))
-                .transpose()?)
+            conn.query_row(
+                &format!("SELECT {SUMMARY_COLUMNS} FROM records WHERE order_id = ?1"),
+                [order_id],
+                summary_from_row,
+            )
+            .optional()?
+            .map(|s| with_credit_notes(conn, s))
+            .transpose()
         })
     }
 
