@@ -18,6 +18,7 @@ public static class KashFlowLocales
     public const string CardPayments = P + "Configure.Card.Payments";
     public const string CardNominals = P + "Configure.Card.Nominals";
     public const string CardNumbering = P + "Configure.Card.Numbering";
+    public const string CardPolicies = P + "Configure.Card.Policies";
     public const string CardStatus = P + "Configure.Card.Status";
     public const string Saved = P + "Configure.Saved";
     public const string SaveFailed = P + "Configure.SaveFailed";
@@ -60,6 +61,13 @@ public static class KashFlowLocales
     public const string InvoiceNumberOffset = P + "Fields.InvoiceNumberOffset";
     public const string CustomerReferenceTemplate = P + "Fields.CustomerReferenceTemplate";
     public const string CustomerCodeStrategy = P + "Fields.CustomerCodeStrategy";
+    public const string RewardPointsPolicy = P + "Fields.RewardPointsPolicy";
+    public const string RewardPointsMethodId = P + "Fields.RewardPointsMethodId";
+    public const string RewardPointsBankAccountId = P + "Fields.RewardPointsBankAccountId";
+    public const string GiftCardPolicy = P + "Fields.GiftCardPolicy";
+    public const string GiftCardMethodId = P + "Fields.GiftCardMethodId";
+    public const string GiftCardBankAccountId = P + "Fields.GiftCardBankAccountId";
+    public const string SkuLessItems = P + "Fields.SkuLessItems";
     public const string RulesJson = P + "Fields.RulesJson";
 
     public const string SyncLogTitle = P + "SyncLog.Title";
@@ -125,6 +133,7 @@ public static class KashFlowLocales
         [CardPayments] = "Payment methods",
         [CardNominals] = "Nominal codes",
         [CardNumbering] = "Invoice numbers and customer codes",
+        [CardPolicies] = "Reward points, gift cards and items without a SKU",
         [CardStatus] = "Engine status",
         [Saved] = "The KashFlow settings are saved.",
         [SaveFailed] = "The settings were saved, but the sync engine did not accept them: {0}",
@@ -186,7 +195,7 @@ public static class KashFlowLocales
         [RewardPointsNominal] = "Reward points",
         [RewardPointsNominal + ".Hint"] = "Nominal code of reward points redeemed.",
         [RoundingNominal] = "Rounding",
-        [RoundingNominal + ".Hint"] = "Nominal code of the penny differences between nopCommerce and KashFlow totals.",
+        [RoundingNominal + ".Hint"] = "Nominal code of the rare zero-amount line that carries a VAT penny at one rate (no money is posted to it).",
         [UseOwnNumbering] = "Let KashFlow number invoices",
         [UseOwnNumbering + ".Hint"] = "When ticked, KashFlow gives each invoice its next number; otherwise the invoice number is the offset plus the order id.",
         [InvoiceNumberOffset] = "Invoice number offset",
@@ -195,6 +204,20 @@ public static class KashFlowLocales
         [CustomerReferenceTemplate + ".Hint"] = "Reference printed on the invoice; {CustomOrderNumber} and {OrderId} are replaced.",
         [CustomerCodeStrategy] = "Customer code",
         [CustomerCodeStrategy + ".Hint"] = "How the KashFlow customer code is made for a registered customer: from the nopCommerce customer id (NOP000123) or from the e-mail address. Guests get theirs from the e-mail address (change GuestStrategy in the rules JSON).",
+        [RewardPointsPolicy] = "Reward points",
+        [RewardPointsPolicy + ".Hint"] = "Discount (default): redeemed points are a discount, split over the VAT rates, so VAT is due only on what the customer paid (HMRC VAT Notice 700/7 for a shop's own free loyalty scheme). PaymentFromAccount: the invoice keeps its full value and the points are a payment from the account below.",
+        [RewardPointsMethodId] = "Reward points: payment method id",
+        [RewardPointsMethodId + ".Hint"] = "KashFlow invoice payment method for reward points (PaymentFromAccount only).",
+        [RewardPointsBankAccountId] = "Reward points: bank account id",
+        [RewardPointsBankAccountId + ".Hint"] = "KashFlow bank account the points are paid from, e.g. a loyalty liability account (PaymentFromAccount only).",
+        [GiftCardPolicy] = "Gift cards",
+        [GiftCardPolicy + ".Hint"] = "Payment (default): the invoice shows the whole sale and the gift card's amount is a payment on it from the gift-card clearing account below (a gift card is a multi-purpose voucher: VAT is due on the goods it buys). NegativeLine: a negative, VAT-exempt 'Gift card redeemed' line on the gift-card nominal.",
+        [GiftCardMethodId] = "Gift cards: payment method id",
+        [GiftCardMethodId + ".Hint"] = "KashFlow invoice payment method for gift cards (Payment policy).",
+        [GiftCardBankAccountId] = "Gift cards: clearing bank account id",
+        [GiftCardBankAccountId + ".Hint"] = "KashFlow bank account that holds what gift cards were sold for; redemptions are paid from it (Payment policy).",
+        [SkuLessItems] = "Items without a SKU",
+        [SkuLessItems + ".Hint"] = "DescriptionLine (default): posted as a line with the item's name on the sales nominal, with no KashFlow product (no stock moves). Refuse: such orders wait until the product has a SKU.",
         [RulesJson] = "Mapping rules (JSON)",
         [RulesJson + ".Hint"] = "The whole rules document the engine uses, including per-SKU overrides. The fields above edit parts of it.",
 

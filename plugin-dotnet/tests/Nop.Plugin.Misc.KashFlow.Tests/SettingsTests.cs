@@ -97,6 +97,73 @@ public class SettingsTests
     }
 
     [Fact]
+    public async Task Policies_edit_the_rules_document_and_blank_keeps_the_engines_default()
+    {
+        await using var store = new TestStore();
+        await using var scope = store.Scope();
+        var factory = scope.ServiceProvider.GetRequiredService<KashFlowModelFactory>();
+        var manager = scope.ServiceProvider.GetRequiredService<KashFlowSettingsManager>();
+
+        var model = await factory.PrepareConfigurationModelAsync();
+        Assert.Equal(["", "Discount", "PaymentFromAccount"], model.AvailableRewardPointsPolicies.Select(o => o.Value));
+        Assert.Equal(["", "Payment", "NegativeLine"], model.AvailableGiftCardPolicies.Select(o => o.Value));
+        Assert.Equal(["", "DescriptionLine", "Refuse"], model.AvailableSkuLessItemPolicies.Select(o => o.Value));
+        model.RewardPointsPolicy = "PaymentFromAccount";
+        model.RewardPointsMethodId = 1;
+        model.RewardPointsBankAccountId = 1;
+        model.GiftCardPolicy = "NegativeLine";
+        model.SkuLessItems = "Refuse";
+        var settings = await manager.LoadAsync();
+        factory.ApplyConfigurationModel(model, settings);
+
+        var rules = RulesDocument.Parse(settings.RulesJson);
+        Assert.Equal("PaymentFromAccount", rules.RewardPointsPolicy);
+        Assert.Equal(new PaymentMethodRule(string.Empty, 1, 1), rules.RewardPointsPayment);
+        Assert.Equal("NegativeLine", rules.GiftCardPolicy);
+        Assert.Equal("Refuse", rules.SkuLessItems);
+        Assert.True(RulesValidator.Validate(settings.RulesJson).Valid);
+
+        // Shown again as saved; a blank choice removes the member, so the engine's default applies.
+        await store.ConfigureAsync(s => s.RulesJson = settings.RulesJson);
+        var again = await factory.PrepareConfigurationModelAsync();
+        Assert.Equal(("PaymentFromAccount", (int?)1, (int?)1, "NegativeLine", "Refuse"),
+            (again.RewardPointsPolicy, again.RewardPointsMethodId, again.RewardPointsBankAccountId, again.GiftCardPolicy, again.SkuLessItems));
+        again.RewardPointsPolicy = again.GiftCardPolicy = again.SkuLessItems = "";
+        again.RewardPointsMethodId = null;
+        factory.ApplyConfigurationModel(again, settings);
+        rules = RulesDocument.Parse(settings.RulesJson);
+        Assert.Null(rules.RewardPointsPolicy);
+        Assert.Null(rules.RewardPointsPayment);
+        Assert.Null(rules.SkuLessItems);
+    }
+
+    [Fact]
+    public void Every_policy_the_page_offers_is_one_the_engine_reads()
+    {
+        foreach (var (member, names) in new (string, IReadOnlyList<string>)[]
+                 {
+                     ("RewardPoints", KashFlowModelFactory.RewardPointsPolicies),
+                     ("GiftCards", KashFlowModelFactory.GiftCardPolicies),
+                 })
+        {
+            foreach (var name in names)
+            {
+                var json = "{\"" + member + "\":{\"Policy\":\"" + name + "\",\"Payment\":{\"MethodId\":1,\"BankAccountId\":1}}}";
+                Assert.True(RulesValidator.Validate(json).Valid, $"{member}.Policy {name}");
+            }
+            Assert.False(RulesValidator.Validate("{\"" + member + "\":{\"Policy\":\"Sometimes\"}}").Valid);
+        }
+        foreach (var name in KashFlowModelFactory.SkuLessItemPolicies)
+            Assert.True(RulesValidator.Validate($$"""{"SkuLessItems":"{{name}}"}""").Valid, name);
+        Assert.False(RulesValidator.Validate("""{"SkuLessItems":"Never"}""").Valid);
+        // The first name is the engine's default: what a fresh install's rules say.
+        var doc = RulesDocument.Parse(RulesValidator.Validate(null).NormalizedRulesJson);
+        Assert.Equal(
+            (KashFlowModelFactory.RewardPointsPolicies[0], KashFlowModelFactory.GiftCardPolicies[0], KashFlowModelFactory.SkuLessItemPolicies[0]),
+            (doc.RewardPointsPolicy, doc.GiftCardPolicy, doc.SkuLessItems));
+    }
+
+    [Fact]
     public async Task A_fresh_install_shows_the_engines_default_rules()
     {
         await using var store = new TestStore();

@@ -29,6 +29,12 @@ public class KashFlowModelFactory
     /// <summary>Customer code strategies the engine knows.</summary>
     public static readonly IReadOnlyList<string> CustomerCodeStrategies = ["FromCustomerId", "FromEmail"];
 
+    // The engine's policy names (core/src/mapping/rules.rs), first = the engine's default; a test
+    // asks the engine to accept each one.
+    public static readonly IReadOnlyList<string> RewardPointsPolicies = ["Discount", "PaymentFromAccount"];
+    public static readonly IReadOnlyList<string> GiftCardPolicies = ["Payment", "NegativeLine"];
+    public static readonly IReadOnlyList<string> SkuLessItemPolicies = ["DescriptionLine", "Refuse"];
+
     private const int BlankPaymentRows = 2;
 
     private readonly AdminAreaSettings _adminAreaSettings;
@@ -99,6 +105,13 @@ public class KashFlowModelFactory
             InvoiceNumberOffset = rules.InvoiceNumberOffset,
             CustomerReferenceTemplate = rules.CustomerReferenceTemplate,
             CustomerCodeStrategy = rules.CustomerCodeStrategy,
+            RewardPointsPolicy = rules.RewardPointsPolicy,
+            RewardPointsMethodId = rules.RewardPointsPayment?.MethodId,
+            RewardPointsBankAccountId = rules.RewardPointsPayment?.BankAccountId,
+            GiftCardPolicy = rules.GiftCardPolicy,
+            GiftCardMethodId = rules.GiftCardPayment?.MethodId,
+            GiftCardBankAccountId = rules.GiftCardPayment?.BankAccountId,
+            SkuLessItems = rules.SkuLessItems,
             RulesJson = rules.ToJson(indented: true),
         };
 
@@ -114,10 +127,10 @@ public class KashFlowModelFactory
         model.AvailableModes = Enum.GetValues<KashFlowMode>()
             .Select(m => new SelectListItem(m.ToString(), ((int)m).ToString(CultureInfo.InvariantCulture), (int)m == model.ModeId))
             .ToList();
-        model.AvailableCustomerCodeStrategies = CustomerCodeStrategies
-            .Select(s => new SelectListItem(s, s, s == model.CustomerCodeStrategy))
-            .Prepend(new SelectListItem(string.Empty, string.Empty, string.IsNullOrEmpty(model.CustomerCodeStrategy)))
-            .ToList();
+        model.AvailableCustomerCodeStrategies = Options(CustomerCodeStrategies, model.CustomerCodeStrategy);
+        model.AvailableRewardPointsPolicies = Options(RewardPointsPolicies, model.RewardPointsPolicy);
+        model.AvailableGiftCardPolicies = Options(GiftCardPolicies, model.GiftCardPolicy);
+        model.AvailableSkuLessItemPolicies = Options(SkuLessItemPolicies, model.SkuLessItems);
 
         var engine = _host.Engine;
         model.EngineRunning = engine is not null;
@@ -128,6 +141,16 @@ public class KashFlowModelFactory
             model.StatusCounts = SafeStatusCounts(engine);
         return model;
     }
+
+    /// <summary>A select of the engine's names; the blank first option keeps the engine's default.</summary>
+    private static List<SelectListItem> Options(IEnumerable<string> names, string? selected) =>
+        names.Select(s => new SelectListItem(s, s, s == selected))
+            .Prepend(new SelectListItem(string.Empty, string.Empty, string.IsNullOrEmpty(selected)))
+            .ToList();
+
+    /// <summary>A payment method + bank account pair, or null (engine default) unless both are set.</summary>
+    private static PaymentMethodRule? Payment(int? methodId, int? bankAccountId) =>
+        methodId is > 0 && bankAccountId is > 0 ? new PaymentMethodRule(string.Empty, methodId.Value, bankAccountId.Value) : null;
 
     /// <summary>
     /// Copies a posted model onto the settings: typed rule fields are written into the rules document
@@ -155,6 +178,11 @@ public class KashFlowModelFactory
         rules.InvoiceNumberOffset = model.InvoiceNumberOffset;
         rules.CustomerReferenceTemplate = string.IsNullOrWhiteSpace(model.CustomerReferenceTemplate) ? null : model.CustomerReferenceTemplate.Trim();
         rules.CustomerCodeStrategy = string.IsNullOrWhiteSpace(model.CustomerCodeStrategy) ? null : model.CustomerCodeStrategy;
+        rules.RewardPointsPolicy = string.IsNullOrWhiteSpace(model.RewardPointsPolicy) ? null : model.RewardPointsPolicy;
+        rules.RewardPointsPayment = Payment(model.RewardPointsMethodId, model.RewardPointsBankAccountId);
+        rules.GiftCardPolicy = string.IsNullOrWhiteSpace(model.GiftCardPolicy) ? null : model.GiftCardPolicy;
+        rules.GiftCardPayment = Payment(model.GiftCardMethodId, model.GiftCardBankAccountId);
+        rules.SkuLessItems = string.IsNullOrWhiteSpace(model.SkuLessItems) ? null : model.SkuLessItems;
 
         settings.Enabled = model.Enabled;
         settings.Mode = Enum.IsDefined(typeof(KashFlowMode), model.ModeId) ? (KashFlowMode)model.ModeId : KashFlowMode.Sandbox;

@@ -91,6 +91,37 @@ public record ConfigurationModel : BaseNopModel
     [UIHint("Int32Nullable")]
     public int? RoundingNominal { get; set; }
 
+    [NopResourceDisplayName(KashFlowLocales.RewardPointsPolicy)]
+    public string? RewardPointsPolicy { get; set; }
+
+    [NopResourceDisplayName(KashFlowLocales.RewardPointsMethodId)]
+    [UIHint("Int32Nullable")]
+    public int? RewardPointsMethodId { get; set; }
+
+    [NopResourceDisplayName(KashFlowLocales.RewardPointsBankAccountId)]
+    [UIHint("Int32Nullable")]
+    public int? RewardPointsBankAccountId { get; set; }
+
+    [NopResourceDisplayName(KashFlowLocales.GiftCardPolicy)]
+    public string? GiftCardPolicy { get; set; }
+
+    [NopResourceDisplayName(KashFlowLocales.GiftCardMethodId)]
+    [UIHint("Int32Nullable")]
+    public int? GiftCardMethodId { get; set; }
+
+    [NopResourceDisplayName(KashFlowLocales.GiftCardBankAccountId)]
+    [UIHint("Int32Nullable")]
+    public int? GiftCardBankAccountId { get; set; }
+
+    [NopResourceDisplayName(KashFlowLocales.SkuLessItems)]
+    public string? SkuLessItems { get; set; }
+
+    public IList<SelectListItem> AvailableRewardPointsPolicies { get; set; } = [];
+
+    public IList<SelectListItem> AvailableGiftCardPolicies { get; set; } = [];
+
+    public IList<SelectListItem> AvailableSkuLessItemPolicies { get; set; } = [];
+
     [NopResourceDisplayName(KashFlowLocales.UseOwnNumbering)]
     public bool UseKashFlowNumbering { get; set; }
 

@@ -61,6 +61,59 @@ public sealed class RulesDocument
         set => Set(Child("CustomerCodes", create: value is not null), "Strategy", value);
     }
 
+    // ---- policies (MappingRules.RewardPoints / GiftCards / SkuLessItems): the engine's enum names
+
+    /// <summary>MappingRules.RewardPoints.Policy: Discount or PaymentFromAccount; null = engine default.</summary>
+    public string? RewardPointsPolicy
+    {
+        get => Child("RewardPoints") is { } c ? GetString(c, "Policy") : null;
+        set => Set(Child("RewardPoints", create: value is not null), "Policy", value);
+    }
+
+    /// <summary>MappingRules.RewardPoints.Payment: the account points are paid from (PaymentFromAccount).</summary>
+    public PaymentMethodRule? RewardPointsPayment
+    {
+        get => GetPayment("RewardPoints");
+        set => SetPayment("RewardPoints", value);
+    }
+
+    /// <summary>MappingRules.GiftCards.Policy: Payment or NegativeLine; null = engine default.</summary>
+    public string? GiftCardPolicy
+    {
+        get => Child("GiftCards") is { } c ? GetString(c, "Policy") : null;
+        set => Set(Child("GiftCards", create: value is not null), "Policy", value);
+    }
+
+    /// <summary>MappingRules.GiftCards.Payment: the gift-card clearing account (Payment policy).</summary>
+    public PaymentMethodRule? GiftCardPayment
+    {
+        get => GetPayment("GiftCards");
+        set => SetPayment("GiftCards", value);
+    }
+
+    /// <summary>MappingRules.SkuLessItems: DescriptionLine or Refuse; null = engine default.</summary>
+    public string? SkuLessItems
+    {
+        get => GetString(_root, "SkuLessItems");
+        set => Set(_root, "SkuLessItems", value);
+    }
+
+    private PaymentMethodRule? GetPayment(string section) =>
+        Child(section) is { } c && c["Payment"] is JsonObject p
+            ? new PaymentMethodRule(string.Empty, (int)(GetLong(p, "MethodId") ?? 0), (int)(GetLong(p, "BankAccountId") ?? 0))
+            : null;
+
+    // Setting null leaves the engine's default in place (the member is removed, not written as null).
+    private void SetPayment(string section, PaymentMethodRule? value)
+    {
+        if (value is null)
+        {
+            Child(section)?.Remove("Payment");
+            return;
+        }
+        Child(section, create: true)!["Payment"] = new JsonObject { ["MethodId"] = value.MethodId, ["BankAccountId"] = value.BankAccountId };
+    }
+
     // ---- nominal codes (MappingRules.Nominals: Sales, Shipping, Discounts, PaymentFee, GiftCard, RewardPoints, Rounding)
 
     public int? GetNominal(string name) => Child("Nominals") is { } n && GetLong(n, name) is { } code ? (int)code : null;
