@@ -8,7 +8,7 @@ use super::address::{clean_text, standardise};
 use super::canonical::{CanonicalAddress, CanonicalCustomer};
 use super::context::Cx;
 use super::customer::{customer_code, is_valid_email, normalise_email};
-use super::text::{fit, fit_opt, limits, quote};
+use super::text::{fit, fit_lazy, fit_opt, limits, quote};
 
 /// The order's VAT number, upper-case without spaces.
 pub fn vat_number(cx: &Cx) -> Option<String> {
@@ -25,27 +25,16 @@ pub fn vat_number(cx: &Cx) -> Option<String> {
 
 fn fit_address(cx: &mut Cx, a: CanonicalAddress, path: &str) -> CanonicalAddress {
     let w = &mut cx.warnings;
+    // Field paths are spelled out only for a value that is cut (this runs for every order).
+    let mut field = |v: Option<String>, max: usize, name: &str| {
+        v.map(|t| fit_lazy(t, max, &|| format!("{path}.{name}"), w))
+    };
     CanonicalAddress {
-        line1: fit_opt(
-            a.line1,
-            limits::ADDRESS_LINE,
-            &format!("{path}.Address1"),
-            w,
-        ),
-        line2: fit_opt(
-            a.line2,
-            limits::ADDRESS_LINE,
-            &format!("{path}.Address2"),
-            w,
-        ),
-        line3: fit_opt(a.line3, limits::ADDRESS_LINE, &format!("{path}.City"), w),
-        line4: fit_opt(a.line4, limits::ADDRESS_LINE, &format!("{path}.County"), w),
-        post_code: fit_opt(
-            a.post_code,
-            limits::POST_CODE,
-            &format!("{path}.ZipPostalCode"),
-            w,
-        ),
+        line1: field(a.line1, limits::ADDRESS_LINE, "Address1"),
+        line2: field(a.line2, limits::ADDRESS_LINE, "Address2"),
+        line3: field(a.line3, limits::ADDRESS_LINE, "City"),
+        line4: field(a.line4, limits::ADDRESS_LINE, "County"),
+        post_code: field(a.post_code, limits::POST_CODE, "ZipPostalCode"),
         country_code: a.country_code,
         country_name: a.country_name,
     }

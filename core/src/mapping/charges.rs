@@ -12,7 +12,7 @@ use super::address::{clean_text, is_eu_country};
 use super::canonical::LineKind;
 use super::context::Cx;
 use super::rules::SkuLessItemPolicy;
-use super::text::{fit, html_to_text, limits, quote};
+use super::text::{fit, fit_lazy, html_to_text, limits, quote};
 use super::vat::snap_rate;
 use super::warnings::{Warning, WarningCode};
 
@@ -109,7 +109,7 @@ fn snap(
     cx: &mut Cx,
     incl: Decimal,
     excl: Decimal,
-    path: &str,
+    path: &dyn Fn() -> String,
     what: &dyn Fn() -> String,
 ) -> Decimal {
     match snap_rate(incl, excl, &cx.rules.vat.rates, cx.rules.vat.rate_tolerance) {
@@ -122,7 +122,7 @@ fn snap(
             );
             cx.errors.push(ValidationError::new(
                 ErrorCode::UnknownVatRate,
-                path,
+                path(),
                 message,
             ));
             Decimal::ZERO
@@ -167,9 +167,13 @@ pub fn collect(cx: &mut Cx, billing_country: &str, vat_number: Option<&str>) -> 
         } else {
             (it.price_incl_tax, it.price_excl_tax)
         };
-        let rate = snap(cx, incl, excl, &format!("Items[{i}].PriceInclTax"), &|| {
-            item_label(i, it)
-        });
+        let rate = snap(
+            cx,
+            incl,
+            excl,
+            &|| format!("Items[{i}].PriceInclTax"),
+            &|| item_label(i, it),
+        );
         if exempt && !rate.is_zero() {
             cx.errors.push(ValidationError::new(
                 ErrorCode::VatMismatch,
@@ -209,7 +213,7 @@ pub fn collect(cx: &mut Cx, billing_country: &str, vat_number: Option<&str>) -> 
             cx,
             options_incl,
             options_excl,
-            "CheckoutAttributeDescription",
+            &|| "CheckoutAttributeDescription".into(),
             &|| "The checkout options (the subtotal less the items)".into(),
         )
     } else {
@@ -250,7 +254,7 @@ pub fn collect(cx: &mut Cx, billing_country: &str, vat_number: Option<&str>) -> 
             cx,
             o.order_shipping_incl_tax,
             o.order_shipping_excl_tax,
-            "OrderShippingInclTax",
+            &|| "OrderShippingInclTax".into(),
             &|| "The shipping".into(),
         )
     } else {
@@ -269,7 +273,7 @@ pub fn collect(cx: &mut Cx, billing_country: &str, vat_number: Option<&str>) -> 
             cx,
             fee_incl,
             fee_excl,
-            "PaymentMethodAdditionalFeeInclTax",
+            &|| "PaymentMethodAdditionalFeeInclTax".into(),
             &|| "The payment method fee".into(),
         )
     } else {
@@ -310,10 +314,10 @@ pub fn collect(cx: &mut Cx, billing_country: &str, vat_number: Option<&str>) -> 
         if let Some(attrs) = html_to_text(it.attribute_description.as_deref()) {
             description = format!("{description} ({attrs})");
         }
-        let description = fit(
+        let description = fit_lazy(
             description,
             limits::LINE_DESCRIPTION,
-            &format!("Items[{i}].Name"),
+            &|| format!("Items[{i}].Name"),
             &mut cx.warnings,
         );
         let nominal = sku

@@ -28,13 +28,20 @@ fn refuse(message: String) -> ValidationErrors {
 
 /// Post `charges` at `factor` (invoice currency units per primary currency unit) to a gross of
 /// `gross` in the invoice currency.
+/// The posted lines with their net and VAT totals (as KashFlow will compute them).
+pub struct Posted {
+    pub lines: Vec<CanonicalLine>,
+    pub net_total: Decimal,
+    pub vat_total: Decimal,
+}
+
 pub fn post(
     charges: Vec<Charge>,
     figures: &Figures,
     factor: Decimal,
     gross: Decimal,
     rounding_nominal: i64,
-) -> Result<Vec<CanonicalLine>, ValidationErrors> {
+) -> Result<Posted, ValidationErrors> {
     let (vats, nets): (Vec<Decimal>, Vec<Decimal>) = if factor == Decimal::ONE {
         figures.rates.iter().map(|r| (r.vat, r.net)).unzip()
     } else {
@@ -58,10 +65,18 @@ pub fn post(
         for (i, c) in charges.iter().enumerate() {
             if c.treatment == t {
                 indices.push(i);
-                targets.push(LineTarget {
-                    quantity: c.quantity,
-                    exact_net: c.net * factor,
-                    unit_net: c.unit_net.map(|u| u * factor),
+                targets.push(if factor == Decimal::ONE {
+                    LineTarget {
+                        quantity: c.quantity,
+                        exact_net: c.net,
+                        unit_net: c.unit_net,
+                    }
+                } else {
+                    LineTarget {
+                        quantity: c.quantity,
+                        exact_net: c.net * factor,
+                        unit_net: c.unit_net.map(|u| u * factor),
+                    }
                 });
             }
         }
@@ -96,8 +111,11 @@ pub fn post(
         }
     }
     let mut lines: Vec<CanonicalLine> = Vec::with_capacity(charges.len() + vat_only.len());
+    let (mut net_total, mut vat_total) = (Decimal::ZERO, Decimal::ZERO);
     for (c, p) in charges.into_iter().zip(posted) {
         let Some(p) = p else { continue };
+        net_total += p.net;
+        vat_total += p.vat;
         lines.push(CanonicalLine {
             kind: c.kind,
             description: c.description,
@@ -112,15 +130,20 @@ pub fn post(
             source: c.source,
         });
     }
+    vat_total += vat_only.iter().map(|l| l.vat_amount).sum::<Decimal>();
     lines.extend(vat_only);
-    let total: Decimal = lines.iter().map(|l| l.net() + l.vat_amount).sum();
+    let total = net_total + vat_total;
     if total != gross {
         // Cannot happen (each rate posts its exact figures); refuse rather than post it wrong.
         return Err(refuse(format!(
             "The invoice would total {total} instead of {gross}; nothing was posted."
         )));
     }
-    Ok(lines)
+    Ok(Posted {
+        lines,
+        net_total,
+        vat_total,
+    })
 }
 
 /// The VAT rate a line is posted at: exempt lines carry none.

@@ -74,7 +74,11 @@ pub fn map_order(
         billing_country,
         ..
     } = charges;
-    let mut invoice_lines = lines::post(list, &figures, factor, gross, rules.nominals.rounding)?;
+    let lines::Posted {
+        lines: mut invoice_lines,
+        net_total,
+        vat_total,
+    } = lines::post(list, &figures, factor, gross, rules.nominals.rounding)?;
     if zero_rated_b2b {
         zero_rated_note(
             &mut cx,
@@ -101,8 +105,6 @@ pub fn map_order(
     let due_date = issued_date
         .checked_add_days(Days::new(u64::from(due_days)))
         .unwrap_or(issued_date);
-    let net_total = invoice_lines.iter().map(CanonicalLine::net).sum();
-    let vat_total = invoice_lines.iter().map(|l| l.vat_amount).sum();
     // Never cut: the engine finds an order's invoice by its reference, so two orders must never
     // share a shortened one.
     let customer_reference = rules.customer_reference(order);

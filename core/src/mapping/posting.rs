@@ -90,8 +90,12 @@ impl Vat {
 const UNIT: i128 = 100; // ten-thousandths per penny
 
 fn pennies(d: Decimal) -> i128 {
-    let r = d.round_dp_with_strategy(2, RoundingStrategy::MidpointAwayFromZero);
-    r.mantissa() * 10i128.pow(2 - r.scale().min(2))
+    let r = if d.scale() <= 2 {
+        d
+    } else {
+        d.round_dp_with_strategy(2, RoundingStrategy::MidpointAwayFromZero)
+    };
+    r.mantissa() * 10i128.pow(2 - r.scale())
 }
 
 fn from_pennies(p: i128) -> Decimal {
@@ -99,8 +103,22 @@ fn from_pennies(p: i128) -> Decimal {
 }
 
 fn ten_thousandths(d: Decimal) -> i128 {
-    let r = d.round_dp_with_strategy(4, RoundingStrategy::MidpointAwayFromZero);
-    r.mantissa() * 10i128.pow(4 - r.scale().min(4))
+    let r = if d.scale() <= 4 {
+        d
+    } else {
+        d.round_dp_with_strategy(4, RoundingStrategy::MidpointAwayFromZero)
+    };
+    r.mantissa() * 10i128.pow(4 - r.scale())
+}
+
+/// A rate in ten-thousandths as a `Decimal` with 2 to 4 places (8.3300 → 8.33, 20.8250 → 20.825).
+fn rate_decimal(mut units: i128) -> Decimal {
+    let mut scale = 4;
+    while scale > 2 && units % 10 == 0 {
+        units /= 10;
+        scale -= 1;
+    }
+    Decimal::from_i128_with_scale(units, scale)
 }
 
 /// `n / d` rounded half away from zero (`d` > 0).
@@ -121,8 +139,13 @@ pub fn settle_pennies(exact: &[Decimal], total: Decimal) -> Vec<i128> {
     let fine: Vec<i128> = exact
         .iter()
         .map(|d| {
-            let x = d.round_dp_with_strategy(8, RoundingStrategy::MidpointAwayFromZero);
-            x.mantissa() * 10i128.pow(8 - x.scale().min(8))
+            // Most amounts have 2–4 places: scaling the mantissa up is exact and cheap.
+            let x = if d.scale() <= 8 {
+                *d
+            } else {
+                d.round_dp_with_strategy(8, RoundingStrategy::MidpointAwayFromZero)
+            };
+            x.mantissa() * 10i128.pow(8 - x.scale())
         })
         .collect();
     const F: i128 = 1_000_000;
@@ -237,27 +260,12 @@ pub fn post_rate(
         .enumerate()
         .map(|(i, t)| PostedLine {
             quantity: t.quantity.max(1),
-            rate: Decimal::from_i128_with_scale(rates[i], 4).normalize_to_at_least(2),
+            rate: rate_decimal(rates[i]),
             net: from_pennies(nets[i]),
             vat: from_pennies(vats[i]),
         })
         .collect();
     Ok(RatePosting { lines, vat_only })
-}
-
-trait AtLeast2 {
-    fn normalize_to_at_least(self, dp: u32) -> Decimal;
-}
-
-impl AtLeast2 for Decimal {
-    /// Trailing zeros beyond `dp` places dropped (8.3300 → 8.33, 20.8250 → 20.825).
-    fn normalize_to_at_least(self, dp: u32) -> Decimal {
-        let mut n = self.normalize();
-        if n.scale() < dp {
-            n.rescale(dp);
-        }
-        n
-    }
 }
 
 /// `round2(q × rate)` as KashFlow computes a line's net (half away from zero).

@@ -483,26 +483,27 @@ impl MappingRules {
                 "The customer code IdWidth must be between 1 and 12.".into(),
             ));
         }
+        // Paths are only spelled out for a mapping that is wrong (this runs for every order).
         let mappings = self
             .payment_methods
             .iter()
-            .map(|(k, v)| (format!("PaymentMethods.{k}"), v))
+            .map(|(k, v)| (Some(k.as_str()), "PaymentMethods", v))
             .chain(
                 self.default_payment_method
                     .iter()
-                    .map(|d| ("DefaultPaymentMethod".to_string(), d)),
+                    .map(|d| (None, "DefaultPaymentMethod", d)),
             )
             .chain(
                 self.gift_cards
                     .payment
                     .iter()
-                    .map(|d| ("GiftCards.Payment".to_string(), d)),
+                    .map(|d| (None, "GiftCards.Payment", d)),
             )
             .chain(
                 self.reward_points
                     .payment
                     .iter()
-                    .map(|d| ("RewardPoints.Payment".to_string(), d)),
+                    .map(|d| (None, "RewardPoints.Payment", d)),
             );
         if self.gift_cards.policy == GiftCardPolicy::Payment && self.gift_cards.payment.is_none() {
             errs.push(rules_err(
@@ -518,10 +519,14 @@ impl MappingRules {
                 "Reward points are booked as payments, so a KashFlow payment method and bank account for them are needed (or choose Discount).".into(),
             ));
         }
-        for (path, m) in mappings {
+        for (key, section, m) in mappings {
             if m.method_id > 0 && m.bank_account_id > 0 {
                 continue;
             }
+            let path = match key {
+                Some(k) => format!("{section}.{k}"),
+                None => section.to_string(),
+            };
             if m.method_id <= 0 {
                 errs.push(rules_err(
                     &format!("{path}.MethodId"),

@@ -49,10 +49,22 @@ pub fn quote(value: &str) -> String {
 /// `text` cut to `max` characters (on a character boundary, with "…" at the end), and a warning
 /// naming the field when it was cut. Never sends KashFlow more than it keeps.
 pub fn fit(text: String, max: usize, path: &str, warnings: &mut Vec<Warning>) -> String {
+    fit_lazy(text, max, &|| path.to_string(), warnings)
+}
+
+/// `fit` with the field's path spelled out only when the text is cut (for per-item fields).
+pub fn fit_lazy(
+    text: String,
+    max: usize,
+    path: &dyn Fn() -> String,
+    warnings: &mut Vec<Warning>,
+) -> String {
     if text.len() <= max {
         // Byte length ≤ max implies char length ≤ max: the common case costs nothing.
         return text;
     }
+    let path = path();
+    let path = path.as_str();
     let Some((cut, _)) = text.char_indices().nth(max.saturating_sub(1)) else {
         return text;
     };
