@@ -300,8 +300,9 @@ fn examples_read_with_keys_in_any_case() {
 /// Keys the sandbox writes that the examples lack, each documented elsewhere in the reference.
 fn allowed_extras(path: &str) -> BTreeSet<String> {
     match path {
-        // `CustomerCode` and `DueAmount` are in the live field list of GET /invoices/{number}.
-        "" => set(&["CustomerCode", "DueAmount"]),
+        // `CustomerCode`, `DueAmount` and `Type` (invoice or credit note) are in the live field
+        // list of GET /invoices/{number}.
+        "" => set(&["CustomerCode", "DueAmount", "Type"]),
         // Bulk-payment links and the payment reference (tipstrade / hcs-app).
         ".PaymentLines[]" => set(&["BulkId", "BulkPaymentNumber", "Reference"]),
         _ => BTreeSet::new(),

@@ -387,3 +387,41 @@ async fn with_kashflows_own_numbering_credit_notes_take_its_next_numbers_and_are
     assert_eq!(notes[1].gross_amount, Some(d("-6.00")));
     bed.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_refund_waits_for_the_payment_it_refunds_even_when_that_payment_is_retrying() {
+    let bed = TestBed::start(&SandboxOptions::default(), |_| {})
+        .await
+        .unwrap();
+    let o = order_with(
+        2081,
+        69,
+        "paid.then.refunded@example.com",
+        vec![line(MUG, 2)],
+        unpaid,
+    );
+    bed.engine.enqueue_order(&json(&o)).unwrap();
+    bed.settle().await.unwrap();
+    // The payment's write fails once and backs off; the refund arrives meanwhile.
+    bed.sandbox
+        .inject(FaultRule::new(FaultKind::ServerError).on("PUT", "/invoices/{number}"));
+    bed.engine.enqueue_event(&paid_event(&o)).unwrap();
+    bed.engine
+        .enqueue_event(&refund(2081, "5.00", "2026-05-04T10:00:00Z", false))
+        .unwrap();
+    let c = bed.settle().await.unwrap();
+    assert_eq!((c.failed, c.credit_notes_posted), (0, 1), "{c:?}");
+    let cn = credit_notes(&bed).remove(0);
+    // Paid first, so the refund is money paid back, not credit against an unpaid invoice.
+    assert_eq!(allocations(&cn).count(), 0, "{cn:?}");
+    assert_eq!(
+        money_lines(&cn).map(|l| l.amount).sum::<Decimal>(),
+        d("5.00")
+    );
+    let inv = bed.sandbox.invoice(invoice_no(2081)).unwrap();
+    assert_eq!(
+        money_lines(&inv).map(|l| l.amount).sum::<Decimal>(),
+        o.order_total
+    );
+    bed.stop().await;
+}
