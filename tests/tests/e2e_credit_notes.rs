@@ -425,3 +425,89 @@ async fn a_refund_waits_for_the_payment_it_refunds_even_when_that_payment_is_ret
     );
     bed.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn held_partial_refunds_are_itemised_or_spread_by_the_admin() {
+    let bed = TestBed::start(&SandboxOptions::default(), |c| {
+        c.steps.hold_partial_refunds = true;
+    })
+    .await
+    .unwrap();
+    let o = order(2091, 70, "itemise.me@example.com");
+    let r = bed.engine.enqueue_order(&json(&o)).unwrap();
+    bed.settle().await.unwrap();
+    let inv = bed.sandbox.invoice(invoice_no(2091)).unwrap();
+    let mug_line = inv
+        .line_items
+        .as_ref()
+        .unwrap()
+        .iter()
+        .position(|l| l.product_code.as_deref() == Some("MUG-CLASSIC"))
+        .unwrap()
+        + 1;
+    let release = |seq: u32, items: serde_json::Value| {
+        serde_json::to_vec(&json!({"Kind": "CreditNoteRelease", "OrderId": 2091, "Seq": seq, "Items": items, "Restock": true}))
+            .unwrap()
+    };
+
+    // A partial refund waits for the admin: nothing posted.
+    let held = bed
+        .engine
+        .enqueue_event(&refund(2091, "10.00", "2026-05-04T10:00:00Z", false))
+        .unwrap();
+    assert!(held.message.unwrap().contains("held"), "held");
+    let rec = bed.engine.record_detail(r.record_id).unwrap().record;
+    assert_eq!(rec.state, RecordState::Pending);
+    assert_eq!(rec.credit_notes[0].state, JobState::Held);
+    assert!(credit_notes(&bed).is_empty());
+
+    // Itemised: one mug back into stock (8.33 + VAT 1.67 = the 10.00 refunded).
+    bed.engine
+        .enqueue_event(&release(1, json!([{"Line": mug_line, "Quantity": 1}])))
+        .unwrap();
+    let c = bed.settle().await.unwrap();
+    assert_eq!(c.credit_notes_posted, 1, "{c:?}");
+    let cn = credit_notes(&bed).remove(0);
+    let lines = cn.line_items.clone().unwrap();
+    assert_eq!(lines.len(), 1);
+    assert_eq!(
+        (lines[0].quantity, lines[0].rate, lines[0].vat_amount),
+        (d("1"), d("-8.33"), d("-1.67"))
+    );
+    assert_eq!(lines[0].product_code.as_deref(), Some("MUG-CLASSIC"));
+    assert_eq!(bed.sandbox.stock("MUG-CLASSIC"), Some(Decimal::from(119)));
+    assert_eq!(
+        money_lines(&cn).map(|l| l.amount).sum::<Decimal>(),
+        d("10.00")
+    );
+
+    // Lines that do not add up to the refund are refused with the reason; spreading then posts it.
+    bed.engine
+        .enqueue_event(&refund(2091, "5.00", "2026-05-05T10:00:00Z", false))
+        .unwrap();
+    bed.engine
+        .enqueue_event(&release(2, json!([{"Line": mug_line, "Quantity": 1}])))
+        .unwrap();
+    bed.settle().await.unwrap();
+    let rec = bed.engine.record_detail(r.record_id).unwrap().record;
+    assert_eq!(rec.state, RecordState::Failed);
+    let e = rec.credit_notes[1].last_error.clone().unwrap();
+    assert_eq!(e.code, "CreditNoteItemsInvalid");
+    assert!(
+        e.message
+            .contains("come to 10.00 GBP but the refund was 5.00 GBP"),
+        "{}",
+        e.message
+    );
+    bed.engine.enqueue_event(&release(2, json!([]))).unwrap();
+    let c = bed.settle().await.unwrap();
+    assert_eq!((c.failed, c.credit_notes_posted), (0, 2), "{c:?}");
+    assert_eq!(credit_notes(&bed)[1].gross_amount, Some(d("-5.00")));
+    // Only a held or failed credit note can be released.
+    let e = bed
+        .engine
+        .enqueue_event(&release(1, json!([])))
+        .unwrap_err();
+    assert_eq!(e.code(), "InvalidRequest");
+    bed.stop().await;
+}

@@ -242,7 +242,7 @@ pub(crate) fn refresh_record(
                     attempts += n;
                     next_at = Some(next_at.map_or(run_at, |c| c.min(run_at)));
                 }
-                "Waiting" => {
+                "Waiting" | "Held" => {
                     pending = true;
                     attempts += n;
                 }
@@ -542,7 +542,7 @@ fn finish_tx(conn: &Connection, input: FinishInput) -> Result<FinishReport, Engi
                             None,
                             now,
                         );
-                        let seq = queue_credit_note(conn, rid, req, &dedupe, true, now)?;
+                        let seq = queue_credit_note(conn, rid, req, &dedupe, true, false, now)?;
                         let reason = match invoice_number {
                             Some(n) => format!(
                                 "order cancelled while KashFlow invoice {n} was being posted: credit note {seq} queued"
