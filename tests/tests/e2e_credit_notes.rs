@@ -511,3 +511,56 @@ async fn held_partial_refunds_are_itemised_or_spread_by_the_admin() {
     assert_eq!(e.code(), "InvalidRequest");
     bed.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_retry_after_applying_pays_back_only_what_is_left() {
+    let bed = TestBed::start(&SandboxOptions::default(), |_| {})
+        .await
+        .unwrap();
+    // KashFlow has the invoice unpaid (payments off when it was posted); nopCommerce refunds 10.00.
+    let o = order_with(
+        2101,
+        71,
+        "half.paid@example.com",
+        vec![line(MUG, 3)],
+        unpaid,
+    );
+    bed.engine.enqueue_order(&json(&o)).unwrap();
+    bed.settle().await.unwrap();
+    let inv = bed.sandbox.invoice(invoice_no(2101)).unwrap();
+    // Part-paid in KashFlow by hand: 25.00 of 30.00, so 5.00 is still owed.
+    let mut paid = inv.clone();
+    paid.payment_lines = Some(vec![kashflow_sync::kashflow::model::PaymentLine {
+        date: inv.issued_date,
+        amount: o.order_total - d("5.00"),
+        method: 2,
+        account_id: 1,
+        note: Some("by hand".into()),
+        ..Default::default()
+    }]);
+    bed.sandbox
+        .with_account_mut(|a| {
+            a.update_invoice(invoice_no(2101), &serde_json::to_value(&paid).unwrap())
+        })
+        .unwrap();
+    // The refund's money line fails once after the credit note was created and applied.
+    bed.sandbox
+        .inject(FaultRule::new(FaultKind::ServerError).on("PUT", "/invoices/{number}"));
+    bed.engine
+        .enqueue_event(&refund(2101, "10.00", "2026-05-04T10:00:00Z", false))
+        .unwrap();
+    let c = bed.settle().await.unwrap();
+    assert_eq!((c.failed, c.credit_notes_posted), (0, 1), "{c:?}");
+    let cn = credit_notes(&bed).remove(0);
+    // 5.00 applied to what was owed, the other 5.00 paid back — once each.
+    assert_eq!(
+        allocations(&cn).map(|l| l.amount).sum::<Decimal>(),
+        d("5.00")
+    );
+    assert_eq!(
+        money_lines(&cn).map(|l| l.amount).sum::<Decimal>(),
+        d("5.00")
+    );
+    assert_eq!(credit_left(&cn), Decimal::ZERO);
+    bed.stop().await;
+}

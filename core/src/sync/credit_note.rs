@@ -650,8 +650,10 @@ pub async fn post_credit_note(
                 format!("The payment method '{method}' has no KashFlow payment method and bank account in the mapping rules, so the refund cannot be recorded on credit note {target}; add it, then retry."),
             ))));
         };
+        // Our own credit note: whatever credit is left once applied (pay_back reads it afresh, so
+        // an allocation an earlier attempt made is not counted twice).
         let want = match (&target_doc, req.amount) {
-            (Some(doc), _) => credit_left(doc) - applied,
+            (Some(_), _) => Decimal::MAX,
             (None, Some(a)) => match refund_in_invoice_currency(
                 a,
                 snapshot.as_ref().map(|s| s.order_total),
