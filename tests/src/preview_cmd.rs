@@ -116,6 +116,7 @@ pub fn render_credit(event: &[u8], snapshot: &[u8], rules: Option<&[u8]>) -> (i3
             .unwrap_or_default(),
         ),
         Err(PlanError::NothingLeft) => fail("the invoice has nothing to credit".into()),
+        Err(PlanError::BadItem(why)) => fail(why),
         Err(PlanError::Exceeds { asked, left }) => fail(format!(
             "the refund of {asked} is more than the invoice's {left}; nothing would be posted"
         )),

@@ -387,3 +387,180 @@ async fn with_kashflows_own_numbering_credit_notes_take_its_next_numbers_and_are
     assert_eq!(notes[1].gross_amount, Some(d("-6.00")));
     bed.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_refund_waits_for_the_payment_it_refunds_even_when_that_payment_is_retrying() {
+    let bed = TestBed::start(&SandboxOptions::default(), |_| {})
+        .await
+        .unwrap();
+    let o = order_with(
+        2081,
+        69,
+        "paid.then.refunded@example.com",
+        vec![line(MUG, 2)],
+        unpaid,
+    );
+    bed.engine.enqueue_order(&json(&o)).unwrap();
+    bed.settle().await.unwrap();
+    // The payment's write fails once and backs off; the refund arrives meanwhile.
+    bed.sandbox
+        .inject(FaultRule::new(FaultKind::ServerError).on("PUT", "/invoices/{number}"));
+    bed.engine.enqueue_event(&paid_event(&o)).unwrap();
+    bed.engine
+        .enqueue_event(&refund(2081, "5.00", "2026-05-04T10:00:00Z", false))
+        .unwrap();
+    let c = bed.settle().await.unwrap();
+    assert_eq!((c.failed, c.credit_notes_posted), (0, 1), "{c:?}");
+    let cn = credit_notes(&bed).remove(0);
+    // Paid first, so the refund is money paid back, not credit against an unpaid invoice.
+    assert_eq!(allocations(&cn).count(), 0, "{cn:?}");
+    assert_eq!(
+        money_lines(&cn).map(|l| l.amount).sum::<Decimal>(),
+        d("5.00")
+    );
+    let inv = bed.sandbox.invoice(invoice_no(2081)).unwrap();
+    assert_eq!(
+        money_lines(&inv).map(|l| l.amount).sum::<Decimal>(),
+        o.order_total
+    );
+    bed.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn held_partial_refunds_are_itemised_or_spread_by_the_admin() {
+    let bed = TestBed::start(&SandboxOptions::default(), |c| {
+        c.steps.hold_partial_refunds = true;
+    })
+    .await
+    .unwrap();
+    let o = order(2091, 70, "itemise.me@example.com");
+    let r = bed.engine.enqueue_order(&json(&o)).unwrap();
+    bed.settle().await.unwrap();
+    let inv = bed.sandbox.invoice(invoice_no(2091)).unwrap();
+    let mug_line = inv
+        .line_items
+        .as_ref()
+        .unwrap()
+        .iter()
+        .position(|l| l.product_code.as_deref() == Some("MUG-CLASSIC"))
+        .unwrap()
+        + 1;
+    let release = |seq: u32, items: serde_json::Value| {
+        serde_json::to_vec(&json!({"Kind": "CreditNoteRelease", "OrderId": 2091, "Seq": seq, "Items": items, "Restock": true}))
+            .unwrap()
+    };
+
+    // A partial refund waits for the admin: nothing posted.
+    let held = bed
+        .engine
+        .enqueue_event(&refund(2091, "10.00", "2026-05-04T10:00:00Z", false))
+        .unwrap();
+    assert!(held.message.unwrap().contains("held"), "held");
+    let rec = bed.engine.record_detail(r.record_id).unwrap().record;
+    assert_eq!(rec.state, RecordState::Pending);
+    assert_eq!(rec.credit_notes[0].state, JobState::Held);
+    assert!(credit_notes(&bed).is_empty());
+
+    // Itemised: one mug back into stock (8.33 + VAT 1.67 = the 10.00 refunded).
+    bed.engine
+        .enqueue_event(&release(1, json!([{"Line": mug_line, "Quantity": 1}])))
+        .unwrap();
+    let c = bed.settle().await.unwrap();
+    assert_eq!(c.credit_notes_posted, 1, "{c:?}");
+    let cn = credit_notes(&bed).remove(0);
+    let lines = cn.line_items.clone().unwrap();
+    assert_eq!(lines.len(), 1);
+    assert_eq!(
+        (lines[0].quantity, lines[0].rate, lines[0].vat_amount),
+        (d("1"), d("-8.33"), d("-1.67"))
+    );
+    assert_eq!(lines[0].product_code.as_deref(), Some("MUG-CLASSIC"));
+    assert_eq!(bed.sandbox.stock("MUG-CLASSIC"), Some(Decimal::from(119)));
+    assert_eq!(
+        money_lines(&cn).map(|l| l.amount).sum::<Decimal>(),
+        d("10.00")
+    );
+
+    // Lines that do not add up to the refund are refused with the reason; spreading then posts it.
+    bed.engine
+        .enqueue_event(&refund(2091, "5.00", "2026-05-05T10:00:00Z", false))
+        .unwrap();
+    bed.engine
+        .enqueue_event(&release(2, json!([{"Line": mug_line, "Quantity": 1}])))
+        .unwrap();
+    bed.settle().await.unwrap();
+    let rec = bed.engine.record_detail(r.record_id).unwrap().record;
+    assert_eq!(rec.state, RecordState::Failed);
+    let e = rec.credit_notes[1].last_error.clone().unwrap();
+    assert_eq!(e.code, "CreditNoteItemsInvalid");
+    assert!(
+        e.message
+            .contains("come to 10.00 GBP but the refund was 5.00 GBP"),
+        "{}",
+        e.message
+    );
+    bed.engine.enqueue_event(&release(2, json!([]))).unwrap();
+    let c = bed.settle().await.unwrap();
+    assert_eq!((c.failed, c.credit_notes_posted), (0, 2), "{c:?}");
+    assert_eq!(credit_notes(&bed)[1].gross_amount, Some(d("-5.00")));
+    // Only a held or failed credit note can be released.
+    let e = bed
+        .engine
+        .enqueue_event(&release(1, json!([])))
+        .unwrap_err();
+    assert_eq!(e.code(), "InvalidRequest");
+    bed.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_retry_after_applying_pays_back_only_what_is_left() {
+    let bed = TestBed::start(&SandboxOptions::default(), |_| {})
+        .await
+        .unwrap();
+    // KashFlow has the invoice unpaid (payments off when it was posted); nopCommerce refunds 10.00.
+    let o = order_with(
+        2101,
+        71,
+        "half.paid@example.com",
+        vec![line(MUG, 3)],
+        unpaid,
+    );
+    bed.engine.enqueue_order(&json(&o)).unwrap();
+    bed.settle().await.unwrap();
+    let inv = bed.sandbox.invoice(invoice_no(2101)).unwrap();
+    // Part-paid in KashFlow by hand: 25.00 of 30.00, so 5.00 is still owed.
+    let mut paid = inv.clone();
+    paid.payment_lines = Some(vec![kashflow_sync::kashflow::model::PaymentLine {
+        date: inv.issued_date,
+        amount: o.order_total - d("5.00"),
+        method: 2,
+        account_id: 1,
+        note: Some("by hand".into()),
+        ..Default::default()
+    }]);
+    bed.sandbox
+        .with_account_mut(|a| {
+            a.update_invoice(invoice_no(2101), &serde_json::to_value(&paid).unwrap())
+        })
+        .unwrap();
+    // The refund's money line fails once after the credit note was created and applied.
+    bed.sandbox
+        .inject(FaultRule::new(FaultKind::ServerError).on("PUT", "/invoices/{number}"));
+    bed.engine
+        .enqueue_event(&refund(2101, "10.00", "2026-05-04T10:00:00Z", false))
+        .unwrap();
+    let c = bed.settle().await.unwrap();
+    assert_eq!((c.failed, c.credit_notes_posted), (0, 1), "{c:?}");
+    let cn = credit_notes(&bed).remove(0);
+    // 5.00 applied to what was owed, the other 5.00 paid back — once each.
+    assert_eq!(
+        allocations(&cn).map(|l| l.amount).sum::<Decimal>(),
+        d("5.00")
+    );
+    assert_eq!(
+        money_lines(&cn).map(|l| l.amount).sum::<Decimal>(),
+        d("5.00")
+    );
+    assert_eq!(credit_left(&cn), Decimal::ZERO);
+    bed.stop().await;
+}

@@ -130,8 +130,10 @@ async fn a_thousand_orders_through_twenty_percent_faults_land_exactly_once() {
                 assert_eq!(
                     r.state,
                     RecordState::Synced,
-                    "order {id}: {:?}",
-                    r.last_error
+                    "order {id}: {:?} {:?}\n{:#?}",
+                    r.last_error,
+                    r.credit_notes,
+                    bed.engine.record_detail(r.record_id).unwrap().jobs
                 );
             }
         }

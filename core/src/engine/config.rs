@@ -123,6 +123,10 @@ pub struct FlowSteps {
     pub create_invoices: bool,
     pub record_payments: bool,
     pub pull_stock: bool,
+    /// Partial refunds wait (job state `Held`) for the admin to itemise them (choose lines and
+    /// quantities) or post them spread over the VAT rates (`CreditNoteRelease`). Off by default:
+    /// they are spread and posted at once.
+    pub hold_partial_refunds: bool,
 }
 
 impl Default for FlowSteps {
@@ -132,6 +136,7 @@ impl Default for FlowSteps {
             create_invoices: true,
             record_payments: true,
             pull_stock: true,
+            hold_partial_refunds: false,
         }
     }
 }
@@ -261,6 +266,7 @@ impl EngineConfig {
                     "CreateInvoices",
                     "RecordPayments",
                     "PullStock",
+                    "HoldPartialRefunds",
                 ],
             )?;
             let s = &mut config.steps;
@@ -268,6 +274,10 @@ impl EngineConfig {
             set(&mut s.create_invoices, field(o, "Steps", "CreateInvoices")?);
             set(&mut s.record_payments, field(o, "Steps", "RecordPayments")?);
             set(&mut s.pull_stock, field(o, "Steps", "PullStock")?);
+            set(
+                &mut s.hold_partial_refunds,
+                field(o, "Steps", "HoldPartialRefunds")?,
+            );
         }
         if let Some(v) = obj.get("Retry") {
             let o = object(v, "Retry")?;
@@ -577,13 +587,14 @@ mod tests {
     #[test]
     fn document_round_trips_through_serde() {
         let c = parse(
-            r#"{"JournalPath":"j","Workers":4,"Retry":{"MaxAttempts":3,"BaseDelayMs":10,"MaxDelayMs":100},"Steps":{"PullStock":false},"Rules":{"InvoiceNumber":{"Offset":200000}},"JournalDurability":"Normal"}"#,
+            r#"{"JournalPath":"j","Workers":4,"Retry":{"MaxAttempts":3,"BaseDelayMs":10,"MaxDelayMs":100},"Steps":{"PullStock":false,"HoldPartialRefunds":true},"Rules":{"InvoiceNumber":{"Offset":200000}},"JournalDurability":"Normal"}"#,
         )
         .unwrap();
         let text = serde_json::to_string(&c).unwrap();
         let back: EngineConfig = serde_json::from_str(&text).unwrap();
         assert_eq!(back, c);
         assert!(!back.steps.pull_stock);
+        assert!(back.steps.hold_partial_refunds);
         assert_eq!(back.rules.invoice_number.offset, 200000);
         assert_eq!(back.workers, 4);
         assert_eq!(back.journal_durability, JournalDurability::Normal);

@@ -132,6 +132,70 @@ pub enum OrderEvent {
     },
     /// A full or partial refund.
     Refunded(RefundEvent),
+    /// The admin releases a held partial refund (`Steps.HoldPartialRefunds`): itemised (`Items`:
+    /// invoice lines, 1-based in the invoice's line order, and quantities) or, with no items,
+    /// spread over the VAT rates. `Restock`: the itemised goods come back into stock.
+    CreditRelease {
+        order_id: i64,
+        seq: u32,
+        items: Vec<CreditItem>,
+        restock: bool,
+    },
+}
+
+/// One invoice line of an itemised credit note.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CreditItem {
+    /// 1-based position of the line on the invoice.
+    pub line: u32,
+    pub quantity: Decimal,
+}
+
+impl CreditItem {
+    fn to_value(&self) -> Value {
+        json!({"Line": self.line, "Quantity": self.quantity.to_string()})
+    }
+
+    fn list_from(v: Option<&Value>, field: &str) -> Result<Vec<CreditItem>, EngineError> {
+        let items = match v {
+            None | Some(Value::Null) => return Ok(Vec::new()),
+            Some(Value::Array(a)) => a,
+            Some(other) => {
+                return Err(EngineError::invalid_document(
+                    format!("{field} must be a list, found {other}"),
+                    Some(field),
+                ))
+            }
+        };
+        items
+            .iter()
+            .enumerate()
+            .map(|(i, it)| {
+                let at = format!("{field}[{i}]");
+                let line = it
+                    .get("Line")
+                    .and_then(Value::as_u64)
+                    .filter(|n| *n >= 1 && *n <= u32::MAX as u64)
+                    .ok_or_else(|| {
+                        EngineError::invalid_document(
+                            format!("{at}.Line must be a line number from 1"),
+                            Some(&format!("{at}.Line")),
+                        )
+                    })? as u32;
+                let quantity = it
+                    .get("Quantity")
+                    .and_then(decimal)
+                    .filter(|q| *q > Decimal::ZERO)
+                    .ok_or_else(|| {
+                        EngineError::invalid_document(
+                            format!("{at}.Quantity must be a quantity above 0"),
+                            Some(&format!("{at}.Quantity")),
+                        )
+                    })?;
+                Ok(CreditItem { line, quantity })
+            })
+            .collect()
+    }
 }
 
 /// Why a credit note is posted.
@@ -179,6 +243,10 @@ pub struct CreditRequest {
     pub offline: bool,
     pub note: Option<String>,
     pub payment_method_system_name: Option<String>,
+    /// Itemised (released by the admin): credit these invoice lines instead of spreading.
+    pub items: Vec<CreditItem>,
+    /// The itemised goods come back into stock (product codes kept).
+    pub restock: bool,
 }
 
 impl CreditRequest {
@@ -196,9 +264,11 @@ impl CreditRequest {
             offline: false,
             note: None,
             payment_method_system_name: None,
+            items: Vec::new(),
+            restock: false,
         };
         match event {
-            OrderEvent::Paid(_) => None,
+            OrderEvent::Paid(_) | OrderEvent::CreditRelease { .. } => None,
             OrderEvent::Cancelled { order_id, date_utc } => {
                 Some(whole(*order_id, CreditCause::Cancellation, *date_utc))
             }
@@ -216,6 +286,8 @@ impl CreditRequest {
                 offline: r.offline,
                 note: r.note.clone(),
                 payment_method_system_name: r.payment_method_system_name.clone(),
+                items: Vec::new(),
+                restock: false,
             }),
         }
     }
@@ -232,6 +304,8 @@ impl CreditRequest {
             "Offline": self.offline,
             "Note": self.note,
             "PaymentMethodSystemName": self.payment_method_system_name,
+            "Items": self.items.iter().map(CreditItem::to_value).collect::<Vec<_>>(),
+            "Restock": self.restock,
         })
     }
 
@@ -265,6 +339,8 @@ impl CreditRequest {
             offline: v.get("Offline").and_then(Value::as_bool).unwrap_or(false),
             note: s("Note"),
             payment_method_system_name: s("PaymentMethodSystemName"),
+            items: CreditItem::list_from(v.get("Items"), "Items")?,
+            restock: v.get("Restock").and_then(Value::as_bool).unwrap_or(false),
         })
     }
 }
@@ -364,9 +440,33 @@ impl OrderEvent {
                     payment_method_system_name: optional_text(v, "PaymentMethodSystemName")?,
                 }))
             }
+            "CreditNoteRelease" => Ok(OrderEvent::CreditRelease {
+                order_id: order_id(v)?,
+                seq: v
+                    .get("Seq")
+                    .and_then(Value::as_u64)
+                    .filter(|n| *n >= 1 && *n <= u32::MAX as u64)
+                    .ok_or_else(|| {
+                        EngineError::invalid_document(
+                            "Seq must be the credit note's number on the order, from 1",
+                            Some("Seq"),
+                        )
+                    })? as u32,
+                items: CreditItem::list_from(v.get("Items"), "Items")?,
+                restock: match v.get("Restock") {
+                    None | Some(Value::Null) => false,
+                    Some(Value::Bool(b)) => *b,
+                    Some(other) => {
+                        return Err(EngineError::invalid_document(
+                            format!("Restock must be true or false, found {other}"),
+                            Some("Restock"),
+                        ))
+                    }
+                },
+            }),
             other => Err(EngineError::invalid_document(
                 format!(
-                    "unknown event Kind '{other}' (expected OrderPaid, OrderCancelled, OrderVoided or OrderRefunded)"
+                    "unknown event Kind '{other}' (expected OrderPaid, OrderCancelled, OrderVoided, OrderRefunded or CreditNoteRelease)"
                 ),
                 Some("Kind"),
             )),
@@ -380,6 +480,7 @@ impl OrderEvent {
                 *order_id
             }
             OrderEvent::Refunded(r) => r.order_id,
+            OrderEvent::CreditRelease { order_id, .. } => *order_id,
         }
     }
 
@@ -389,6 +490,7 @@ impl OrderEvent {
             OrderEvent::Cancelled { .. } => "OrderCancelled",
             OrderEvent::Voided { .. } => "OrderVoided",
             OrderEvent::Refunded(_) => "OrderRefunded",
+            OrderEvent::CreditRelease { .. } => "CreditNoteRelease",
         }
     }
 
@@ -414,6 +516,18 @@ impl OrderEvent {
                 }
                 v
             }
+            OrderEvent::CreditRelease {
+                order_id,
+                seq,
+                items,
+                restock,
+            } => json!({
+                "Kind": "CreditNoteRelease",
+                "OrderId": order_id,
+                "Seq": seq,
+                "Items": items.iter().map(CreditItem::to_value).collect::<Vec<_>>(),
+                "Restock": restock,
+            }),
             OrderEvent::Refunded(r) => json!({
                 "Kind": "OrderRefunded",
                 "OrderId": r.order_id,
@@ -509,8 +623,23 @@ mod tests {
             offline: false,
             note: None,
             payment_method_system_name: Some("Payments.Manual".into()),
+            items: vec![CreditItem {
+                line: 2,
+                quantity: Decimal::ONE,
+            }],
+            restock: true,
         };
         assert_eq!(CreditRequest::from_value(&req.to_value()).unwrap(), req);
+        let rel = OrderEvent::parse(
+            br#"{"Kind":"CreditNoteRelease","OrderId":9,"Seq":2,"Items":[{"Line":1,"Quantity":"2"}],"Restock":true}"#,
+        )
+        .unwrap();
+        assert_eq!(OrderEvent::from_value(&rel.to_value()).unwrap(), rel);
+        let bad = OrderEvent::parse(
+            br#"{"Kind":"CreditNoteRelease","OrderId":9,"Seq":2,"Items":[{"Line":0,"Quantity":"2"}]}"#,
+        )
+        .unwrap_err();
+        assert_eq!(bad.path(), Some("Items[0].Line"));
         // payload round trip
         let back = PaymentEvent::from_value(&p.to_value()).unwrap();
         assert_eq!(&back, p);

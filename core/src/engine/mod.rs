@@ -268,11 +268,13 @@ impl Engine {
         Ok(result.receipt)
     }
 
-    /// File an order event (`OrderPaid`, `OrderCancelled`, `OrderRefunded`). Returns once durable.
+    /// File an order event (`OrderPaid`, `OrderCancelled`, `OrderVoided`, `OrderRefunded`,
+    /// `CreditNoteRelease`). Returns once durable.
     pub fn enqueue_event(&self, event_json: &[u8]) -> Result<EnqueueReceipt, EngineError> {
         self.accepting()?;
         let event = OrderEvent::parse(event_json)?;
-        let result = self.inner.journal.enqueue_event(event, self.now())?;
+        let hold = self.inner.config().steps.hold_partial_refunds;
+        let result = self.inner.journal.enqueue_event(event, hold, self.now())?;
         if let Some((level, line)) = &result.log {
             self.inner.log.log(*level, TARGET, line);
         }

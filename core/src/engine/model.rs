@@ -100,6 +100,8 @@ pub enum JobState {
     /// Dead letter.
     Dead,
     Cancelled,
+    /// Held for the admin (a partial refund to itemise or post; `CreditNoteRelease` releases it).
+    Held,
 }
 
 impl JobState {
@@ -111,6 +113,7 @@ impl JobState {
             JobState::Done => "Done",
             JobState::Dead => "Dead",
             JobState::Cancelled => "Cancelled",
+            JobState::Held => "Held",
         }
     }
 
@@ -122,6 +125,7 @@ impl JobState {
             JobState::Done,
             JobState::Dead,
             JobState::Cancelled,
+            JobState::Held,
         ]
         .into_iter()
         .find(|k| k.as_str() == s)

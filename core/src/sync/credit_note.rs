@@ -41,7 +41,7 @@ use super::failure::{is_duplicate, Failure};
 use super::invoice::read_invoice;
 use super::trace::traced;
 
-use super::credit_plan::{plan, Plan, PlanError, Want};
+use super::credit_plan::{plan, plan_items, Items, Plan, PlanError, Want};
 
 /// At most this many credit notes per order (the number keeps two digits for the sequence).
 pub const MAX_CREDIT_NOTES: u32 = 99;
@@ -546,12 +546,28 @@ pub async fn post_credit_note(
             &invoice,
             &home,
         );
-        match plan(
-            &invoice,
-            &earlier,
-            want,
-            &line_description(req.cause, &custom),
-        ) {
+        let planned = if req.items.is_empty() {
+            plan(
+                &invoice,
+                &earlier,
+                want,
+                &line_description(req.cause, &custom),
+            )
+        } else {
+            let items = Items {
+                lines: req.items.iter().map(|i| (i.line, i.quantity)).collect(),
+                restock: req.restock,
+            };
+            // An itemised credit must come to what was refunded, or the books would not balance.
+            plan_items(&invoice, &earlier, &items).and_then(|p| match want {
+                Want::Amount(asked) if asked != p.total => Err(PlanError::BadItem(format!(
+                    "the chosen lines come to {} {currency} but the refund was {asked} {currency}",
+                    money2(p.total)
+                ))),
+                _ => Ok(p),
+            })
+        };
+        match planned {
             Ok(p) => {
                 let mut request =
                     credit_note_request(&invoice, fixed_number, reference.clone(), date, &p);
@@ -568,9 +584,11 @@ pub async fn post_credit_note(
             Err(e) => {
                 // Already credited (e.g. a cancellation's credit note): money going back now is
                 // paid out of that credit note's remaining credit instead of a second credit.
-                let open = earlier.iter().rev().find(|d| {
-                    credit_left(d) > Decimal::ZERO && cn::money_lines(d).next().is_none()
-                });
+                let open = earlier
+                    .iter()
+                    .rev()
+                    .find(|d| credit_left(d) > Decimal::ZERO && cn::money_lines(d).next().is_none())
+                    .filter(|_| !matches!(e, PlanError::BadItem(_)));
                 match (req.money_back, open) {
                     (true, Some(d)) => refund_on = d.number,
                     _ => {
@@ -585,6 +603,10 @@ pub async fn post_credit_note(
                             PlanError::NothingLeft => Err(Failure::dead(
                                 "RefundExceedsInvoice",
                                 format!("KashFlow invoice {inv_number} is already credited in full by earlier credit notes; this refund was not posted. Check the order's refunds, then post any difference by hand."),
+                            )),
+                            PlanError::BadItem(why) => Err(Failure::dead(
+                                "CreditNoteItemsInvalid",
+                                format!("The itemised credit note for order {custom} cannot be posted: {why}. Nothing was posted; itemise it again or post it spread over the VAT rates."),
                             )),
                             PlanError::Exceeds { asked, left } => Err(Failure::dead(
                                 "RefundExceedsInvoice",
@@ -628,8 +650,10 @@ pub async fn post_credit_note(
                 format!("The payment method '{method}' has no KashFlow payment method and bank account in the mapping rules, so the refund cannot be recorded on credit note {target}; add it, then retry."),
             ))));
         };
+        // Our own credit note: whatever credit is left once applied (pay_back reads it afresh, so
+        // an allocation an earlier attempt made is not counted twice).
         let want = match (&target_doc, req.amount) {
-            (Some(doc), _) => credit_left(doc) - applied,
+            (Some(_), _) => Decimal::MAX,
             (None, Some(a)) => match refund_in_invoice_currency(
                 a,
                 snapshot.as_ref().map(|s| s.order_total),

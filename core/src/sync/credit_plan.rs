@@ -28,12 +28,22 @@ pub enum Want {
     Amount(Decimal),
 }
 
+/// What an itemised credit note credits: these invoice lines (1-based) and quantities.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Items {
+    pub lines: Vec<(u32, Decimal)>,
+    /// Keep product codes: the goods come back into stock.
+    pub restock: bool,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum PlanError {
     /// Earlier credit notes already credit the whole invoice.
     NothingLeft,
     /// The amount asked is more than the invoice has left to credit.
     Exceeds { asked: Decimal, left: Decimal },
+    /// An itemised line that is not on the invoice, or more of it than was invoiced.
+    BadItem(String),
 }
 
 /// The credit note's lines and its total (gross, positive).
@@ -202,6 +212,73 @@ fn spread(amount: Decimal, rates: &[RateLeft], description: &str) -> Vec<LineIte
         .collect()
 }
 
+/// An itemised credit note: each chosen invoice line at its rate, VAT level and nominal, for the
+/// quantity chosen (VAT worked out for that quantity, as KashFlow does); never more than the line
+/// had, nor more than the invoice has left.
+pub fn plan_items(
+    invoice: &Invoice,
+    earlier: &[Invoice],
+    items: &Items,
+) -> Result<Plan, PlanError> {
+    let lines = invoice.line_items.as_deref().unwrap_or_default();
+    let mut out = Vec::with_capacity(items.lines.len());
+    for (n, quantity) in &items.lines {
+        let l = lines.get((*n as usize).wrapping_sub(1)).ok_or_else(|| {
+            PlanError::BadItem(format!(
+                "line {n} is not on the invoice (it has {})",
+                lines.len()
+            ))
+        })?;
+        if *quantity <= Decimal::ZERO || *quantity > l.quantity.abs() {
+            return Err(PlanError::BadItem(format!(
+                "line {n} ({}) was invoiced {} times; {quantity} cannot be credited",
+                l.description,
+                l.quantity.abs().normalize()
+            )));
+        }
+        let unit = if l.quantity < Decimal::ZERO {
+            -l.rate
+        } else {
+            l.rate
+        };
+        let vat = if l.vat_exempt {
+            Decimal::ZERO
+        } else {
+            round_money(*quantity * unit * l.vat_level / Decimal::ONE_HUNDRED)
+        };
+        out.push(credit_line(
+            &l.description,
+            *quantity,
+            unit,
+            l.vat_level,
+            vat,
+            l.vat_exempt,
+            l.nominal_code,
+            if items.restock {
+                l.product_code.clone()
+            } else {
+                None
+            },
+        ));
+    }
+    if out.is_empty() {
+        return Err(PlanError::BadItem("no line was chosen".into()));
+    }
+    let total = -out.iter().map(line_gross).sum::<Decimal>();
+    let left: Decimal = rates_left(invoice, earlier)
+        .iter()
+        .map(RateLeft::left)
+        .sum();
+    if total > left {
+        return Err(PlanError::Exceeds { asked: total, left });
+    }
+    Ok(Plan {
+        lines: out,
+        total,
+        line_by_line: false,
+    })
+}
+
 /// Work out the credit note. `description` names the lines of a spread credit ("Refund").
 pub fn plan(
     invoice: &Invoice,
@@ -354,6 +431,45 @@ mod tests {
             ),
             Err(PlanError::NothingLeft)
         );
+    }
+
+    #[test]
+    fn itemised_lines_credit_the_chosen_quantities_at_the_invoice_rates() {
+        let mut mug = line("3", "8.33", "20", "5.00", 4000);
+        mug.product_code = Some("MUG".into());
+        let tea = line("2", "7.50", "0", "0.00", 4000);
+        let inv = invoice(vec![mug, tea]);
+        let items = Items {
+            lines: vec![(1, d("1")), (2, d("2"))],
+            restock: true,
+        };
+        let p = plan_items(&inv, &[], &items).unwrap();
+        // 8.33 + VAT round(1.666) = 1.67 → 10.00; 2 × 7.50 = 15.00
+        assert_eq!(p.total, d("25.00"));
+        assert_eq!(p.lines[0].vat_amount, d("-1.67"));
+        assert_eq!(p.lines[0].product_code.as_deref(), Some("MUG"));
+        let too_many = Items {
+            lines: vec![(2, d("3"))],
+            restock: false,
+        };
+        assert!(matches!(
+            plan_items(&inv, &[], &too_many),
+            Err(PlanError::BadItem(_))
+        ));
+        let no_line = Items {
+            lines: vec![(3, d("1"))],
+            restock: false,
+        };
+        assert!(matches!(
+            plan_items(&inv, &[], &no_line),
+            Err(PlanError::BadItem(_))
+        ));
+        // after the whole invoice was credited nothing more can be itemised
+        let all = plan(&inv, &[], Want::Everything { restock: false }, "x").unwrap();
+        assert!(matches!(
+            plan_items(&inv, &[invoice(all.lines)], &items),
+            Err(PlanError::Exceeds { .. })
+        ));
     }
 
     #[test]

@@ -40,4 +40,7 @@ public class KashFlowSettings : ISettings
     public bool CreateInvoices { get; set; } = true;
     public bool RecordPayments { get; set; } = true;
     public bool PullStock { get; set; } = true;
+
+    /// <summary>Partial refunds wait on the record page to be itemised or posted spread over the VAT rates.</summary>
+    public bool HoldPartialRefunds { get; set; }
 }

@@ -49,6 +49,7 @@ public class ConsumerResilienceTests
         Assert.Contains("\"SchemaVersion\":1", entries[0].ReadDocument());
         Assert.Contains("\"Kind\":\"OrderPaid\"", entries[1].ReadDocument());
         Assert.Contains("\"Kind\":\"OrderCancelled\"", entries[2].ReadDocument());
+        Assert.Contains("\"CancelledDateUtc\":", entries[2].ReadDocument());
         var refund = System.Text.Json.Nodes.JsonNode.Parse(entries[3].ReadDocument())!.AsObject();
         Assert.Equal("OrderRefunded", (string?)refund["Kind"]);
         Assert.Equal(5.00m, (decimal?)refund["Amount"]);

@@ -185,6 +185,39 @@ public class SandboxEndToEndTests
     }
 
     [Fact]
+    public async Task A_held_partial_refund_is_itemised_from_the_record_page()
+    {
+        await using var store = await SandboxStoreAsync(s => s.HoldPartialRefunds = true);
+        var order = SampleOrders.SeedZeroRatedOrder(store, 128, paymentStatus: PaymentStatus.Paid);
+        await store.PublishAsync(new OrderPlacedEvent(order));
+        Assert.True(await PollUntilAsync(store, () => RecordOrNull(store, 128)?.State == "Synced"));
+        order.RefundedAmount = 7.50m;
+        order.PaymentStatus = PaymentStatus.PartiallyRefunded;
+        await store.PublishAsync(new OrderRefundedEvent(order, 7.50m));
+        Assert.Equal("Held", Record(store, 128).CreditNotes!.Single().State);
+
+        await using var scope = store.Scope();
+        var controller = scope.ServiceProvider.GetRequiredService<KashFlowAdminController>();
+        var recordId = Record(store, 128).RecordId;
+        var page = Assert.IsType<SyncRecordDetailModel>(Assert.IsType<Microsoft.AspNetCore.Mvc.ViewResult>(await controller.RecordDetail(recordId)).Model);
+        // the invoice as posted: the cookbook (18.00) and two tea tins (7.50 each)
+        var tea = Assert.Single(page.InvoiceLines, l => l.ProductCode == "TEA-TIN");
+        Assert.Equal("2", tea.Quantity);
+        Assert.Equal("Held", Assert.Single(page.Record.CreditNoteList).State);
+
+        await controller.ReleaseCreditNote(new ReleaseCreditNoteModel { Id = recordId, Seq = 1, Restock = true, Quantities = { [tea.Line] = 1m } });
+        Assert.True(await PollUntilAsync(store, () => PostedCreditNote(store, 128) is not null),
+            $"no credit note; record {Record(store, 128)}; log:\n{store.Logger.AllText}");
+        Assert.Equal((10012801L, 7.50m), (PostedCreditNote(store, 128)!.Number!.Value, PostedCreditNote(store, 128)!.Amount!.Value));
+        var release = Detail(store, 128)["Events"]!.AsArray().Select(e => e!["Document"]!.AsObject()).Single(d => (string?)d["Kind"] == "CreditNoteRelease");
+        Assert.Equal(tea.Line, (int)release["Items"]![0]!["Line"]!);
+
+        // a second release of the same (now posted) credit note is refused with the engine's reason
+        await controller.ReleaseCreditNote(new ReleaseCreditNoteModel { Id = recordId, Seq = 1 });
+        Assert.Contains(store.Notifications.Notifications, n => n.Kind == "Error" && n.Message.Contains("only a held or failed one"));
+    }
+
+    [Fact]
     public async Task Cancelling_before_the_invoice_is_posted_sends_nothing()
     {
         await using var store = await UnreachableStoreAsync();

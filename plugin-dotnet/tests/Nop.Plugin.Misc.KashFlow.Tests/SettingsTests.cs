@@ -218,6 +218,9 @@ public class SettingsTests
         Assert.Equal(3, root.GetProperty("KashFlow").GetProperty("RequestsPerSecond").GetInt32());
         Assert.Equal("w", root.GetProperty("KashFlow").GetProperty("MemorableWord").GetString());
         Assert.False(root.GetProperty("Steps").GetProperty("PullStock").GetBoolean());
+        Assert.False(root.GetProperty("Steps").GetProperty("HoldPartialRefunds").GetBoolean());
+        Assert.True(System.Text.Json.JsonDocument.Parse(EngineConfigBuilder.Build(new KashFlowSettings { HoldPartialRefunds = true }, new KashFlowCredentials("u", "p", "w"), "j"))
+            .RootElement.GetProperty("Steps").GetProperty("HoldPartialRefunds").GetBoolean());
         Assert.Equal(5, root.GetProperty("Rules").GetProperty("InvoiceNumber").GetProperty("Offset").GetInt32());
     }
 }

@@ -181,6 +181,7 @@ pub(super) fn queue_credit_note(
     mut req: CreditRequest,
     dedupe: &str,
     posted: bool,
+    held: bool,
     now: i64,
 ) -> Result<u32, EngineError> {
     let n: i64 = conn
@@ -197,7 +198,9 @@ pub(super) fn queue_credit_note(
             serial_key: &serial_key_for_order(req.order_id),
             payload: Some(&req.to_value().to_string()),
             dedupe_key: Some(dedupe),
-            state: if posted {
+            state: if held {
+                JobState::Held
+            } else if posted {
                 JobState::Queued
             } else {
                 JobState::Waiting
@@ -410,6 +413,7 @@ fn enqueue_order_tx(
 fn enqueue_event_tx(
     conn: &Connection,
     event: &OrderEvent,
+    hold_partial: bool,
     now: i64,
 ) -> Result<EnqueueResult, EngineError> {
     let order_id = event.order_id();
@@ -541,7 +545,7 @@ fn enqueue_event_tx(
                     log: None,
                 }
             } else if posted {
-                let seq = queue_credit_note(conn, record.id, req, &dedupe, true, now)?;
+                let seq = queue_credit_note(conn, record.id, req, &dedupe, true, false, now)?;
                 let reason = match record.invoice_number {
                     Some(n) => format!(
                         "order {what} after KashFlow invoice {n} was posted: credit note {seq} queued"
@@ -589,6 +593,72 @@ fn enqueue_event_tx(
                 }
             }
         }
+        OrderEvent::CreditRelease {
+            seq,
+            items,
+            restock,
+            ..
+        } => {
+            let job: Option<(i64, String, Option<String>)> = conn
+                .prepare_cached(
+                    "SELECT id, state, payload FROM jobs
+                     WHERE record_id = ?1 AND kind = 'PostCreditNote'
+                     ORDER BY id LIMIT 1 OFFSET ?2",
+                )?
+                .query_row(params![record.id, i64::from(*seq) - 1], |r| {
+                    Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+                })
+                .optional()?;
+            let Some((job_id, state, payload)) = job else {
+                return Err(EngineError::invalid_request(format!(
+                    "{label} has no credit note {seq}"
+                )));
+            };
+            // A held partial refund, or one that failed (e.g. lines that did not add up).
+            if state != JobState::Held.as_str() && state != JobState::Dead.as_str() {
+                return Err(EngineError::invalid_request(format!(
+                    "credit note {seq} of {label} is {state}; only a held or failed one can be itemised or released"
+                )));
+            }
+            let mut req = payload
+                .as_deref()
+                .and_then(|p| serde_json::from_str::<Value>(p).ok())
+                .map(|v| CreditRequest::from_value(&v))
+                .transpose()?
+                .ok_or_else(|| EngineError::Journal {
+                    message: format!("credit note {seq} of {label} has no request"),
+                })?;
+            req.items = items.clone();
+            req.restock = *restock && !items.is_empty();
+            log_event(conn, record.id, order_id, event.kind_name(), &doc_text, now)?;
+            conn.prepare_cached(
+                "UPDATE jobs SET state = ?2, payload = ?3, run_at = ?4, updated_at = ?4, attempts = 0,
+                    last_error_code = NULL, last_error_message = NULL, last_error_path = NULL
+                 WHERE id = ?1",
+            )?
+            .execute(params![
+                job_id,
+                if posted {
+                    JobState::Queued.as_str()
+                } else {
+                    JobState::Waiting.as_str()
+                },
+                req.to_value().to_string(),
+                now
+            ])?;
+            let msg = if items.is_empty() {
+                format!("credit note {seq} released: spread over the invoice's VAT rates")
+            } else {
+                format!(
+                    "credit note {seq} released: {} invoice line(s)",
+                    items.len()
+                )
+            };
+            EnqueueResult {
+                receipt: receipt(ReceiptState::Accepted, Some(msg.clone())),
+                log: Some((LogLevel::Info, format!("{label}: {msg}"))),
+            }
+        }
         OrderEvent::Refunded(r) => {
             let dedupe = refund_dedupe(r, &doc);
             if dedupe_exists(conn, &dedupe)? {
@@ -616,8 +686,11 @@ fn enqueue_event_tx(
             } else {
                 let req = CreditRequest::for_event(event, ms_to_utc(now))
                     .expect("a refund asks for a credit note");
-                let seq = queue_credit_note(conn, record.id, req, &dedupe, posted, now)?;
-                let msg = if posted {
+                let held = hold_partial && !req.full;
+                let seq = queue_credit_note(conn, record.id, req, &dedupe, posted, held, now)?;
+                let msg = if held {
+                    format!("refund of {amount_text}: credit note {seq} is held for the admin to itemise or post")
+                } else if posted {
                     format!("refund of {amount_text}: credit note {seq} queued")
                 } else {
                     format!("refund of {amount_text}: credit note {seq} waits for the invoice")
@@ -678,12 +751,14 @@ impl Journal {
         self.write(move |conn| enqueue_order_tx(conn, &bytes, &peek, now))
     }
 
+    /// `hold_partial`: partial refunds are held for the admin (`Steps.HoldPartialRefunds`).
     pub(crate) fn enqueue_event(
         &self,
         event: OrderEvent,
+        hold_partial: bool,
         now: i64,
     ) -> Result<EnqueueResult, EngineError> {
-        self.write(move |conn| enqueue_event_tx(conn, &event, now))
+        self.write(move |conn| enqueue_event_tx(conn, &event, hold_partial, now))
     }
 }
 

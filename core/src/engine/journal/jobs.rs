@@ -83,6 +83,14 @@ pub(crate) struct FinishReport {
 
 const WAITING_CODE: &str = "Waiting";
 
+/// SQL (on a job `j`): an earlier payment of the same order is not settled yet. A credit note waits
+/// for it, so a refund is paid back from a paid invoice rather than applied to an unpaid one (a
+/// refund always follows its payment in nopCommerce; a retried payment must not be overtaken). A
+/// failed payment holds its credit notes until the admin retries it.
+const PAYMENT_PENDING: &str = "EXISTS (SELECT 1 FROM jobs p
+        WHERE p.record_id = j.record_id AND p.kind = 'RecordPayment' AND p.id < j.id
+          AND p.state IN ('Queued', 'Waiting', 'Leased', 'Dead'))";
+
 fn error_cols(e: Option<&ErrorDoc>) -> (Option<&str>, Option<&str>, Option<&str>) {
     (
         e.map(|e| e.code.as_str()),
@@ -234,7 +242,7 @@ pub(crate) fn refresh_record(
                     attempts += n;
                     next_at = Some(next_at.map_or(run_at, |c| c.min(run_at)));
                 }
-                "Waiting" => {
+                "Waiting" | "Held" => {
                     pending = true;
                     attempts += n;
                 }
@@ -322,7 +330,7 @@ fn claim_tx(conn: &Connection, c: &Claim) -> Result<Option<ClaimedJob>, EngineEr
     // and the next one is tried.
     for _ in 0..16 {
         let candidate = conn
-            .prepare_cached(
+            .prepare_cached(&format!(
                 "SELECT j.id, j.state, j.attempts, j.kind, j.record_id, j.updated_at
                  FROM jobs j
                  WHERE ((j.state = 'Queued' AND j.run_at <= ?1)
@@ -330,8 +338,9 @@ fn claim_tx(conn: &Connection, c: &Claim) -> Result<Option<ClaimedJob>, EngineEr
                    AND NOT EXISTS (SELECT 1 FROM jobs o
                                    WHERE o.serial_key = j.serial_key AND o.id <> j.id
                                      AND o.state = 'Leased' AND o.lease_expires_at > ?1)
-                 ORDER BY j.run_at, j.id LIMIT 1",
-            )?
+                   AND NOT (j.kind = 'PostCreditNote' AND {PAYMENT_PENDING})
+                 ORDER BY j.run_at, j.id LIMIT 1"
+            ))?
             .query_row([c.now], |r| {
                 Ok((
                     r.get::<_, i64>(0)?,
@@ -533,7 +542,7 @@ fn finish_tx(conn: &Connection, input: FinishInput) -> Result<FinishReport, Engi
                             None,
                             now,
                         );
-                        let seq = queue_credit_note(conn, rid, req, &dedupe, true, now)?;
+                        let seq = queue_credit_note(conn, rid, req, &dedupe, true, false, now)?;
                         let reason = match invoice_number {
                             Some(n) => format!(
                                 "order cancelled while KashFlow invoice {n} was being posted: credit note {seq} queued"
@@ -821,12 +830,13 @@ impl Journal {
     pub(crate) fn next_due(&self) -> Result<Option<i64>, EngineError> {
         self.read(|conn| {
             Ok(conn
-                .prepare_cached(
+                .prepare_cached(&format!(
                     "SELECT MIN(t) FROM (
-                        SELECT MIN(run_at) AS t FROM jobs WHERE state = 'Queued'
+                        SELECT MIN(run_at) AS t FROM jobs j WHERE state = 'Queued'
+                            AND NOT (j.kind = 'PostCreditNote' AND {PAYMENT_PENDING})
                         UNION ALL
-                        SELECT MIN(lease_expires_at) AS t FROM jobs WHERE state = 'Leased')",
-                )?
+                        SELECT MIN(lease_expires_at) AS t FROM jobs WHERE state = 'Leased')"
+                ))?
                 .query_row([], |r| r.get(0))?)
         })
     }

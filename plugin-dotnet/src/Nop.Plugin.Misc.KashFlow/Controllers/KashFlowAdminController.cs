@@ -194,6 +194,36 @@ public class KashFlowAdminController : BasePluginController
         return RedirectToAction(nameof(RecordDetail), new { id });
     }
 
+    /// <summary>Posts a held (or failed) partial refund: itemised from the quantities given, or spread over the VAT rates when none.</summary>
+    [HttpPost]
+    [CheckPermission(StandardPermission.Configuration.MANAGE_PLUGINS)]
+    public async Task<IActionResult> ReleaseCreditNote(ReleaseCreditNoteModel model)
+    {
+        if (_host.Engine is not { } engine)
+            return await EngineNotRunningAsync();
+        var record = _modelFactory.PrepareRecordDetailModel(model.Id);
+        if (record is null)
+        {
+            _notificationService.ErrorNotification(Format(await _localizationService.GetResourceAsync(KashFlowLocales.RecordNotFound), model.Id));
+            return RedirectToAction(nameof(SyncLog));
+        }
+        var items = model.Quantities
+            .Where(q => q.Value is > 0)
+            .OrderBy(q => q.Key)
+            .Select(q => (q.Key, q.Value!.Value))
+            .ToList();
+        try
+        {
+            var receipt = engine.EnqueueEvent(EngineDocuments.CreditNoteRelease(record.Record.OrderId, model.Seq, items, model.Restock));
+            _notificationService.SuccessNotification(receipt.Message ?? await _localizationService.GetResourceAsync(KashFlowLocales.CreditNoteReleased));
+        }
+        catch (KashFlowNativeException ex)
+        {
+            _notificationService.ErrorNotification(ex.Message);
+        }
+        return RedirectToAction(nameof(RecordDetail), new { id = model.Id });
+    }
+
     [HttpPost]
     [CheckPermission(StandardPermission.Configuration.MANAGE_PLUGINS)]
     public async Task<IActionResult> RetryAllFailed()

@@ -89,6 +89,7 @@ public class KashFlowModelFactory
             CreateInvoices = settings.CreateInvoices,
             RecordPayments = settings.RecordPayments,
             PullStock = settings.PullStock,
+            HoldPartialRefunds = settings.HoldPartialRefunds,
             PaymentMethodMappings = rules.PaymentMethods
                 .Select(r => new PaymentMethodMappingModel { SystemName = r.SystemName, MethodId = r.MethodId, BankAccountId = r.BankAccountId })
                 .ToList(),
@@ -193,6 +194,7 @@ public class KashFlowModelFactory
         settings.CreateInvoices = model.CreateInvoices;
         settings.RecordPayments = model.RecordPayments;
         settings.PullStock = model.PullStock;
+        settings.HoldPartialRefunds = model.HoldPartialRefunds;
         settings.RulesJson = rules.ToJson();
         _settingsManager.SetCredentials(settings, model.UserName, model.Password, model.MemorableWord);
     }
@@ -255,7 +257,12 @@ public class KashFlowModelFactory
         {
             return null;
         }
-        return new SyncRecordDetailModel { Record = ToModel(EngineDocuments.ParseRecordDetail(json)), DetailJson = EngineDocuments.Indent(json) };
+        return new SyncRecordDetailModel
+        {
+            Record = ToModel(EngineDocuments.ParseRecordDetail(json)),
+            DetailJson = EngineDocuments.Indent(json),
+            InvoiceLines = EngineDocuments.ParseInvoiceLines(json),
+        };
     }
 
     public async Task<PreviewModel> PreparePreviewModelAsync(string? orderNumber, IOrderSnapshotBuilder snapshotBuilder)

@@ -53,6 +53,9 @@ public record ConfigurationModel : BaseNopModel
     [NopResourceDisplayName(KashFlowLocales.PullStock)]
     public bool PullStock { get; set; }
 
+    [NopResourceDisplayName(KashFlowLocales.HoldPartialRefunds)]
+    public bool HoldPartialRefunds { get; set; }
+
     public IList<PaymentMethodMappingModel> PaymentMethodMappings { get; set; } = new List<PaymentMethodMappingModel>();
 
     [NopResourceDisplayName(KashFlowLocales.DefaultPaymentMethodId)]

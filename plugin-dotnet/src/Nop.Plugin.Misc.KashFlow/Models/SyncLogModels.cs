@@ -75,6 +75,22 @@ public record SyncRecordDetailModel : BaseNopModel
 
     /// <summary>The engine's detail document (attempts, requests, ledger), indented for reading.</summary>
     public string DetailJson { get; set; } = string.Empty;
+
+    /// <summary>The invoice's lines as posted (in order), for itemising a held refund.</summary>
+    public IList<InvoiceLineModel> InvoiceLines { get; set; } = new List<InvoiceLineModel>();
+}
+
+public record InvoiceLineModel(int Line, string Description, string Quantity, string Rate, string VatLevel, string? ProductCode);
+
+/// <summary>A held (or failed) partial refund released from the record page: itemised, or spread when no quantity is given.</summary>
+public record ReleaseCreditNoteModel : BaseNopModel
+{
+    public long Id { get; set; }
+    public int Seq { get; set; }
+    public bool Restock { get; set; }
+
+    /// <summary>Quantity per invoice line (1-based), blank or 0 for lines not credited.</summary>
+    public IDictionary<int, decimal?> Quantities { get; set; } = new Dictionary<int, decimal?>();
 }
 
 public record PreviewModel : BaseNopModel

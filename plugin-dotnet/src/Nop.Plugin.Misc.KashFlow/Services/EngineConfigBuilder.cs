@@ -31,6 +31,7 @@ public static class EngineConfigBuilder
                 ["CreateInvoices"] = settings.CreateInvoices,
                 ["RecordPayments"] = settings.RecordPayments,
                 ["PullStock"] = settings.PullStock,
+                ["HoldPartialRefunds"] = settings.HoldPartialRefunds,
             },
         };
         if (!string.IsNullOrWhiteSpace(settings.RulesJson))

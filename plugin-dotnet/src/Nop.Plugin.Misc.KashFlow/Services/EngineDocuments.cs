@@ -114,6 +114,34 @@ public static class EngineDocuments
             c["LastError"] is JsonObject e ? Problem(e).ToString() : null);
     }
 
+    /// <summary>RecordDetail: the lines of the invoice as it was posted (MappedInvoice.LineItems), numbered from 1.</summary>
+    public static IList<Models.InvoiceLineModel> ParseInvoiceLines(string json)
+    {
+        var root = Object(json, "record detail");
+        var lines = (root["MappedInvoice"] as JsonObject)?["LineItems"] as JsonArray ?? [];
+        return lines.OfType<JsonObject>().Select((l, i) => new Models.InvoiceLineModel(i + 1,
+            Str(l, "Description") ?? string.Empty,
+            Dec(l, "Quantity")?.ToString("0.####", CultureInfo.InvariantCulture) ?? string.Empty,
+            Dec(l, "Rate")?.ToString("0.00##", CultureInfo.InvariantCulture) ?? string.Empty,
+            Dec(l, "VATLevel")?.ToString("0.##", CultureInfo.InvariantCulture) ?? string.Empty,
+            Str(l, "ProductCode"))).ToList();
+    }
+
+    /// <summary>The CreditNoteRelease event: itemised lines (line, quantity), or spread when none.</summary>
+    public static string CreditNoteRelease(long orderId, int seq, IEnumerable<(int Line, decimal Quantity)> items, bool restock) =>
+        new JsonObject
+        {
+            ["Kind"] = "CreditNoteRelease",
+            ["OrderId"] = orderId,
+            ["Seq"] = seq,
+            ["Items"] = new JsonArray(items.Select(i => (JsonNode)new JsonObject
+            {
+                ["Line"] = i.Line,
+                ["Quantity"] = i.Quantity.ToString(CultureInfo.InvariantCulture),
+            }).ToArray()),
+            ["Restock"] = restock,
+        }.ToJsonString();
+
     /// <summary>RecordDetail: its Record member is the summary.</summary>
     public static RecordRow ParseRecordDetail(string json)
     {

@@ -41,6 +41,10 @@ public sealed record OrderEventDocument
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public DateTime? VoidedDateUtc { get; init; }
 
+    /// <summary>OrderCancelled: when it was cancelled (a credit note after invoicing is dated on its UK date).</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public DateTime? CancelledDateUtc { get; init; }
+
     public static OrderEventDocument Paid(Order order) => new()
     {
         Kind = "OrderPaid",
@@ -50,7 +54,12 @@ public sealed record OrderEventDocument
         PaymentMethodSystemName = string.IsNullOrEmpty(order.PaymentMethodSystemName) ? null : order.PaymentMethodSystemName,
     };
 
-    public static OrderEventDocument Cancelled(Order order) => new() { Kind = "OrderCancelled", OrderId = order.Id };
+    public static OrderEventDocument Cancelled(Order order, DateTime cancelledUtc) => new()
+    {
+        Kind = "OrderCancelled",
+        OrderId = order.Id,
+        CancelledDateUtc = DateTime.SpecifyKind(cancelledUtc, DateTimeKind.Utc),
+    };
 
     public static OrderEventDocument Voided(Order order, DateTime voidedUtc) => new()
     {

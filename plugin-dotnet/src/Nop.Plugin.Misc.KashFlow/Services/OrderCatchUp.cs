@@ -73,7 +73,8 @@ public static class OrderCatchUp
                 if (order.OrderStatus == OrderStatus.Cancelled && record.State != "Cancelled" && !record.NeedsCreditNote
                     && !credits.Any(c => c.Cause == "Cancellation"))
                 {
-                    submitEvent(order.Id, OrderEventDocument.Cancelled(order).ToJson());
+                    // the store keeps no cancellation time: now is the best there is
+                    submitEvent(order.Id, OrderEventDocument.Cancelled(order, DateTime.UtcNow).ToJson());
                     events++;
                 }
                 if (order.PaymentStatus == PaymentStatus.Voided && record.State != "Cancelled" && !credits.Any(c => c.Cause == "Void"))

@@ -69,7 +69,8 @@ public class OrderEventConsumer :
             return;
         if (!await IsEnabledAsync())
             return;
-        await SubmitEventAsync(order, "cancellation", () => OrderEventDocument.Cancelled(order), handOff: true);
+        var now = DateTime.UtcNow;
+        await SubmitEventAsync(order, "cancellation", () => OrderEventDocument.Cancelled(order, now), handOff: true);
     }
 
     public async Task HandleEventAsync(OrderRefundedEvent eventMessage)
