@@ -470,9 +470,14 @@ async fn held_partial_refunds_are_itemised_or_spread_by_the_admin() {
     let cn = credit_notes(&bed).remove(0);
     let lines = cn.line_items.clone().unwrap();
     assert_eq!(lines.len(), 1);
+    // The invoice's own 4-place unit rate; KashFlow's net is round2(1 × -8.3333) = -8.33.
     assert_eq!(
         (lines[0].quantity, lines[0].rate, lines[0].vat_amount),
-        (d("1"), d("-8.33"), d("-1.67"))
+        (d("1"), d("-8.3333"), d("-1.67"))
+    );
+    assert_eq!(
+        kashflow_sync::money::money2(lines[0].quantity * lines[0].rate),
+        d("-8.33")
     );
     assert_eq!(lines[0].product_code.as_deref(), Some("MUG-CLASSIC"));
     assert_eq!(bed.sandbox.stock("MUG-CLASSIC"), Some(Decimal::from(119)));
