@@ -267,3 +267,38 @@ fn errors_serialise_as_pascal_case_documents() {
     let back: ValidationErrors = serde_json::from_value(v).unwrap();
     assert_eq!(back.code(), ErrorCode::MissingSku);
 }
+
+#[test]
+fn a_huge_bad_value_makes_a_short_message() {
+    // A 10 MB field must not make a 10 MB message (nor a 20 MB journal row).
+    let big = "x".repeat(1_000_000);
+    for field in [
+        "OrderTotal",
+        "OrderGuid",
+        "TaxRates",
+        "CustomerCurrencyCode",
+        "CreatedOnUtc",
+    ] {
+        let mut doc = fixture("uk-incl-vat-paid");
+        doc[field] = json!(big);
+        let bytes = serde_json::to_vec(&doc).unwrap();
+        let e = preview(&bytes, &MappingRules::default()).unwrap_err();
+        assert!(!e.errors.is_empty(), "{field}");
+        for x in &e.errors {
+            assert!(
+                x.message.len() < 1_000,
+                "{field}: {} bytes",
+                x.message.len()
+            );
+        }
+    }
+    // A long text that is fine but too long for KashFlow is shortened with a warning.
+    let mut doc = fixture("uk-incl-vat-paid");
+    doc["BillingAddress"]["Address1"] = json!(big);
+    let p = preview(&serde_json::to_vec(&doc).unwrap(), &MappingRules::default()).unwrap();
+    let line1 = p.canonical.customer.address.unwrap().line1.unwrap();
+    assert_eq!(line1.chars().count(), 100);
+    assert!(p.warnings.iter().any(|w| w.code
+        == kashflow_sync::mapping::WarningCode::TextTruncated
+        && w.path.as_deref() == Some("BillingAddress.Address1")));
+}

@@ -30,21 +30,7 @@ pub mod limits {
     pub const NOTE: usize = 250;
 }
 
-/// How many characters of a bad value an error message quotes.
-pub const QUOTE_CHARS: usize = 200;
-
-/// A value for an error message: at most `QUOTE_CHARS` characters, with how long it really was
-/// when it was cut (a 10 MB field must not make a 10 MB message).
-pub fn quote(value: &str) -> String {
-    match value.char_indices().nth(QUOTE_CHARS) {
-        None => value.to_string(),
-        Some((cut, _)) => format!(
-            "{}… ({} characters in all)",
-            &value[..cut],
-            value.chars().count()
-        ),
-    }
-}
+pub use crate::order::error::{quote, QUOTE_CHARS};
 
 /// `text` cut to `max` characters (on a character boundary, with "…" at the end), and a warning
 /// naming the field when it was cut. Never sends KashFlow more than it keeps.

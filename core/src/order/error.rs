@@ -6,6 +6,22 @@ use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
+/// How many characters of a bad value an error message quotes.
+pub const QUOTE_CHARS: usize = 200;
+
+/// A value for an error message: at most `QUOTE_CHARS` characters, with how long it really was
+/// when it was cut (a 10 MB field must not make a 10 MB message, nor a 20 MB journal row).
+pub fn quote(value: &str) -> String {
+    match value.char_indices().nth(QUOTE_CHARS) {
+        None => value.to_string(),
+        Some((cut, _)) => format!(
+            "{}… ({} characters in all)",
+            &value[..cut],
+            value.chars().count()
+        ),
+    }
+}
+
 /// What kind of problem it is. Stable: the plugin and the engine key on these names.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum ErrorCode {

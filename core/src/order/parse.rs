@@ -5,7 +5,7 @@
 
 use serde_json::Value;
 
-use super::error::{ErrorCode, ValidationError, ValidationErrors};
+use super::error::{quote, ErrorCode, ValidationError, ValidationErrors};
 use super::schema::{snapshot_schema, validate};
 use super::snapshot::OrderSnapshot;
 
@@ -51,7 +51,8 @@ fn diagnose(bytes: &[u8], typed_error: serde_json::Error) -> ValidationErrors {
                 )
             };
             return ValidationErrors::one(
-                ValidationError::new(code, "", format!("{what}: {e}.")).at(e.line(), e.column()),
+                ValidationError::new(code, "", format!("{what}: {}.", quote(&e.to_string())))
+                    .at(e.line(), e.column()),
             );
         }
     };
@@ -77,7 +78,10 @@ fn diagnose(bytes: &[u8], typed_error: serde_json::Error) -> ValidationErrors {
         ValidationError::new(
             ErrorCode::InvalidDocument,
             "",
-            format!("The order snapshot could not be read: {typed_error}."),
+            format!(
+                "The order snapshot could not be read: {}.",
+                quote(&typed_error.to_string())
+            ),
         )
         .at(typed_error.line(), typed_error.column()),
     )

@@ -12,6 +12,7 @@
 use rust_decimal::Decimal;
 use serde_json::{Map, Value};
 
+use super::error::quote;
 use super::error::{ErrorCode, ValidationError};
 use super::snapshot::{utc_datetime, OrderSnapshot};
 
@@ -254,7 +255,7 @@ fn check(schema: &Value, v: &Value, path: &str, out: &mut Vec<ValidationError>) 
                 format!(
                     "{} is {}, which is not one of {}.",
                     where_(path),
-                    v,
+                    quote(&v.to_string()),
                     names.join(", ")
                 ),
             ));
@@ -267,8 +268,9 @@ fn check(schema: &Value, v: &Value, path: &str, out: &mut Vec<ValidationError>) 
                 ErrorCode::InvalidValue,
                 path,
                 format!(
-                    "{} is \"{s}\", which is not a decimal amount.",
-                    where_(path)
+                    "{} is \"{}\", which is not a decimal amount.",
+                    where_(path),
+                    quote(s)
                 ),
             ));
         }
@@ -277,8 +279,9 @@ fn check(schema: &Value, v: &Value, path: &str, out: &mut Vec<ValidationError>) 
                 ErrorCode::InvalidValue,
                 path,
                 format!(
-                    "{} is {n}, which is too large or too precise for an amount.",
-                    where_(path)
+                    "{} is {}, which is too large or too precise for an amount.",
+                    where_(path),
+                    quote(&n.to_string())
                 ),
             ));
         }

@@ -435,7 +435,8 @@ pub mod utc_datetime {
             }
         }
         Err(format!(
-            "'{text}' is not a date and time (expected ISO 8601 such as 2026-05-01T10:00:00Z)"
+            "'{}' is not a date and time (expected ISO 8601 such as 2026-05-01T10:00:00Z)",
+            crate::order::error::quote(text)
         ))
     }
 

@@ -6,6 +6,8 @@ use std::collections::BTreeMap;
 
 use rust_decimal::Decimal;
 
+use super::error::quote;
+
 /// Parse the TaxRates string into rate (percent) → tax amount, in the primary store currency.
 /// An empty string means no tax. Repeated rates are added together.
 pub fn parse_tax_rates(text: &str) -> Result<BTreeMap<Decimal, Decimal>, String> {
@@ -17,15 +19,21 @@ pub fn parse_tax_rates(text: &str) -> Result<BTreeMap<Decimal, Decimal>, String>
         }
         let (rate, tax) = entry
             .split_once(':')
-            .ok_or_else(|| format!("entry '{entry}' is not 'rate:amount'"))?;
-        let rate: Decimal = rate
-            .trim()
-            .parse()
-            .map_err(|_| format!("'{}' in entry '{entry}' is not a tax rate", rate.trim()))?;
-        let tax: Decimal = tax
-            .trim()
-            .parse()
-            .map_err(|_| format!("'{}' in entry '{entry}' is not an amount", tax.trim()))?;
+            .ok_or_else(|| format!("entry '{}' is not 'rate:amount'", quote(entry)))?;
+        let rate: Decimal = rate.trim().parse().map_err(|_| {
+            format!(
+                "'{}' in entry '{}' is not a tax rate",
+                quote(rate.trim()),
+                quote(entry)
+            )
+        })?;
+        let tax: Decimal = tax.trim().parse().map_err(|_| {
+            format!(
+                "'{}' in entry '{}' is not an amount",
+                quote(tax.trim()),
+                quote(entry)
+            )
+        })?;
         *out.entry(rate.normalize()).or_insert(Decimal::ZERO) += tax;
     }
     Ok(out)
