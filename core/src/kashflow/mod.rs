@@ -3,6 +3,7 @@ pub mod caseless;
 pub mod client;
 pub mod credit_note;
 pub mod error;
+pub mod limits;
 pub mod model;
 pub mod ratelimit;
 pub mod sandbox;

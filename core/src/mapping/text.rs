@@ -1,34 +1,14 @@
 //! Text sent to KashFlow: plain text (no HTML, no control characters) within KashFlow's lengths,
 //! and values quoted in error messages at a bounded length.
 //!
-//! KashFlow publishes no field lengths. The limits below are our guess, taken strictly (shorter
-//! than any limit seen in KashFlow's own screens) and kept here, in one place, so a correction is
-//! one edit; README → "Sandbox fidelity" lists them and the sandbox refuses longer values.
+//! KashFlow publishes no field lengths: the guessed limits live in `kashflow::limits` (the sandbox
+//! refuses longer text; the mapping shortens it here, with a warning).
 
 use super::address::clean_text;
 use super::warnings::{Warning, WarningCode};
 
-/// Longest text per KashFlow field (characters). Guessed; see the module comment.
-pub mod limits {
-    /// Invoice line `Description`.
-    pub const LINE_DESCRIPTION: usize = 500;
-    /// Customer `Name`, contact names.
-    pub const CUSTOMER_NAME: usize = 100;
-    /// Address lines and the country name.
-    pub const ADDRESS_LINE: usize = 100;
-    /// Postcode.
-    pub const POST_CODE: usize = 20;
-    /// E-mail address.
-    pub const EMAIL: usize = 100;
-    /// Telephone number.
-    pub const TELEPHONE: usize = 30;
-    /// VAT number.
-    pub const VAT_NUMBER: usize = 30;
-    /// Invoice `CustomerReference` (never cut: exactly-once finds an invoice by it).
-    pub const CUSTOMER_REFERENCE: usize = 100;
-    /// Customer note and payment note.
-    pub const NOTE: usize = 250;
-}
+/// Longest text per KashFlow field (our guess; see `kashflow::limits`).
+pub use crate::kashflow::limits;
 
 pub use crate::order::error::{quote, QUOTE_CHARS};
 

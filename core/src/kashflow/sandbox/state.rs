@@ -323,6 +323,7 @@ impl Account {
     /// `POST /customers`.
     pub fn create_customer(&mut self, raw: &Value) -> Result<Customer, ApiError> {
         let mut req: Customer = decode(raw, "customer")?;
+        check_customer_text(&req)?;
         req.code = req.code.trim().to_owned();
         req.name = req.name.trim().to_owned();
         if req.name.is_empty() {
@@ -378,6 +379,7 @@ impl Account {
             .cloned()
             .ok_or_else(|| ApiError::not_found(format!("Customer '{code}' was not found.")))?;
         let mut req: Customer = decode(raw, "customer")?;
+        check_customer_text(&req)?;
         if !req.code.trim().is_empty() && upper(&req.code) != key {
             return Err(ApiError::bad_request(
                 "InvalidCustomerCode",
@@ -963,6 +965,7 @@ impl Account {
     /// `POST /invoices`. A caller-supplied `Number` must be unique; none (or 0) means max + 1.
     pub fn create_invoice(&mut self, raw: &Value) -> Result<Invoice, ApiError> {
         let req: Invoice = decode(raw, "invoice")?;
+        check_invoice_text(&req)?;
         let number = match req.number {
             Some(n) if n < 0 => {
                 return Err(ApiError::bad_request(
@@ -1018,6 +1021,7 @@ impl Account {
             .cloned()
             .ok_or_else(|| ApiError::not_found(format!("Invoice {number} was not found.")))?;
         let req: Invoice = decode(raw, "invoice")?;
+        check_invoice_text(&req)?;
         if let Some(n) = req.number.filter(|n| *n != 0 && *n != number) {
             return Err(ApiError::bad_request(
                 "InvalidInvoiceNumber",
@@ -1455,6 +1459,101 @@ fn end_of_month(d: NaiveDate) -> NaiveDate {
     NaiveDate::from_ymd_opt(y, m, 1).expect("valid date") - ChronoDuration::days(1)
 }
 
+/// Text longer than KashFlow keeps (`kashflow::limits`, our strict guess) is refused.
+fn check_len(path: &str, value: Option<&str>, max: usize) -> Result<(), ApiError> {
+    match value.map(|v| v.chars().count()) {
+        Some(n) if n > max => Err(ApiError::bad_request(
+            "TextTooLong",
+            format!("{path}: {n} characters; KashFlow keeps at most {max}."),
+        )),
+        _ => Ok(()),
+    }
+}
+
+fn check_address_text(path: &str, a: &crate::kashflow::model::Address) -> Result<(), ApiError> {
+    use crate::kashflow::limits::{ADDRESS_LINE, POST_CODE};
+    for (name, v) in [
+        ("Line1", &a.line1),
+        ("Line2", &a.line2),
+        ("Line3", &a.line3),
+        ("Line4", &a.line4),
+        ("CountryName", &a.country_name),
+    ] {
+        check_len(&format!("{path}.{name}"), v.as_deref(), ADDRESS_LINE)?;
+    }
+    check_len(
+        &format!("{path}.PostCode"),
+        a.post_code.as_deref(),
+        POST_CODE,
+    )
+}
+
+fn check_customer_text(c: &Customer) -> Result<(), ApiError> {
+    use crate::kashflow::limits::{CUSTOMER_NAME, EMAIL, NOTE, TELEPHONE, VAT_NUMBER};
+    check_len("Name", Some(&c.name), CUSTOMER_NAME)?;
+    check_len("Email", c.email.as_deref(), EMAIL)?;
+    check_len("TelephoneNumber", c.telephone_number.as_deref(), TELEPHONE)?;
+    check_len("VATNumber", c.vat_number.as_deref(), VAT_NUMBER)?;
+    check_len("Note", c.note.as_deref(), NOTE)?;
+    for (i, k) in c.contacts.iter().enumerate() {
+        check_len(
+            &format!("Contacts[{i}].Name"),
+            k.name.as_deref(),
+            CUSTOMER_NAME,
+        )?;
+        check_len(
+            &format!("Contacts[{i}].FirstName"),
+            k.first_name.as_deref(),
+            CUSTOMER_NAME,
+        )?;
+        check_len(
+            &format!("Contacts[{i}].LastName"),
+            k.last_name.as_deref(),
+            CUSTOMER_NAME,
+        )?;
+        check_len(&format!("Contacts[{i}].Email"), k.email.as_deref(), EMAIL)?;
+        check_len(
+            &format!("Contacts[{i}].Telephone"),
+            k.telephone.as_deref(),
+            TELEPHONE,
+        )?;
+    }
+    for (i, a) in c.addresses.iter().enumerate() {
+        check_address_text(&format!("Addresses[{i}]"), a)?;
+    }
+    for (i, a) in c.delivery_addresses.iter().enumerate() {
+        check_address_text(&format!("DeliveryAddresses[{i}]"), a)?;
+    }
+    Ok(())
+}
+
+fn check_invoice_text(inv: &Invoice) -> Result<(), ApiError> {
+    use crate::kashflow::limits::{CUSTOMER_NAME, CUSTOMER_REFERENCE, LINE_DESCRIPTION, NOTE};
+    check_len(
+        "CustomerReference",
+        inv.customer_reference.as_deref(),
+        CUSTOMER_REFERENCE,
+    )?;
+    check_len("CustomerName", inv.customer_name.as_deref(), CUSTOMER_NAME)?;
+    for (i, l) in inv.line_items.iter().flatten().enumerate() {
+        check_len(
+            &format!("LineItems[{i}].Description"),
+            Some(&l.description),
+            LINE_DESCRIPTION,
+        )?;
+    }
+    for (i, p) in inv.payment_lines.iter().flatten().enumerate() {
+        check_len(&format!("PaymentLines[{i}].Note"), p.note.as_deref(), NOTE)?;
+    }
+    if let Some(a) = &inv.address {
+        check_address_text("Address", a)?;
+    }
+    if let Some(a) = &inv.delivery_address {
+        check_address_text("DeliveryAddress", a)?;
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -1518,6 +1617,20 @@ mod tests {
     #[test]
     fn refuses_what_kashflow_refuses() {
         let mut a = account_with_customer();
+        // Longer text than KashFlow keeps (our strict guess, kashflow::limits).
+        let mut b = invoice_body(None);
+        b["LineItems"][0]["Description"] = json!("d".repeat(501));
+        let e = a.create_invoice(&b).unwrap_err();
+        assert_eq!(
+            (
+                e.code.as_str(),
+                e.message.contains("LineItems[0].Description")
+            ),
+            ("TextTooLong", true)
+        );
+        b["LineItems"][0]["Description"] = json!("é".repeat(500));
+        b["CustomerReference"] = json!("r".repeat(101));
+        assert_eq!(a.create_invoice(&b).unwrap_err().code, "TextTooLong");
         let mut b = invoice_body(None);
         b["CustomerCode"] = json!("NOBODY");
         assert_eq!(
