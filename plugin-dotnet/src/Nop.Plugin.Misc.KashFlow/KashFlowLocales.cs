@@ -19,6 +19,8 @@ public static class KashFlowLocales
     public const string CardNominals = P + "Configure.Card.Nominals";
     public const string CardNumbering = P + "Configure.Card.Numbering";
     public const string CardPolicies = P + "Configure.Card.Policies";
+    public const string OrderBlockTitle = P + "OrderBlock.Title";
+    public const string OrderBlockDetails = P + "OrderBlock.Details";
     public const string CardStatus = P + "Configure.Card.Status";
     public const string Saved = P + "Configure.Saved";
     public const string SaveFailed = P + "Configure.SaveFailed";
@@ -141,6 +143,8 @@ public static class KashFlowLocales
         [CardNominals] = "Nominal codes",
         [CardNumbering] = "Invoice numbers and customer codes",
         [CardPolicies] = "Reward points, gift cards and items without a SKU",
+        [OrderBlockTitle] = "KashFlow",
+        [OrderBlockDetails] = "Sync record",
         [CardStatus] = "Engine status",
         [Saved] = "The KashFlow settings are saved.",
         [SaveFailed] = "The settings were saved, but the sync engine did not accept them: {0}",

@@ -24,14 +24,21 @@ public class PluginTests
         Assert.EndsWith(", Nop.Plugin.Misc.KashFlow", task.Type);
         Assert.NotNull(Type.GetType(task.Type)); // nopCommerce resolves the task by this name
 
+        // the KashFlow block on the order page: a widget nopCommerce renders only when active
+        Assert.Contains(KashFlowDefaults.SystemName, (await store.Settings.LoadSettingAsync<Nop.Core.Domain.Cms.WidgetSettings>()).ActiveWidgetSystemNames);
+        Assert.Equal(["admin_order_details_block"], await plugin.GetWidgetZonesAsync());
+        Assert.Equal(typeof(Components.OrderKashFlowViewComponent), plugin.GetWidgetViewComponent("admin_order_details_block"));
+
         await plugin.InstallAsync(); // a second install does not duplicate the task
         Assert.Single(store.Tasks.Tasks);
+        Assert.Single((await store.Settings.LoadSettingAsync<Nop.Core.Domain.Cms.WidgetSettings>()).ActiveWidgetSystemNames, KashFlowDefaults.SystemName);
 
         await plugin.UninstallAsync();
         Assert.False(store.Settings.Stored.ContainsKey(typeof(KashFlowSettings)));
         Assert.DoesNotContain(store.Localization.Resources.Keys, k => k.StartsWith(KashFlowDefaults.LocalePrefix, StringComparison.Ordinal));
         Assert.Equal("Save", store.Localization.Resources["Admin.Common.Save"]);
         Assert.Empty(store.Tasks.Tasks);
+        Assert.DoesNotContain(KashFlowDefaults.SystemName, (await store.Settings.LoadSettingAsync<Nop.Core.Domain.Cms.WidgetSettings>()).ActiveWidgetSystemNames);
     }
 
     [Fact]
@@ -50,6 +57,9 @@ public class PluginTests
         settings.Enabled = true;
         await store.Settings.SaveSettingAsync(settings);
         store.Tasks.Tasks.Clear();
+        var widgets = await store.Settings.LoadSettingAsync<Nop.Core.Domain.Cms.WidgetSettings>();
+        widgets.ActiveWidgetSystemNames.Clear(); // an install from before the order-page block
+        await store.Settings.SaveSettingAsync(widgets);
 
         await plugin.UpdateAsync("4.90.1", "4.90.2");
 
@@ -57,6 +67,8 @@ public class PluginTests
             Assert.Equal(value, store.Localization.Resources[key]);
         Assert.True((await store.Settings.LoadSettingAsync<KashFlowSettings>()).Enabled);
         Assert.Equal(KashFlowDefaults.SyncTaskType, Assert.Single(store.Tasks.Tasks).Type);
+        // an upgrade from before the order-page block switches the widget on
+        Assert.Contains(KashFlowDefaults.SystemName, (await store.Settings.LoadSettingAsync<Nop.Core.Domain.Cms.WidgetSettings>()).ActiveWidgetSystemNames);
     }
 
     // nopCommerce calls UpdateAsync only when plugin.json's Version changes, so a release whose locales
@@ -67,7 +79,7 @@ public class PluginTests
     {
         ["4.90.2"] = "DCC794A6E249EA23B9F63C280A5F88C138D72D2F002E9B92E312A0BEB823ECCB",
         ["4.90.3"] = "BF0ACBF264194057B4B1DA88527A2D4CAA8BDD960658F0B8F6CBB1F0098F5AEE",
-        ["4.90.4"] = "3BE97AF642CF375C88C597096CA428B20DCA19B1F891CE534A0E80493C127DE0",
+        ["4.90.4"] = "AB62E12CE881AC91F25DCC1E1ECD74B311B8203496E192923D5500F236B033CF",
     };
 
     [Fact]

@@ -2,14 +2,21 @@ using System.Net;
 using System.Net.Sockets;
 using System.Reflection;
 using System.Runtime.InteropServices;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.Mvc.Rendering;
+using Microsoft.AspNetCore.Mvc.ViewComponents;
 using Microsoft.Extensions.DependencyInjection;
 using Nop.Core.Domain.Orders;
 using Nop.Core.Domain.Payments;
+using Nop.Plugin.Misc.KashFlow.Components;
 using Nop.Plugin.Misc.KashFlow.Controllers;
+using Nop.Plugin.Misc.KashFlow.Factories;
 using Nop.Plugin.Misc.KashFlow.Models;
 using Nop.Plugin.Misc.KashFlow.Native;
 using Nop.Plugin.Misc.KashFlow.Services;
 using Nop.Plugin.Misc.KashFlow.Tests.Fakes;
+using Nop.Web.Framework.Infrastructure;
 
 namespace Nop.Plugin.Misc.KashFlow.Tests;
 
@@ -215,6 +222,62 @@ public class SandboxEndToEndTests
         // a second release of the same (now posted) credit note is refused with the engine's reason
         await controller.ReleaseCreditNote(new ReleaseCreditNoteModel { Id = recordId, Seq = 1 });
         Assert.Contains(store.Notifications.Notifications, n => n.Kind == "Error" && n.Message.Contains("only a held or failed one"));
+    }
+
+    [Fact]
+    public async Task A_held_partial_refund_is_itemised_from_the_order_page()
+    {
+        await using var store = await SandboxStoreAsync(s => s.HoldPartialRefunds = true);
+        var order = SampleOrders.SeedZeroRatedOrder(store, 131, paymentStatus: PaymentStatus.Paid);
+        await store.PublishAsync(new OrderPlacedEvent(order));
+        Assert.True(await PollUntilAsync(store, () => RecordOrNull(store, 131)?.State == "Synced"));
+        order.RefundedAmount = 7.50m;
+        order.PaymentStatus = PaymentStatus.PartiallyRefunded;
+        await store.PublishAsync(new OrderRefundedEvent(order, 7.50m));
+        Assert.Equal("Held", Record(store, 131).CreditNotes!.Single().State);
+
+        await using var scope = store.Scope();
+        var factory = scope.ServiceProvider.GetRequiredService<KashFlowModelFactory>();
+        // nopCommerce's order page renders the widget zone with its OrderModel (a BaseNopEntityModel)
+        var block = OrderBlock(factory, new OrderPageModel { Id = 131 }, "/Admin/Order/Edit/131");
+        var view = Assert.IsType<ViewViewComponentResult>(block);
+        Assert.Equal(OrderKashFlowViewComponent.ViewPath, view.ViewName);
+        var model = Assert.IsType<SyncRecordDetailModel>(view.ViewData!.Model);
+        Assert.Equal(("/Admin/Order/Edit/131", 131L), (model.ReturnUrl, model.Record.OrderId));
+        Assert.Equal("Held", Assert.Single(model.Record.CreditNoteList).State);
+        var tea = Assert.Single(model.InvoiceLines, l => l.ProductCode == "TEA-TIN");
+
+        // the form posts back and returns to the order page
+        var controller = scope.ServiceProvider.GetRequiredService<KashFlowAdminController>();
+        var back = await controller.ReleaseCreditNote(new ReleaseCreditNoteModel
+        {
+            Id = model.Record.Id, Seq = 1, Quantities = { [tea.Line] = 1m }, ReturnUrl = model.ReturnUrl,
+        });
+        Assert.Equal("/Admin/Order/Edit/131", Assert.IsType<LocalRedirectResult>(back).Url);
+        Assert.True(await PollUntilAsync(store, () => PostedCreditNote(store, 131) is not null),
+            $"no credit note; record {Record(store, 131)}; log:\n{store.Logger.AllText}");
+
+        // an order the engine has never seen, or a zone without an order, renders nothing
+        Assert.IsType<ContentViewComponentResult>(OrderBlock(factory, new OrderPageModel { Id = 999 }, "/Admin/Order/Edit/999"));
+        Assert.IsType<ContentViewComponentResult>(OrderBlock(factory, "not an order", "/Admin/Order/Edit/1"));
+        // only this site's paths are followed back
+        Assert.False(KashFlowAdminController.IsLocalPath("//evil.example/x"));
+        Assert.False(KashFlowAdminController.IsLocalPath("https://evil.example/x"));
+        Assert.False(KashFlowAdminController.IsLocalPath("/\\evil.example"));
+        Assert.True(KashFlowAdminController.IsLocalPath("/Admin/Order/Edit/5"));
+    }
+
+    private sealed record OrderPageModel : Nop.Web.Framework.Models.BaseNopEntityModel;
+
+    private static IViewComponentResult OrderBlock(KashFlowModelFactory factory, object additionalData, string path)
+    {
+        var http = new DefaultHttpContext();
+        http.Request.Path = path;
+        var component = new OrderKashFlowViewComponent(factory)
+        {
+            ViewComponentContext = new ViewComponentContext { ViewContext = new ViewContext { HttpContext = http } },
+        };
+        return component.Invoke(AdminWidgetZones.OrderDetailsBlock, additionalData);
     }
 
     [Fact]

@@ -221,6 +221,9 @@ public class KashFlowAdminController : BasePluginController
         {
             _notificationService.ErrorNotification(ex.Message);
         }
+        // Back where the admin itemised it: the order page's KashFlow block, or the record page.
+        if (IsLocalPath(model.ReturnUrl))
+            return LocalRedirect(model.ReturnUrl!);
         return RedirectToAction(nameof(RecordDetail), new { id = model.Id });
     }
 
@@ -280,4 +283,9 @@ public class KashFlowAdminController : BasePluginController
         {
         }
     }
+
+    /// <summary>A path on this site ("/Admin/Order/Edit/5"), never another host ("//x", "/\\x", "https://x"): the
+    /// rule of ASP.NET's IsLocalUrl for the only URLs the forms send.</summary>
+    internal static bool IsLocalPath(string? url) =>
+        !string.IsNullOrEmpty(url) && url[0] == '/' && (url.Length == 1 || (url[1] != '/' && url[1] != '\\'));
 }

@@ -244,6 +244,16 @@ public class KashFlowModelFactory
         };
     }
 
+    /// <summary>The record of one nopCommerce order (for its order page), or null when the engine has none.</summary>
+    public SyncRecordDetailModel? PrepareOrderRecordModel(int orderId)
+    {
+        if (_host.Engine is not { } engine)
+            return null;
+        var query = new RecordQuery([], null, null, null, 1, 1, [orderId]);
+        var row = EngineDocuments.ParseRecordPage(engine.ListRecordsJson(query.ToJson())).Items.FirstOrDefault();
+        return row is null ? null : PrepareRecordDetailModel(row.RecordId);
+    }
+
     /// <summary>Null when the engine has no such record.</summary>
     public SyncRecordDetailModel? PrepareRecordDetailModel(long recordId)
     {

@@ -78,6 +78,9 @@ public record SyncRecordDetailModel : BaseNopModel
 
     /// <summary>The invoice's lines as posted (in order), for itemising a held refund.</summary>
     public IList<InvoiceLineModel> InvoiceLines { get; set; } = new List<InvoiceLineModel>();
+
+    /// <summary>Where the credit-note forms return to (the order page when shown there), else the record page.</summary>
+    public string? ReturnUrl { get; set; }
 }
 
 public record InvoiceLineModel(int Line, string Description, string Quantity, string Rate, string VatLevel, string? ProductCode);
@@ -91,6 +94,9 @@ public record ReleaseCreditNoteModel : BaseNopModel
 
     /// <summary>Quantity per invoice line (1-based), blank or 0 for lines not credited.</summary>
     public IDictionary<int, decimal?> Quantities { get; set; } = new Dictionary<int, decimal?>();
+
+    /// <summary>The page the form was on (the order page or the record page); only a local URL is followed.</summary>
+    public string? ReturnUrl { get; set; }
 }
 
 public record PreviewModel : BaseNopModel
