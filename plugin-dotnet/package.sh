@@ -7,17 +7,21 @@
 #   artifacts/Misc.KashFlow-5.00.zip   net10.0, SupportedVersions ["5.00"]
 # Options: --profile debug|release (cargo profile of the native library; default release)
 #          --out DIR (default <repo>/artifacts)
-# A Windows build of the library is added as native/win-x64/ when one exists
-# (target/x86_64-pc-windows-gnu/<profile>/kashflow_sync_native.dll, or $KASHFLOW_WIN_NATIVE).
+#          --linux-only (no native/win-x64/: for a quick local build without .ci/windows-native)
+# Both zips carry native/win-x64/kashflow_sync_native.dll beside native/linux-x64/: the DLL that
+# .ci/windows-native builds (target/x86_64-pc-windows-gnu/<profile>/, else its release build), or
+# $KASHFLOW_WIN_NATIVE. Without one, packaging stops unless --linux-only is given.
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 root="$(cd "$here/.." && pwd)"
 profile=release
+linux_only=0
 out="$root/artifacts"
 while [ $# -gt 0 ]; do
   case "$1" in
     --profile) profile="$2"; shift 2 ;;
     --out) out="$2"; shift 2 ;;
+    --linux-only) linux_only=1; shift ;;
     *) echo "package.sh: unknown option $1" >&2; exit 2 ;;
   esac
 done
@@ -29,6 +33,11 @@ if [ "$profile" = release ]; then cargo build --release -p kashflow-sync-ffi --q
 so="$root/target/$profile/libkashflow_sync_native.so"
 [ -f "$so" ] || { echo "package.sh: $so was not built" >&2; exit 1; }
 win="${KASHFLOW_WIN_NATIVE:-$root/target/x86_64-pc-windows-gnu/$profile/kashflow_sync_native.dll}"
+[ -f "$win" ] || [ -n "${KASHFLOW_WIN_NATIVE:-}" ] || win="$root/target/x86_64-pc-windows-gnu/release/kashflow_sync_native.dll"
+if [ "$linux_only" = 0 ] && [ ! -f "$win" ]; then
+  echo "package.sh: $win is missing: build it with bash .ci/windows-native (or build.ps1 native-windows), or pass --linux-only" >&2
+  exit 1
+fi
 
 mkdir -p "$out"
 out="$(cd "$out" && pwd)"
@@ -45,7 +54,7 @@ package() {
   cp "$build/plugin.json" "$build/Nop.Plugin.Misc.KashFlow.dll" "$build/Nop.Plugin.Misc.KashFlow.Native.dll" "$dir/"
   cp -r "$build/Views" "$dir/"
   cp "$so" "$dir/native/linux-x64/"
-  if [ -f "$win" ]; then mkdir -p "$dir/native/win-x64" && cp "$win" "$dir/native/win-x64/kashflow_sync_native.dll"; fi
+  if [ "$linux_only" = 0 ]; then mkdir -p "$dir/native/win-x64" && cp "$win" "$dir/native/win-x64/kashflow_sync_native.dll"; fi
   [ -f "$here/src/Nop.Plugin.Misc.KashFlow/logo.png" ] && cp "$here/src/Nop.Plugin.Misc.KashFlow/logo.png" "$dir/"
 
   # the same checks nopCommerce makes on upload, plus ours
@@ -55,7 +64,7 @@ package() {
   local zip="$out/Misc.KashFlow-$version.zip"
   rm -f "$zip"
   (cd "$staging/$version" && zip -qr -X "$zip" Misc.KashFlow)
-  echo "package: $zip ($(du -k "$zip" | cut -f1) KiB, $tfm, native $profile)"
+  echo "package: $zip ($(du -k "$zip" | cut -f1) KiB, $tfm, native $profile, $( [ "$linux_only" = 1 ] && echo linux-x64 || echo linux-x64 + win-x64))"
 }
 
 package net9.0 4.90

@@ -55,6 +55,17 @@ public class PackageTests
         Assert.Contains("Misc.KashFlow/Views/Configure.cshtml", files);
         Assert.Contains("Misc.KashFlow/Views/_ViewImports.cshtml", files);
         Assert.Contains("Misc.KashFlow/native/linux-x64/libkashflow_sync_native.so", files);
+        Assert.True(IsElfX64(Read(zip, "Misc.KashFlow/native/linux-x64/libkashflow_sync_native.so")), "the linux-x64 library is not an x86-64 ELF file");
+        if (Environment.GetEnvironmentVariable("KASHFLOW_PACKAGE_LINUX_ONLY") != "1")
+        {
+            // Windows servers: the file name and folder the native layer's resolver asks for on win-x64
+            Assert.Contains("Misc.KashFlow/native/win-x64/kashflow_sync_native.dll", files);
+            using var pe = new PEReader(new MemoryStream(Read(zip, "Misc.KashFlow/native/win-x64/kashflow_sync_native.dll")));
+            Assert.Equal(Machine.Amd64, pe.PEHeaders.CoffHeader.Machine);
+            Assert.True(pe.PEHeaders.IsDll);
+            Assert.False(pe.HasMetadata, "the Windows library must be native, not a .NET assembly");
+            Assert.Equal(["linux-x64", "win-x64"], files.Where(f => f.Contains("/native/")).Select(f => f.Split('/')[2]).Distinct().Order());
+        }
 
         // nopCommerce loads every dll at the root as a .NET assembly: all of them must be managed,
         // and no other native file may sit there; nopCommerce's own assemblies are never shipped
@@ -78,7 +89,18 @@ public class PackageTests
             }
         }
 
-        // native libraries only under native/<rid>/
+        // native libraries only under native/<rid>/ (and no .dll at the root that is not managed: checked above)
         Assert.All(files.Where(f => f.EndsWith(".so") || f.Contains("/native/")), f => Assert.Matches(@"^Misc\.KashFlow/native/(linux|win|osx)-(x64|arm64)/[^/]+$", f));
     }
+
+    private static byte[] Read(ZipArchive zip, string name)
+    {
+        using var stream = new MemoryStream();
+        zip.GetEntry(name)!.Open().CopyTo(stream);
+        return stream.ToArray();
+    }
+
+    // ELF magic, 64-bit class, e_machine EM_X86_64 (62)
+    private static bool IsElfX64(byte[] b) =>
+        b.Length > 20 && b[0] == 0x7f && b[1] == (byte)'E' && b[2] == (byte)'L' && b[3] == (byte)'F' && b[4] == 2 && BitConverter.ToUInt16(b, 18) == 62;
 }

@@ -424,9 +424,11 @@ public class SandboxEndToEndTests
     {
         Assert.Null(Environment.GetEnvironmentVariable("KASHFLOW_SYNC_NATIVE_PATH"));
         var nativeAssembly = typeof(KashFlowEngine).Assembly;
-        var expected = Path.Combine(Path.GetDirectoryName(nativeAssembly.Location)!, "native", "linux-x64", "libkashflow_sync_native.so");
+        // linux-x64 here, win-x64 in the Windows run under wine (where native/linux-x64/ sits beside it)
+        var (rid, file) = OperatingSystem.IsWindows() ? ("win-x64", "kashflow_sync_native.dll") : ("linux-x64", "libkashflow_sync_native.so");
+        var expected = Path.Combine(Path.GetDirectoryName(nativeAssembly.Location)!, "native", rid, file);
         Assert.True(File.Exists(expected), expected);
-        Assert.False(File.Exists(Path.Combine(Path.GetDirectoryName(nativeAssembly.Location)!, "libkashflow_sync_native.so")));
+        Assert.False(File.Exists(Path.Combine(Path.GetDirectoryName(nativeAssembly.Location)!, file)));
 
         Assert.False(string.IsNullOrEmpty(KashFlowEngine.NativeVersion));
         var loadedFrom = (string?)nativeAssembly.GetType("Nop.Plugin.Misc.KashFlow.Native.NativeLibraryResolver")!

@@ -136,8 +136,10 @@ public class KashFlowModelFactory
         var engine = _host.Engine;
         model.EngineRunning = engine is not null;
         model.EngineError = _host.LastStartError;
-        model.SpooledDocuments = _host.Spool.List().Count;
-        model.NativeVersion = SafeNativeVersion();
+        model.SpooledDocuments = SafeSpoolCount();
+        model.NativeLibraryProblem = NativeLibraryStatus.Problem();
+        model.NativeVersion = model.NativeLibraryProblem is null ? SafeNativeVersion() : "-";
+        model.DataFolderProblem = _host.DataFolderError;
         if (engine is not null)
             model.StatusCounts = SafeStatusCounts(engine);
         return model;
@@ -375,6 +377,19 @@ public class KashFlowModelFactory
         catch (Exception)
         {
             return null;
+        }
+    }
+
+    // the spool folder may be unreadable (App_Data permissions): the page still opens and says why
+    private int SafeSpoolCount()
+    {
+        try
+        {
+            return _host.Spool.List().Count;
+        }
+        catch (Exception)
+        {
+            return 0;
         }
     }
 

@@ -146,6 +146,10 @@ public record ConfigurationModel : BaseNopModel
     public bool EngineRunning { get; set; }
     public string? EngineError { get; set; }
     public string? NativeVersion { get; set; }
+    /// <summary>Why the native library does not load here and what to do, or null.</summary>
+    public string? NativeLibraryProblem { get; set; }
+    /// <summary>Why App_Data/KashFlow could not be read at start-up and what to do, or null.</summary>
+    public string? DataFolderProblem { get; set; }
     public int SpooledDocuments { get; set; }
     public IDictionary<string, long> StatusCounts { get; set; } = new Dictionary<string, long>();
 }

@@ -18,9 +18,21 @@ public sealed class HandOffMarker
     public HandOffMarker(string path)
     {
         _path = path;
-        PreviousFloorUtc = Read(path);
+        try
+        {
+            PreviousFloorUtc = Read(path);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or System.Security.SecurityException)
+        {
+            // unreadable (the app-pool identity may not read App_Data/KashFlow): the host reports it;
+            // no catch-up can be run from a floor that cannot be read
+            ReadError = ex;
+        }
         _floorUtc = PreviousFloorUtc;
     }
+
+    /// <summary>Why the marker could not be read at start-up, or null.</summary>
+    public Exception? ReadError { get; }
 
     /// <summary>The floor an unclean exit left behind, or null after a clean stop (or on first run).</summary>
     public DateTime? PreviousFloorUtc { get; }
@@ -63,20 +75,13 @@ public sealed class HandOffMarker
 
     private static DateTime? Read(string path)
     {
-        try
-        {
-            if (!File.Exists(path))
-                return null;
-            var text = File.ReadAllText(path, Encoding.UTF8).Trim();
-            return DateTime.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AdjustToUniversal | DateTimeStyles.AssumeUniversal, out var floor)
-                ? floor
-                // unreadable (torn by a crash mid-write): the file's own time is a safe lower bound
-                : File.GetCreationTimeUtc(path).AddMinutes(-1);
-        }
-        catch (IOException)
-        {
+        if (!File.Exists(path))
             return null;
-        }
+        var text = File.ReadAllText(path, Encoding.UTF8).Trim();
+        return DateTime.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AdjustToUniversal | DateTimeStyles.AssumeUniversal, out var floor)
+            ? floor
+            // unreadable (torn by a crash mid-write): the file's own time is a safe lower bound
+            : File.GetCreationTimeUtc(path).AddMinutes(-1);
     }
 
     private static void Write(string path, DateTime floorUtc)

@@ -45,6 +45,12 @@ public interface IKashFlowEngineHost : IDisposable
     /// <summary>Why the last start failed (secrets redacted), or null.</summary>
     string? LastStartError { get; }
 
+    /// <summary>
+    /// Why the data folder (App_Data/KashFlow) could not be read when the host was created, or null.
+    /// Reported on the Configure page; the host runs on without what it could not read.
+    /// </summary>
+    string? DataFolderError { get; }
+
     SnapshotSpool Spool { get; }
 
     /// <summary>Starts the engine if the plugin is enabled and it is not running. True when it runs.</summary>
@@ -127,17 +133,42 @@ public sealed class KashFlowEngineHost : IKashFlowEngineHost
     // placed while it was off are not the catch-up's business).
     private long _enabledSinceTicks = DateTime.UtcNow.Ticks;
     private volatile bool _disabled;
+    private readonly string? _dataFolderError;
+    private int _dataFolderErrorLogged;
 
+    // Created when nopCommerce starts (the hosted poller needs it): nothing here may throw, whatever
+    // the data folder is like (on IIS the app-pool identity may be unable to read App_Data/KashFlow).
     public KashFlowEngineHost(IServiceScopeFactory scopeFactory, KashFlowEnginePaths paths)
     {
         _scopeFactory = scopeFactory;
         _paths = paths;
         Spool = new SnapshotSpool(paths.SpoolDirectory);
-        _readyInSpool = Spool.List().Count(e => e.Kind != SpoolKind.Rebuild);
+        try
+        {
+            _readyInSpool = Spool.List().Count(e => e.Kind != SpoolKind.Rebuild);
+        }
+        catch (Exception ex)
+        {
+            _dataFolderError = DescribeDataFolderFault(paths.SpoolDirectory, ex);
+        }
         _marker = new HandOffMarker(paths.HandOffMarkerPath);
+        if (_marker.ReadError is { } markerError)
+            _dataFolderError ??= DescribeDataFolderFault(paths.HandOffMarkerPath, markerError);
         _catchUpFromUtc = _marker.PreviousFloorUtc;
         _handOff = new CheckoutHandOff(WriteHandedOff, OnHandOffWriteFailed, KashFlowDefaults.HandOffCapacity);
     }
+
+    /// <summary>What the admin reads when the data folder cannot be used: the fault and what to do.</summary>
+    internal static string DescribeDataFolderFault(string path, Exception ex)
+    {
+        var what = $"KashFlow cannot use its data folder ({path}): {ex.GetType().Name}: {ex.Message}";
+        return ex is UnauthorizedAccessException or System.Security.SecurityException
+            ? what + " Give the identity nopCommerce runs as (on IIS, the application pool identity, e.g. \"IIS AppPool\\<pool name>\") " +
+                     "Modify permission on App_Data\\KashFlow, then restart the application. Until then orders are not synced; they stay in nopCommerce and can be sent with \"Resync\" later."
+            : what + " Orders are not synced until the folder can be used; they stay in nopCommerce and can be sent with \"Resync\" later.";
+    }
+
+    public string? DataFolderError => _dataFolderError;
 
     public DateTime? CatchUpFromUtc => _catchUpFromUtc;
 
@@ -222,7 +253,10 @@ public sealed class KashFlowEngineHost : IKashFlowEngineHost
         var logger = services.GetRequiredService<ILogger>();
         try
         {
+            if (_dataFolderError is not null && Interlocked.Exchange(ref _dataFolderErrorLogged, 1) == 0)
+                await logger.ErrorAsync(_dataFolderError);
             Directory.CreateDirectory(_paths.DataDirectory);
+            ProbeWritable(_paths.DataDirectory);
             var config = EngineConfigBuilder.Build(settings, credentials, _paths.JournalPath);
             _credentials = credentials;
             _engine = KashFlowEngine.Create(config, OnEngineLog);
@@ -232,7 +266,9 @@ public sealed class KashFlowEngineHost : IKashFlowEngineHost
         }
         catch (Exception ex)
         {
-            _lastStartError = credentials.Redact(ex.Message);
+            _lastStartError = ex is UnauthorizedAccessException or System.Security.SecurityException
+                ? DescribeDataFolderFault(_paths.DataDirectory, ex)
+                : credentials.Redact(ex.Message);
             _nextStartAttemptUtc = DateTime.UtcNow + KashFlowDefaults.EngineRetryDelay;
             await logger.ErrorAsync($"KashFlow: the sync engine did not start ({ex.GetType().Name}): {_lastStartError}. Orders are kept in the spool until it runs.");
             return false;
@@ -549,6 +585,13 @@ public sealed class KashFlowEngineHost : IKashFlowEngineHost
         var engine = _engine;
         _engine = null;
         engine?.Dispose();
+    }
+
+    // the journal needs the folder writable: say so plainly rather than with SQLite's "unable to open"
+    private static void ProbeWritable(string directory)
+    {
+        using var probe = new FileStream(Path.Combine(directory, ".write-test"), FileMode.Create, FileAccess.Write,
+            FileShare.None, 1, FileOptions.DeleteOnClose);
     }
 
     private static string SafeNativeVersion()
