@@ -9,7 +9,7 @@
 use std::path::PathBuf;
 
 use serde::de::DeserializeOwned;
-use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use serde::{Deserialize, Deserializer, Serialize};
 use serde_json::{Map, Value};
 
 use super::error::EngineError;
@@ -35,41 +35,10 @@ fn parse_rules(v: &Value) -> Result<MappingRules, EngineError> {
     })
 }
 
+pub use crate::kashflow::secret::Secret;
+
 /// KashFlow's production API.
 pub const LIVE_BASE_URL: &str = "https://api.kashflow.com/v2";
-
-/// A secret string (password, memorable word). `Debug` never shows it; serialising the
-/// configuration document does (the host owns that document), so never log a serialised config.
-#[derive(Clone, Default, PartialEq, Eq)]
-pub struct Secret(String);
-
-impl Secret {
-    pub fn new(value: impl Into<String>) -> Self {
-        Secret(value.into())
-    }
-    pub fn expose(&self) -> &str {
-        &self.0
-    }
-    pub fn is_empty(&self) -> bool {
-        self.0.is_empty()
-    }
-}
-
-impl std::fmt::Debug for Secret {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        if self.0.is_empty() {
-            f.write_str("\"\"")
-        } else {
-            f.write_str("\"<redacted>\"")
-        }
-    }
-}
-
-impl Serialize for Secret {
-    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.serialize_str(&self.0)
-    }
-}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum KashFlowMode {
@@ -396,7 +365,7 @@ impl EngineConfig {
             for key in ["Password", "MemorableWord"] {
                 if let Some(s) = k.get_mut(key) {
                     if s.as_str().is_some_and(|t| !t.is_empty()) {
-                        *s = Value::String("<redacted>".into());
+                        *s = Value::String(Secret::REDACTED.into());
                     }
                 }
             }

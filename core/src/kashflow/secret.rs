@@ -1,9 +1,12 @@
-//! `Secret`: a string that must never be shown — KashFlow password, memorable word, session and
-//! temporary tokens. `Debug` and `Display` print `[redacted]`; the value is reachable only through
-//! [`Secret::expose`], which call sites use exactly where the value goes on the wire.
+//! `Secret`: the one type for a string that must never be shown — the KashFlow password and
+//! memorable word (in the engine's configuration and in the client), session and temporary tokens.
+//! `Debug` and `Display` print [`Secret::REDACTED`] (an empty secret shows as empty, so "not set" is
+//! still visible); the value is reachable only through [`Secret::expose`], which call sites use
+//! exactly where the value goes on the wire.
 //!
-//! It serializes as the plain string (it has to be sent to KashFlow) and deserializes from one, so
-//! wire structs can hold secrets without leaking them through `{:?}`.
+//! It serializes as the plain string (it has to be sent to KashFlow, and the host owns the
+//! configuration document) and deserializes from one, so wire and configuration structs can hold
+//! secrets without leaking them through `{:?}`; never log a serialised document.
 
 use std::fmt;
 
@@ -13,7 +16,8 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 pub struct Secret(String);
 
 impl Secret {
-    pub const REDACTED: &'static str = "[redacted]";
+    /// What every redacted secret reads as: in `Debug`, `Display` and redacted documents.
+    pub const REDACTED: &'static str = "<redacted>";
 
     pub fn new(value: impl Into<String>) -> Self {
         Secret(value.into())
@@ -31,13 +35,17 @@ impl Secret {
 
 impl fmt::Debug for Secret {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(Self::REDACTED)
+        write!(f, "\"{self}\"")
     }
 }
 
 impl fmt::Display for Secret {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(Self::REDACTED)
+        f.write_str(if self.0.is_empty() {
+            ""
+        } else {
+            Self::REDACTED
+        })
     }
 }
 
@@ -77,8 +85,9 @@ mod tests {
         let s = Secret::new("hunter2");
         assert_eq!(
             format!("{s:?} {s} {s:#?}"),
-            "[redacted] [redacted] [redacted]"
+            "\"<redacted>\" <redacted> \"<redacted>\""
         );
+        assert_eq!(format!("{:?}", Secret::default()), "\"\"");
         assert_eq!(s.expose(), "hunter2");
         assert_eq!(serde_json::to_string(&s).unwrap(), "\"hunter2\"");
     }
