@@ -5,8 +5,8 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::Args;
+use kashflow_sync::engine::journal::JournalReader;
 use kashflow_sync::engine::{RecordQuery, RecordState};
-use kashflow_sync::sync::status::JournalReader;
 
 #[derive(Args, Debug)]
 pub struct StatusArgs {
