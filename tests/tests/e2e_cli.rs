@@ -54,6 +54,37 @@ fn demo_syncs_a_day_and_prints_the_summary() {
     let (ok, status, err) = kfsync(&["status", "--journal", journal.to_str().unwrap()]);
     assert!(ok, "{err}");
     assert!(status.contains("Records: 60 total"), "{status}");
+
+    // A journal the operator may only read (file and folder read-only) is read all the same.
+    set_read_only(dir.path(), &journal, true);
+    let (ok, again, err) = kfsync(&["status", "--journal", journal.to_str().unwrap()]);
+    set_read_only(dir.path(), &journal, false);
+    assert!(ok, "{err}");
+    assert_eq!(again, status);
+
+    // A reader that closes the pipe early (`| head -c 1`) ends the command quietly: here the
+    // pipe is closed before kfsync has opened the journal, so its write meets a closed pipe.
+    let mut child = Command::new(env!("CARGO_BIN_EXE_kfsync"))
+        .args(["status", "--json", "--journal", journal.to_str().unwrap()])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    drop(child.stdout.take());
+    let out = child.wait_with_output().unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success() && !err.contains("panicked"), "{err}");
+}
+
+fn set_read_only(dir: &std::path::Path, journal: &std::path::Path, read_only: bool) {
+    use std::os::unix::fs::PermissionsExt;
+    let (file, folder) = if read_only {
+        (0o444, 0o555)
+    } else {
+        (0o644, 0o755)
+    };
+    std::fs::set_permissions(journal, std::fs::Permissions::from_mode(file)).unwrap();
+    std::fs::set_permissions(dir, std::fs::Permissions::from_mode(folder)).unwrap();
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
