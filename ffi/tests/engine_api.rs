@@ -406,6 +406,50 @@ fn log_callback_gets_engine_lines_and_none_after_free() {
 }
 
 #[test]
+fn client_tracing_and_contained_panics_reach_the_log_callback() {
+    let dir = tempfile::tempdir().unwrap();
+    let probe = Box::new(LogProbe {
+        lines: Mutex::new(Vec::new()),
+        freed: AtomicBool::new(false),
+        after_free: AtomicUsize::new(0),
+    });
+    let user_data = &*probe as *const LogProbe as *mut c_void;
+    let h = create_with_log(
+        &docs::config(dir.path(), "Sandbox", None),
+        Some(on_log),
+        user_data,
+    );
+    // A contained panic is reported through the callback (not as a backtrace on stderr).
+    host::fails(KFS_PANIC, |out| unsafe { kfs_debug_panic(out) });
+    // The KashFlow client logs through `tracing`: its login reaches the callback too.
+    let (tx, rx) = host::completions();
+    let mut op = 0u64;
+    host::ok(|out| unsafe {
+        kfs_engine_test_connection(h.0, Some(host::on_complete), tx, &mut op, out)
+    });
+    rx.recv_timeout(Duration::from_secs(60))
+        .expect("completion callback");
+    host::call(|out| unsafe { kfs_operation_take(op, out) });
+    free(h);
+    let lines = probe.lines.lock().unwrap().clone();
+    assert!(
+        lines.iter().any(|(level, _, msg)| *level == KFS_LOG_ERROR
+            && msg.contains("forced through the boundary")
+            && msg.contains("KFS_PANIC")),
+        "{lines:?}"
+    );
+    assert!(
+        lines
+            .iter()
+            .any(|(level, target, msg)| *level == KFS_LOG_INFO
+                && target == "kashflow::client"
+                && msg.contains("logged in to KashFlow")),
+        "{lines:?}"
+    );
+    drop(probe);
+}
+
+#[test]
 fn test_connection_is_an_asynchronous_operation() {
     let dir = tempfile::tempdir().unwrap();
     let url = format!("https://127.0.0.1:{}/v2", docs::closed_port());

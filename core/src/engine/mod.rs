@@ -45,7 +45,7 @@ pub use events::{CreditCause, CreditRequest, OrderEvent, PaymentEvent, RefundEve
 pub use header::{SnapshotHeader, SUPPORTED_SCHEMA_VERSION};
 pub use journal::Journal;
 pub use locks::{KeyGuard, KeyLocks};
-pub use log::{LogLevel, LogSink, Logger, MemorySink};
+pub use log::{LogLevel, LogSink, Logger, MemorySink, TracingToSink};
 pub use model::{
     AttemptEntry, AttemptResult, CallRecord, ConnectionReport, CreditNotePosted, CreditNoteSummary,
     EnqueueReceipt, EventEntry, JobEntry, JobKind, JobState, LedgerEntry, LedgerKind, Outcome,
