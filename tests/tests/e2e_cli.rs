@@ -148,3 +148,41 @@ async fn sync_files_into_a_sandbox_then_status_lists_the_failures() {
     assert!(!ok && err.contains("no journal"), "{err}");
     kashflow_sync_harness::harness::stop_sandbox(sandbox).await;
 }
+
+#[test]
+fn verbose_logs_the_clients_lines_to_stderr() {
+    let dir = tempfile::tempdir().unwrap();
+    let journal = dir.path().join("v.sqlite");
+    let journal = journal.to_str().unwrap();
+    let demo = [
+        "demo",
+        "--orders",
+        "2",
+        "--latency-ms",
+        "0",
+        "--fault-rate",
+        "0",
+        "--journal",
+    ];
+    let (ok, out, err) = kfsync(&[&["-v"][..], &demo, &[journal]].concat());
+    assert!(ok, "{out}\n{err}");
+    assert!(
+        err.contains("INFO  kashflow::client: logged in to KashFlow"),
+        "{err}"
+    );
+    // Without -v (and without RUST_LOG) the client's lines stay out of the way.
+    std::fs::remove_file(journal).unwrap();
+    let (ok, _, err) = Command::new(env!("CARGO_BIN_EXE_kfsync"))
+        .args([&demo[..], &[journal]].concat())
+        .env_remove("RUST_LOG")
+        .output()
+        .map(|o| {
+            (
+                o.status.success(),
+                (),
+                String::from_utf8_lossy(&o.stderr).into_owned(),
+            )
+        })
+        .unwrap();
+    assert!(ok && !err.contains("kashflow::client"), "{err}");
+}
