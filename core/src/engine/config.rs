@@ -191,7 +191,13 @@ impl EngineConfig {
     /// path of the setting at fault.
     pub fn from_json(json: &[u8]) -> Result<Self, EngineError> {
         let value: Value = serde_json::from_slice(json).map_err(|e| {
-            EngineError::invalid_config(format!("the configuration is not valid JSON: {e}"), None)
+            EngineError::invalid_config(
+                format!(
+                    "the configuration is not valid JSON: {}",
+                    crate::mapping::text::quote(&e.to_string())
+                ),
+                None,
+            )
         })?;
         Self::from_value(&value)
     }

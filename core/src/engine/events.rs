@@ -5,6 +5,7 @@
 //! under `arbitrary_precision`), so every error names its field. Amounts are `Decimal`, accepted as
 //! JSON numbers or strings. Unknown fields are ignored: the plugin may send more context.
 
+use crate::mapping::text::quote;
 use chrono::{DateTime, Utc};
 use rust_decimal::Decimal;
 use serde_json::{json, Value};
@@ -41,7 +42,10 @@ impl PaymentEvent {
         let amount = match obj.get("Amount") {
             Some(a) => decimal(a).ok_or_else(|| {
                 EngineError::invalid_document(
-                    format!("Amount must be a decimal number, found {a}"),
+                    format!(
+                        "Amount must be a decimal number, found {}",
+                        quote(&a.to_string())
+                    ),
                     Some("Amount"),
                 )
             })?,
@@ -61,7 +65,7 @@ impl PaymentEvent {
         let paid_date_utc = match obj.get("PaidDateUtc") {
             Some(Value::String(s)) => parse_utc(s).ok_or_else(|| {
                 EngineError::invalid_document(
-                    format!("PaidDateUtc '{s}' is not a date and time"),
+                    format!("PaidDateUtc '{}' is not a date and time", quote(s)),
                     Some("PaidDateUtc"),
                 )
             })?,
@@ -77,7 +81,10 @@ impl PaymentEvent {
             Some(Value::String(s)) => Some(s.clone()),
             Some(other) => {
                 return Err(EngineError::invalid_document(
-                    format!("PaymentMethodSystemName must be a string, found {other}"),
+                    format!(
+                        "PaymentMethodSystemName must be a string, found {}",
+                        quote(&other.to_string())
+                    ),
                     Some("PaymentMethodSystemName"),
                 ))
             }
@@ -162,7 +169,10 @@ impl CreditItem {
             Some(Value::Array(a)) => a,
             Some(other) => {
                 return Err(EngineError::invalid_document(
-                    format!("{field} must be a list, found {other}"),
+                    format!(
+                        "{field} must be a list, found {}",
+                        quote(&other.to_string())
+                    ),
                     Some(field),
                 ))
             }
@@ -350,12 +360,15 @@ fn optional_date(v: &Value, field: &str) -> Result<Option<DateTime<Utc>>, Engine
         None | Some(Value::Null) => Ok(None),
         Some(Value::String(s)) => parse_utc(s).map(Some).ok_or_else(|| {
             EngineError::invalid_document(
-                format!("{field} '{s}' is not a date and time"),
+                format!("{field} '{}' is not a date and time", quote(s)),
                 Some(field),
             )
         }),
         Some(other) => Err(EngineError::invalid_document(
-            format!("{field} must be a date and time string, found {other}"),
+            format!(
+                "{field} must be a date and time string, found {}",
+                quote(&other.to_string())
+            ),
             Some(field),
         )),
     }
@@ -366,7 +379,10 @@ fn optional_text(v: &Value, field: &str) -> Result<Option<String>, EngineError> 
         None | Some(Value::Null) => Ok(None),
         Some(Value::String(s)) => Ok(Some(s.clone())),
         Some(other) => Err(EngineError::invalid_document(
-            format!("{field} must be a string, found {other}"),
+            format!(
+                "{field} must be a string, found {}",
+                quote(&other.to_string())
+            ),
             Some(field),
         )),
     }
@@ -375,7 +391,10 @@ fn optional_text(v: &Value, field: &str) -> Result<Option<String>, EngineError> 
 impl OrderEvent {
     pub fn parse(json: &[u8]) -> Result<Self, EngineError> {
         let v: Value = serde_json::from_slice(json).map_err(|e| {
-            EngineError::invalid_document(format!("the event is not valid JSON: {e}"), None)
+            EngineError::invalid_document(
+                format!("the event is not valid JSON: {}", quote(&e.to_string())),
+                None,
+            )
         })?;
         Self::from_value(&v)
     }
@@ -406,7 +425,7 @@ impl OrderEvent {
                     None | Some(Value::Null) => None,
                     Some(a) => Some(decimal(a).ok_or_else(|| {
                         EngineError::invalid_document(
-                            format!("Amount must be a decimal number, found {a}"),
+                            format!("Amount must be a decimal number, found {}", quote(&a.to_string())),
                             Some("Amount"),
                         )
                     })?),
@@ -425,7 +444,7 @@ impl OrderEvent {
                     Some(Value::Bool(b)) => *b,
                     Some(other) => {
                         return Err(EngineError::invalid_document(
-                            format!("Offline must be true or false, found {other}"),
+                            format!("Offline must be true or false, found {}", quote(&other.to_string())),
                             Some("Offline"),
                         ))
                     }
@@ -458,7 +477,7 @@ impl OrderEvent {
                     Some(Value::Bool(b)) => *b,
                     Some(other) => {
                         return Err(EngineError::invalid_document(
-                            format!("Restock must be true or false, found {other}"),
+                            format!("Restock must be true or false, found {}", quote(&other.to_string())),
                             Some("Restock"),
                         ))
                     }
@@ -466,7 +485,8 @@ impl OrderEvent {
             }),
             other => Err(EngineError::invalid_document(
                 format!(
-                    "unknown event Kind '{other}' (expected OrderPaid, OrderCancelled, OrderVoided, OrderRefunded or CreditNoteRelease)"
+                    "unknown event Kind '{}' (expected OrderPaid, OrderCancelled, OrderVoided, OrderRefunded or CreditNoteRelease)",
+                    quote(other)
                 ),
                 Some("Kind"),
             )),
@@ -654,6 +674,20 @@ mod tests {
                 .map(str::to_string)
         };
         assert_eq!(path(r#"{"OrderId":1}"#).as_deref(), Some("Kind"));
+        // A bad value is quoted at bounded length, however long it is.
+        let huge = "x".repeat(1_000_000);
+        for doc in [
+            format!(r#"{{"Kind":"{huge}","OrderId":1}}"#),
+            format!(r#"{{"Kind":"OrderPaid","OrderId":1,"PaidDateUtc":"{huge}"}}"#),
+            format!(r#"{{"Kind":"OrderPaid","OrderId":1,"PaidDateUtc":["{huge}"]}}"#),
+        ] {
+            let e = OrderEvent::parse(doc.as_bytes()).unwrap_err();
+            assert!(
+                e.to_string().len() < 1_000,
+                "{} characters",
+                e.to_string().len()
+            );
+        }
         assert_eq!(
             path(r#"{"Kind":"OrderShipped","OrderId":1}"#).as_deref(),
             Some("Kind")

@@ -2,6 +2,7 @@
 //! expired leases), renewing, finishing (state change + outcomes + ledger + attempt history in
 //! one transaction), releasing at shutdown, admin retries, and the derived record state.
 
+use crate::mapping::text::quote;
 use rusqlite::{params, Connection, OptionalExtension};
 use serde_json::Value;
 
@@ -378,7 +379,10 @@ fn claim_tx(conn: &Connection, c: &Claim) -> Result<Option<ClaimedJob>, EngineEr
         let Some(kind) = JobKind::parse(&kind_text) else {
             let error = ErrorDoc::new(
                 "UnknownJobKind",
-                format!("job kind '{kind_text}' is not known to this version of KashFlow Sync"),
+                format!(
+                    "job kind '{}' is not known to this version of KashFlow Sync",
+                    quote(&kind_text)
+                ),
             );
             mark_dead(conn, id, record_id, &error, c.now)?;
             continue;
