@@ -217,6 +217,7 @@ async fn run_job(inner: &Arc<Inner>, claimed: ClaimedJob, probe: bool, config: A
                         format!("internal error while processing the job: {panic}"),
                     ),
                     retry_after: None,
+                    maybe_applied: false,
                 },
             }
         }
@@ -260,7 +261,11 @@ async fn run_job(inner: &Arc<Inner>, claimed: ClaimedJob, probe: bool, config: A
                 (LogLevel::Info, line),
             )
         }
-        JobResult::Retry { error, retry_after } => {
+        JobResult::Retry {
+            error,
+            retry_after,
+            maybe_applied,
+        } => {
             if attempt >= config.retry.max_attempts {
                 let error = ErrorDoc {
                     message: format!("gave up after {attempt} attempts: {}", error.message),
@@ -293,6 +298,7 @@ async fn run_job(inner: &Arc<Inner>, claimed: ClaimedJob, probe: bool, config: A
                     Finish::Retry {
                         error,
                         run_at: now.saturating_add(delay as i64),
+                        maybe_applied,
                     },
                     Signal::Failure,
                     (LogLevel::Warn, line),

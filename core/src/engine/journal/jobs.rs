@@ -45,16 +45,15 @@ pub(crate) enum Finish {
     Retry {
         error: ErrorDoc,
         run_at: i64,
+        /// The processor says the write may have been applied (see `JobResult::Retry`).
+        maybe_applied: bool,
     },
     Dead {
         error: ErrorDoc,
         outcomes: Vec<OutcomeSpec>,
     },
     /// `run_at: None` waits for the journal to wake it (payment waiting for its invoice).
-    Wait {
-        reason: String,
-        run_at: Option<i64>,
-    },
+    Wait { reason: String, run_at: Option<i64> },
 }
 
 #[derive(Debug, Clone)]
@@ -580,11 +579,14 @@ fn finish_tx(conn: &Connection, input: FinishInput) -> Result<FinishReport, Engi
             }
             insert_outcomes(conn, record_id, &outcomes, now)?;
         }
-        Finish::Retry { error, run_at } => {
+        Finish::Retry {
+            error,
+            run_at,
+            maybe_applied,
+        } => {
             let (code, message, path) = error_cols(Some(&error));
             // The processor says the write may have been applied: keep the job flagged, so a
             // cancellation before the next attempt asks for KashFlow to be checked.
-            let maybe_applied = error.code == crate::sync::failure::OUTCOME_UNKNOWN_CODE;
             conn.prepare_cached(
                 "UPDATE jobs SET state = 'Queued', run_at = ?2, lease_owner = NULL,
                     lease_expires_at = NULL, last_error_code = ?3, last_error_message = ?4,
