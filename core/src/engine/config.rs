@@ -119,6 +119,16 @@ pub struct RetryPolicy {
     pub max_delay_ms: u64,
 }
 
+impl RetryPolicy {
+    /// The waits between attempts: the crate's one backoff, from `BaseDelayMs` and `MaxDelayMs`.
+    pub fn backoff(&self) -> crate::backoff::Backoff {
+        crate::backoff::Backoff::new(
+            std::time::Duration::from_millis(self.base_delay_ms),
+            std::time::Duration::from_millis(self.max_delay_ms),
+        )
+    }
+}
+
 impl Default for RetryPolicy {
     fn default() -> Self {
         RetryPolicy {

@@ -6,11 +6,10 @@
 //! serves the admin pages: counts, the sync log, record details, retries, previews.
 //!
 //! Module map: `journal` (SQLite, schema, every query), `worker` (claim/run/finish loop),
-//! `processor` (the seam), `breaker` + `backoff` (failure policy), `locks` (per-key locks for
+//! `processor` (the seam), `breaker` (failure policy, with the crate's one `backoff`), `locks` (per-key locks for
 //! processors), `header`/`events` (reading host documents), `model` (documents), `config`, `error`,
 //! `log`, `clock`.
 
-pub mod backoff;
 pub mod breaker;
 pub mod clock;
 pub mod config;

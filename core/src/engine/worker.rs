@@ -9,7 +9,6 @@ use std::sync::Arc;
 use std::task::{Context, Poll};
 use std::time::{Duration, Instant};
 
-use super::backoff::retry_delay_ms;
 use super::breaker::{Permit, Signal};
 use super::config::EngineConfig;
 use super::error::ErrorDoc;
@@ -283,12 +282,13 @@ async fn run_job(inner: &Arc<Inner>, claimed: ClaimedJob, probe: bool, config: A
             } else {
                 let delay = {
                     let mut rng = inner.rng.lock().unwrap_or_else(|p| p.into_inner());
-                    retry_delay_ms(
-                        &config.retry,
-                        attempt,
-                        retry_after.map(|d| d.as_millis().min(u64::MAX as u128) as u64),
+                    // `attempt` (1-based) failed: this is retry `attempt - 1`.
+                    let wait = config.retry.backoff().delay(
+                        attempt.saturating_sub(1),
+                        retry_after,
                         &mut *rng,
-                    )
+                    );
+                    wait.as_millis().min(u64::MAX as u128) as u64
                 };
                 let line = format!(
                     "{label}: attempt {attempt} failed, retrying in {:.1}s: {error}",

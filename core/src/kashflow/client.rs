@@ -31,8 +31,9 @@ use super::model::{
     MemorableWordChar, Nominal, PaymentLine, PaymentMethod, Product, SessionTokenRequest,
     SessionTokenResponse, TemporaryTokenRequest, TemporaryTokenResponse, VatRate,
 };
-use super::ratelimit::{Backoff, RateLimiter};
+use super::ratelimit::RateLimiter;
 use super::secret::{redact, Secret};
+use crate::backoff::Backoff;
 use crate::mapping::text::quote;
 
 /// Path segments (customer and product codes are free text) are percent-encoded.
@@ -469,11 +470,10 @@ impl KashFlowClient {
                         && attempt < self.cfg.read_retries
                         && e.retry_after().is_none_or(|ra| ra <= self.cfg.backoff.max) =>
                 {
-                    let wait = self.cfg.backoff.delay_honouring(
-                        attempt,
-                        e.retry_after(),
-                        &mut rand::thread_rng(),
-                    );
+                    let wait =
+                        self.cfg
+                            .backoff
+                            .delay(attempt, e.retry_after(), &mut rand::thread_rng());
                     tracing::info!(target: "kashflow::client", op, attempt, ?wait, "retrying read: {e}");
                     tokio::time::sleep(wait).await;
                     attempt += 1;
