@@ -337,7 +337,7 @@ impl CreditRequest {
             cause: s("Cause")
                 .and_then(|c| CreditCause::parse(&c))
                 .ok_or_else(|| bad("Cause"))?,
-            full: v.get("Full").and_then(Value::as_bool).unwrap_or(false),
+            full: optional_bool(v, "Full")?,
             amount: match v.get("Amount") {
                 None | Some(Value::Null) => None,
                 Some(a) => Some(decimal(a).ok_or_else(|| bad("Amount"))?),
@@ -345,13 +345,29 @@ impl CreditRequest {
             date_utc: s("DateUtc")
                 .and_then(|d| parse_utc(&d))
                 .ok_or_else(|| bad("DateUtc"))?,
-            money_back: v.get("MoneyBack").and_then(Value::as_bool).unwrap_or(false),
-            offline: v.get("Offline").and_then(Value::as_bool).unwrap_or(false),
+            money_back: optional_bool(v, "MoneyBack")?,
+            offline: optional_bool(v, "Offline")?,
             note: s("Note"),
             payment_method_system_name: s("PaymentMethodSystemName"),
             items: CreditItem::list_from(v.get("Items"), "Items")?,
-            restock: v.get("Restock").and_then(Value::as_bool).unwrap_or(false),
+            restock: optional_bool(v, "Restock")?,
         })
+    }
+}
+
+/// An optional flag: absent or null is `false`; anything but a JSON boolean is an error naming
+/// the field (never read leniently: a "true" string silently read as false would hide a bug).
+fn optional_bool(v: &Value, field: &str) -> Result<bool, EngineError> {
+    match v.get(field) {
+        None | Some(Value::Null) => Ok(false),
+        Some(Value::Bool(b)) => Ok(*b),
+        Some(other) => Err(EngineError::invalid_document(
+            format!(
+                "{field} must be true or false, found {}",
+                quote(&other.to_string())
+            ),
+            Some(field),
+        )),
     }
 }
 
@@ -439,16 +455,7 @@ impl OrderEvent {
                         Some("Amount"),
                     ));
                 }
-                let offline = match v.get("Offline") {
-                    None | Some(Value::Null) => false,
-                    Some(Value::Bool(b)) => *b,
-                    Some(other) => {
-                        return Err(EngineError::invalid_document(
-                            format!("Offline must be true or false, found {}", quote(&other.to_string())),
-                            Some("Offline"),
-                        ))
-                    }
-                };
+                let offline = optional_bool(v, "Offline")?;
                 Ok(OrderEvent::Refunded(RefundEvent {
                     order_id,
                     amount,
@@ -472,16 +479,7 @@ impl OrderEvent {
                         )
                     })? as u32,
                 items: CreditItem::list_from(v.get("Items"), "Items")?,
-                restock: match v.get("Restock") {
-                    None | Some(Value::Null) => false,
-                    Some(Value::Bool(b)) => *b,
-                    Some(other) => {
-                        return Err(EngineError::invalid_document(
-                            format!("Restock must be true or false, found {}", quote(&other.to_string())),
-                            Some("Restock"),
-                        ))
-                    }
-                },
+                restock: optional_bool(v, "Restock")?,
             }),
             other => Err(EngineError::invalid_document(
                 format!(
@@ -674,6 +672,15 @@ mod tests {
                 .map(str::to_string)
         };
         assert_eq!(path(r#"{"OrderId":1}"#).as_deref(), Some("Kind"));
+        // Flags are booleans, in events and in the journal's credit requests alike.
+        assert_eq!(
+            path(r#"{"Kind":"OrderRefunded","OrderId":1,"Offline":"true"}"#).as_deref(),
+            Some("Offline")
+        );
+        assert_eq!(
+            path(r#"{"Kind":"CreditNoteRelease","OrderId":1,"Seq":1,"Restock":1}"#).as_deref(),
+            Some("Restock")
+        );
         // A bad value is quoted at bounded length, however long it is.
         let huge = "x".repeat(1_000_000);
         for doc in [
