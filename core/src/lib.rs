@@ -1,5 +1,6 @@
 //! KashFlow Sync core: the order snapshot contract, mapping to a canonical invoice, the KashFlow
 //! REST v2 client and sandbox, and the durable sync engine.
+pub mod backoff;
 pub mod engine;
 pub mod kashflow;
 pub mod mapping;

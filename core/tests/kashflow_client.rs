@@ -3,11 +3,11 @@
 
 use std::time::Duration;
 
+use kashflow_sync::backoff::Backoff;
 use kashflow_sync::kashflow::model::{
     Address, BulkPayment, BulkPaymentItem, Contact, Customer, Invoice, InvoiceCurrency, LineItem,
     PaymentLine,
 };
-use kashflow_sync::kashflow::ratelimit::Backoff;
 use kashflow_sync::kashflow::sandbox::{
     AuthSettings, FaultKind, FaultRule, RandomFaults, SandboxConfig, SandboxHandle, SandboxServer,
 };

@@ -1,4 +1,4 @@
-//! Each mapping rule, on real fixtures: defaults as fixed in plan/contracts.md, and what changing
+//! Each mapping rule, on real fixtures: the defaults of `MappingRules::default()`, and what changing
 //! each setting does.
 
 use std::path::Path;

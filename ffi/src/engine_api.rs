@@ -11,12 +11,12 @@ use crate::buffer::KfsBuffer;
 use crate::error::FfiError;
 use crate::guard::{self, to_json, Out};
 use crate::input;
-use crate::log::{HostLog, KfsLogCallback};
+use crate::log::{HostLog, HostSink, KfsLogCallback};
 use crate::operation::{self, KfsCompletionCallback};
 use crate::registry::Registry;
 use crate::runtime;
 use crate::status::*;
-use kashflow_sync::engine::{Engine, EngineConfig, EngineError, LogLevel, LogSink, RecordQuery};
+use kashflow_sync::engine::{Engine, EngineConfig, EngineError, LogSink, RecordQuery};
 use once_cell::sync::Lazy;
 use serde::Serialize;
 use std::ffi::c_void;
@@ -43,22 +43,6 @@ struct EngineEntry {
 }
 
 static ENGINES: Lazy<Registry<EngineEntry>> = Lazy::new(|| Registry::new(0x4b46));
-
-/// The engine's log lines, forwarded to the host callback through its gate.
-struct HostSink(Arc<HostLog>);
-
-impl LogSink for HostSink {
-    fn log(&self, level: LogLevel, target: &str, message: &str) {
-        let code = match level {
-            LogLevel::Error => KFS_LOG_ERROR,
-            LogLevel::Warn => KFS_LOG_WARN,
-            LogLevel::Info => KFS_LOG_INFO,
-            LogLevel::Debug => KFS_LOG_DEBUG,
-            LogLevel::Trace => KFS_LOG_TRACE,
-        };
-        self.0.emit(code, target, message);
-    }
-}
 
 impl From<EngineError> for FfiError {
     fn from(e: EngineError) -> Self {
@@ -135,6 +119,9 @@ pub unsafe extern "C" fn kfs_engine_create(
             *out_engine = std::ptr::null_mut();
             let config = parse_config(config, config_len)?;
             let log = HostLog::new(log, log_user_data).map(Arc::new);
+            if let Some(log) = &log {
+                crate::log::register(log);
+            }
             let sink: Option<Arc<dyn LogSink>> = log
                 .clone()
                 .map(|l| Arc::new(HostSink(l)) as Arc<dyn LogSink>);

@@ -70,7 +70,10 @@ impl FfiError {
         FfiError::new(
             KFS_PANIC,
             "Panic",
-            format!("internal error in kashflow_sync_native (caught at the boundary): {message}"),
+            format!(
+                "internal error in kashflow_sync_native (caught at the boundary): {}",
+                kashflow_sync::mapping::text::quote(message)
+            ),
         )
     }
 

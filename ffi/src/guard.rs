@@ -29,8 +29,11 @@ where
     } else if kind == Out::Document {
         return crate::status::KFS_NULL_ARGUMENT;
     }
+    crate::log::install_once();
+    let boundary = crate::log::at_boundary();
     let result = catch_unwind(AssertUnwindSafe(body))
         .unwrap_or_else(|payload| Err(FfiError::panic(&panic_message(payload.as_ref()))));
+    drop(boundary);
     let (status, doc) = match result {
         Ok(bytes) => (KFS_OK, bytes),
         Err(e) => (e.status, e.to_document()),

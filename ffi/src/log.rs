@@ -1,5 +1,7 @@
 //! The host's log callback, and the gate that guarantees it is never called after its engine is
-//! freed.
+//! freed; and the one logging path into it: the engine's own lines (through its `LogSink`), the
+//! `tracing` events of the KashFlow client and sandbox, and contained panics all reach the host
+//! callbacks of the live engines ([`install_once`]).
 //!
 //! Engine log lines (level, target, message) arrive from any engine thread. Each call passes a
 //! gate that counts in-flight callbacks; closing the gate (when the engine is freed) refuses new
@@ -9,7 +11,11 @@
 use std::cell::RefCell;
 use std::ffi::c_void;
 use std::panic::{catch_unwind, AssertUnwindSafe};
-use std::sync::{Condvar, Mutex};
+use std::sync::{Arc, Condvar, Mutex, Once, Weak};
+
+use kashflow_sync::engine::{LogLevel, LogSink, TracingToSink};
+
+use crate::status::{KFS_LOG_DEBUG, KFS_LOG_ERROR, KFS_LOG_INFO, KFS_LOG_TRACE, KFS_LOG_WARN};
 
 /// Receives one engine log line. `level` is one of `KFS_LOG_*`; `target` and `message` are UTF-8,
 /// not NUL-terminated, valid only during the call. Called from library threads; must not unwind.
@@ -106,6 +112,110 @@ impl HostLog {
             gate = self.idle.wait(gate).unwrap_or_else(|p| p.into_inner());
         }
     }
+}
+
+/// The `KFS_LOG_*` code of a level.
+pub fn level_code(level: LogLevel) -> i32 {
+    match level {
+        LogLevel::Error => KFS_LOG_ERROR,
+        LogLevel::Warn => KFS_LOG_WARN,
+        LogLevel::Info => KFS_LOG_INFO,
+        LogLevel::Debug => KFS_LOG_DEBUG,
+        LogLevel::Trace => KFS_LOG_TRACE,
+    }
+}
+
+/// One engine's lines, forwarded to its host callback through the gate.
+pub struct HostSink(pub Arc<HostLog>);
+
+impl LogSink for HostSink {
+    fn log(&self, level: LogLevel, target: &str, message: &str) {
+        self.0.emit(level_code(level), target, message);
+    }
+}
+
+/// The host logs of the engines created so far (dead ones are pruned as they are found):
+/// where lines that belong to no one engine go — `tracing` events and contained panics.
+static HOSTS: Mutex<Vec<Weak<HostLog>>> = Mutex::new(Vec::new());
+
+/// Every live host log. A freed engine's log has a closed gate, so it receives nothing more.
+struct AllHosts;
+
+impl LogSink for AllHosts {
+    fn log(&self, level: LogLevel, target: &str, message: &str) {
+        let live: Vec<Arc<HostLog>> = {
+            let mut hosts = HOSTS.lock().unwrap_or_else(|p| p.into_inner());
+            hosts.retain(|h| h.strong_count() > 0);
+            hosts.iter().filter_map(Weak::upgrade).collect()
+        };
+        for host in live {
+            host.emit(level_code(level), target, message);
+        }
+    }
+}
+
+/// Adds an engine's host log to those that receive `tracing` events and contained panics.
+pub fn register(log: &Arc<HostLog>) {
+    install_once();
+    HOSTS
+        .lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .push(Arc::downgrade(log));
+}
+
+thread_local! {
+    /// Set while an export's body runs (see `guard::run`): a panic here is contained.
+    static AT_BOUNDARY: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// Marks the current thread as running an export's body until the returned value is dropped.
+pub fn at_boundary() -> impl Drop {
+    struct Reset(bool);
+    impl Drop for Reset {
+        fn drop(&mut self) {
+            AT_BOUNDARY.with(|b| b.set(self.0));
+        }
+    }
+    Reset(AT_BOUNDARY.with(|b| b.replace(true)))
+}
+
+/// Whether a panic on this thread is one the library contains: inside an export, or on one of
+/// the library's own threads (the runtime's "kashflow-sync" workers, the journal's "kfs-" ones).
+fn contained_here() -> bool {
+    AT_BOUNDARY.with(|b| b.get())
+        || std::thread::current()
+            .name()
+            .is_some_and(|n| n.starts_with("kashflow-sync") || n.starts_with("kfs-"))
+}
+
+/// Once per process: `tracing` events (Info and above) go to the live engines' host logs, and a
+/// panic the library contains is reported there (level Error) instead of printing "panicked at
+/// … stack backtrace" on the host's stderr. Panics elsewhere in the process keep the hook that
+/// was installed before.
+pub fn install_once() {
+    static ONCE: Once = Once::new();
+    ONCE.call_once(|| {
+        TracingToSink::new(LogLevel::Info, Arc::new(AllHosts)).install();
+        let previous = std::panic::take_hook();
+        std::panic::set_hook(Box::new(move |info| {
+            if !contained_here() {
+                return previous(info);
+            }
+            let message = crate::guard::panic_message(info.payload());
+            let at = info
+                .location()
+                .map(|l| format!(" at {}:{}", l.file(), l.line()))
+                .unwrap_or_default();
+            AllHosts.log(
+                LogLevel::Error,
+                "kashflow_sync_native",
+                &format!(
+                    "internal error{at} (contained; the call reports KFS_PANIC): {}",
+                    kashflow_sync::mapping::text::quote(&message)
+                ),
+            );
+        }));
+    });
 }
 
 #[cfg(test)]

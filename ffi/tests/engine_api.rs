@@ -360,20 +360,23 @@ unsafe extern "C" fn on_log(
         .push((level, text(target, target_len), text(message, message_len)));
 }
 
-#[test]
-fn log_callback_gets_engine_lines_and_none_after_free() {
-    let dir = tempfile::tempdir().unwrap();
+/// A Sandbox engine whose log callback records into the returned probe (keep it alive until the
+/// engine is freed).
+fn engine_with_log_probe(dir: &std::path::Path) -> (Box<LogProbe>, Handle) {
     let probe = Box::new(LogProbe {
         lines: Mutex::new(Vec::new()),
         freed: AtomicBool::new(false),
         after_free: AtomicUsize::new(0),
     });
     let user_data = &*probe as *const LogProbe as *mut c_void;
-    let h = create_with_log(
-        &docs::config(dir.path(), "Sandbox", None),
-        Some(on_log),
-        user_data,
-    );
+    let h = create_with_log(&docs::config(dir, "Sandbox", None), Some(on_log), user_data);
+    (probe, h)
+}
+
+#[test]
+fn log_callback_gets_engine_lines_and_none_after_free() {
+    let dir = tempfile::tempdir().unwrap();
+    let (probe, h) = engine_with_log_probe(dir.path());
     enqueue(h, b"not json at all");
     free(h);
     probe.freed.store(true, Ordering::SeqCst);
@@ -403,6 +406,40 @@ fn log_callback_gets_engine_lines_and_none_after_free() {
         "no secrets in logs"
     );
     drop(probe); // only now is the host's state released
+}
+
+#[test]
+fn client_tracing_and_contained_panics_reach_the_log_callback() {
+    let dir = tempfile::tempdir().unwrap();
+    let (probe, h) = engine_with_log_probe(dir.path());
+    // A contained panic is reported through the callback (not as a backtrace on stderr).
+    host::fails(KFS_PANIC, |out| unsafe { kfs_debug_panic(out) });
+    // The KashFlow client logs through `tracing`: its login reaches the callback too.
+    let (tx, rx) = host::completions();
+    let mut op = 0u64;
+    host::ok(|out| unsafe {
+        kfs_engine_test_connection(h.0, Some(host::on_complete), tx, &mut op, out)
+    });
+    rx.recv_timeout(Duration::from_secs(60))
+        .expect("completion callback");
+    host::call(|out| unsafe { kfs_operation_take(op, out) });
+    free(h);
+    let lines = probe.lines.lock().unwrap().clone();
+    assert!(
+        lines.iter().any(|(level, _, msg)| *level == KFS_LOG_ERROR
+            && msg.contains("forced through the boundary")
+            && msg.contains("KFS_PANIC")),
+        "{lines:?}"
+    );
+    assert!(
+        lines
+            .iter()
+            .any(|(level, target, msg)| *level == KFS_LOG_INFO
+                && target == "kashflow::client"
+                && msg.contains("logged in to KashFlow")),
+        "{lines:?}"
+    );
+    drop(probe);
 }
 
 #[test]

@@ -10,6 +10,9 @@ mod status_cmd;
 mod sync_cmd;
 
 use std::process::ExitCode;
+use std::sync::Arc;
+
+use kashflow_sync::engine::{LogLevel, LogSink, TracingToSink};
 
 use clap::{Parser, Subcommand};
 
@@ -20,8 +23,33 @@ use clap::{Parser, Subcommand};
     about = "KashFlow Sync for nopCommerce: sandbox, demo and tools"
 )]
 struct Cli {
+    /// Log the KashFlow client's and the sandbox's lines to stderr: -v info, -vv debug, -vvv
+    /// trace. `RUST_LOG=<level>` (error, warn, info, debug, trace) does the same.
+    #[arg(short, long, global = true, action = clap::ArgAction::Count)]
+    verbose: u8,
     #[command(subcommand)]
     command: Command,
+}
+
+/// Log lines on stderr, one per event.
+struct Stderr;
+
+impl LogSink for Stderr {
+    fn log(&self, level: LogLevel, target: &str, message: &str) {
+        eprintln!("{:<5} {target}: {message}", level.as_str().to_uppercase());
+    }
+}
+
+/// The level asked for by `-v` (counted) or else by `RUST_LOG`; nothing is logged without either.
+fn log_level(verbose: u8) -> Option<LogLevel> {
+    match verbose {
+        0 => std::env::var("RUST_LOG")
+            .ok()
+            .and_then(|v| LogLevel::parse(&v)),
+        1 => Some(LogLevel::Info),
+        2 => Some(LogLevel::Debug),
+        _ => Some(LogLevel::Trace),
+    }
 }
 
 #[derive(Subcommand)]
@@ -49,7 +77,11 @@ fn exit(code: i32) -> ExitCode {
 }
 
 fn main() -> ExitCode {
-    match Cli::parse().command {
+    let cli = Cli::parse();
+    if let Some(level) = log_level(cli.verbose) {
+        TracingToSink::new(level, Arc::new(Stderr)).install();
+    }
+    match cli.command {
         Command::Sandbox(args) => sandbox_cmd::run(args),
         Command::Preview(args) => exit(preview_cmd::run(&args)),
         Command::Demo(args) => demo_cmd::run(args),

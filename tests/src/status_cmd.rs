@@ -5,8 +5,8 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::Args;
+use kashflow_sync::engine::journal::JournalReader;
 use kashflow_sync::engine::{RecordQuery, RecordState};
-use kashflow_sync::sync::status::JournalReader;
 
 #[derive(Args, Debug)]
 pub struct StatusArgs {
@@ -19,7 +19,7 @@ pub struct StatusArgs {
 }
 
 pub fn run(args: StatusArgs) -> ExitCode {
-    match status(&args) {
+    match status(&args).and_then(|text| print(&text)) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("kfsync status: {e}");
@@ -28,7 +28,20 @@ pub fn run(args: StatusArgs) -> ExitCode {
     }
 }
 
-fn status(args: &StatusArgs) -> Result<(), String> {
+/// Writes the report to stdout. A reader that stops early (`kfsync status --json | head -c 1`)
+/// closes the pipe: that is not an error, so the command ends quietly instead of panicking.
+fn print(text: &str) -> Result<(), String> {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(e.to_string()),
+        _ => Ok(()),
+    }
+}
+
+/// The report as text (or JSON).
+fn status(args: &StatusArgs) -> Result<String, String> {
+    use std::fmt::Write;
     let reader = JournalReader::open(&args.journal).map_err(|e| e.to_string())?;
     let c = reader.status_counts().map_err(|e| e.to_string())?;
     let mut failed = Vec::new();
@@ -51,26 +64,28 @@ fn status(args: &StatusArgs) -> Result<(), String> {
     }
     if args.json {
         let doc = serde_json::json!({"Counts": c, "Failed": failed});
-        println!(
-            "{}",
-            serde_json::to_string_pretty(&doc).map_err(|e| e.to_string())?
-        );
-        return Ok(());
+        let text = serde_json::to_string_pretty(&doc).map_err(|e| e.to_string())?;
+        return Ok(text + "\n");
     }
-    println!("Journal {}", args.journal.display());
-    println!(
+    let mut out = String::new();
+    let _ = writeln!(out, "Journal {}", args.journal.display());
+    let _ = writeln!(
+        out,
         "Records: {} total — {} synced, {} pending, {} in flight, {} retrying, {} failed, {} cancelled; credit notes: {} posted, {} failed; {} need a credit note checked by hand; {} outcomes not yet acknowledged",
         c.total, c.synced, c.pending, c.in_flight, c.retrying, c.failed, c.cancelled, c.credit_notes_posted, c.credit_notes_failed, c.needs_credit_note, c.outcomes_pending
     );
     if failed.is_empty() {
-        println!("No failed records.");
+        out.push_str("No failed records.\n");
     }
     for r in failed {
         let (code, path, message) = match &r.last_error {
             Some(e) => (e.code.clone(), e.path.clone(), e.message.clone()),
             None => (String::new(), None, String::new()),
         };
-        println!(
+        // The path once: not again when the message already names it.
+        let path = path.filter(|p| !message.contains(p.as_str()));
+        let _ = writeln!(
+            out,
             "Failed: order {} (record {}, {} attempt(s)): {}{}: {}",
             r.custom_order_number
                 .clone()
@@ -82,5 +97,5 @@ fn status(args: &StatusArgs) -> Result<(), String> {
             message
         );
     }
-    Ok(())
+    Ok(out)
 }

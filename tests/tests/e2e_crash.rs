@@ -11,9 +11,9 @@ use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
+use kashflow_sync::engine::journal::JournalReader;
 use kashflow_sync::engine::{RecordQuery, RecordState};
 use kashflow_sync::kashflow::sandbox::{seed, FaultKind};
-use kashflow_sync::sync::status::JournalReader;
 use kashflow_sync_harness::gen::{generate, GenConfig};
 use kashflow_sync_harness::harness::{books, check_credit_notes, start_sandbox, SandboxOptions};
 use rand::{Rng, SeedableRng};

@@ -4,7 +4,7 @@
 mod common;
 
 use common::*;
-use kashflow_sync::engine::{OutcomeKind, RecordState};
+use kashflow_sync::engine::{JobState, OutcomeKind, RecordState};
 use kashflow_sync_harness::harness::{drain_outcomes, SandboxOptions, TestBed};
 use rust_decimal::Decimal;
 
@@ -241,8 +241,16 @@ async fn a_payment_reported_before_its_invoice_waits_for_it() {
         unpaid,
     );
     // The event arrives first (events and snapshots travel separately).
-    bed.engine.enqueue_event(&paid_event(&o)).unwrap();
-    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    let paid = bed.engine.enqueue_event(&paid_event(&o)).unwrap();
+    wait_for("the payment to wait for its invoice", || {
+        bed.engine
+            .record_detail(paid.record_id)
+            .unwrap()
+            .jobs
+            .iter()
+            .any(|j| j.kind == "RecordPayment" && j.state == JobState::Waiting)
+    })
+    .await;
     assert!(bed.sandbox.invoices().is_empty());
     bed.engine.enqueue_order(&json(&o)).unwrap();
     let c = bed.settle().await.unwrap();
@@ -703,7 +711,19 @@ async fn wrong_credentials_hold_orders_without_locking_the_account_then_resume_o
             .unwrap();
         ids.push(r.record_id);
     }
-    tokio::time::sleep(std::time::Duration::from_secs(2)).await;
+    // Every order has met the refusal (and been put to wait), so every worker has had its
+    // chance to log in again; only then is "not tried again and again" meaningful.
+    wait_for("every order to record the refused login", || {
+        ids.iter().all(|id| {
+            engine
+                .record_detail(*id)
+                .unwrap()
+                .record
+                .last_error
+                .is_some_and(|e| e.message.contains("refused the login"))
+        })
+    })
+    .await;
     let c = engine.status_counts().unwrap();
     assert_eq!((c.pending, c.failed, c.synced), (6, 0, 0), "{c:?}");
     assert!(sandbox.invoices().is_empty());

@@ -114,10 +114,15 @@ public class EngineTests
         Assert.Equal(3001, detail.GetProperty("Record").GetProperty("OrderId").GetInt64());
         Assert.Equal("NotFound", Assert.Throws<KashFlowNativeException>(() => engine.RecordDetailJson(999_999)).Code);
         Assert.Equal(NativeMethods.KFS_NOT_FOUND, Assert.Throws<KashFlowNativeException>(() => engine.Retry(999_999)).Status);
-        Assert.True(engine.RetryAllFailed() >= 0);
+        // The unreadable snapshot is queued again (and order 3001 too, should it have failed meanwhile).
+        Assert.InRange(engine.RetryAllFailed(), 1, 2);
 
-        Assert.IsAssignableFrom<IReadOnlyList<EngineOutcome>>(engine.PollOutcomes(10));
+        // Outcomes belong to the one order with an id (or to no order: stock); acknowledging
+        // nothing acknowledges nothing, so what was delivered is delivered again.
+        var outcomes = engine.PollOutcomes(10);
+        Assert.All(outcomes, o => Assert.True(o.Id > 0 && o.OrderId is null or 3001, o.ToString()));
         engine.AckOutcomes(Array.Empty<long>());
+        Assert.Subset(engine.PollOutcomes(100).Select(o => o.Id).ToHashSet(), outcomes.Select(o => o.Id).ToHashSet());
         Assert.Throws<ArgumentOutOfRangeException>(() => engine.PollOutcomes(0));
 
         Assert.Equal("InvalidDocument", Assert.Throws<KashFlowNativeException>(() => engine.PreviewJson("[1]")).Code);

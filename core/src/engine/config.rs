@@ -9,7 +9,7 @@
 use std::path::PathBuf;
 
 use serde::de::DeserializeOwned;
-use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use serde::{Deserialize, Deserializer, Serialize};
 use serde_json::{Map, Value};
 
 use super::error::EngineError;
@@ -35,41 +35,10 @@ fn parse_rules(v: &Value) -> Result<MappingRules, EngineError> {
     })
 }
 
+pub use crate::kashflow::secret::Secret;
+
 /// KashFlow's production API.
 pub const LIVE_BASE_URL: &str = "https://api.kashflow.com/v2";
-
-/// A secret string (password, memorable word). `Debug` never shows it; serialising the
-/// configuration document does (the host owns that document), so never log a serialised config.
-#[derive(Clone, Default, PartialEq, Eq)]
-pub struct Secret(String);
-
-impl Secret {
-    pub fn new(value: impl Into<String>) -> Self {
-        Secret(value.into())
-    }
-    pub fn expose(&self) -> &str {
-        &self.0
-    }
-    pub fn is_empty(&self) -> bool {
-        self.0.is_empty()
-    }
-}
-
-impl std::fmt::Debug for Secret {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        if self.0.is_empty() {
-            f.write_str("\"\"")
-        } else {
-            f.write_str("\"<redacted>\"")
-        }
-    }
-}
-
-impl Serialize for Secret {
-    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.serialize_str(&self.0)
-    }
-}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum KashFlowMode {
@@ -150,6 +119,16 @@ pub struct RetryPolicy {
     pub max_delay_ms: u64,
 }
 
+impl RetryPolicy {
+    /// The waits between attempts: the crate's one backoff, from `BaseDelayMs` and `MaxDelayMs`.
+    pub fn backoff(&self) -> crate::backoff::Backoff {
+        crate::backoff::Backoff::new(
+            std::time::Duration::from_millis(self.base_delay_ms),
+            std::time::Duration::from_millis(self.max_delay_ms),
+        )
+    }
+}
+
 impl Default for RetryPolicy {
     fn default() -> Self {
         RetryPolicy {
@@ -222,7 +201,13 @@ impl EngineConfig {
     /// path of the setting at fault.
     pub fn from_json(json: &[u8]) -> Result<Self, EngineError> {
         let value: Value = serde_json::from_slice(json).map_err(|e| {
-            EngineError::invalid_config(format!("the configuration is not valid JSON: {e}"), None)
+            EngineError::invalid_config(
+                format!(
+                    "the configuration is not valid JSON: {}",
+                    crate::mapping::text::quote(&e.to_string())
+                ),
+                None,
+            )
         })?;
         Self::from_value(&value)
     }
@@ -396,7 +381,7 @@ impl EngineConfig {
             for key in ["Password", "MemorableWord"] {
                 if let Some(s) = k.get_mut(key) {
                     if s.as_str().is_some_and(|t| !t.is_empty()) {
-                        *s = Value::String("<redacted>".into());
+                        *s = Value::String(Secret::REDACTED.into());
                     }
                 }
             }

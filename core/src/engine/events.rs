@@ -5,6 +5,7 @@
 //! under `arbitrary_precision`), so every error names its field. Amounts are `Decimal`, accepted as
 //! JSON numbers or strings. Unknown fields are ignored: the plugin may send more context.
 
+use crate::mapping::text::quote;
 use chrono::{DateTime, Utc};
 use rust_decimal::Decimal;
 use serde_json::{json, Value};
@@ -41,7 +42,10 @@ impl PaymentEvent {
         let amount = match obj.get("Amount") {
             Some(a) => decimal(a).ok_or_else(|| {
                 EngineError::invalid_document(
-                    format!("Amount must be a decimal number, found {a}"),
+                    format!(
+                        "Amount must be a decimal number, found {}",
+                        quote(&a.to_string())
+                    ),
                     Some("Amount"),
                 )
             })?,
@@ -61,7 +65,7 @@ impl PaymentEvent {
         let paid_date_utc = match obj.get("PaidDateUtc") {
             Some(Value::String(s)) => parse_utc(s).ok_or_else(|| {
                 EngineError::invalid_document(
-                    format!("PaidDateUtc '{s}' is not a date and time"),
+                    format!("PaidDateUtc '{}' is not a date and time", quote(s)),
                     Some("PaidDateUtc"),
                 )
             })?,
@@ -77,7 +81,10 @@ impl PaymentEvent {
             Some(Value::String(s)) => Some(s.clone()),
             Some(other) => {
                 return Err(EngineError::invalid_document(
-                    format!("PaymentMethodSystemName must be a string, found {other}"),
+                    format!(
+                        "PaymentMethodSystemName must be a string, found {}",
+                        quote(&other.to_string())
+                    ),
                     Some("PaymentMethodSystemName"),
                 ))
             }
@@ -162,7 +169,10 @@ impl CreditItem {
             Some(Value::Array(a)) => a,
             Some(other) => {
                 return Err(EngineError::invalid_document(
-                    format!("{field} must be a list, found {other}"),
+                    format!(
+                        "{field} must be a list, found {}",
+                        quote(&other.to_string())
+                    ),
                     Some(field),
                 ))
             }
@@ -327,7 +337,7 @@ impl CreditRequest {
             cause: s("Cause")
                 .and_then(|c| CreditCause::parse(&c))
                 .ok_or_else(|| bad("Cause"))?,
-            full: v.get("Full").and_then(Value::as_bool).unwrap_or(false),
+            full: optional_bool(v, "Full")?,
             amount: match v.get("Amount") {
                 None | Some(Value::Null) => None,
                 Some(a) => Some(decimal(a).ok_or_else(|| bad("Amount"))?),
@@ -335,13 +345,29 @@ impl CreditRequest {
             date_utc: s("DateUtc")
                 .and_then(|d| parse_utc(&d))
                 .ok_or_else(|| bad("DateUtc"))?,
-            money_back: v.get("MoneyBack").and_then(Value::as_bool).unwrap_or(false),
-            offline: v.get("Offline").and_then(Value::as_bool).unwrap_or(false),
+            money_back: optional_bool(v, "MoneyBack")?,
+            offline: optional_bool(v, "Offline")?,
             note: s("Note"),
             payment_method_system_name: s("PaymentMethodSystemName"),
             items: CreditItem::list_from(v.get("Items"), "Items")?,
-            restock: v.get("Restock").and_then(Value::as_bool).unwrap_or(false),
+            restock: optional_bool(v, "Restock")?,
         })
+    }
+}
+
+/// An optional flag: absent or null is `false`; anything but a JSON boolean is an error naming
+/// the field (never read leniently: a "true" string silently read as false would hide a bug).
+fn optional_bool(v: &Value, field: &str) -> Result<bool, EngineError> {
+    match v.get(field) {
+        None | Some(Value::Null) => Ok(false),
+        Some(Value::Bool(b)) => Ok(*b),
+        Some(other) => Err(EngineError::invalid_document(
+            format!(
+                "{field} must be true or false, found {}",
+                quote(&other.to_string())
+            ),
+            Some(field),
+        )),
     }
 }
 
@@ -350,12 +376,15 @@ fn optional_date(v: &Value, field: &str) -> Result<Option<DateTime<Utc>>, Engine
         None | Some(Value::Null) => Ok(None),
         Some(Value::String(s)) => parse_utc(s).map(Some).ok_or_else(|| {
             EngineError::invalid_document(
-                format!("{field} '{s}' is not a date and time"),
+                format!("{field} '{}' is not a date and time", quote(s)),
                 Some(field),
             )
         }),
         Some(other) => Err(EngineError::invalid_document(
-            format!("{field} must be a date and time string, found {other}"),
+            format!(
+                "{field} must be a date and time string, found {}",
+                quote(&other.to_string())
+            ),
             Some(field),
         )),
     }
@@ -366,7 +395,10 @@ fn optional_text(v: &Value, field: &str) -> Result<Option<String>, EngineError> 
         None | Some(Value::Null) => Ok(None),
         Some(Value::String(s)) => Ok(Some(s.clone())),
         Some(other) => Err(EngineError::invalid_document(
-            format!("{field} must be a string, found {other}"),
+            format!(
+                "{field} must be a string, found {}",
+                quote(&other.to_string())
+            ),
             Some(field),
         )),
     }
@@ -375,7 +407,10 @@ fn optional_text(v: &Value, field: &str) -> Result<Option<String>, EngineError> 
 impl OrderEvent {
     pub fn parse(json: &[u8]) -> Result<Self, EngineError> {
         let v: Value = serde_json::from_slice(json).map_err(|e| {
-            EngineError::invalid_document(format!("the event is not valid JSON: {e}"), None)
+            EngineError::invalid_document(
+                format!("the event is not valid JSON: {}", quote(&e.to_string())),
+                None,
+            )
         })?;
         Self::from_value(&v)
     }
@@ -406,7 +441,7 @@ impl OrderEvent {
                     None | Some(Value::Null) => None,
                     Some(a) => Some(decimal(a).ok_or_else(|| {
                         EngineError::invalid_document(
-                            format!("Amount must be a decimal number, found {a}"),
+                            format!("Amount must be a decimal number, found {}", quote(&a.to_string())),
                             Some("Amount"),
                         )
                     })?),
@@ -420,16 +455,7 @@ impl OrderEvent {
                         Some("Amount"),
                     ));
                 }
-                let offline = match v.get("Offline") {
-                    None | Some(Value::Null) => false,
-                    Some(Value::Bool(b)) => *b,
-                    Some(other) => {
-                        return Err(EngineError::invalid_document(
-                            format!("Offline must be true or false, found {other}"),
-                            Some("Offline"),
-                        ))
-                    }
-                };
+                let offline = optional_bool(v, "Offline")?;
                 Ok(OrderEvent::Refunded(RefundEvent {
                     order_id,
                     amount,
@@ -453,20 +479,12 @@ impl OrderEvent {
                         )
                     })? as u32,
                 items: CreditItem::list_from(v.get("Items"), "Items")?,
-                restock: match v.get("Restock") {
-                    None | Some(Value::Null) => false,
-                    Some(Value::Bool(b)) => *b,
-                    Some(other) => {
-                        return Err(EngineError::invalid_document(
-                            format!("Restock must be true or false, found {other}"),
-                            Some("Restock"),
-                        ))
-                    }
-                },
+                restock: optional_bool(v, "Restock")?,
             }),
             other => Err(EngineError::invalid_document(
                 format!(
-                    "unknown event Kind '{other}' (expected OrderPaid, OrderCancelled, OrderVoided, OrderRefunded or CreditNoteRelease)"
+                    "unknown event Kind '{}' (expected OrderPaid, OrderCancelled, OrderVoided, OrderRefunded or CreditNoteRelease)",
+                    quote(other)
                 ),
                 Some("Kind"),
             )),
@@ -654,6 +672,29 @@ mod tests {
                 .map(str::to_string)
         };
         assert_eq!(path(r#"{"OrderId":1}"#).as_deref(), Some("Kind"));
+        // Flags are booleans, in events and in the journal's credit requests alike.
+        assert_eq!(
+            path(r#"{"Kind":"OrderRefunded","OrderId":1,"Offline":"true"}"#).as_deref(),
+            Some("Offline")
+        );
+        assert_eq!(
+            path(r#"{"Kind":"CreditNoteRelease","OrderId":1,"Seq":1,"Restock":1}"#).as_deref(),
+            Some("Restock")
+        );
+        // A bad value is quoted at bounded length, however long it is.
+        let huge = "x".repeat(1_000_000);
+        for doc in [
+            format!(r#"{{"Kind":"{huge}","OrderId":1}}"#),
+            format!(r#"{{"Kind":"OrderPaid","OrderId":1,"PaidDateUtc":"{huge}"}}"#),
+            format!(r#"{{"Kind":"OrderPaid","OrderId":1,"PaidDateUtc":["{huge}"]}}"#),
+        ] {
+            let e = OrderEvent::parse(doc.as_bytes()).unwrap_err();
+            assert!(
+                e.to_string().len() < 1_000,
+                "{} characters",
+                e.to_string().len()
+            );
+        }
         assert_eq!(
             path(r#"{"Kind":"OrderShipped","OrderId":1}"#).as_deref(),
             Some("Kind")

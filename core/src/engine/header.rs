@@ -5,6 +5,7 @@
 //! header, and must be able to file even a broken snapshot (so the admin sees it) — hence a
 //! best-effort order id even when the header as a whole is invalid.
 
+use crate::mapping::text::quote;
 use chrono::{DateTime, NaiveDateTime, Utc};
 use serde_json::Value;
 
@@ -96,7 +97,10 @@ fn read_header(v: &Value) -> Result<SnapshotHeader, EngineError> {
         }
         Some(v) => order_id_of(v).ok_or_else(|| {
             EngineError::invalid_document(
-                format!("Id must be a positive whole number, found {v}"),
+                format!(
+                    "Id must be a positive whole number, found {}",
+                    quote(&v.to_string())
+                ),
                 Some("Id"),
             )
         })?,
@@ -111,7 +115,10 @@ fn read_header(v: &Value) -> Result<SnapshotHeader, EngineError> {
         }
         Some(other) => {
             return Err(EngineError::invalid_document(
-                format!("CustomOrderNumber must be a string, found {other}"),
+                format!(
+                    "CustomOrderNumber must be a string, found {}",
+                    quote(&other.to_string())
+                ),
                 Some("CustomOrderNumber"),
             ))
         }
@@ -119,7 +126,7 @@ fn read_header(v: &Value) -> Result<SnapshotHeader, EngineError> {
     let created_on_utc = match obj.get("CreatedOnUtc") {
         Some(Value::String(s)) => parse_utc(s).ok_or_else(|| {
             EngineError::invalid_document(
-                format!("CreatedOnUtc '{s}' is not a date and time (expected ISO 8601, e.g. 2026-05-01T10:00:00Z)"),
+                format!("CreatedOnUtc '{}' is not a date and time (expected ISO 8601, e.g. 2026-05-01T10:00:00Z)", quote(s)),
                 Some("CreatedOnUtc"),
             )
         })?,

@@ -6,11 +6,10 @@
 //! serves the admin pages: counts, the sync log, record details, retries, previews.
 //!
 //! Module map: `journal` (SQLite, schema, every query), `worker` (claim/run/finish loop),
-//! `processor` (the seam), `breaker` + `backoff` (failure policy), `locks` (per-key locks for
+//! `processor` (the seam), `breaker` (failure policy, with the crate's one `backoff`), `locks` (per-key locks for
 //! processors), `header`/`events` (reading host documents), `model` (documents), `config`, `error`,
 //! `log`, `clock`.
 
-pub mod backoff;
 pub mod breaker;
 pub mod clock;
 pub mod config;
@@ -45,7 +44,7 @@ pub use events::{CreditCause, CreditRequest, OrderEvent, PaymentEvent, RefundEve
 pub use header::{SnapshotHeader, SUPPORTED_SCHEMA_VERSION};
 pub use journal::Journal;
 pub use locks::{KeyGuard, KeyLocks};
-pub use log::{LogLevel, LogSink, Logger, MemorySink};
+pub use log::{LogLevel, LogSink, Logger, MemorySink, TracingToSink};
 pub use model::{
     AttemptEntry, AttemptResult, CallRecord, ConnectionReport, CreditNotePosted, CreditNoteSummary,
     EnqueueReceipt, EventEntry, JobEntry, JobKind, JobState, LedgerEntry, LedgerKind, Outcome,

@@ -2,6 +2,7 @@
 //! (receipts, outcomes, counts, record pages and details, previews, connection reports) and the
 //! state names stored in the journal. All PascalCase JSON; times are UTC.
 
+use crate::mapping::text::quote;
 use chrono::{DateTime, TimeZone, Utc};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -370,7 +371,10 @@ impl RecordQuery {
 
     pub fn from_json(json: &[u8]) -> Result<Self, EngineError> {
         serde_json::from_slice(json).map_err(|e| {
-            EngineError::invalid_document(format!("the record query is not valid: {e}"), None)
+            EngineError::invalid_document(
+                format!("the record query is not valid: {}", quote(&e.to_string())),
+                None,
+            )
         })
     }
 }

@@ -151,9 +151,12 @@ pub enum JobResult {
     Done(JobDone),
     /// A retryable failure (network, 5xx, 429...). `retry_after` is a floor for the next delay
     /// (a server's Retry-After). Counts against `Retry.MaxAttempts` and the circuit breaker.
+    /// `maybe_applied`: the write may have reached KashFlow (the answer was lost), so the job
+    /// stays flagged and a cancellation before the next attempt asks for KashFlow to be checked.
     Retry {
         error: ErrorDoc,
         retry_after: Option<Duration>,
+        maybe_applied: bool,
     },
     /// A permanent failure (validation, mapping): straight to Failed; the admin fixes and retries.
     DeadLetter {

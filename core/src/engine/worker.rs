@@ -9,7 +9,6 @@ use std::sync::Arc;
 use std::task::{Context, Poll};
 use std::time::{Duration, Instant};
 
-use super::backoff::retry_delay_ms;
 use super::breaker::{Permit, Signal};
 use super::config::EngineConfig;
 use super::error::ErrorDoc;
@@ -217,6 +216,7 @@ async fn run_job(inner: &Arc<Inner>, claimed: ClaimedJob, probe: bool, config: A
                         format!("internal error while processing the job: {panic}"),
                     ),
                     retry_after: None,
+                    maybe_applied: false,
                 },
             }
         }
@@ -260,7 +260,11 @@ async fn run_job(inner: &Arc<Inner>, claimed: ClaimedJob, probe: bool, config: A
                 (LogLevel::Info, line),
             )
         }
-        JobResult::Retry { error, retry_after } => {
+        JobResult::Retry {
+            error,
+            retry_after,
+            maybe_applied,
+        } => {
             if attempt >= config.retry.max_attempts {
                 let error = ErrorDoc {
                     message: format!("gave up after {attempt} attempts: {}", error.message),
@@ -278,12 +282,13 @@ async fn run_job(inner: &Arc<Inner>, claimed: ClaimedJob, probe: bool, config: A
             } else {
                 let delay = {
                     let mut rng = inner.rng.lock().unwrap_or_else(|p| p.into_inner());
-                    retry_delay_ms(
-                        &config.retry,
-                        attempt,
-                        retry_after.map(|d| d.as_millis().min(u64::MAX as u128) as u64),
+                    // `attempt` (1-based) failed: this is retry `attempt - 1`.
+                    let wait = config.retry.backoff().delay(
+                        attempt.saturating_sub(1),
+                        retry_after,
                         &mut *rng,
-                    )
+                    );
+                    wait.as_millis().min(u64::MAX as u128) as u64
                 };
                 let line = format!(
                     "{label}: attempt {attempt} failed, retrying in {:.1}s: {error}",
@@ -293,6 +298,7 @@ async fn run_job(inner: &Arc<Inner>, claimed: ClaimedJob, probe: bool, config: A
                     Finish::Retry {
                         error,
                         run_at: now.saturating_add(delay as i64),
+                        maybe_applied,
                     },
                     Signal::Failure,
                     (LogLevel::Warn, line),

@@ -31,8 +31,10 @@ use super::model::{
     MemorableWordChar, Nominal, PaymentLine, PaymentMethod, Product, SessionTokenRequest,
     SessionTokenResponse, TemporaryTokenRequest, TemporaryTokenResponse, VatRate,
 };
-use super::ratelimit::{Backoff, RateLimiter};
-use super::secret::Secret;
+use super::ratelimit::RateLimiter;
+use super::secret::{redact, Secret};
+use crate::backoff::Backoff;
+use crate::mapping::text::quote;
 
 /// Path segments (customer and product codes are free text) are percent-encoded.
 const SEGMENT: &AsciiSet = &NON_ALPHANUMERIC
@@ -164,11 +166,16 @@ fn parse_retry_after(v: &str) -> Option<Duration> {
     Some(Duration::from_secs(secs.max(0) as u64))
 }
 
-fn error_body(body: &[u8]) -> ErrorBody {
-    caseless::from_slice::<ErrorBody>(body).unwrap_or_else(|_| ErrorBody {
-        message: String::from_utf8_lossy(body).chars().take(500).collect(),
+/// An error answer's code and message. KashFlow may echo what it was sent, so the message is
+/// redacted as a body (secret fields and the login's secrets) and quoted at bounded length.
+fn error_body(body: &[u8], secrets: &[&Secret]) -> ErrorBody {
+    let mut b = caseless::from_slice::<ErrorBody>(body).unwrap_or_else(|_| ErrorBody {
+        message: redact::body(body, secrets),
         error: String::new(),
-    })
+    });
+    b.message = quote(&redact::body(b.message.as_bytes(), secrets));
+    b.error = quote(&b.error);
+    b
 }
 
 const AUTH_CODES: [&str; 4] = [
@@ -179,8 +186,8 @@ const AUTH_CODES: [&str; 4] = [
 ];
 
 /// Map a non-2xx answer to an error. (401 on business calls is handled before this.)
-fn classify(request: &str, kind: RequestKind, raw: &Raw) -> KfError {
-    let body = error_body(&raw.body);
+fn classify(request: &str, kind: RequestKind, raw: &Raw, secrets: &[&Secret]) -> KfError {
+    let body = error_body(&raw.body, secrets);
     let message = if body.message.is_empty() {
         format!("HTTP {}", raw.status)
     } else {
@@ -238,16 +245,34 @@ fn classify(request: &str, kind: RequestKind, raw: &Raw) -> KfError {
     }
 }
 
+impl ClientConfig {
+    /// The base URL as it may be shown in a message: redacted and quoted at bounded length.
+    fn shown_base_url(&self) -> String {
+        quote(&redact::url(
+            &self.base_url,
+            &[&self.password, &self.memorable_word],
+        ))
+    }
+}
+
 impl KashFlowClient {
+    /// The login's secrets, for redacting what KashFlow echoes back.
+    fn secrets(&self) -> [&Secret; 2] {
+        [&self.cfg.password, &self.cfg.memorable_word]
+    }
+
     /// Build a client. Fails only on a bad base URL or TLS set-up.
     pub fn new(cfg: ClientConfig) -> Result<Self, KfError> {
         let url = url::Url::parse(cfg.base_url.trim()).map_err(|e| {
-            KfError::Config(format!("BaseUrl '{}' is not a URL: {e}", cfg.base_url))
+            KfError::Config(format!(
+                "BaseUrl '{}' is not a URL: {e}",
+                cfg.shown_base_url()
+            ))
         })?;
         if url.scheme() != "http" && url.scheme() != "https" {
             return Err(KfError::Config(format!(
                 "BaseUrl '{}' must start with https:// (or http:// for a local sandbox)",
-                cfg.base_url
+                cfg.shown_base_url()
             )));
         }
         let loopback = matches!(
@@ -401,7 +426,7 @@ impl KashFlowClient {
             .await?;
         if raw.status == 401 {
             self.forget_session(&token).await;
-            let b = error_body(&raw.body);
+            let b = error_body(&raw.body, &self.secrets());
             return Err(KfError::Auth {
                 code: if b.error.is_empty() {
                     "InvalidSessionToken".into()
@@ -435,7 +460,7 @@ impl KashFlowClient {
                     if (200..300).contains(&raw.status) {
                         Ok(raw)
                     } else {
-                        Err(classify(&request, kind, &raw))
+                        Err(classify(&request, kind, &raw, &self.secrets()))
                     }
                 });
             match result {
@@ -445,11 +470,10 @@ impl KashFlowClient {
                         && attempt < self.cfg.read_retries
                         && e.retry_after().is_none_or(|ra| ra <= self.cfg.backoff.max) =>
                 {
-                    let wait = self.cfg.backoff.delay_honouring(
-                        attempt,
-                        e.retry_after(),
-                        &mut rand::thread_rng(),
-                    );
+                    let wait =
+                        self.cfg
+                            .backoff
+                            .delay(attempt, e.retry_after(), &mut rand::thread_rng());
                     tracing::info!(target: "kashflow::client", op, attempt, ?wait, "retrying read: {e}");
                     tokio::time::sleep(wait).await;
                     attempt += 1;
@@ -693,7 +717,7 @@ impl KashFlowClient {
             .send_once("login", &method, "/sessiontoken", &[], Some(&body), None)
             .await?;
         if !(200..300).contains(&raw.status) {
-            return Err(login_error(request, kind, &raw));
+            return Err(login_error(request, kind, &raw, &self.secrets()));
         }
         decode(request, kind, &raw.body)
     }
@@ -737,7 +761,12 @@ impl KashFlowClient {
             .await?;
         match raw.status {
             200..=299 | 401 => Ok(()), // 401: already expired — logged out either way
-            _ => Err(classify("DELETE /sessiontoken", RequestKind::Write, &raw)),
+            _ => Err(classify(
+                "DELETE /sessiontoken",
+                RequestKind::Write,
+                &raw,
+                &self.secrets(),
+            )),
         }
     }
 
@@ -977,8 +1006,8 @@ fn decode<T: DeserializeOwned>(
 }
 
 /// A refused login step: credentials problems are `Auth`; server trouble stays retryable.
-fn login_error(request: &str, kind: RequestKind, raw: &Raw) -> KfError {
-    match classify(request, kind, raw) {
+fn login_error(request: &str, kind: RequestKind, raw: &Raw, secrets: &[&Secret]) -> KfError {
+    match classify(request, kind, raw, secrets) {
         KfError::Rejected { code, message, .. } => KfError::Auth {
             code: if code.is_empty() {
                 "LoginRefused".into()

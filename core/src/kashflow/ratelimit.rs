@@ -1,10 +1,10 @@
 //! Pacing of KashFlow calls: a client-side rate limiter (async token bucket) so a burst of orders
-//! never hammers the account, and the backoff schedule (exponential with full jitter, capped) that
-//! the client uses between read retries and the engine uses between job attempts.
+//! never hammers the account. (The wait between retries is the crate's one [`Backoff`].)
+//!
+//! [`Backoff`]: crate::backoff::Backoff
 
 use std::time::Duration;
 
-use rand::Rng;
 use tokio::sync::Mutex;
 use tokio::time::Instant;
 
@@ -60,76 +60,9 @@ impl RateLimiter {
     }
 }
 
-/// Exponential backoff with full jitter: attempt `n` (0-based) waits a uniformly random time in
-/// `[0, min(max, base * 2^n)]`. Full jitter spreads retries of many workers apart.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Backoff {
-    pub base: Duration,
-    pub max: Duration,
-}
-
-impl Backoff {
-    pub fn new(base: Duration, max: Duration) -> Self {
-        Backoff { base, max }
-    }
-
-    /// The upper bound of the wait before retry `attempt` (0-based): `min(max, base * 2^attempt)`.
-    pub fn ceiling(&self, attempt: u32) -> Duration {
-        let factor = 2u32.saturating_pow(attempt.min(30));
-        self.base.saturating_mul(factor).min(self.max)
-    }
-
-    /// A random wait in `[0, ceiling(attempt)]`.
-    pub fn delay<R: Rng + ?Sized>(&self, attempt: u32, rng: &mut R) -> Duration {
-        let ceiling = self.ceiling(attempt);
-        if ceiling.is_zero() {
-            return ceiling;
-        }
-        let nanos = rng.gen_range(0..=ceiling.as_nanos().min(u64::MAX as u128) as u64);
-        Duration::from_nanos(nanos)
-    }
-
-    /// The wait before retry `attempt`, honouring a server-requested minimum (`Retry-After`).
-    pub fn delay_honouring<R: Rng + ?Sized>(
-        &self,
-        attempt: u32,
-        retry_after: Option<Duration>,
-        rng: &mut R,
-    ) -> Duration {
-        let d = self.delay(attempt, rng);
-        match retry_after {
-            Some(ra) => d.max(ra),
-            None => d,
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-    use rand::rngs::StdRng;
-    use rand::SeedableRng;
-
-    #[test]
-    fn backoff_grows_and_is_capped() {
-        let b = Backoff::new(Duration::from_millis(500), Duration::from_secs(300));
-        assert_eq!(b.ceiling(0), Duration::from_millis(500));
-        assert_eq!(b.ceiling(3), Duration::from_secs(4));
-        assert_eq!(b.ceiling(20), Duration::from_secs(300));
-        assert_eq!(b.ceiling(u32::MAX), Duration::from_secs(300));
-        let mut rng = StdRng::seed_from_u64(7);
-        for attempt in 0..12 {
-            let d = b.delay(attempt, &mut rng);
-            assert!(d <= b.ceiling(attempt));
-        }
-        // Full jitter really spreads: many draws are not all the same.
-        let draws: std::collections::HashSet<_> =
-            (0..20).map(|_| b.delay(4, &mut rng).as_millis()).collect();
-        assert!(draws.len() > 10);
-        assert!(
-            b.delay_honouring(0, Some(Duration::from_secs(9)), &mut rng) >= Duration::from_secs(9)
-        );
-    }
 
     #[tokio::test(start_paused = true)]
     async fn limiter_spaces_requests_at_the_configured_rate() {

@@ -2,8 +2,8 @@
 //! how a nopCommerce order becomes a KashFlow invoice — numbering, customer codes, payment
 //! methods, nominal codes, VAT rates, currency, rounding tolerance and due dates.
 //!
-//! `MappingRules::default()` is exactly the defaults fixed in `plan/contracts.md` (plus the few
-//! settings added here, each documented on its field). Every field is optional in JSON; a missing
+//! `MappingRules::default()` holds the defaults, each documented on its field (and pinned by
+//! `core/tests/mapping_rules.rs`). Every field is optional in JSON; a missing
 //! one takes its default. `validate()` reports every problem, with a `Rules.` path.
 
 use std::collections::{BTreeMap, BTreeSet};

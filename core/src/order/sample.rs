@@ -9,7 +9,7 @@
 //!
 //! Used by the golden 100-line fixture, the property tests, the benchmark and anything else that
 //! needs plausible orders (e.g. a demo). The catalogue is the nopCommerce side of the sandbox seed
-//! in `plan/contracts.md` (same SKUs; prices as the shop shows them, including VAT).
+//! in `kashflow/sandbox/seed.rs` (same SKUs; prices as the shop shows them, including VAT).
 
 use chrono::{DateTime, Duration, TimeZone, Utc};
 use rust_decimal::{Decimal, RoundingStrategy};

@@ -20,7 +20,6 @@ use crate::engine::{KashFlowMode, KashFlowSettings};
 use crate::kashflow::client::{ClientConfig, KashFlowClient};
 use crate::kashflow::error::KfError;
 use crate::kashflow::sandbox::server::{SandboxConfig, SandboxHandle, SandboxServer};
-use crate::kashflow::secret::Secret;
 
 use super::failure::{Failure, AUTH_POLL, LOCKOUT_WAIT};
 use crate::kashflow::error::KfError as Kf;
@@ -71,8 +70,8 @@ impl Connection {
 pub fn client_config(settings: &KashFlowSettings, base_url: &str) -> ClientConfig {
     let mut c = ClientConfig::new(base_url);
     c.username = settings.user_name.clone();
-    c.password = Secret::new(settings.password.expose());
-    c.memorable_word = Secret::new(settings.memorable_word.expose());
+    c.password = settings.password.clone();
+    c.memorable_word = settings.memorable_word.clone();
     c.requests_per_second = settings.requests_per_second;
     // Allow a short burst so two workers starting together are not serialised needlessly.
     c.burst = settings.requests_per_second.clamp(1, 10);

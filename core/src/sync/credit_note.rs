@@ -19,6 +19,7 @@
 //!
 //! Steps are idempotent one by one, so a retry after any failure resumes where it stopped.
 
+use crate::mapping::text::quote;
 use chrono::{DateTime, NaiveDate, Utc};
 use rust_decimal::Decimal;
 
@@ -647,7 +648,7 @@ pub async fn post_credit_note(
             return Err(Failure::Invalid(ValidationErrors::one(ValidationError::new(
                 ErrorCode::UnmappedPaymentMethod,
                 "PaymentMethodSystemName",
-                format!("The payment method '{method}' has no KashFlow payment method and bank account in the mapping rules, so the refund cannot be recorded on credit note {target}; add it, then retry."),
+                format!("The payment method '{}' has no KashFlow payment method and bank account in the mapping rules, so the refund cannot be recorded on credit note {target}; add it, then retry.", quote(&method)),
             ))));
         };
         // Our own credit note: whatever credit is left once applied (pay_back reads it afresh, so

@@ -113,6 +113,7 @@ pub fn verdict(f: Failure) -> JobResult {
                 format!("while {doing}: {error} (checked: KashFlow did not apply it; it will be sent again)"),
             ),
             retry_after: None,
+            maybe_applied: false,
         },
         Failure::Wait {
             reason,
@@ -127,6 +128,7 @@ pub fn verdict(f: Failure) -> JobResult {
                 FailureClass::Retryable => JobResult::Retry {
                     error: ErrorDoc::new(retry_code(&error), message),
                     retry_after: error.retry_after(),
+                    maybe_applied: false,
                 },
                 FailureClass::OutcomeUnknown => JobResult::Retry {
                     error: ErrorDoc::new(
@@ -136,6 +138,7 @@ pub fn verdict(f: Failure) -> JobResult {
                         ),
                     ),
                     retry_after: None,
+                    maybe_applied: true,
                 },
                 FailureClass::Permanent => JobResult::DeadLetter {
                     error: ErrorDoc::new(
@@ -151,6 +154,7 @@ pub fn verdict(f: Failure) -> JobResult {
                 FailureClass::Auth if is_session_refusal(&error) => JobResult::Retry {
                     error: ErrorDoc::new("KashFlowSession", message),
                     retry_after: None,
+                    maybe_applied: false,
                 },
                 FailureClass::Auth => JobResult::Waiting {
                     reason: format!(

@@ -24,7 +24,6 @@ pub mod failure;
 pub mod invoice;
 pub mod order;
 pub mod payment;
-pub mod status;
 pub mod stock;
 pub mod trace;
 

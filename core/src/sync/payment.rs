@@ -11,6 +11,7 @@
 //! A payment for an order whose invoice does not exist yet waits (the engine wakes it when the
 //! invoice is recorded) instead of failing.
 
+use crate::mapping::text::quote;
 use rust_decimal::Decimal;
 
 use crate::engine::{JobContext, JobDone, OrderInfo, OutcomeSpec, PaymentEvent};
@@ -163,7 +164,8 @@ pub async fn record_payment(
             ErrorCode::UnmappedPaymentMethod,
             "PaymentMethodSystemName",
             format!(
-                "The payment method '{method}' has no KashFlow payment method and bank account in the mapping rules; add it, then retry."
+                "The payment method '{}' has no KashFlow payment method and bank account in the mapping rules; add it, then retry.",
+                quote(&method)
             ),
         ))));
     };

@@ -339,6 +339,7 @@ pub fn retry(code: &str, retry_after: Option<Duration>) -> Step {
     Step::Result(JobResult::Retry {
         error: kashflow_sync::engine::ErrorDoc::new(code, format!("{code} from KashFlow")),
         retry_after,
+        maybe_applied: code == kashflow_sync::sync::failure::OUTCOME_UNKNOWN_CODE,
     })
 }
 

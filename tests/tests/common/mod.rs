@@ -100,3 +100,16 @@ pub fn fixture_path(name: &str) -> std::path::PathBuf {
         .join("../core/fixtures/orders")
         .join(name)
 }
+
+/// Waits until `condition` holds, checking every 20 ms; fails the test naming `what` after 30 s.
+/// A wait on a condition with a deadline, never a fixed sleep followed by an assertion.
+pub async fn wait_for(what: &str, mut condition: impl FnMut() -> bool) {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    while !condition() {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "gave up waiting for {what}"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+}

@@ -11,6 +11,7 @@
 //! * `OrderRefunded` adds a `PostCreditNote` job (once per refund: amount + date), which waits for
 //!   the invoice if it does not exist yet; an order cancelled before posting needs none.
 
+use crate::mapping::text::quote;
 use rusqlite::{params, Connection, OptionalExtension};
 use serde_json::Value;
 
@@ -388,7 +389,10 @@ fn enqueue_order_tx(
             receipt: receipt(record_id, ReceiptState::Failed, Some(e.message.clone())),
             log: Some((
                 LogLevel::Error,
-                format!("the snapshot of {label} cannot be read and was filed as Failed: {e}"),
+                format!(
+                    "the snapshot of {label} cannot be read and was filed as Failed: {}",
+                    quote(&e.to_string())
+                ),
             )),
         },
         (None, true) => {

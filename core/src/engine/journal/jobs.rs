@@ -2,6 +2,7 @@
 //! expired leases), renewing, finishing (state change + outcomes + ledger + attempt history in
 //! one transaction), releasing at shutdown, admin retries, and the derived record state.
 
+use crate::mapping::text::quote;
 use rusqlite::{params, Connection, OptionalExtension};
 use serde_json::Value;
 
@@ -44,16 +45,15 @@ pub(crate) enum Finish {
     Retry {
         error: ErrorDoc,
         run_at: i64,
+        /// The processor says the write may have been applied (see `JobResult::Retry`).
+        maybe_applied: bool,
     },
     Dead {
         error: ErrorDoc,
         outcomes: Vec<OutcomeSpec>,
     },
     /// `run_at: None` waits for the journal to wake it (payment waiting for its invoice).
-    Wait {
-        reason: String,
-        run_at: Option<i64>,
-    },
+    Wait { reason: String, run_at: Option<i64> },
 }
 
 #[derive(Debug, Clone)]
@@ -378,7 +378,10 @@ fn claim_tx(conn: &Connection, c: &Claim) -> Result<Option<ClaimedJob>, EngineEr
         let Some(kind) = JobKind::parse(&kind_text) else {
             let error = ErrorDoc::new(
                 "UnknownJobKind",
-                format!("job kind '{kind_text}' is not known to this version of KashFlow Sync"),
+                format!(
+                    "job kind '{}' is not known to this version of KashFlow Sync",
+                    quote(&kind_text)
+                ),
             );
             mark_dead(conn, id, record_id, &error, c.now)?;
             continue;
@@ -576,11 +579,14 @@ fn finish_tx(conn: &Connection, input: FinishInput) -> Result<FinishReport, Engi
             }
             insert_outcomes(conn, record_id, &outcomes, now)?;
         }
-        Finish::Retry { error, run_at } => {
+        Finish::Retry {
+            error,
+            run_at,
+            maybe_applied,
+        } => {
             let (code, message, path) = error_cols(Some(&error));
             // The processor says the write may have been applied: keep the job flagged, so a
             // cancellation before the next attempt asks for KashFlow to be checked.
-            let maybe_applied = error.code == crate::sync::failure::OUTCOME_UNKNOWN_CODE;
             conn.prepare_cached(
                 "UPDATE jobs SET state = 'Queued', run_at = ?2, lease_owner = NULL,
                     lease_expires_at = NULL, last_error_code = ?3, last_error_message = ?4,

@@ -14,6 +14,7 @@
 mod enqueue;
 mod jobs;
 mod queries;
+mod reader;
 pub mod schema;
 
 use std::path::{Path, PathBuf};
@@ -31,6 +32,7 @@ use std::time::Duration;
 use rusqlite::{Connection, OpenFlags};
 
 pub(crate) use jobs::{Claim, ClaimedJob, Finish, FinishInput, FinishReport};
+pub use reader::JournalReader;
 
 use super::config::JournalDurability;
 use super::error::EngineError;

@@ -155,7 +155,7 @@ fn placeholders(args: &mut Vec<SqlValue>, values: impl Iterator<Item = SqlValue>
     marks.join(", ")
 }
 
-fn list_tx(conn: &Connection, q: &RecordQuery) -> Result<RecordPage, EngineError> {
+pub(super) fn list_tx(conn: &Connection, q: &RecordQuery) -> Result<RecordPage, EngineError> {
     if q.page == 0 {
         return Err(EngineError::invalid_document(
             "Page starts at 1",
@@ -252,7 +252,7 @@ fn list_tx(conn: &Connection, q: &RecordQuery) -> Result<RecordPage, EngineError
     })
 }
 
-fn detail_tx(conn: &Connection, record_id: i64) -> Result<RecordDetail, EngineError> {
+pub(super) fn detail_tx(conn: &Connection, record_id: i64) -> Result<RecordDetail, EngineError> {
     let row = conn
         .query_row(
             &format!(
@@ -368,58 +368,7 @@ fn detail_tx(conn: &Connection, record_id: i64) -> Result<RecordDetail, EngineEr
 impl Journal {
     /// Counts by record state (the circuit state is filled in by the engine).
     pub(crate) fn status_counts(&self) -> Result<StatusCounts, EngineError> {
-        self.read(|conn| {
-            let mut c = StatusCounts {
-                pending: 0,
-                in_flight: 0,
-                retrying: 0,
-                synced: 0,
-                failed: 0,
-                cancelled: 0,
-                total: 0,
-                needs_credit_note: 0,
-                credit_notes_posted: 0,
-                credit_notes_failed: 0,
-                outcomes_pending: 0,
-                circuit: "Closed".into(),
-            };
-            let mut stmt =
-                conn.prepare_cached("SELECT state, COUNT(*) FROM records GROUP BY state")?;
-            let mut rows = stmt.query([])?;
-            while let Some(r) = rows.next()? {
-                let state: String = r.get(0)?;
-                let n = r.get::<_, i64>(1)?.max(0) as u64;
-                c.total += n;
-                match RecordState::parse(&state) {
-                    Some(RecordState::Pending) => c.pending += n,
-                    Some(RecordState::InFlight) => c.in_flight += n,
-                    Some(RecordState::Retrying) => c.retrying += n,
-                    Some(RecordState::Synced) => c.synced += n,
-                    Some(RecordState::Failed) => c.failed += n,
-                    Some(RecordState::Cancelled) => c.cancelled += n,
-                    None => {}
-                }
-            }
-            c.needs_credit_note = conn
-                .prepare_cached("SELECT COUNT(*) FROM records WHERE needs_credit_note = 1")?
-                .query_row([], |r| r.get::<_, i64>(0))?
-                .max(0) as u64;
-            let count_jobs = |state: &str| -> Result<u64, EngineError> {
-                Ok(conn
-                    .prepare_cached(
-                        "SELECT COUNT(*) FROM jobs WHERE kind = 'PostCreditNote' AND state = ?1",
-                    )?
-                    .query_row([state], |r| r.get::<_, i64>(0))?
-                    .max(0) as u64)
-            };
-            c.credit_notes_posted = count_jobs("Done")?;
-            c.credit_notes_failed = count_jobs("Dead")?;
-            c.outcomes_pending = conn
-                .prepare_cached("SELECT COUNT(*) FROM outcomes WHERE acked = 0")?
-                .query_row([], |r| r.get::<_, i64>(0))?
-                .max(0) as u64;
-            Ok(c)
-        })
+        self.read(status_counts_tx)
     }
 
     pub(crate) fn list_records(&self, q: &RecordQuery) -> Result<RecordPage, EngineError> {
@@ -490,4 +439,57 @@ impl Journal {
                 .optional()?)
         })
     }
+}
+
+/// Counts by record state on `conn` (the circuit state reads "Closed"; the engine fills it in).
+pub(super) fn status_counts_tx(conn: &Connection) -> Result<StatusCounts, EngineError> {
+    let mut c = StatusCounts {
+        pending: 0,
+        in_flight: 0,
+        retrying: 0,
+        synced: 0,
+        failed: 0,
+        cancelled: 0,
+        total: 0,
+        needs_credit_note: 0,
+        credit_notes_posted: 0,
+        credit_notes_failed: 0,
+        outcomes_pending: 0,
+        circuit: "Closed".into(),
+    };
+    let mut stmt = conn.prepare_cached("SELECT state, COUNT(*) FROM records GROUP BY state")?;
+    let mut rows = stmt.query([])?;
+    while let Some(r) = rows.next()? {
+        let state: String = r.get(0)?;
+        let n = r.get::<_, i64>(1)?.max(0) as u64;
+        c.total += n;
+        match RecordState::parse(&state) {
+            Some(RecordState::Pending) => c.pending += n,
+            Some(RecordState::InFlight) => c.in_flight += n,
+            Some(RecordState::Retrying) => c.retrying += n,
+            Some(RecordState::Synced) => c.synced += n,
+            Some(RecordState::Failed) => c.failed += n,
+            Some(RecordState::Cancelled) => c.cancelled += n,
+            None => {}
+        }
+    }
+    c.needs_credit_note = conn
+        .prepare_cached("SELECT COUNT(*) FROM records WHERE needs_credit_note = 1")?
+        .query_row([], |r| r.get::<_, i64>(0))?
+        .max(0) as u64;
+    let count_jobs = |state: &str| -> Result<u64, EngineError> {
+        Ok(conn
+            .prepare_cached(
+                "SELECT COUNT(*) FROM jobs WHERE kind = 'PostCreditNote' AND state = ?1",
+            )?
+            .query_row([state], |r| r.get::<_, i64>(0))?
+            .max(0) as u64)
+    };
+    c.credit_notes_posted = count_jobs("Done")?;
+    c.credit_notes_failed = count_jobs("Dead")?;
+    c.outcomes_pending = conn
+        .prepare_cached("SELECT COUNT(*) FROM outcomes WHERE acked = 0")?
+        .query_row([], |r| r.get::<_, i64>(0))?
+        .max(0) as u64;
+    Ok(c)
 }
