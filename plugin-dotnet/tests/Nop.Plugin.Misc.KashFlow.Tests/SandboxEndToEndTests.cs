@@ -281,6 +281,19 @@ public class SandboxEndToEndTests
     }
 
     [Fact]
+    public async Task The_memorable_word_is_not_blanked_out_of_paths_in_the_log()
+    {
+        // The sandbox's memorable word is "kashflow", which is also in the journal's file name: the
+        // log used to read ".../App_Data/KashFlow/***-sync.sqlite". Secrets stay out of the log by
+        // type now (the engine's Secret), not by blanking every substring of every line.
+        await using var store = await SandboxStoreAsync();
+        Assert.True(await PollUntilAsync(store, () => store.Logger.AllText.Contains("engine started", StringComparison.Ordinal)), store.Logger.AllText);
+        Assert.Contains(KashFlowDefaults.JournalFileName, store.Logger.AllText);
+        Assert.DoesNotContain("***", store.Logger.AllText);
+        Assert.DoesNotContain(SandboxPassword, store.Logger.AllText);
+    }
+
+    [Fact]
     public async Task Cancelling_before_the_invoice_is_posted_sends_nothing()
     {
         await using var store = await UnreachableStoreAsync();

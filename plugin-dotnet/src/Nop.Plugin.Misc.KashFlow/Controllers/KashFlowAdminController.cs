@@ -89,7 +89,7 @@ public class KashFlowAdminController : BasePluginController
         }
         catch (Exception ex)
         {
-            var message = Redact(settings, ex.Message);
+            var message = ex.Message;
             await _logger.WarningAsync($"KashFlow: the engine did not accept the new settings: {message}");
             _notificationService.ErrorNotification(Format(await _localizationService.GetResourceAsync(KashFlowLocales.SaveFailed), message));
         }
@@ -132,11 +132,11 @@ public class KashFlowAdminController : BasePluginController
             }
             var report = EngineDocuments.ParseConnectionReport(await engine.TestConnectionAsync(cancellationToken));
             var text = report.AccountName is { Length: > 0 } account ? $"{report.Message} ({account})" : report.Message;
-            return (report.Ok, credentials.Redact(text));
+            return (report.Ok, text);
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
-            return (false, credentials.Redact(ex.Message));
+            return (false, ex.Message);
         }
         finally
         {
@@ -269,7 +269,6 @@ public class KashFlowAdminController : BasePluginController
         return RedirectToAction(nameof(Configure));
     }
 
-    private string Redact(KashFlowSettings settings, string message) => _settingsManager.GetCredentials(settings).Redact(message);
 
     private static string Format(string template, params object?[] args) => string.Format(CultureInfo.CurrentCulture, template, args);
 

@@ -268,7 +268,7 @@ public sealed class KashFlowEngineHost : IKashFlowEngineHost
         {
             _lastStartError = ex is UnauthorizedAccessException or System.Security.SecurityException
                 ? DescribeDataFolderFault(_paths.DataDirectory, ex)
-                : credentials.Redact(ex.Message);
+                : ex.Message;
             _nextStartAttemptUtc = DateTime.UtcNow + KashFlowDefaults.EngineRetryDelay;
             await logger.ErrorAsync($"KashFlow: the sync engine did not start ({ex.GetType().Name}): {_lastStartError}. Orders are kept in the spool until it runs.");
             return false;
@@ -354,7 +354,7 @@ public sealed class KashFlowEngineHost : IKashFlowEngineHost
     {
         // not even the spool took it: keep the marker so the next start rebuilds it from the store
         _handOffLostSome = true;
-        Log(true, $"KashFlow: order {item.OrderId} could not be recorded, not even in the spool ({ex.GetType().Name}: {_credentials.Redact(ex.Message)}); it is rebuilt from the store at the next start, or use \"Resync\" on the KashFlow sync log.");
+        Log(true, $"KashFlow: order {item.OrderId} could not be recorded, not even in the spool ({ex.GetType().Name}: {ex.Message}); it is rebuilt from the store at the next start, or use \"Resync\" on the KashFlow sync log.");
     }
 
     // The writer is a plain thread: it logs through its own scope (nopCommerce's logger is scoped).
@@ -386,14 +386,14 @@ public sealed class KashFlowEngineHost : IKashFlowEngineHost
                 (id, ex) =>
                 {
                     SpoolRebuild(id);
-                    Log(false, $"KashFlow: the snapshot of order {id} could not be built for the catch-up ({ex.GetType().Name}: {_credentials.Redact(ex.Message)}); it is spooled to be built again.");
+                    Log(false, $"KashFlow: the snapshot of order {id} could not be built for the catch-up ({ex.GetType().Name}: {ex.Message}); it is spooled to be built again.");
                 });
             _catchUpFromUtc = null;
             await logger.InformationAsync($"KashFlow: the last stop was not clean; {result.OrdersSeen} order(s) created since {from - OrderCatchUp.Margin:u} were checked against the journal: {result.SnapshotsSubmitted} snapshot(s) and {result.EventsSubmitted} payment or cancellation document(s) journalled again.");
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
-            await logger.WarningAsync($"KashFlow: the catch-up after an unclean stop did not finish ({ex.GetType().Name}: {_credentials.Redact(ex.Message)}); it runs again with the schedule task.");
+            await logger.WarningAsync($"KashFlow: the catch-up after an unclean stop did not finish ({ex.GetType().Name}: {ex.Message}); it runs again with the schedule task.");
         }
         finally
         {
@@ -455,7 +455,7 @@ public sealed class KashFlowEngineHost : IKashFlowEngineHost
                 }
                 catch (Exception ex)
                 {
-                    reason = $"the engine refused it ({ex.GetType().Name}): {_credentials.Redact(ex.Message)}";
+                    reason = $"the engine refused it ({ex.GetType().Name}): {ex.Message}";
                 }
             }
             Spool.Write(kind, orderId, document);
@@ -539,7 +539,7 @@ public sealed class KashFlowEngineHost : IKashFlowEngineHost
                 }
                 catch (Exception ex)
                 {
-                    await logger.WarningAsync($"KashFlow: order {entry.OrderId} is still waiting in the spool: {_credentials.Redact(ex.Message)}");
+                    await logger.WarningAsync($"KashFlow: order {entry.OrderId} is still waiting in the spool: {ex.Message}");
                     break;
                 }
             }
@@ -551,7 +551,7 @@ public sealed class KashFlowEngineHost : IKashFlowEngineHost
     {
         if (_logEntries.Count >= MaxQueuedLogEntries)
             return;
-        _logEntries.Enqueue(entry with { Message = _credentials.Redact(entry.Message) });
+        _logEntries.Enqueue(entry with { Message = entry.Message });
     }
 
     public bool TryDequeueLog(out EngineLogEntry entry)
