@@ -19,7 +19,6 @@
 //!
 //! Steps are idempotent one by one, so a retry after any failure resumes where it stopped.
 
-use crate::mapping::text::quote;
 use chrono::{DateTime, NaiveDate, Utc};
 use rust_decimal::Decimal;
 
@@ -35,11 +34,12 @@ use crate::kashflow::model::{Invoice, InvoiceCurrency};
 use crate::kashflow::wire::KfDateTime;
 use crate::mapping::rules::{InvoiceNumberStrategy, MappingRules};
 use crate::money::money2;
-use crate::order::{parse_snapshot, ErrorCode, ValidationError, ValidationErrors};
+use crate::order::parse_snapshot;
 
 use super::connection::Connection;
 use super::failure::{is_duplicate, Failure};
 use super::invoice::read_invoice;
+use super::payment::mapped_payment_method;
 use super::trace::traced;
 
 use super::credit_plan::{plan, plan_items, Items, Plan, PlanError, Want};
@@ -634,23 +634,12 @@ pub async fn post_credit_note(
     }
     let mut refunded = Decimal::ZERO;
     if req.money_back && ctx.config.steps.record_payments {
-        let method = req
-            .payment_method_system_name
-            .clone()
-            .filter(|m| !m.trim().is_empty())
-            .or_else(|| {
-                snapshot
-                    .as_ref()
-                    .map(|s| s.payment_method_system_name.clone())
-            })
-            .unwrap_or_default();
-        let Some(mapping) = rules.payment_mapping(&method) else {
-            return Err(Failure::Invalid(ValidationErrors::one(ValidationError::new(
-                ErrorCode::UnmappedPaymentMethod,
-                "PaymentMethodSystemName",
-                format!("The payment method '{}' has no KashFlow payment method and bank account in the mapping rules, so the refund cannot be recorded on credit note {target}; add it, then retry.", quote(&method)),
-            ))));
-        };
+        let (method, mapping) = mapped_payment_method(
+            rules,
+            req.payment_method_system_name.as_deref(),
+            snapshot.as_ref(),
+            &format!(", so the refund cannot be recorded on credit note {target}"),
+        )?;
         // Our own credit note: whatever credit is left once applied (pay_back reads it afresh, so
         // an allocation an earlier attempt made is not counted twice).
         let want = match (&target_doc, req.amount) {

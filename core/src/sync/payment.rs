@@ -21,9 +21,9 @@ use crate::kashflow::wire::KfDateTime;
 use crate::mapping::canonical::PaymentKind;
 use crate::mapping::london_date;
 use crate::mapping::payments::payment_note_prefix;
-use crate::mapping::rules::MappingRules;
+use crate::mapping::rules::{MappingRules, PaymentMapping};
 use crate::money::money2;
-use crate::order::{parse_snapshot, ErrorCode, ValidationError, ValidationErrors};
+use crate::order::{parse_snapshot, ErrorCode, OrderSnapshot, ValidationError, ValidationErrors};
 
 use super::connection::Connection;
 use super::failure::Failure;
@@ -123,6 +123,33 @@ fn amount_in_invoice_currency(paid: Decimal, invoice: &Invoice, home_currency: &
     money2(paid * rate)
 }
 
+/// The order's payment method — the event's, else the snapshot's — and its KashFlow payment method
+/// and bank account. When the rules lack it: an `UnmappedPaymentMethod` failure, `consequence`
+/// saying what could not be recorded (e.g. ", so the refund cannot be recorded on credit note 7").
+pub fn mapped_payment_method(
+    rules: &MappingRules,
+    from_event: Option<&str>,
+    snapshot: Option<&OrderSnapshot>,
+    consequence: &str,
+) -> Result<(String, PaymentMapping), Failure> {
+    let method = from_event
+        .filter(|m| !m.trim().is_empty())
+        .map(str::to_string)
+        .or_else(|| snapshot.map(|s| s.payment_method_system_name.clone()))
+        .unwrap_or_default();
+    match rules.payment_mapping(&method) {
+        Some(mapping) => Ok((method, mapping)),
+        None => Err(Failure::Invalid(ValidationErrors::one(ValidationError::new(
+            ErrorCode::UnmappedPaymentMethod,
+            "PaymentMethodSystemName",
+            format!(
+                "The payment method '{}' has no KashFlow payment method and bank account in the mapping rules{consequence}; add it, then retry.",
+                quote(&method)
+            ),
+        )))),
+    }
+}
+
 /// Run a `RecordPayment` job.
 pub async fn record_payment(
     ctx: &JobContext<'_>,
@@ -149,26 +176,12 @@ pub async fn record_payment(
         .clone()
         .or_else(|| snapshot.as_ref().map(|s| s.custom_order_number.clone()))
         .unwrap_or_else(|| order.order_id.to_string());
-    let method = event
-        .payment_method_system_name
-        .clone()
-        .filter(|m| !m.trim().is_empty())
-        .or_else(|| {
-            snapshot
-                .as_ref()
-                .map(|s| s.payment_method_system_name.clone())
-        })
-        .unwrap_or_default();
-    let Some(mapping) = rules.payment_mapping(&method) else {
-        return Err(Failure::Invalid(ValidationErrors::one(ValidationError::new(
-            ErrorCode::UnmappedPaymentMethod,
-            "PaymentMethodSystemName",
-            format!(
-                "The payment method '{}' has no KashFlow payment method and bank account in the mapping rules; add it, then retry.",
-                quote(&method)
-            ),
-        ))));
-    };
+    let (method, mapping) = mapped_payment_method(
+        rules,
+        event.payment_method_system_name.as_deref(),
+        snapshot.as_ref(),
+        "",
+    )?;
 
     let invoice = read_invoice(ctx, conn, number)
     .await
