@@ -494,6 +494,17 @@ async fn a_newer_snapshot_replaces_the_queued_one() {
     bed.engine.enqueue_order(&json(&v1)).unwrap();
     let r = bed.engine.enqueue_order(&json(&v2)).unwrap();
     assert_eq!(r.state, kashflow_sync::engine::ReceiptState::Replaced);
+    // A worker may have claimed the job with v1 before v2 came (the engine then lets that attempt
+    // finish with v1, as documented). Open the gate only once an attempt that began after v2 has
+    // ended: the job is claimed by one worker at a time, so every v1 claim is over by then.
+    let replaced_at = chrono::Utc::now();
+    wait_for("an attempt begun after the newer snapshot", || {
+        detail(&bed, r.record_id)
+            .attempts
+            .iter()
+            .any(|a| a.started_utc > replaced_at)
+    })
+    .await;
     bed.open_gate();
     assert_eq!(bed.settle().await.unwrap().synced, 1);
     let inv = bed.sandbox.invoice(invoice_no(1201)).unwrap();
