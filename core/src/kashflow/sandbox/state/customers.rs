@@ -23,20 +23,7 @@ impl Account {
         &self,
         req: Option<&CustomerCurrency>,
     ) -> Result<CustomerCurrency, ApiError> {
-        let code = req
-            .map(|c| c.code.trim().to_uppercase())
-            .filter(|c| !c.is_empty())
-            .unwrap_or_else(|| self.home_currency.clone());
-        let c = self
-            .currencies
-            .iter()
-            .find(|c| c.code == code)
-            .ok_or_else(|| {
-                ApiError::bad_request(
-                    "InvalidCurrency",
-                    format!("Currency.Code: '{code}' is not a currency set up on this account."),
-                )
-            })?;
+        let c = self.account_currency(req.map(|c| c.code.as_str()))?;
         Ok(CustomerCurrency {
             code: c.code.clone(),
             exchange_rate: c.exchange_rate,

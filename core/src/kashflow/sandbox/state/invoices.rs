@@ -7,20 +7,8 @@ impl Account {
         &self,
         req: Option<&InvoiceCurrency>,
     ) -> Result<InvoiceCurrency, ApiError> {
-        let code = req
-            .map(|c| c.code.trim().to_uppercase())
-            .filter(|c| !c.is_empty())
-            .unwrap_or_else(|| self.home_currency.clone());
-        let c = self
-            .currencies
-            .iter()
-            .find(|c| c.code == code)
-            .ok_or_else(|| {
-                ApiError::bad_request(
-                    "InvalidCurrency",
-                    format!("Currency.Code: '{code}' is not a currency set up on this account."),
-                )
-            })?;
+        let c = self.account_currency(req.map(|c| c.code.as_str()))?;
+        let code = c.code.clone();
         let sent_rate = req.map(|c| c.exchange_rate).unwrap_or_default();
         let rate = if sent_rate.is_zero() {
             c.exchange_rate

@@ -221,6 +221,23 @@ impl Account {
             .collect()
     }
 
+    /// The currency a request names (blank: the home currency), if the account has it set up.
+    fn account_currency(&self, code: Option<&str>) -> Result<&Currency, ApiError> {
+        let code = code
+            .map(|c| c.trim().to_uppercase())
+            .filter(|c| !c.is_empty())
+            .unwrap_or_else(|| self.home_currency.clone());
+        self.currencies
+            .iter()
+            .find(|c| c.code == code)
+            .ok_or_else(|| {
+                ApiError::bad_request(
+                    "InvalidCurrency",
+                    format!("Currency.Code: '{code}' is not a currency set up on this account."),
+                )
+            })
+    }
+
     pub fn next_invoice_number(&self) -> i64 {
         self.invoices.keys().next_back().map_or(1, |n| n + 1)
     }
