@@ -2,7 +2,7 @@
 # bindings/generate.sh - regenerate the committed bindings from ffi/src:
 #   bindings/kashflow_sync_native.h  (cbindgen, config ffi/cbindgen.toml)
 #   bindings/dotnet/Nop.Plugin.Misc.KashFlow.Native/NativeMethods.g.cs  (our generator,
-#   ffi/tests/support/csgen.rs, from that header)
+#   ffi/codegen/csharp.rs, from that header)
 # It runs the bindings test in update mode, then again in check mode (which also compares the
 # built library's exports with the C# declarations).
 set -euo pipefail

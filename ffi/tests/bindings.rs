@@ -5,7 +5,7 @@
 //! Refresh the committed files with `bash bindings/generate.sh` (which runs this test with
 //! `KFS_UPDATE_BINDINGS=1`).
 
-#[path = "support/csgen.rs"]
+#[path = "../codegen/csharp.rs"]
 mod csgen;
 
 use std::path::{Path, PathBuf};
