@@ -60,6 +60,22 @@ impl CircuitBreaker {
         self.state
     }
 
+    /// Until when it is open (`None`: closed or half-open), as kept in the journal.
+    pub fn open_until(&self) -> Option<i64> {
+        match self.state {
+            CircuitState::Open { until_ms } => Some(until_ms),
+            _ => None,
+        }
+    }
+
+    /// Start from the state a previous process left (open until `until_ms`; once that has
+    /// passed, the next claim is a single probe rather than full speed).
+    pub fn restore_open(&mut self, until_ms: i64) {
+        if !matches!(self.state, CircuitState::Open { until_ms: u } if u >= until_ms) {
+            self.state = CircuitState::Open { until_ms };
+        }
+    }
+
     /// `"Closed"`, `"Open"` or `"HalfOpen"` as of `now`.
     pub fn state_name(&self, now_ms: i64) -> &'static str {
         match self.state {

@@ -157,6 +157,25 @@ impl Default for BreakerPolicy {
     }
 }
 
+/// The active-worker lease (`engine::lease`): of the processes sharing one journal, the holder runs
+/// the jobs; the others only enqueue. A dead holder is taken over after `ExpiryMs`; the holder
+/// renews every `RenewMs` (at most a third of `ExpiryMs`). (Added to the contract.)
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct WorkerLeasePolicy {
+    pub expiry_ms: u64,
+    pub renew_ms: u64,
+}
+
+impl Default for WorkerLeasePolicy {
+    fn default() -> Self {
+        WorkerLeasePolicy {
+            expiry_ms: 10_000,
+            renew_ms: 3_000,
+        }
+    }
+}
+
 /// How hard the journal pushes each commit to disk. (Added to the contract.)
 /// `Full`: fsync on every commit: an enqueued order survives power loss. `Normal`: WAL is
 /// written on commit and fsynced at checkpoints: survives the process being killed, but the
@@ -180,6 +199,7 @@ pub struct EngineConfig {
     pub workers: u32,
     pub circuit_breaker: BreakerPolicy,
     pub journal_durability: JournalDurability,
+    pub worker_lease: WorkerLeasePolicy,
 }
 
 impl EngineConfig {
@@ -194,6 +214,7 @@ impl EngineConfig {
             workers: 2,
             circuit_breaker: BreakerPolicy::default(),
             journal_durability: JournalDurability::Full,
+            worker_lease: WorkerLeasePolicy::default(),
         }
     }
 
@@ -226,6 +247,7 @@ impl EngineConfig {
                 "Workers",
                 "CircuitBreaker",
                 "JournalDurability",
+                "WorkerLease",
             ],
         )?;
         let journal_path: String = field(obj, "", "JournalPath")?.ok_or_else(|| {
@@ -290,6 +312,13 @@ impl EngineConfig {
             &mut config.journal_durability,
             field(obj, "", "JournalDurability")?,
         );
+        if let Some(v) = obj.get("WorkerLease") {
+            let o = object(v, "WorkerLease")?;
+            check_keys(o, "WorkerLease", &["ExpiryMs", "RenewMs"])?;
+            let l = &mut config.worker_lease;
+            set(&mut l.expiry_ms, field(o, "WorkerLease", "ExpiryMs")?);
+            set(&mut l.renew_ms, field(o, "WorkerLease", "RenewMs")?);
+        }
         config.validate()?;
         Ok(config)
     }
@@ -330,6 +359,19 @@ impl EngineConfig {
             return bad(
                 "CircuitBreaker.CoolDownMs must be at least 1",
                 "CircuitBreaker.CoolDownMs",
+            );
+        }
+        let l = &self.worker_lease;
+        if !(1_000..=120_000).contains(&l.expiry_ms) {
+            return bad(
+                "WorkerLease.ExpiryMs must be between 1000 and 120000",
+                "WorkerLease.ExpiryMs",
+            );
+        }
+        if l.renew_ms < 100 || l.renew_ms.saturating_mul(3) > l.expiry_ms {
+            return bad(
+                "WorkerLease.RenewMs must be at least 100 and at most a third of WorkerLease.ExpiryMs",
+                "WorkerLease.RenewMs",
             );
         }
         let k = &self.kashflow;
@@ -532,6 +574,30 @@ mod tests {
         assert_eq!(c.kashflow.effective_base_url(), Some(LIVE_BASE_URL));
         assert!(c.steps.pull_stock && c.steps.record_payments);
         assert_eq!(c.journal_durability, JournalDurability::Full);
+        assert_eq!(c.worker_lease, WorkerLeasePolicy::default());
+    }
+
+    #[test]
+    fn worker_lease_is_bounded_and_renews_well_inside_its_expiry() {
+        let c =
+            parse(r#"{"JournalPath":"j","WorkerLease":{"ExpiryMs":2000,"RenewMs":500}}"#).unwrap();
+        assert_eq!(
+            (c.worker_lease.expiry_ms, c.worker_lease.renew_ms),
+            (2000, 500)
+        );
+        for (doc, path) in [
+            (r#"{"ExpiryMs":500,"RenewMs":100}"#, "WorkerLease.ExpiryMs"),
+            (r#"{"ExpiryMs":600000}"#, "WorkerLease.ExpiryMs"),
+            (
+                r#"{"ExpiryMs":10000,"RenewMs":5000}"#,
+                "WorkerLease.RenewMs",
+            ),
+            (r#"{"RenewMs":50}"#, "WorkerLease.RenewMs"),
+            (r#"{"Expiry":1}"#, "WorkerLease.Expiry"),
+        ] {
+            let e = parse(&format!(r#"{{"JournalPath":"j","WorkerLease":{doc}}}"#)).unwrap_err();
+            assert_eq!(e.path(), Some(path), "{doc}");
+        }
     }
 
     #[test]

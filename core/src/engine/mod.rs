@@ -5,7 +5,11 @@
 //! KashFlow stage), and hands results back as outcomes the host polls and acknowledges. It also
 //! serves the admin pages: counts, the sync log, record details, retries, previews.
 //!
+//! Of several engines on one journal (processes of an overlapped IIS recycle, a web garden) only
+//! the holder of the active-worker lease runs jobs; every engine accepts enqueues (`lease`).
+//!
 //! Module map: `journal` (SQLite, schema, every query), `worker` (claim/run/finish loop),
+//! `lease` (the active-worker lease), `shared` (breaker and login hold kept in the journal),
 //! `processor` (the seam), `breaker` (failure policy, with the crate's one `backoff`), `locks` (per-key locks for
 //! processors), `header`/`events` (reading host documents), `model` (documents), `config`, `error`,
 //! `log`, `clock`.
@@ -17,10 +21,12 @@ pub mod error;
 pub mod events;
 pub mod header;
 pub mod journal;
+pub mod lease;
 pub mod locks;
 pub mod log;
 pub mod model;
 pub mod processor;
+pub mod shared;
 mod worker;
 
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
@@ -37,12 +43,13 @@ pub use breaker::{CircuitBreaker, CircuitState};
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use config::{
     BreakerPolicy, EngineConfig, FlowSteps, JournalDurability, KashFlowMode, KashFlowSettings,
-    MappingRules, RetryPolicy, Secret,
+    MappingRules, RetryPolicy, Secret, WorkerLeasePolicy,
 };
 pub use error::{EngineError, ErrorDoc};
 pub use events::{CreditCause, CreditRequest, OrderEvent, PaymentEvent, RefundEvent};
 pub use header::{SnapshotHeader, SUPPORTED_SCHEMA_VERSION};
 pub use journal::Journal;
+pub use lease::ActiveWorker;
 pub use locks::{KeyGuard, KeyLocks};
 pub use log::{LogLevel, LogSink, Logger, MemorySink, TracingToSink};
 pub use model::{
@@ -55,6 +62,7 @@ pub use processor::{
     BoxFuture, JobContext, JobDone, JobInfo, JobProcessor, JobResult, OrderInfo, PreviewContext,
     UnwiredProcessor,
 };
+pub use shared::LoginHold;
 
 const TARGET: &str = "kashflow_sync::engine";
 
@@ -102,8 +110,15 @@ pub(crate) struct Inner {
     /// Wakes idle workers (enqueue, retry, a finished job, shutdown).
     wake: Notify,
     stopping: AtomicBool,
-    /// Lease owner id of this engine instance.
+    /// This engine's id: the owner of its job leases and of the active-worker lease.
     owner: String,
+    holder: lease::HolderId,
+    /// This engine's view of the active-worker lease.
+    lease: lease::LocalLease,
+    /// Asks the lease keeper to look now (a claim found the lease not ours).
+    lease_nudge: Notify,
+    /// The refused-login hold in force (mirrors the journal's).
+    login_hold: Mutex<Option<LoginHold>>,
     /// Workers between claim and finish.
     in_flight: AtomicUsize,
     /// Notified when `in_flight` drops to zero.
@@ -125,6 +140,66 @@ impl Inner {
         self.breaker.lock().unwrap_or_else(|p| p.into_inner())
     }
 
+    fn login_hold(&self) -> MutexGuard<'_, Option<LoginHold>> {
+        self.login_hold.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Remember (and share through the journal) that KashFlow refused the login.
+    pub(crate) fn set_login_hold(&self, hold: Option<LoginHold>) {
+        let changed = {
+            let mut h = self.login_hold();
+            let changed = *h != hold;
+            *h = hold.clone();
+            changed
+        };
+        if changed {
+            if let Err(e) = self
+                .journal
+                .set_login_hold(hold.as_ref(), self.clock.now_ms())
+            {
+                self.log.warn(
+                    TARGET,
+                    &format!("could not record the login hold in the journal: {e}"),
+                );
+            }
+        }
+    }
+
+    /// Load the state the previous holder left in the journal (a new term begins).
+    fn load_shared_state(&self) {
+        match self.journal.breaker_open_until() {
+            Ok(Some(until)) => {
+                self.breaker().restore_open(until);
+                if until > self.clock.now_ms() {
+                    self.log.warn(
+                        TARGET,
+                        "the circuit breaker was left open by the previous worker; KashFlow is probed once its cool-down ends",
+                    );
+                }
+            }
+            Ok(None) => {}
+            Err(e) => self.log.warn(
+                TARGET,
+                &format!("could not read the circuit breaker's state from the journal: {e}"),
+            ),
+        }
+        match self.journal.login_hold() {
+            Ok(hold) => {
+                if let Some(h) = &hold {
+                    self.log.warn(
+                        TARGET,
+                        &format!("a refused KashFlow login is still respected: {}", h.reason),
+                    );
+                }
+                *self.login_hold() = hold;
+            }
+            Err(e) => self.log.warn(
+                TARGET,
+                &format!("could not read the login hold from the journal: {e}"),
+            ),
+        }
+    }
+
     fn job_left(&self) {
         if self.in_flight.fetch_sub(1, Ordering::SeqCst) == 1 {
             self.idle.notify_waiters();
@@ -138,6 +213,7 @@ pub struct Engine {
     inner: Arc<Inner>,
     rt: Handle,
     workers: Mutex<Vec<JoinHandle<()>>>,
+    keeper: Mutex<Option<JoinHandle<()>>>,
     shut_down: AtomicBool,
 }
 
@@ -170,6 +246,11 @@ impl Engine {
             None => StdRng::from_entropy(),
         };
         let workers = config.workers as usize;
+        let clock = options
+            .clock
+            .clone()
+            .unwrap_or_else(|| Arc::new(SystemClock));
+        let holder = lease::HolderId::new(clock.now_ms());
         let inner = Arc::new(Inner {
             journal,
             breaker: Mutex::new(CircuitBreaker::new(
@@ -180,15 +261,16 @@ impl Engine {
                 .processor
                 .clone()
                 .unwrap_or_else(processor::default_processor),
-            clock: options
-                .clock
-                .clone()
-                .unwrap_or_else(|| Arc::new(SystemClock)),
+            clock,
             log: logger,
             locks: KeyLocks::new(),
             wake: Notify::new(),
             stopping: AtomicBool::new(false),
-            owner: format!("engine-{}", uuid::Uuid::new_v4()),
+            owner: holder.id.clone(),
+            holder,
+            lease: lease::LocalLease::default(),
+            lease_nudge: Notify::new(),
+            login_hold: Mutex::new(None),
             in_flight: AtomicUsize::new(0),
             idle: Notify::new(),
             rng: Mutex::new(rng),
@@ -200,14 +282,18 @@ impl Engine {
             inner,
             rt,
             workers: Mutex::new(Vec::new()),
+            keeper: Mutex::new(None),
             shut_down: AtomicBool::new(false),
         };
+        *engine.keeper.lock().unwrap_or_else(|p| p.into_inner()) =
+            Some(engine.rt.spawn(worker::lease_keeper(engine.inner.clone())));
         engine.spawn_workers(workers);
         let cfg = engine.inner.config();
         engine.inner.log.info(
             TARGET,
             &format!(
-                "KashFlow Sync engine started: journal {}, {} worker(s), KashFlow mode {:?}",
+                "KashFlow Sync engine started as {}: journal {}, {} worker(s), KashFlow mode {:?}",
+                engine.inner.owner,
                 cfg.journal_path.display(),
                 cfg.workers,
                 cfg.kashflow.mode
@@ -291,10 +377,39 @@ impl Engine {
         self.inner.journal.ack_outcomes(ids.to_vec(), self.now())
     }
 
+    /// Counts by state, the circuit breaker and the process holding the active-worker lease.
     pub fn status_counts(&self) -> Result<StatusCounts, EngineError> {
         let mut counts = self.inner.journal.status_counts()?;
-        counts.circuit = self.inner.breaker().state_name(self.now()).to_string();
+        let now = self.now();
+        let holder = self.inner.journal.active_worker(now)?;
+        let this = holder
+            .as_ref()
+            .is_some_and(|w| w.active && w.holder == self.inner.owner);
+        counts.circuit = if this {
+            self.inner.breaker().state_name(now).to_string()
+        } else {
+            // The holder's breaker, as it left it in the journal.
+            match self.inner.journal.breaker_open_until()? {
+                Some(until) if now < until => "Open".into(),
+                Some(_) => "HalfOpen".into(),
+                None => "Closed".into(),
+            }
+        };
+        counts.active_worker = holder.map(|w| ActiveWorker {
+            this_process: Some(this),
+            ..w
+        });
         Ok(counts)
+    }
+
+    /// This engine's id in the active-worker lease (`host:pid:process-start-ms:suffix`).
+    pub fn holder_id(&self) -> &str {
+        &self.inner.owner
+    }
+
+    /// This engine holds the active-worker lease (by its own, conservative reckoning).
+    pub fn is_active_worker(&self) -> bool {
+        self.inner.lease.holds()
     }
 
     pub fn list_records(&self, query: &RecordQuery) -> Result<RecordPage, EngineError> {
@@ -352,7 +467,13 @@ impl Engine {
     /// Check KashFlow can be reached with the current settings.
     pub async fn test_connection(&self) -> Result<ConnectionReport, EngineError> {
         let config = self.inner.config();
-        self.inner.processor.test_connection(&config).await
+        let report = self.inner.processor.test_connection(&config).await?;
+        if report.ok && self.inner.login_hold().is_some() {
+            // The login works again: jobs held back by a refused login may go.
+            self.inner.set_login_hold(None);
+            self.inner.wake.notify_waiters();
+        }
+        Ok(report)
     }
 
     /// Swap the configuration; the next job claimed uses it. The journal path and durability
@@ -377,6 +498,10 @@ impl Engine {
             config.circuit_breaker.failure_threshold,
             config.circuit_breaker.cool_down_ms,
         );
+        if config.kashflow != current.kashflow && self.inner.login_hold().is_some() {
+            // New KashFlow settings: a login refused with the old ones no longer holds jobs.
+            self.inner.set_login_hold(None);
+        }
         let workers = config.workers as usize;
         *self.inner.config.write().unwrap_or_else(|p| p.into_inner()) = Arc::new(config);
         self.inner.target_workers.store(workers, Ordering::SeqCst);
@@ -445,6 +570,26 @@ impl Engine {
             ),
             Err(_) => {}
         }
+        let keeper = self.keeper.lock().unwrap_or_else(|p| p.into_inner()).take();
+        if let Some(k) = keeper {
+            k.abort();
+            let _ = k.await;
+        }
+        self.inner.lease.set(None);
+        let journal = self.inner.journal.clone();
+        let owner = self.inner.owner.clone();
+        let now = self.now();
+        match tokio::task::spawn_blocking(move || journal.release_lease(owner, now)).await {
+            Ok(Ok(true)) => self.inner.log.info(
+                TARGET,
+                "released the active-worker lease; another process may take over at once",
+            ),
+            Ok(Ok(false)) | Err(_) => {}
+            Ok(Err(e)) => self.inner.log.warn(
+                TARGET,
+                &format!("could not release the active-worker lease ({e}); another process takes over once it expires"),
+            ),
+        }
         self.inner.log.info(TARGET, "KashFlow Sync engine stopped");
     }
 
@@ -458,6 +603,9 @@ impl Drop for Engine {
     fn drop(&mut self) {
         self.inner.stopping.store(true, Ordering::SeqCst);
         self.inner.wake.notify_waiters();
+        if let Some(k) = self.keeper.lock().unwrap_or_else(|p| p.into_inner()).take() {
+            k.abort();
+        }
         for h in self
             .workers
             .lock()

@@ -327,6 +327,10 @@ pub struct StatusCounts {
     pub outcomes_pending: u64,
     /// `"Closed"`, `"Open"` or `"HalfOpen"`.
     pub circuit: String,
+    /// The process running the jobs (the active-worker lease), or the last one when none holds it
+    /// now (`Active: false`); `None` before any engine has run on the journal.
+    #[serde(default)]
+    pub active_worker: Option<super::lease::ActiveWorker>,
 }
 
 /// Filters and paging for `list_records`. Every field is optional.

@@ -85,6 +85,10 @@ pub struct OrderInfo {
 pub(crate) struct AttemptScratch {
     pub calls: Mutex<Vec<CallRecord>>,
     pub mapped_invoice: Mutex<Option<Value>>,
+    /// A KashFlow call was not started because this engine no longer holds the active-worker lease.
+    pub stood_down: std::sync::atomic::AtomicBool,
+    /// KashFlow refused the login: (reason, retry the login after, recheck jobs every).
+    pub login_refused: Mutex<Option<(String, Option<Duration>, Duration)>>,
 }
 
 /// Everything a processor may use while running one job.
@@ -98,6 +102,7 @@ pub struct JobContext<'a> {
     pub(crate) locks: &'a KeyLocks,
     pub(crate) log: &'a Logger,
     pub(crate) scratch: &'a AttemptScratch,
+    pub(crate) lease: &'a super::lease::LocalLease,
 }
 
 impl<'a> JobContext<'a> {
@@ -105,6 +110,34 @@ impl<'a> JobContext<'a> {
     /// (e.g. `"customer:jane@example.com"` so two orders never create the same customer twice).
     pub async fn lock_key(&self, key: &str) -> KeyGuard<'a> {
         self.locks.lock(key).await
+    }
+
+    /// Whether this engine may start a KashFlow request now: it still holds the active-worker
+    /// lease by its own reckoning (`engine::lease`). Ask before every request; when it says no,
+    /// send nothing and give up the attempt (the engine puts the job back without counting it).
+    pub fn may_call_kashflow(&self) -> bool {
+        let ok = self.lease.holds();
+        if !ok {
+            self.scratch
+                .stood_down
+                .store(true, std::sync::atomic::Ordering::SeqCst);
+        }
+        ok
+    }
+
+    /// KashFlow refused the login (credentials, a locked account): no job of any process on this
+    /// journal tries it again until `retry_login_after` has passed (`None`: until the KashFlow
+    /// settings change or a connection test succeeds); held jobs look again every `recheck`.
+    /// Kept in the journal, so a restarted or recycled process respects it too.
+    pub fn hold_logins(
+        &self,
+        reason: &str,
+        retry_login_after: Option<Duration>,
+        recheck: Duration,
+    ) {
+        if let Ok(mut h) = self.scratch.login_refused.lock() {
+            *h = Some((reason.to_string(), retry_login_after, recheck));
+        }
     }
 
     /// Look a business key up in the ledger (order → invoice, e-mail → customer, SKU → product).

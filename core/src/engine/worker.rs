@@ -1,6 +1,8 @@
 //! Workers: claim a job under a lease, run it through the processor while a heartbeat keeps the
 //! lease alive, turn the processor's result into the journal transition (backoff, dead letter,
 //! wait), feed the circuit breaker, and sleep until the next job is due or an enqueue wakes them.
+//! Workers run only while the engine holds the active-worker lease, which [`lease_keeper`] takes,
+//! renews and polls for (`super::lease`).
 
 use std::future::Future;
 use std::pin::Pin;
@@ -9,14 +11,16 @@ use std::sync::Arc;
 use std::task::{Context, Poll};
 use std::time::{Duration, Instant};
 
-use super::breaker::{Permit, Signal};
+use super::breaker::{CircuitState, Permit, Signal};
 use super::config::EngineConfig;
 use super::error::ErrorDoc;
 use super::header::peek;
-use super::journal::{Claim, ClaimedJob, Finish, FinishInput, FinishReport};
+use super::journal::{Claim, ClaimOutcome, ClaimedJob, Finish, FinishInput, FinishReport};
+use super::lease::{Taken, Timings};
 use super::log::LogLevel;
 use super::model::{JobKind, OutcomeSpec};
 use super::processor::{AttemptScratch, JobContext, JobResult};
+use super::shared::LoginHold;
 use super::Inner;
 
 const TARGET: &str = "kashflow_sync::engine";
@@ -24,6 +28,101 @@ const TARGET: &str = "kashflow_sync::engine";
 const DEFAULT_RECHECK: Duration = Duration::from_secs(60);
 /// Shortest idle sleep, so a due-but-blocked job does not make a worker spin.
 const MIN_IDLE: Duration = Duration::from_millis(5);
+
+fn timings(inner: &Inner) -> Timings {
+    let l = &inner.config().worker_lease;
+    Timings {
+        expiry: Duration::from_millis(l.expiry_ms),
+        renew: Duration::from_millis(l.renew_ms),
+    }
+}
+
+/// Takes, renews and polls for the active-worker lease for as long as the engine runs: the holder
+/// renews every `RenewMs`; a non-holder looks every `RenewMs` or idle poll, whichever is shorter
+/// (a read, and a write only when the lease looks free). A new term loads the state the previous
+/// holder left in the journal and wakes the workers.
+pub(crate) async fn lease_keeper(inner: Arc<Inner>) {
+    let mut holding = false;
+    loop {
+        if inner.stopping.load(Ordering::SeqCst) {
+            return;
+        }
+        let nudged = inner.lease_nudge.notified();
+        tokio::pin!(nudged);
+        nudged.as_mut().enable();
+        let t = timings(&inner);
+        let started = Instant::now();
+        let now = inner.clock.now_ms();
+        let journal = inner.journal.clone();
+        let me = inner.holder.clone();
+        let expiry_ms = t.expiry.as_millis() as i64;
+        let try_take = holding || {
+            let journal = journal.clone();
+            let id = me.id.clone();
+            tokio::task::spawn_blocking(move || journal.lease_looks_free(&id, now))
+                .await
+                .ok()
+                .and_then(Result::ok)
+                .unwrap_or(false)
+        };
+        if try_take {
+            let taken =
+                tokio::task::spawn_blocking(move || journal.take_lease(me, now, expiry_ms)).await;
+            match taken {
+                Ok(Ok(Taken::Renewed)) => {
+                    inner.lease.set(Some(started + t.local_validity()));
+                }
+                Ok(Ok(Taken::Acquired { previous })) => {
+                    inner.lease.set(Some(started + t.local_validity()));
+                    inner.load_shared_state();
+                    holding = true;
+                    let from = previous
+                        .filter(|p| *p != inner.owner)
+                        .map(|p| format!(" (taking over from {p})"))
+                        .unwrap_or_default();
+                    inner.log.info(
+                        TARGET,
+                        &format!(
+                            "this process ({}) is now the active sync worker for the journal{from}",
+                            inner.owner
+                        ),
+                    );
+                    inner.wake.notify_waiters();
+                }
+                Ok(Ok(Taken::HeldBy { holder, .. })) => {
+                    inner.lease.set(None);
+                    if holding {
+                        inner.log.warn(
+                            TARGET,
+                            &format!("this process lost the active-worker lease to {holder}; it stops sending to KashFlow and only journals from now on"),
+                        );
+                    }
+                    holding = false;
+                }
+                Ok(Err(e)) => {
+                    // The local deadline still runs out on its own if this keeps failing.
+                    inner.log.warn(
+                        TARGET,
+                        &format!("could not renew the active-worker lease: {e}"),
+                    );
+                }
+                Err(_) => {}
+            }
+        } else if holding {
+            holding = false;
+            inner.lease.set(None);
+        }
+        let wait = if holding {
+            t.renew
+        } else {
+            t.renew.min(inner.options.idle_poll.max(MIN_IDLE))
+        };
+        tokio::select! {
+            _ = nudged => {}
+            _ = tokio::time::sleep(wait) => {}
+        }
+    }
+}
 
 pub(crate) async fn worker_loop(inner: Arc<Inner>, index: usize) {
     loop {
@@ -35,6 +134,11 @@ pub(crate) async fn worker_loop(inner: Arc<Inner>, index: usize) {
         let notified = inner.wake.notified();
         tokio::pin!(notified);
         notified.as_mut().enable();
+        if !inner.lease.holds() {
+            // Not the active worker: enqueues still land in the journal; the holder runs them.
+            idle_wait(&inner, notified, None).await;
+            continue;
+        }
 
         let now = inner.clock.now_ms();
         let permit = inner.breaker().permit(now);
@@ -58,11 +162,20 @@ pub(crate) async fn worker_loop(inner: Arc<Inner>, index: usize) {
         let journal = inner.journal.clone();
         let claimed = tokio::task::spawn_blocking(move || journal.claim(claim)).await;
         let next_wait = match claimed {
-            Ok(Ok(Some(job))) => {
-                run_job(&inner, job, probe, config).await;
+            Ok(Ok(ClaimOutcome::Job(job))) => {
+                run_job(&inner, *job, probe, config).await;
                 None
             }
-            Ok(Ok(None)) => {
+            Ok(Ok(ClaimOutcome::NotHolder)) => {
+                if probe {
+                    inner.breaker().cancel_probe();
+                }
+                // The journal says the lease is not ours (lapsed or taken over): look again now.
+                inner.lease.set(None);
+                inner.lease_nudge.notify_one();
+                Some(None)
+            }
+            Ok(Ok(ClaimOutcome::Nothing)) => {
                 if probe {
                     inner.breaker().cancel_probe();
                 }
@@ -188,7 +301,16 @@ async fn run_job(inner: &Arc<Inner>, claimed: ClaimedJob, probe: bool, config: A
     let started_at = inner.clock.now_ms();
     let t0 = Instant::now();
     let scratch = AttemptScratch::default();
-    let result = match precheck(&claimed) {
+    let held = {
+        let hold = inner.login_hold();
+        hold.as_ref()
+            .filter(|h| h.applies(&config.kashflow, started_at))
+            .map(|h| JobResult::Waiting {
+                reason: h.reason.clone(),
+                recheck_after: Some(Duration::from_millis(h.recheck_ms.max(1))),
+            })
+    };
+    let result = match precheck(&claimed).or(held) {
         Some(r) => r,
         None => {
             let ctx = JobContext {
@@ -199,6 +321,7 @@ async fn run_job(inner: &Arc<Inner>, claimed: ClaimedJob, probe: bool, config: A
                 locks: &inner.locks,
                 log: &inner.log,
                 scratch: &scratch,
+                lease: &inner.lease,
             };
             let fut = CatchUnwind(inner.processor.process(ctx));
             tokio::pin!(fut);
@@ -232,6 +355,35 @@ async fn run_job(inner: &Arc<Inner>, claimed: ClaimedJob, probe: bool, config: A
     let attempt = claimed.job.attempt;
     let order_id = claimed.order.as_ref().map(|o| o.order_id);
     let spoke_to_kashflow = !calls.is_empty();
+    let refused = scratch
+        .login_refused
+        .lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .take();
+    let stood_down = scratch.stood_down.load(Ordering::SeqCst);
+    let result = if stood_down {
+        // It stopped before a KashFlow request because the lease is no longer ours: back in the
+        // queue for the holder, without counting against the breaker. When this attempt had
+        // already written to KashFlow, the next one is told to look before writing.
+        let wrote = calls
+            .iter()
+            .any(|c| c.method != "GET" && c.status.is_some());
+        let reason = "put back: this process is no longer the active sync worker";
+        if wrote {
+            JobResult::Retry {
+                error: ErrorDoc::new("NotActiveWorker", reason),
+                retry_after: Some(Duration::ZERO),
+                maybe_applied: true,
+            }
+        } else {
+            JobResult::Waiting {
+                reason: reason.into(),
+                recheck_after: Some(Duration::ZERO),
+            }
+        }
+    } else {
+        result
+    };
 
     let (finish, signal, line) = match result {
         JobResult::Done(done) => {
@@ -341,6 +493,7 @@ async fn run_job(inner: &Arc<Inner>, claimed: ClaimedJob, probe: bool, config: A
         }
     };
 
+    let signal = if stood_down { Signal::Neutral } else { signal };
     let input = FinishInput {
         job_id: claimed.job.id,
         owner: inner.owner.clone(),
@@ -354,7 +507,26 @@ async fn run_job(inner: &Arc<Inner>, claimed: ClaimedJob, probe: bool, config: A
     };
     let journal = inner.journal.clone();
     let report = tokio::task::spawn_blocking(move || journal.finish(input)).await;
-    inner.breaker().record(signal, probe, inner.clock.now_ms());
+    let (before, after) = {
+        let mut b = inner.breaker();
+        let before = b.state();
+        b.record(signal, probe, inner.clock.now_ms());
+        (before, b.state())
+    };
+    share_breaker(inner, before, after).await;
+    match refused {
+        Some((reason, retry_after, recheck)) => inner.set_login_hold(Some(LoginHold {
+            reason,
+            until_ms: retry_after.map(|d| now.saturating_add(d.as_millis() as i64)),
+            account: LoginHold::account_of(&config.kashflow),
+            recheck_ms: recheck.as_millis() as u64,
+        })),
+        None if signal == Signal::Success && inner.login_hold().is_some() => {
+            // A job got through to KashFlow: the login works again.
+            inner.set_login_hold(None);
+        }
+        None => {}
+    }
     match report {
         Ok(Ok(report)) => log_report(inner, &label, report, line),
         Ok(Err(e)) => inner.log.error(
@@ -365,6 +537,28 @@ async fn run_job(inner: &Arc<Inner>, claimed: ClaimedJob, probe: bool, config: A
     }
     // Finishing may unblock others (same order, payments waiting for this invoice).
     inner.wake.notify_waiters();
+}
+
+/// Keep the breaker's open state in the journal when it opens or closes, so a restarted or
+/// taking-over process starts from it.
+async fn share_breaker(inner: &Arc<Inner>, before: CircuitState, after: CircuitState) {
+    let store = match after {
+        CircuitState::Open { until_ms } if before != after => Some(Some(until_ms)),
+        CircuitState::Closed if before != CircuitState::Closed => Some(None),
+        _ => None,
+    };
+    let Some(until) = store else {
+        return;
+    };
+    let journal = inner.journal.clone();
+    let now = inner.clock.now_ms();
+    let stored = tokio::task::spawn_blocking(move || journal.set_breaker_open_until(until, now));
+    if let Ok(Err(e)) = stored.await {
+        inner.log.warn(
+            TARGET,
+            &format!("could not record the circuit breaker's state in the journal: {e}"),
+        );
+    }
 }
 
 fn log_report(inner: &Inner, label: &str, report: FinishReport, line: (LogLevel, String)) {
@@ -390,8 +584,10 @@ fn log_report(inner: &Inner, label: &str, report: FinishReport, line: (LogLevel,
 async fn renew(inner: &Arc<Inner>, job_id: i64, label: &str) {
     let journal = inner.journal.clone();
     let owner = inner.owner.clone();
-    let until = inner.clock.now_ms() + inner.options.lease.as_millis() as i64;
-    match tokio::task::spawn_blocking(move || journal.renew_lease(job_id, owner, until)).await {
+    let now = inner.clock.now_ms();
+    let until = now + inner.options.lease.as_millis() as i64;
+    match tokio::task::spawn_blocking(move || journal.renew_lease(job_id, owner, until, now)).await
+    {
         Ok(Ok(true)) => {}
         Ok(Ok(false)) => inner.log.warn(
             TARGET,

@@ -5,6 +5,10 @@
 //! A "duplicate code" answer — or a create whose answer was lost — means the customer is there:
 //! fetch it by code and reuse it. The whole lookup runs under the engine's per-key lock on the
 //! normalised e-mail, so two orders of one new customer processed at once create one customer.
+//! Across processes sharing a journal, only the holder of the engine's active-worker lease runs
+//! jobs, and every request (the search and the create included) is sent only while it holds it;
+//! a process taking over starts with an empty memory, so it re-checks the ledger and searches
+//! KashFlow by e-mail before creating.
 
 use std::collections::HashMap;
 use std::sync::Mutex;

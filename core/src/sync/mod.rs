@@ -147,6 +147,14 @@ impl JobProcessor for KashFlowProcessor {
                                 "KashFlow refused the login ({error}); fix the user name, password or memorable word in the settings. Syncing resumes once it works; no login is tried until then."
                             );
                             conn.block(error, reason.clone());
+                            // Shared through the journal: a recycled process respects it too.
+                            let locked = matches!(error, crate::kashflow::error::KfError::Auth { code, .. }
+                                if code.eq_ignore_ascii_case("AccountLocked"));
+                            ctx.hold_logins(
+                                &reason,
+                                locked.then_some(failure::LOCKOUT_WAIT),
+                                self.auth_poll,
+                            );
                             reason
                         }
                         _ => "KashFlow refused the login".into(),

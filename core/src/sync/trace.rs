@@ -11,7 +11,8 @@ use std::time::Instant;
 use crate::engine::{CallRecord, JobContext};
 use crate::kashflow::error::KfError;
 
-/// Run one client operation and report it. `Ok(None)` from a lookup is a 404.
+/// Run one client operation and report it. `Ok(None)` from a lookup is a 404. Nothing is sent
+/// unless the engine still holds the active-worker lease (`JobContext::may_call_kashflow`).
 pub async fn traced<T, F>(
     ctx: &JobContext<'_>,
     method: &str,
@@ -21,6 +22,14 @@ pub async fn traced<T, F>(
 where
     F: Future<Output = Result<T, KfError>>,
 {
+    if !ctx.may_call_kashflow() {
+        // This process lost the active-worker lease: start nothing (the future is never polled,
+        // so nothing is sent); the engine puts the job back for the holder.
+        return Err(KfError::Connect {
+            request: format!("{method} {path}"),
+            detail: "not sent: this process is no longer the active sync worker".into(),
+        });
+    }
     let start = Instant::now();
     let result = fut.await;
     let duration_ms = start.elapsed().as_millis() as u64;

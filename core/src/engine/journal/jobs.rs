@@ -325,7 +325,28 @@ fn load_order(conn: &Connection, record_id: i64) -> Result<Option<OrderInfo>, En
         .optional()?)
 }
 
-fn claim_tx(conn: &Connection, c: &Claim) -> Result<Option<ClaimedJob>, EngineError> {
+/// What a claim found.
+#[derive(Debug)]
+pub(crate) enum ClaimOutcome {
+    Job(Box<ClaimedJob>),
+    /// Nothing due.
+    Nothing,
+    /// The claimant does not hold the active-worker lease (`engine::lease`): it claims nothing.
+    NotHolder,
+}
+
+fn claim_tx(conn: &Connection, c: &Claim) -> Result<ClaimOutcome, EngineError> {
+    // Fencing: only the lease holder claims, decided in the claim's own transaction.
+    if !crate::engine::lease::holds_tx(conn, &c.owner, c.now)? {
+        return Ok(ClaimOutcome::NotHolder);
+    }
+    Ok(match claim_job_tx(conn, c)? {
+        Some(job) => ClaimOutcome::Job(Box::new(job)),
+        None => ClaimOutcome::Nothing,
+    })
+}
+
+fn claim_job_tx(conn: &Connection, c: &Claim) -> Result<Option<ClaimedJob>, EngineError> {
     // A few rounds: candidates that turn out dead (unknown kind, retries exhausted) are filed
     // and the next one is tried.
     for _ in 0..16 {
@@ -751,24 +772,28 @@ fn retry_tx(conn: &Connection, record_id: i64, now: i64) -> Result<(), EngineErr
 }
 
 impl Journal {
-    pub(crate) fn claim(&self, claim: Claim) -> Result<Option<ClaimedJob>, EngineError> {
+    pub(crate) fn claim(&self, claim: Claim) -> Result<ClaimOutcome, EngineError> {
         self.write(move |conn| claim_tx(conn, &claim))
     }
 
-    /// Extend a lease; false when it is no longer ours.
+    /// Extend a job's lease; false when it is no longer ours, or when `owner` no longer holds the
+    /// active-worker lease at `now` (its jobs then expire and are taken over).
     pub(crate) fn renew_lease(
         &self,
         job_id: i64,
         owner: String,
         expires_at: i64,
+        now: i64,
     ) -> Result<bool, EngineError> {
         self.write(move |conn| {
             let n = conn
                 .prepare_cached(
                     "UPDATE jobs SET lease_expires_at = ?3
-                     WHERE id = ?1 AND state = 'Leased' AND lease_owner = ?2",
+                     WHERE id = ?1 AND state = 'Leased' AND lease_owner = ?2
+                       AND EXISTS (SELECT 1 FROM worker_lease
+                                   WHERE id = 1 AND holder = ?2 AND expires_at > ?4)",
                 )?
-                .execute(params![job_id, owner, expires_at])?;
+                .execute(params![job_id, owner, expires_at, now])?;
             Ok(n == 1)
         })
     }

@@ -31,7 +31,7 @@ use std::time::Duration;
 
 use rusqlite::{Connection, OpenFlags};
 
-pub(crate) use jobs::{Claim, ClaimedJob, Finish, FinishInput, FinishReport};
+pub(crate) use jobs::{Claim, ClaimOutcome, ClaimedJob, Finish, FinishInput, FinishReport};
 pub use reader::JournalReader;
 
 use super::config::JournalDurability;

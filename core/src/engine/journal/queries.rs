@@ -456,6 +456,7 @@ pub(super) fn status_counts_tx(conn: &Connection) -> Result<StatusCounts, Engine
         credit_notes_failed: 0,
         outcomes_pending: 0,
         circuit: "Closed".into(),
+        active_worker: None,
     };
     let mut stmt = conn.prepare_cached("SELECT state, COUNT(*) FROM records GROUP BY state")?;
     let mut rows = stmt.query([])?;

@@ -48,8 +48,12 @@ impl JournalReader {
         Ok(JournalReader { conn })
     }
 
+    /// The counts, and which process holds the active-worker lease (as of the system clock).
     pub fn status_counts(&self) -> Result<StatusCounts, EngineError> {
-        status_counts_tx(&self.conn)
+        let mut c = status_counts_tx(&self.conn)?;
+        let now = crate::engine::clock::Clock::now_ms(&crate::engine::SystemClock);
+        c.active_worker = crate::engine::lease::active_worker_tx(&self.conn, now)?;
+        Ok(c)
     }
 
     pub fn list_records(&self, query: &RecordQuery) -> Result<RecordPage, EngineError> {

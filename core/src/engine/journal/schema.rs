@@ -135,6 +135,28 @@ UPDATE records SET synced_hash = snapshot_hash WHERE state = 'Synced';
 CREATE INDEX records_credit_note ON records(needs_credit_note) WHERE needs_credit_note = 1;
 "#,
     },
+    Migration {
+        version: 3,
+        description: "active-worker lease and state shared by the processes of one journal",
+        sql: r#"
+CREATE TABLE worker_lease (
+    id                 INTEGER PRIMARY KEY CHECK (id = 1),
+    holder             TEXT NOT NULL,
+    host               TEXT NOT NULL,
+    process_id         INTEGER NOT NULL,
+    process_started_at INTEGER NOT NULL,
+    since              INTEGER NOT NULL,
+    renewed_at         INTEGER NOT NULL,
+    expires_at         INTEGER NOT NULL,
+    term               INTEGER NOT NULL
+);
+CREATE TABLE engine_state (
+    key        TEXT PRIMARY KEY,
+    value      TEXT NOT NULL,
+    updated_at INTEGER NOT NULL
+) WITHOUT ROWID;
+"#,
+    },
 ];
 
 /// The schema version this library writes.
