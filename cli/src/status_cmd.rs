@@ -74,6 +74,26 @@ fn status(args: &StatusArgs) -> Result<String, String> {
         "Records: {} total — {} synced, {} pending, {} in flight, {} retrying, {} failed, {} cancelled; credit notes: {} posted, {} failed; {} need a credit note checked by hand; {} outcomes not yet acknowledged",
         c.total, c.synced, c.pending, c.in_flight, c.retrying, c.failed, c.cancelled, c.credit_notes_posted, c.credit_notes_failed, c.needs_credit_note, c.outcomes_pending
     );
+    match &c.active_worker {
+        Some(w) => {
+            let utc =
+                |t: &chrono::DateTime<chrono::Utc>| t.format("%Y-%m-%d %H:%M:%S UTC").to_string();
+            let _ = writeln!(
+                out,
+                "{}: {} process {} (started {}; lease holder {}), active since {}, last renewed {}, lease {} {}",
+                if w.active { "Active worker" } else { "No active worker; last" },
+                w.host,
+                w.process_id,
+                utc(&w.process_started_utc),
+                w.holder,
+                utc(&w.since_utc),
+                utc(&w.renewed_utc),
+                if w.active { "until" } else { "ended" },
+                utc(&w.expires_utc),
+            );
+        }
+        None => out.push_str("No engine has run on this journal yet.\n"),
+    }
     if failed.is_empty() {
         out.push_str("No failed records.\n");
     }

@@ -45,6 +45,11 @@ pub struct SyncArgs {
     /// them over.
     #[arg(long, default_value_t = 10)]
     pub lease_secs: u64,
+    /// Active-worker lease: expiry and renewal in milliseconds (default 10000 3000). Of several
+    /// `kfsync sync` processes on one journal only the holder syncs; the others journal their
+    /// files, take over when the holder stops or dies, and wait until the journal is settled.
+    #[arg(long, value_names = ["EXPIRY_MS", "RENEW_MS"], num_args = 2)]
+    pub worker_lease_ms: Option<Vec<u64>>,
     /// Retry delays for a quick run against a faulty sandbox: base and cap in milliseconds.
     #[arg(long, value_names = ["BASE_MS", "MAX_MS"], num_args = 2)]
     pub retry_ms: Option<Vec<u64>>,
@@ -116,6 +121,10 @@ fn config_for(args: &SyncArgs) -> Result<EngineConfig, String> {
     if let Some(w) = args.workers {
         config.workers = w;
     }
+    if let Some(l) = &args.worker_lease_ms {
+        config.worker_lease.expiry_ms = l[0];
+        config.worker_lease.renew_ms = l[1];
+    }
     if let Some(r) = &args.retry_ms {
         config.retry.base_delay_ms = r[0].max(1);
         config.retry.max_delay_ms = r[1].max(r[0]).max(1);
@@ -125,6 +134,24 @@ fn config_for(args: &SyncArgs) -> Result<EngineConfig, String> {
     }
     config.validate().map_err(|e| e.to_string())?;
     Ok(config)
+}
+
+/// Resolves on SIGINT or SIGTERM (Ctrl-C elsewhere): the signals a host stopping us sends.
+async fn stop_signal() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{signal, SignalKind};
+        if let Ok(mut term) = signal(SignalKind::terminate()) {
+            tokio::select! {
+                _ = term.recv() => {}
+                _ = tokio::signal::ctrl_c() => {}
+            }
+            return;
+        }
+    }
+    if tokio::signal::ctrl_c().await.is_err() {
+        std::future::pending::<()>().await;
+    }
 }
 
 pub fn run(args: SyncArgs) -> ExitCode {
@@ -192,6 +219,8 @@ async fn sync(args: SyncArgs) -> Result<ExitCode, String> {
     );
     let start = Instant::now();
     let mut outcomes = 0usize;
+    let stop = stop_signal();
+    tokio::pin!(stop);
     let counts = loop {
         let c = engine.status_counts().map_err(|e| e.to_string())?;
         // The shop applies outcomes as they come (ack them so they do not pile up).
@@ -213,7 +242,20 @@ async fn sync(args: SyncArgs) -> Result<ExitCode, String> {
                 args.timeout_secs, c.pending, c.in_flight, c.retrying
             ));
         }
-        tokio::time::sleep(Duration::from_millis(100)).await;
+        tokio::select! {
+            _ = tokio::time::sleep(Duration::from_millis(100)) => {}
+            _ = &mut stop => {
+                // Stopped like a recycled host: finish or hand back what is in flight, release
+                // the active-worker lease so another process takes over at once.
+                bar.abandon();
+                engine.shutdown(Duration::from_secs(5)).await;
+                eprintln!(
+                    "kfsync sync: stopped before the journal settled ({} pending, {} in flight, {} retrying); run again to resume",
+                    c.pending, c.in_flight, c.retrying
+                );
+                return Ok(ExitCode::from(130));
+            }
+        }
     };
     bar.finish_and_clear();
     println!(
