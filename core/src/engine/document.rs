@@ -90,32 +90,136 @@ fn failure(path: Option<String>, inner: &str, secret_fields: &[&str]) -> Failure
         .is_some_and(|p| secret_fields.iter().any(|s| s.eq_ignore_ascii_case(p)));
     let message = if secret {
         // serde's message carries the value; a secret's value is never repeated.
-        format!("{name} has the wrong type (expected a string)")
+        format!("{name} must be a string")
     } else {
-        format!("{name} has the wrong type or value: {}", plain_words(inner))
+        format!("{name} {}", plain_words(inner))
     };
     Failure { path, message }
 }
 
-/// serde's type names in words ("expected u32" → "expected a whole number of 0 or more"), and the
-/// offending value quoted and capped.
+/// serde's sentence in a shop admin's words: "invalid type: string "x", expected u32" →
+/// "must be a whole number of 0 or more, found string "x"", the value quoted and capped. The
+/// field types' own checks already say "must be …".
 fn plain_words(inner: &str) -> String {
     const WORDS: &[(&str, &str)] = &[
-        ("expected u8", "expected a whole number of 0 or more"),
-        ("expected u16", "expected a whole number of 0 or more"),
-        ("expected u32", "expected a whole number of 0 or more"),
-        ("expected u64", "expected a whole number of 0 or more"),
-        ("expected i32", "expected a whole number"),
-        ("expected i64", "expected a whole number"),
-        ("expected a borrowed string", "expected a string"),
+        ("u8", "a whole number of 0 or more"),
+        ("u16", "a whole number of 0 or more"),
+        ("u32", "a whole number of 0 or more"),
+        ("u64", "a whole number of 0 or more"),
+        ("i32", "a whole number"),
+        ("i64", "a whole number"),
+        ("a borrowed string", "a string"),
+        ("a boolean", "true or false"),
     ];
-    let mut s = quote(inner);
-    for (from, to) in WORDS {
-        if s.ends_with(from) {
-            s = format!("{}{to}", &s[..s.len() - from.len()]);
+    if inner.starts_with("must be ") {
+        return quote(inner);
+    }
+    let sentence = ["invalid type: ", "invalid value: "]
+        .iter()
+        .find_map(|p| inner.strip_prefix(p))
+        .and_then(|rest| rest.rsplit_once(", expected "));
+    match sentence {
+        Some((found, expected)) => {
+            let expected = WORDS
+                .iter()
+                .find(|(from, _)| *from == expected)
+                .map_or(expected, |(_, to)| to);
+            format!("must be {expected}, found {}", quote(found))
+        }
+        None => format!("is not valid: {}", quote(inner)),
+    }
+}
+
+/// Field types with their own check, shared by the documents (the check's words appear after
+/// the field's path in the error).
+pub mod fields {
+    use chrono::{DateTime, Utc};
+    use rust_decimal::Decimal;
+    use serde::de::{self, Deserialize, Deserializer};
+    use serde_json::Value;
+
+    use crate::engine::header::parse_utc;
+    use crate::mapping::text::quote;
+
+    fn found(v: &Value) -> String {
+        quote(&v.to_string())
+    }
+
+    /// A nopCommerce id: a whole number above 0.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+    pub struct PositiveId(pub i64);
+
+    impl<'de> Deserialize<'de> for PositiveId {
+        fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+            let v = Value::deserialize(d)?;
+            v.as_i64()
+                .filter(|i| *i > 0)
+                .map(PositiveId)
+                .ok_or_else(|| {
+                    de::Error::custom(format!(
+                        "must be a positive whole number, found {}",
+                        found(&v)
+                    ))
+                })
         }
     }
-    s
+
+    /// A position or sequence number counted from 1.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+    pub struct Ordinal(pub u32);
+
+    impl<'de> Deserialize<'de> for Ordinal {
+        fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+            let v = Value::deserialize(d)?;
+            v.as_u64()
+                .filter(|n| (1..=u32::MAX as u64).contains(n))
+                .map(|n| Ordinal(n as u32))
+                .ok_or_else(|| {
+                    de::Error::custom(format!(
+                        "must be a whole number from 1, found {}",
+                        found(&v)
+                    ))
+                })
+        }
+    }
+
+    /// An amount: a JSON number or a string holding one (C# writes decimals either way); exact.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+    pub struct Amount(pub Decimal);
+
+    impl<'de> Deserialize<'de> for Amount {
+        fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+            let v = Value::deserialize(d)?;
+            let text = match &v {
+                Value::Number(n) => n.to_string(),
+                Value::String(s) => s.trim().to_string(),
+                _ => String::new(),
+            };
+            text.parse::<Decimal>()
+                .ok()
+                .or_else(|| Decimal::from_scientific(&text).ok())
+                .map(Amount)
+                .ok_or_else(|| {
+                    de::Error::custom(format!("must be a decimal number, found {}", found(&v)))
+                })
+        }
+    }
+
+    /// A date and time in UTC ([`parse_utc`]: ISO 8601, with or without an offset).
+    #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+    pub struct UtcTime(pub DateTime<Utc>);
+
+    impl<'de> Deserialize<'de> for UtcTime {
+        fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+            let v = Value::deserialize(d)?;
+            v.as_str().and_then(parse_utc).map(UtcTime).ok_or_else(|| {
+                de::Error::custom(format!(
+                    "must be a date and time (ISO 8601, e.g. 2026-05-01T10:00:00Z), found {}",
+                    found(&v)
+                ))
+            })
+        }
+    }
 }
 
 #[cfg(test)]
