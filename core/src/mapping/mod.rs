@@ -22,6 +22,7 @@ pub mod payments;
 pub mod posting;
 pub mod preview;
 pub mod rules;
+pub mod suggest;
 pub mod text;
 pub mod to_kashflow;
 pub mod vat;
