@@ -627,3 +627,57 @@ fn the_engine_and_its_futures_can_cross_threads() {
     assert!(report.ok);
     rt.block_on(shutdown);
 }
+
+#[test]
+fn an_open_circuit_breaker_survives_a_restart_and_the_next_process_probes_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let clock = Arc::new(ManualClock::new(T0));
+    let mut cfg = config(dir.path());
+    cfg.circuit_breaker.failure_threshold = 1;
+    cfg.circuit_breaker.cool_down_ms = 60_000;
+    {
+        let rt = runtime();
+        let failing = TestProcessor::with(|_| retry("ServiceUnavailable", None));
+        let engine = start(
+            dir.path(),
+            &rt,
+            cfg.clone(),
+            failing.clone(),
+            Some(clock.clone()),
+        );
+        engine.enqueue_order(&simple(7)).unwrap();
+        wait_until("breaker open", || {
+            let c = engine.status_counts().unwrap();
+            c.circuit == "Open" && c.in_flight == 0
+        });
+        let w = engine.status_counts().unwrap().active_worker.unwrap();
+        assert!(w.active && w.this_process == Some(true), "{w:?}");
+        rt.block_on(engine.shutdown(Duration::from_secs(5)));
+    }
+    // The recycled process: KashFlow is still down for it until the cool-down ends.
+    let rt = runtime();
+    let processor = TestProcessor::new();
+    let engine = start(dir.path(), &rt, cfg, processor.clone(), Some(clock.clone()));
+    wait_until("the new process holds the lease", || {
+        engine
+            .status_counts()
+            .unwrap()
+            .active_worker
+            .is_some_and(|w| w.active && w.this_process == Some(true))
+    });
+    assert_eq!(engine.status_counts().unwrap().circuit, "Open");
+    clock.advance_ms(30_000); // the retry is due, the breaker still open
+    std::thread::sleep(Duration::from_millis(200));
+    assert_eq!(
+        processor.seen_count(),
+        0,
+        "no request while the breaker is open"
+    );
+    clock.advance_ms(30_000);
+    wait_until("probe ran and closed the breaker", || {
+        engine.status_counts().unwrap().synced == 1
+    });
+    assert_eq!(processor.seen_count(), 1);
+    assert_eq!(engine.status_counts().unwrap().circuit, "Closed");
+    rt.block_on(engine.shutdown(Duration::from_secs(5)));
+}

@@ -71,8 +71,13 @@ impl CircuitBreaker {
     /// Start from the state a previous process left (open until `until_ms`; once that has
     /// passed, the next claim is a single probe rather than full speed).
     pub fn restore_open(&mut self, until_ms: i64) {
-        if !matches!(self.state, CircuitState::Open { until_ms: u } if u >= until_ms) {
-            self.state = CircuitState::Open { until_ms };
+        match self.state {
+            // A probe is already out, or it is open for longer already: keep that.
+            CircuitState::HalfOpen {
+                probe_in_flight: true,
+            } => {}
+            CircuitState::Open { until_ms: u } if u >= until_ms => {}
+            _ => self.state = CircuitState::Open { until_ms },
         }
     }
 
@@ -186,6 +191,21 @@ mod tests {
         assert_eq!(b.state(), CircuitState::Closed);
         b.record(Signal::Failure, false, 0);
         assert!(matches!(b.state(), CircuitState::Open { .. }));
+    }
+
+    #[test]
+    fn restored_open_state_probes_once_its_cool_down_has_passed() {
+        let mut b = CircuitBreaker::new(5, 1000);
+        b.restore_open(2_000);
+        assert_eq!(b.permit(1_500), Permit::Wait { until_ms: 2_000 });
+        assert_eq!(b.state_name(1_500), "Open");
+        assert_eq!(b.permit(2_000), Permit::Probe);
+        b.restore_open(1_000);
+        assert_eq!(
+            b.permit(2_001),
+            Permit::Wait { until_ms: 2_001 },
+            "one probe"
+        );
     }
 
     #[test]

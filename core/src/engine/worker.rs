@@ -74,7 +74,11 @@ pub(crate) async fn lease_keeper(inner: Arc<Inner>) {
                 }
                 Ok(Ok(Taken::Acquired { previous })) => {
                     inner.lease.set(Some(started + t.local_validity()));
-                    inner.load_shared_state();
+                    // From another holder (or the first term): start from what it left. Our own
+                    // lapsed lease taken back: this process's breaker and hold are the latest.
+                    if previous.as_deref() != Some(inner.owner.as_str()) {
+                        inner.load_shared_state();
+                    }
                     holding = true;
                     let from = previous
                         .filter(|p| *p != inner.owner)
