@@ -160,6 +160,8 @@ fn journal_from_schema_v1_is_upgraded_in_place() {
     assert_eq!(synced.record.invoice_number, Some(100_011));
     assert_eq!(synced.synced_snapshot_hash.as_deref(), Some("h11"));
     assert!(!synced.record.needs_credit_note);
+    // Outcomes come from the active worker only: once this engine holds the lease.
+    wait_until("the worker lease", || engine.is_active_worker());
     assert_eq!(engine.poll_outcomes(10).unwrap().len(), 1);
     // The job the old version had in flight is marked "check before writing"...
     let inflight = engine.record_detail(1).unwrap();

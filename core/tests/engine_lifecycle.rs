@@ -76,6 +76,7 @@ fn outcomes_are_redelivered_until_acknowledged_even_across_a_restart() {
         TestProcessor::new(),
         None,
     );
+    wait_until("the worker lease", || engine.is_active_worker());
     assert_eq!(engine.poll_outcomes(10).unwrap(), first);
     assert_eq!(engine.status_counts().unwrap().outcomes_pending, 2);
 
@@ -680,4 +681,42 @@ fn an_open_circuit_breaker_survives_a_restart_and_the_next_process_probes_once()
     assert_eq!(processor.seen_count(), 1);
     assert_eq!(engine.status_counts().unwrap().circuit, "Closed");
     rt.block_on(engine.shutdown(Duration::from_secs(5)));
+}
+
+/// Two engines on one journal (an IIS overlap): outcomes reach only the holder of the worker
+/// lease, so no outcome is applied twice; the second takes over the unacknowledged ones when the
+/// first stops.
+#[test]
+fn only_the_active_worker_delivers_outcomes() {
+    let rt = runtime();
+    let dir = tempfile::tempdir().unwrap();
+    let processor = TestProcessor::new();
+    let first = Engine::start_with(
+        config(dir.path()),
+        rt.handle().clone(),
+        None,
+        options(processor.clone(), None),
+    )
+    .unwrap();
+    wait_until("the first engine holds the lease", || {
+        first.is_active_worker()
+    });
+    let second = Engine::start_with(
+        config(dir.path()),
+        rt.handle().clone(),
+        None,
+        options(processor.clone(), None),
+    )
+    .unwrap();
+    first.enqueue_order(&simple(7)).unwrap();
+    wait_until("an outcome", || {
+        !first.poll_outcomes(10).unwrap().is_empty()
+    });
+    assert!(!second.is_active_worker());
+    assert!(second.poll_outcomes(10).unwrap().is_empty());
+    let pending = first.poll_outcomes(10).unwrap();
+    rt.block_on(first.shutdown(Duration::from_secs(5)));
+    wait_until("the second engine takes over", || second.is_active_worker());
+    assert_eq!(second.poll_outcomes(10).unwrap(), pending);
+    rt.block_on(second.shutdown(Duration::from_secs(5)));
 }

@@ -369,7 +369,15 @@ impl Engine {
     }
 
     /// Outcomes not yet acknowledged, oldest first (the same ones again until acknowledged).
+    ///
+    /// Only the holder of the active-worker lease delivers outcomes; other engines on the same
+    /// journal get none. Two processes (an IIS overlap, a web garden) would otherwise both apply
+    /// the same outcome before either acknowledged it: two order notes, two status changes. The
+    /// holder's successor delivers what it left unacknowledged.
     pub fn poll_outcomes(&self, max: usize) -> Result<Vec<Outcome>, EngineError> {
+        if !self.inner.lease.holds() {
+            return Ok(Vec::new());
+        }
         self.inner.journal.poll_outcomes(max)
     }
 
