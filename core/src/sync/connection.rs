@@ -17,8 +17,8 @@ use std::time::{Duration, Instant};
 use tokio::sync::Mutex;
 
 use crate::engine::{KashFlowMode, KashFlowSettings};
-use crate::kashflow::client::{ClientConfig, KashFlowClient};
 use crate::kashflow::error::KfError;
+use crate::kashflow::rest::{ClientConfig, KashFlowClient};
 use crate::kashflow::sandbox::server::{SandboxConfig, SandboxHandle, SandboxServer};
 
 use super::failure::{Failure, AUTH_POLL, LOCKOUT_WAIT};

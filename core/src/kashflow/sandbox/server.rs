@@ -23,10 +23,10 @@ use super::faults::{FaultKind, FaultRule, Faults, RandomFaults};
 use super::reply::{ApiError, Outcome, Reply};
 use super::routes::Route;
 use super::state::Account;
-use crate::kashflow::client::ClientConfig;
 use crate::kashflow::model::{
     Customer, Invoice, ListMetaData, PagedList, Product, SessionTokenRequest, TemporaryTokenRequest,
 };
+use crate::kashflow::rest::ClientConfig;
 use crate::kashflow::{caseless, error::SQL_TIMEOUT_CODE};
 
 /// Page size when the caller gives none, and the largest accepted.
