@@ -5,7 +5,9 @@
 //! direct access to the account, call counts and fault injection.
 //!
 //! Modules: `seed` (the contract's UK account), `state` (data + business rules), `auth` (login,
-//! sessions, lockout), `faults` (fault injection), `routes` (URL table), `server` (hyper + handle).
+//! sessions, lockout), `faults` (fault injection), `routes` (URL table), `server` (configuration, shared state, hyper start-up), `serve` (what
+//! each request goes through: latency, faults, log), `rest_api` (the REST routes' answers),
+//! `handle` (the [`SandboxHandle`]).
 //!
 //! # Sandbox fidelity
 //!
@@ -86,9 +88,12 @@
 
 pub mod auth;
 pub mod faults;
+mod handle;
 pub mod reply;
+mod rest_api;
 pub mod routes;
 pub mod seed;
+mod serve;
 pub mod server;
 pub mod state;
 
