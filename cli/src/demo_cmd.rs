@@ -234,7 +234,7 @@ async fn demo(args: DemoArgs) -> Result<(), String> {
 
     let summary = Summary::collect(&engine, sandbox.as_ref(), &outcomes).await?;
     let client_requests = match processor.connection().await {
-        Some(c) => c.client.request_count(),
+        Some(c) => c.transport.request_count(),
         None => 0,
     };
     summary.print(args.orders, client_requests, sync_took, enqueue_took, &day);

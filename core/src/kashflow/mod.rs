@@ -1,4 +1,5 @@
-//! Everything that speaks KashFlow REST v2: the wire model, the typed client and the sandbox.
+//! Everything that speaks KashFlow: the model, the two transports (`rest`, `soap`) behind the
+//! `transport` seam, what they share (errors, rate limiter, secrets, limits) and the sandbox.
 pub mod caseless;
 pub mod credit_note;
 pub mod error;
@@ -8,6 +9,7 @@ pub mod ratelimit;
 pub mod rest;
 pub mod sandbox;
 pub mod secret;
+pub mod transport;
 pub mod wire;
 
 pub use error::{FailureClass, KfError};

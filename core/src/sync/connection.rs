@@ -20,13 +20,14 @@ use crate::engine::{KashFlowMode, KashFlowSettings};
 use crate::kashflow::error::KfError;
 use crate::kashflow::rest::{ClientConfig, KashFlowClient};
 use crate::kashflow::sandbox::server::{SandboxConfig, SandboxHandle, SandboxServer};
+use crate::kashflow::transport::Transport;
 
 use super::failure::{Failure, AUTH_POLL, LOCKOUT_WAIT};
 use crate::kashflow::error::KfError as Kf;
 
-/// A client, and the sandbox it talks to in Sandbox mode.
+/// A transport, and the sandbox it talks to in Sandbox mode.
 pub struct Connection {
-    pub client: KashFlowClient,
+    pub transport: Box<dyn Transport>,
     pub sandbox: Option<SandboxHandle>,
     pub base_url: String,
     /// Why logins are refused, and when one may be tried again (`None`: not until the settings
@@ -125,7 +126,7 @@ pub async fn connect(
         other => Failure::kf("setting up the KashFlow client", other),
     })?;
     Ok(Connection {
-        client,
+        transport: Box::new(client),
         sandbox,
         base_url,
         auth_block: StdMutex::new(None),

@@ -222,26 +222,30 @@ impl JobProcessor for KashFlowProcessor {
                 Err(f) => return Ok(failed_report(mode, None, f, 0)),
             };
             let start = Instant::now();
-            let login = conn.client.login().await;
+            let login = conn.transport.login().await;
             let result = match login {
-                Ok(()) => conn.client.list_bank_accounts().await.map(Some),
+                Ok(()) => conn.transport.account_facts().await,
                 Err(e) => Err(e),
             };
             let latency_ms = start.elapsed().as_millis() as u64;
             match result {
-                Ok(accounts) => {
+                Ok(facts) => {
                     if fresh {
                         self.connections.replace(settings, conn.clone()).await;
                     }
-                    let n = accounts.map_or(0, |a| a.len());
                     Ok(ConnectionReport {
                         ok: true,
                         mode,
                         base_url: Some(conn.base_url.clone()),
                         message: format!(
-                            "Logged in to KashFlow and read {n} bank account(s) in {latency_ms} ms."
+                            "Logged in to KashFlow ({}) in {latency_ms} ms: {}.",
+                            conn.transport.kind(),
+                            describe_facts(&facts)
                         ),
-                        account_name: conn.client.company_name(),
+                        account_name: facts
+                            .company_name
+                            .clone()
+                            .or_else(|| conn.transport.company_name()),
                         latency_ms,
                     })
                 }
@@ -259,6 +263,29 @@ impl JobProcessor for KashFlowProcessor {
             }
         })
     }
+}
+
+/// "VAT registered, currencies GBP, EUR, bank accounts Current Account, …" for a connection test.
+fn describe_facts(f: &crate::kashflow::transport::AccountFacts) -> String {
+    let vat = match f.vat_registered {
+        Some(true) => "VAT registered",
+        Some(false) => "not VAT registered",
+        None => "VAT registration not reported",
+    };
+    let list = |v: &[String]| {
+        if v.is_empty() {
+            "none found".to_string()
+        } else {
+            v.join(", ")
+        }
+    };
+    format!(
+        "{vat}; {} currencies ({}); {} bank account(s) ({})",
+        f.currencies.len(),
+        list(&f.currencies),
+        f.bank_accounts.len(),
+        list(&f.bank_accounts)
+    )
 }
 
 fn failed_report(

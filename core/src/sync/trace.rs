@@ -37,3 +37,17 @@ where
     });
     result
 }
+
+/// Run one transport operation and report it under the transport's own label for it.
+pub async fn traced_op<T, F>(
+    ctx: &JobContext<'_>,
+    conn: &super::connection::Connection,
+    op: crate::kashflow::transport::Op<'_>,
+    fut: F,
+) -> Result<T, KfError>
+where
+    F: Future<Output = Result<T, KfError>>,
+{
+    let (method, path) = conn.transport.label(&op);
+    traced(ctx, method, path, fut).await
+}

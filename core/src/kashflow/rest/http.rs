@@ -24,6 +24,35 @@ const SEGMENT: &AsciiSet = &NON_ALPHANUMERIC
     .remove(b'.')
     .remove(b'~');
 
+/// A request that got no (complete) answer: timeout, refused connection or a broken one. Shared
+/// by both transports.
+pub(crate) fn transport_error(
+    request: &str,
+    kind: RequestKind,
+    timeout: Duration,
+    e: &reqwest::Error,
+) -> KfError {
+    let request = request.to_owned();
+    if e.is_timeout() {
+        KfError::Timeout {
+            request,
+            timeout,
+            kind,
+        }
+    } else if e.is_connect() {
+        KfError::Connect {
+            request,
+            detail: transport_detail(e),
+        }
+    } else {
+        KfError::ConnectionLost {
+            request,
+            detail: transport_detail(e),
+            kind,
+        }
+    }
+}
+
 pub(crate) fn transport_detail(e: &reqwest::Error) -> String {
     // Walk the source chain for the useful part ("connection closed before message completed").
     let mut parts = Vec::new();
@@ -169,26 +198,7 @@ impl KashFlowClient {
                 serde_json::to_vec(b).map_err(|e| KfError::Config(format!("encoding: {e}")))?,
             );
         }
-        let transport = |e: reqwest::Error| {
-            if e.is_timeout() {
-                KfError::Timeout {
-                    request: request.clone(),
-                    timeout: self.cfg.timeout,
-                    kind,
-                }
-            } else if e.is_connect() {
-                KfError::Connect {
-                    request: request.clone(),
-                    detail: transport_detail(&e),
-                }
-            } else {
-                KfError::ConnectionLost {
-                    request: request.clone(),
-                    detail: transport_detail(&e),
-                    kind,
-                }
-            }
-        };
+        let transport = |e: reqwest::Error| transport_error(&request, kind, self.cfg.timeout, &e);
         let resp = rb.send().await.map_err(transport)?;
         let status = resp.status().as_u16();
         let retry_after = resp

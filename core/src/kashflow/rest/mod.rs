@@ -16,6 +16,7 @@
 mod http;
 mod ops;
 mod session;
+mod transport;
 
 use std::collections::BTreeMap;
 use std::fmt;
@@ -32,7 +33,7 @@ use super::secret::{redact, Secret};
 use crate::backoff::Backoff;
 use crate::mapping::text::quote;
 
-pub(crate) use http::transport_detail;
+pub(crate) use http::{transport_detail, transport_error};
 
 /// Page size used when the client walks a whole list.
 const WALK_PER_PAGE: u32 = 100;
