@@ -9,6 +9,7 @@ pub mod ratelimit;
 pub mod rest;
 pub mod sandbox;
 pub mod secret;
+pub mod soap;
 pub mod transport;
 pub mod wire;
 
