@@ -112,6 +112,37 @@ impl SandboxHandle {
         }
     }
 
+    /// `http://127.0.0.1:PORT/api/service.asmx`: the SOAP API over the same account.
+    pub fn soap_url(&self) -> String {
+        format!(
+            "http://{}{}",
+            self.addr,
+            crate::kashflow::soap::envelope::SERVICE_PATH
+        )
+    }
+
+    /// A SOAP client configuration for this sandbox (its login as user name and API password,
+    /// its SOAP assumptions).
+    pub fn soap_config(&self) -> crate::kashflow::soap::SoapConfig {
+        let s = self.auth_settings();
+        crate::kashflow::soap::SoapConfig {
+            username: s.username,
+            password: s.password,
+            assumptions: *lock(&self.shared.soap),
+            ..crate::kashflow::soap::SoapConfig::new(self.soap_url())
+        }
+    }
+
+    /// Restrict SOAP callers to these IP addresses (`None`: anyone). Callers are 127.0.0.1.
+    pub fn set_soap_allowed_ips(&self, ips: Option<Vec<String>>) {
+        *lock(&self.shared.soap_allowed_ips) = ips;
+    }
+
+    /// Change the SOAP API's guessed behaviours.
+    pub fn set_soap_assumptions(&self, a: crate::kashflow::soap::SoapAssumptions) {
+        *lock(&self.shared.soap) = a;
+    }
+
     // ----- state -------------------------------------------------------------------------
 
     /// Read the account.

@@ -95,6 +95,7 @@ pub mod routes;
 pub mod seed;
 mod serve;
 pub mod server;
+mod soap_api;
 pub mod state;
 
 pub use auth::AuthSettings;

@@ -18,7 +18,9 @@ use super::reply::ApiError;
 use super::rest_api::dispatch;
 use super::routes::Route;
 use super::server::{lock, Shared};
+use super::soap_api::{self, SoapReply};
 use crate::kashflow::error::SQL_TIMEOUT_CODE;
+use crate::kashflow::soap::{assumptions, envelope};
 
 /// Returned to hyper to make it close the connection without answering.
 #[derive(Debug)]
@@ -82,14 +84,26 @@ async fn process(
         .get(AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
         .map(str::to_owned);
+    let action = req
+        .headers()
+        .get("SOAPAction")
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned);
     let body = hyper::body::to_bytes(req.into_body())
         .await
         .map_err(|_| DropConnection)?;
-    let route = Route::parse(&method, &path);
-    let template = route
-        .as_ref()
-        .map(|r| r.template().to_owned())
-        .unwrap_or_else(|| path.clone());
+    // SOAP: one address, the operation in the SOAPAction header (or the body's first element).
+    let soap_op = (method == "POST" && path.eq_ignore_ascii_case(envelope::SERVICE_PATH))
+        .then(|| soap_api::operation(action.as_deref(), &body).unwrap_or_default());
+    let route = match soap_op {
+        Some(_) => None,
+        None => Route::parse(&method, &path),
+    };
+    let template = match (&soap_op, &route) {
+        (Some(op), _) => soap_template(op),
+        (None, Some(r)) => r.template().to_owned(),
+        (None, None) => path.clone(),
+    };
     let (fault, latency) = {
         let mut f = lock(&shared.faults);
         let is_login = route.as_ref().is_some_and(Route::is_login);
@@ -120,6 +134,10 @@ async fn process(
         }
         log.records.push_back(rec);
     };
+
+    if let Some(op) = &soap_op {
+        return soap(&shared, op, &body, fault.as_ref(), &record);
+    }
 
     // Faults that stop the request before it is processed.
     match &fault {
@@ -183,6 +201,78 @@ async fn process(
     };
     record(Some(response.status().as_u16()));
     Ok(response)
+}
+
+/// The route template of a SOAP operation in the request log and fault rules.
+pub fn soap_template(op: &str) -> String {
+    format!("{}:{op}", envelope::SERVICE_PATH)
+}
+
+fn soap_response(reply: SoapReply) -> Response<Body> {
+    let mut r = Response::new(Body::from(reply.body));
+    *r.status_mut() =
+        StatusCode::from_u16(reply.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    r.headers_mut().insert(
+        CONTENT_TYPE,
+        HeaderValue::from_static("text/xml; charset=utf-8"),
+    );
+    r
+}
+
+/// A SOAP request through the same faults as REST: 500 is a `soap:Fault`, the SQL timeout a
+/// Status `NO` with its text, 429 plain HTTP; sessions do not exist, so `expire-session` does
+/// nothing.
+fn soap(
+    shared: &Shared,
+    op: &str,
+    body: &[u8],
+    fault: Option<&FaultKind>,
+    record: &dyn Fn(Option<u16>),
+) -> Result<Response<Body>, DropConnection> {
+    match fault {
+        Some(FaultKind::ServerError) => {
+            record(Some(500));
+            return Ok(soap_response(soap_api::server_fault()));
+        }
+        Some(FaultKind::DropConnection) => {
+            record(None);
+            return Err(DropConnection);
+        }
+        Some(FaultKind::SqlTimeout) => {
+            record(Some(200));
+            return Ok(soap_response(soap_api::no(
+                op,
+                assumptions::SQL_TIMEOUT_TEXT,
+            )));
+        }
+        Some(FaultKind::RateLimited { retry_after_secs }) => {
+            record(Some(429));
+            let mut r = soap_response(SoapReply {
+                status: 429,
+                body: Vec::new(),
+            });
+            if let Ok(v) = HeaderValue::from_str(&retry_after_secs.to_string()) {
+                r.headers_mut().insert(RETRY_AFTER, v);
+            }
+            return Ok(r);
+        }
+        _ => {}
+    }
+    let reply = soap_api::dispatch(shared, op, body);
+    match fault {
+        Some(FaultKind::CommitThenDrop) => {
+            record(None);
+            Err(DropConnection)
+        }
+        Some(FaultKind::CommitThenServerError) => {
+            record(Some(500));
+            Ok(soap_response(soap_api::server_fault()))
+        }
+        _ => {
+            record(Some(reply.status));
+            Ok(soap_response(reply))
+        }
+    }
 }
 
 pub(super) type Query = HashMap<String, String>;

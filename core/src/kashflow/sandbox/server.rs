@@ -14,6 +14,7 @@ use super::faults::{Faults, RandomFaults};
 use super::handle::RequestLog;
 use super::serve::serve;
 use super::state::Account;
+use crate::kashflow::soap::SoapAssumptions;
 
 pub use super::handle::{RequestRecord, SandboxHandle};
 
@@ -38,6 +39,8 @@ pub struct SandboxConfig {
     pub random_faults: Option<RandomFaults>,
     /// Seed for memorable-word positions and tokens (None: from entropy).
     pub rng_seed: Option<u64>,
+    /// The SOAP API's guessed behaviours (shared with the SOAP client).
+    pub soap: SoapAssumptions,
 }
 
 impl Default for SandboxConfig {
@@ -50,6 +53,7 @@ impl Default for SandboxConfig {
             latency: Duration::ZERO,
             random_faults: None,
             rng_seed: None,
+            soap: SoapAssumptions::default(),
         }
     }
 }
@@ -73,6 +77,9 @@ pub(super) struct Shared {
     pub(super) log: Mutex<RequestLog>,
     pub(super) clock: Clock,
     pub(super) base_url: String,
+    pub(super) soap: Mutex<SoapAssumptions>,
+    /// SOAP's IP allow-list (None: no restriction). Callers are always 127.0.0.1.
+    pub(super) soap_allowed_ips: Mutex<Option<Vec<String>>>,
 }
 
 pub(super) fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -120,6 +127,8 @@ impl SandboxServer {
             log: Mutex::new(RequestLog::default()),
             clock: Clock::default(),
             base_url: format!("http://{addr}/v2"),
+            soap: Mutex::new(config.soap),
+            soap_allowed_ips: Mutex::new(None),
         });
         let svc_shared = shared.clone();
         let make = make_service_fn(move |_conn| {

@@ -184,6 +184,14 @@ impl XmlOut {
         self
     }
 
+    /// Text inside the current element (escaped); nothing when empty.
+    pub fn text(&mut self, text: &str) -> &mut Self {
+        if !text.is_empty() {
+            let _ = self.w.write_event(Event::Text(BytesText::new(text)));
+        }
+        self
+    }
+
     /// A leaf for any displayable value (numbers, decimals).
     pub fn val(&mut self, name: &str, v: impl std::fmt::Display) -> &mut Self {
         self.leaf(name, &v.to_string())
