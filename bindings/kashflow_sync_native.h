@@ -275,6 +275,16 @@ int32_t kfs_engine_preview(struct KfsEngine *engine, const uint8_t *snapshot, si
 // `config` points to `config_len` readable bytes; `out` to a writable `KfsBuffer`.
 int32_t kfs_validate_config(const uint8_t *config, size_t config_len, struct KfsBuffer *out);
 
+// Suggests how to map the store to the KashFlow account (payment methods, bank accounts,
+// nominal codes, tax categories, currencies, products), each with a confidence and a reason.
+// Reads `{"Store":{…},"KashFlow":{…}}` (the two catalogues, `kashflow_sync::mapping::suggest`)
+// and writes the `Suggestions` document to `out`. Pure: no engine, no network, nothing stored.
+// A catalogue that does not read is `KFS_INVALID_DOCUMENT` naming the field.
+//
+// # Safety
+// `input` points to `input_len` readable bytes; `out` to a writable `KfsBuffer`.
+int32_t kfs_suggest_mappings(const uint8_t *input, size_t input_len, struct KfsBuffer *out);
+
 // Starts testing the KashFlow connection (asynchronous; never blocks the calling thread).
 // Writes the operation id to `*out_operation`; `callback` (nullable) is called once on
 // completion, after which `kfs_operation_take` yields the `ConnectionReport` document (or the

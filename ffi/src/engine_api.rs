@@ -469,6 +469,54 @@ pub unsafe extern "C" fn kfs_validate_config(
     }
 }
 
+/// Suggests how to map the store to the KashFlow account (payment methods, bank accounts,
+/// nominal codes, tax categories, currencies, products), each with a confidence and a reason.
+/// Reads `{"Store":{…},"KashFlow":{…}}` (the two catalogues, `kashflow_sync::mapping::suggest`)
+/// and writes the `Suggestions` document to `out`. Pure: no engine, no network, nothing stored.
+/// A catalogue that does not read is `KFS_INVALID_DOCUMENT` naming the field.
+///
+/// # Safety
+/// `input` points to `input_len` readable bytes; `out` to a writable `KfsBuffer`.
+#[no_mangle]
+pub unsafe extern "C" fn kfs_suggest_mappings(
+    input: *const u8,
+    input_len: usize,
+    out: *mut KfsBuffer,
+) -> i32 {
+    unsafe {
+        guard::run(out, Out::Document, || {
+            let bytes = input::document("input", input, input_len)?;
+            let catalogues = read_catalogues(bytes)?;
+            to_json(&kashflow_sync::mapping::suggest::suggest(
+                &catalogues.store,
+                &catalogues.kashflow,
+            ))
+        })
+    }
+}
+
+#[derive(serde::Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct Catalogues {
+    #[serde(default)]
+    store: kashflow_sync::mapping::suggest::StoreCatalogue,
+    #[serde(default, rename = "KashFlow")]
+    kashflow: kashflow_sync::mapping::suggest::KashFlowCatalogue,
+}
+
+fn read_catalogues(bytes: &[u8]) -> Result<Catalogues, FfiError> {
+    use kashflow_sync::engine::document;
+    let mut value: serde_json::Value = serde_json::from_slice(bytes).map_err(|e| {
+        FfiError::from(EngineError::invalid_document(
+            format!("the catalogues are not valid JSON: {e}"),
+            None,
+        ))
+    })?;
+    document::strip_nulls(&mut value);
+    document::read(&value, &[])
+        .map_err(|f| FfiError::from(EngineError::invalid_document(f.message, f.path.as_deref())))
+}
+
 /// Starts testing the KashFlow connection (asynchronous; never blocks the calling thread).
 /// Writes the operation id to `*out_operation`; `callback` (nullable) is called once on
 /// completion, after which `kfs_operation_take` yields the `ConnectionReport` document (or the

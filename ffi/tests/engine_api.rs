@@ -159,6 +159,42 @@ fn validate_config_reports_without_starting_and_redacts_secrets() {
 }
 
 #[test]
+fn suggestions_come_back_explained_and_a_bad_catalogue_names_its_field() {
+    let input = docs::bytes(&json!({
+        "Store": {
+            "PaymentMethods": [{"SystemName": "Payments.PayPalCommerce", "FriendlyName": "PayPal Commerce"}],
+            "Currencies": ["GBP"],
+            "Products": [{"Id": 1, "Sku": "MUG-CLASSIC", "Name": "Classic Mug"}, {"Id": 2, "Sku": "NEW-THING", "Name": "New"}]
+        },
+        "KashFlow": {
+            "PaymentMethods": [{"Id": 4, "Name": "Credit/Debit Card"}, {"Id": 5, "Name": "PayPal"}],
+            "BankAccounts": [{"Id": 1, "Name": "Current Account", "IsDefault": true}],
+            "Currencies": ["GBP"],
+            "Products": [{"Code": "MUG-CLASSIC", "Name": "Classic Mug"}]
+        }
+    }));
+    let s = host::ok(|out| unsafe { kfs_suggest_mappings(input.as_ptr(), input.len(), out) });
+    let pm = &s["PaymentMethods"][0]["Method"];
+    assert_eq!(pm["Target"], "5", "{s}");
+    assert!(pm["Reason"]
+        .as_str()
+        .unwrap()
+        .starts_with("name match 'PayPal'"));
+    assert_eq!(s["Products"][0]["Reason"], "SKU equals product code");
+    assert_eq!(s["Products"][1]["Target"], Value::Null);
+    assert_eq!(s["Currencies"][0]["Confidence"], 1.0);
+
+    let bad = docs::bytes(&json!({"Store": {"Products": [{"Id": "one", "Name": "x"}]}}));
+    let err = host::fails(KFS_INVALID_DOCUMENT, |out| unsafe {
+        kfs_suggest_mappings(bad.as_ptr(), bad.len(), out)
+    });
+    assert_eq!(err["Path"], "Store.Products[0].Id", "{err}");
+    host::fails(KFS_NULL_ARGUMENT, |out| unsafe {
+        kfs_suggest_mappings(bad.as_ptr(), 0, out)
+    });
+}
+
+#[test]
 fn every_operation_round_trips_documents() {
     let dir = tempfile::tempdir().unwrap();
     let config = docs::config(dir.path(), "Sandbox", None);

@@ -342,6 +342,19 @@ internal static unsafe partial class NativeMethods
     public static extern int kfs_validate_config(byte* config, nuint config_len, KfsBuffer* @out);
 
     /// <summary>
+    /// Suggests how to map the store to the KashFlow account (payment methods, bank accounts,
+    /// nominal codes, tax categories, currencies, products), each with a confidence and a reason.
+    /// Reads `{"Store":{…},"KashFlow":{…}}` (the two catalogues, `kashflow_sync::mapping::suggest`)
+    /// and writes the `Suggestions` document to `out`. Pure: no engine, no network, nothing stored.
+    /// A catalogue that does not read is `KFS_INVALID_DOCUMENT` naming the field.
+    ///
+    /// # Safety
+    /// `input` points to `input_len` readable bytes; `out` to a writable `KfsBuffer`.
+    /// </summary>
+    [DllImport(LibraryName, EntryPoint = "kfs_suggest_mappings", ExactSpelling = true, CallingConvention = CallingConvention.Cdecl)]
+    public static extern int kfs_suggest_mappings(byte* input, nuint input_len, KfsBuffer* @out);
+
+    /// <summary>
     /// Starts testing the KashFlow connection (asynchronous; never blocks the calling thread).
     /// Writes the operation id to `*out_operation`; `callback` (nullable) is called once on
     /// completion, after which `kfs_operation_take` yields the `ConnectionReport` document (or the

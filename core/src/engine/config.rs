@@ -1,17 +1,18 @@
 //! The engine's configuration document (`EngineConfig`, PascalCase JSON): where the journal lives,
 //! how to reach KashFlow, the mapping rules, which flow steps run, retry and circuit-breaker policy.
 //!
-//! Parsing is by hand, field by field, so that every error names the exact setting
-//! (`"KashFlow.TimeoutSeconds"`) instead of serde's line/column; unknown keys are refused because a
-//! misspelt setting silently falling back to a default is worse than an error. Secrets (`Password`,
-//! `MemorableWord`) live in [`Secret`], whose `Debug` is redacted.
+//! Read with serde through [`super::document`], so every error names the exact setting
+//! (`"KashFlow.TimeoutSeconds"`); unknown keys are refused (`deny_unknown_fields`) because a
+//! misspelt setting silently falling back to a default is worse than an error; `null` means the
+//! default. Secrets (`Password`, `MemorableWord`) live in [`Secret`], whose `Debug` is redacted,
+//! and an error never repeats their value.
 
 use std::path::PathBuf;
 
-use serde::de::DeserializeOwned;
 use serde::{Deserialize, Deserializer, Serialize};
-use serde_json::{Map, Value};
+use serde_json::Value;
 
+use super::document;
 use super::error::EngineError;
 
 /// Mapping rules as carried by the engine: the mapping stage's typed, validated rules.
@@ -46,7 +47,8 @@ pub enum KashFlowMode {
     Sandbox,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
 #[serde(rename_all = "PascalCase")]
 pub struct KashFlowSettings {
     pub mode: KashFlowMode,
@@ -85,7 +87,8 @@ impl KashFlowSettings {
 }
 
 /// Which parts of the flow run. All on by default.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
 #[serde(rename_all = "PascalCase")]
 pub struct FlowSteps {
     pub sync_customers: bool,
@@ -111,7 +114,8 @@ impl Default for FlowSteps {
 }
 
 /// Retries of retryable failures: exponential backoff with full jitter, capped, then dead letter.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
 #[serde(rename_all = "PascalCase")]
 pub struct RetryPolicy {
     pub max_attempts: u32,
@@ -141,7 +145,8 @@ impl Default for RetryPolicy {
 
 /// Engine-wide circuit breaker: after `FailureThreshold` consecutive retryable failures stop
 /// claiming jobs for `CoolDownMs`, then let one probe job through. (Added to the contract.)
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
 #[serde(rename_all = "PascalCase")]
 pub struct BreakerPolicy {
     pub failure_threshold: u32,
@@ -191,7 +196,7 @@ impl EngineConfig {
             rules: default_rules(),
             steps: FlowSteps::default(),
             retry: RetryPolicy::default(),
-            workers: 2,
+            workers: default_workers(),
             circuit_breaker: BreakerPolicy::default(),
             journal_durability: JournalDurability::Full,
         }
@@ -213,83 +218,40 @@ impl EngineConfig {
     }
 
     pub fn from_value(value: &Value) -> Result<Self, EngineError> {
-        let obj = object(value, "")?;
-        check_keys(
-            obj,
-            "",
-            &[
-                "JournalPath",
-                "KashFlow",
-                "Rules",
-                "Steps",
-                "Retry",
-                "Workers",
-                "CircuitBreaker",
-                "JournalDurability",
-            ],
-        )?;
-        let journal_path: String = field(obj, "", "JournalPath")?.ok_or_else(|| {
+        if !value.is_object() {
+            return Err(EngineError::invalid_config(
+                "the configuration must be a JSON object",
+                None,
+            ));
+        }
+        let mut value = value.clone();
+        // Rules are read by the mapping stage's own parser (its own paths and checks), so they
+        // are taken out before the nulls go.
+        let rules = value
+            .as_object_mut()
+            .and_then(|o| o.remove("Rules"))
+            .filter(|r| !r.is_null());
+        document::strip_nulls(&mut value);
+        let doc: ConfigDocument = document::read(&value, SECRET_FIELDS)
+            .map_err(|f| EngineError::invalid_config(f.message, f.path.as_deref()))?;
+        let journal_path = doc.journal_path.ok_or_else(|| {
             EngineError::invalid_config("JournalPath is required", Some("JournalPath"))
         })?;
-        let mut config = EngineConfig::new(journal_path);
-        if let Some(v) = obj.get("KashFlow") {
-            config.kashflow = parse_kashflow(v)?;
-        }
-        if let Some(v) = obj.get("Rules") {
-            if !v.is_null() {
-                object(v, "Rules")?;
-                config.rules = parse_rules(v)?;
-            }
-        }
-        if let Some(v) = obj.get("Steps") {
-            let o = object(v, "Steps")?;
-            check_keys(
-                o,
-                "Steps",
-                &[
-                    "SyncCustomers",
-                    "CreateInvoices",
-                    "RecordPayments",
-                    "PullStock",
-                    "HoldPartialRefunds",
-                ],
-            )?;
-            let s = &mut config.steps;
-            set(&mut s.sync_customers, field(o, "Steps", "SyncCustomers")?);
-            set(&mut s.create_invoices, field(o, "Steps", "CreateInvoices")?);
-            set(&mut s.record_payments, field(o, "Steps", "RecordPayments")?);
-            set(&mut s.pull_stock, field(o, "Steps", "PullStock")?);
-            set(
-                &mut s.hold_partial_refunds,
-                field(o, "Steps", "HoldPartialRefunds")?,
-            );
-        }
-        if let Some(v) = obj.get("Retry") {
-            let o = object(v, "Retry")?;
-            check_keys(o, "Retry", &["MaxAttempts", "BaseDelayMs", "MaxDelayMs"])?;
-            let r = &mut config.retry;
-            set(&mut r.max_attempts, field(o, "Retry", "MaxAttempts")?);
-            set(&mut r.base_delay_ms, field(o, "Retry", "BaseDelayMs")?);
-            set(&mut r.max_delay_ms, field(o, "Retry", "MaxDelayMs")?);
-        }
-        set(&mut config.workers, field(obj, "", "Workers")?);
-        if let Some(v) = obj.get("CircuitBreaker") {
-            let o = object(v, "CircuitBreaker")?;
-            check_keys(o, "CircuitBreaker", &["FailureThreshold", "CoolDownMs"])?;
-            let b = &mut config.circuit_breaker;
-            set(
-                &mut b.failure_threshold,
-                field(o, "CircuitBreaker", "FailureThreshold")?,
-            );
-            set(
-                &mut b.cool_down_ms,
-                field(o, "CircuitBreaker", "CoolDownMs")?,
-            );
-        }
-        set(
-            &mut config.journal_durability,
-            field(obj, "", "JournalDurability")?,
-        );
+        let mut kashflow = doc.kashflow;
+        kashflow.base_url = kashflow.base_url.filter(|u| !u.trim().is_empty());
+        let config = EngineConfig {
+            journal_path: journal_path.into(),
+            kashflow,
+            rules: match rules {
+                Some(r) => parse_rules(&r)?,
+                None => default_rules(),
+            },
+            steps: doc.steps,
+            retry: doc.retry,
+            workers: doc.workers,
+            circuit_breaker: doc.circuit_breaker,
+            journal_durability: doc.journal_durability,
+        };
         config.validate()?;
         Ok(config)
     }
@@ -397,121 +359,34 @@ impl<'de> Deserialize<'de> for EngineConfig {
     }
 }
 
-fn parse_kashflow(v: &Value) -> Result<KashFlowSettings, EngineError> {
-    const P: &str = "KashFlow";
-    let o = object(v, P)?;
-    check_keys(
-        o,
-        P,
-        &[
-            "Mode",
-            "BaseUrl",
-            "UserName",
-            "Password",
-            "MemorableWord",
-            "RequestsPerSecond",
-            "TimeoutSeconds",
-        ],
-    )?;
-    let mut k = KashFlowSettings::default();
-    set(&mut k.mode, field(o, P, "Mode")?);
-    k.base_url = field::<String>(o, P, "BaseUrl")?.filter(|s| !s.trim().is_empty());
-    set(&mut k.user_name, field(o, P, "UserName")?);
-    if let Some(p) = field::<String>(o, P, "Password")? {
-        k.password = Secret::new(p);
-    }
-    if let Some(p) = field::<String>(o, P, "MemorableWord")? {
-        k.memorable_word = Secret::new(p);
-    }
-    set(
-        &mut k.requests_per_second,
-        field(o, P, "RequestsPerSecond")?,
-    );
-    set(&mut k.timeout_seconds, field(o, P, "TimeoutSeconds")?);
-    Ok(k)
+/// The configuration document as sent; [`EngineConfig::from_value`] turns it into the config.
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase", deny_unknown_fields)]
+struct ConfigDocument {
+    journal_path: Option<String>,
+    #[serde(rename = "KashFlow", default)]
+    kashflow: KashFlowSettings,
+    #[serde(default)]
+    steps: FlowSteps,
+    #[serde(default)]
+    retry: RetryPolicy,
+    #[serde(default = "default_workers")]
+    workers: u32,
+    #[serde(default)]
+    circuit_breaker: BreakerPolicy,
+    #[serde(default)]
+    journal_durability: JournalDurability,
+    /// Taken out and read by the mapping stage before this document is read; listed so that
+    /// it is a known setting.
+    #[serde(default, rename = "Rules")]
+    _rules: Option<Value>,
 }
 
-fn join(prefix: &str, key: &str) -> String {
-    if prefix.is_empty() {
-        key.to_string()
-    } else {
-        format!("{prefix}.{key}")
-    }
-}
+/// Settings whose values an error message must never repeat.
+const SECRET_FIELDS: &[&str] = &["KashFlow.Password", "KashFlow.MemorableWord"];
 
-fn object<'a>(v: &'a Value, path: &str) -> Result<&'a Map<String, Value>, EngineError> {
-    v.as_object().ok_or_else(|| {
-        let what = if path.is_empty() {
-            "the configuration"
-        } else {
-            path
-        };
-        EngineError::invalid_config(
-            format!("{what} must be a JSON object"),
-            (!path.is_empty()).then_some(path),
-        )
-    })
-}
-
-fn check_keys(obj: &Map<String, Value>, prefix: &str, allowed: &[&str]) -> Result<(), EngineError> {
-    for key in obj.keys() {
-        if !allowed.contains(&key.as_str()) {
-            let path = join(prefix, key);
-            return Err(EngineError::invalid_config(
-                format!(
-                    "unknown setting '{path}' (expected one of: {})",
-                    allowed.join(", ")
-                ),
-                Some(&path),
-            ));
-        }
-    }
-    Ok(())
-}
-
-/// One optional setting; `null` counts as absent. The error never echoes the value (it could
-/// be a secret).
-fn field<T: DeserializeOwned>(
-    obj: &Map<String, Value>,
-    prefix: &str,
-    key: &str,
-) -> Result<Option<T>, EngineError> {
-    match obj.get(key) {
-        None | Some(Value::Null) => Ok(None),
-        Some(v) => serde_json::from_value(v.clone()).map(Some).map_err(|_| {
-            let path = join(prefix, key);
-            EngineError::invalid_config(
-                format!(
-                    "{path} has the wrong type or value (expected {})",
-                    expected_name::<T>()
-                ),
-                Some(&path),
-            )
-        }),
-    }
-}
-
-fn expected_name<T>() -> &'static str {
-    let name = std::any::type_name::<T>();
-    if name.ends_with("bool") {
-        "true or false"
-    } else if name.ends_with("u32") || name.ends_with("u64") {
-        "a whole number of 0 or more"
-    } else if name.ends_with("String") {
-        "a string"
-    } else if name.ends_with("KashFlowMode") {
-        "\"Live\" or \"Sandbox\""
-    } else if name.ends_with("JournalDurability") {
-        "\"Full\" or \"Normal\""
-    } else {
-        "a valid value"
-    }
-}
-
-fn set<T>(slot: &mut T, value: Option<T>) {
-    if let Some(v) = value {
-        *slot = v;
-    }
+fn default_workers() -> u32 {
+    2
 }
 
 #[cfg(test)]

@@ -1,17 +1,21 @@
 //! Order event documents from the host: `OrderPaid`, `OrderCancelled`, `OrderVoided`,
 //! `OrderRefunded`, and the credit-note job payload they lead to.
 //!
-//! Read by hand from a `serde_json::Value` (not a tagged serde enum, which cannot read numbers
-//! under `arbitrary_precision`), so every error names its field. Amounts are `Decimal`, accepted as
-//! JSON numbers or strings. Unknown fields are ignored: the plugin may send more context.
+//! Read through [`super::document`]: `Kind` picks the document type (read first, by hand: serde's
+//! tagged enums buffer their content and lose `arbitrary_precision` numbers), then serde reads
+//! it, so every error names its field. Amounts are `Decimal`, accepted as JSON numbers or strings;
+//! flags are JSON booleans only (a `"true"` string is an error, never read leniently). `null` is
+//! absent. Unknown fields are ignored: the plugin may send more context.
 
 use crate::mapping::text::quote;
 use chrono::{DateTime, Utc};
 use rust_decimal::Decimal;
+use serde::de::DeserializeOwned;
+use serde::Deserialize;
 use serde_json::{json, Value};
 
+use super::document::{self, fields::Amount, fields::Ordinal, fields::PositiveId, fields::UtcTime};
 use super::error::EngineError;
-use super::header::parse_utc;
 
 /// A payment the host reports; becomes the payload of a `RecordPayment` job.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -35,65 +39,18 @@ impl PaymentEvent {
 
     /// Read a stored payload (or an event document) back.
     pub fn from_value(v: &Value) -> Result<Self, EngineError> {
-        let obj = v.as_object().ok_or_else(|| {
-            EngineError::invalid_document("the payment must be a JSON object", None)
-        })?;
-        let order_id = order_id(v)?;
-        let amount = match obj.get("Amount") {
-            Some(a) => decimal(a).ok_or_else(|| {
-                EngineError::invalid_document(
-                    format!(
-                        "Amount must be a decimal number, found {}",
-                        quote(&a.to_string())
-                    ),
-                    Some("Amount"),
-                )
-            })?,
-            None => {
-                return Err(EngineError::invalid_document(
-                    "Amount is missing from the OrderPaid event",
-                    Some("Amount"),
-                ))
-            }
-        };
-        if amount.is_sign_negative() {
+        let doc: PaidDocument = read(v, "the payment")?;
+        if doc.amount.0.is_sign_negative() {
             return Err(EngineError::invalid_document(
-                format!("Amount must not be negative, found {amount}"),
+                format!("Amount must not be negative, found {}", doc.amount.0),
                 Some("Amount"),
             ));
         }
-        let paid_date_utc = match obj.get("PaidDateUtc") {
-            Some(Value::String(s)) => parse_utc(s).ok_or_else(|| {
-                EngineError::invalid_document(
-                    format!("PaidDateUtc '{}' is not a date and time", quote(s)),
-                    Some("PaidDateUtc"),
-                )
-            })?,
-            _ => {
-                return Err(EngineError::invalid_document(
-                    "PaidDateUtc is missing from the OrderPaid event or is not a string",
-                    Some("PaidDateUtc"),
-                ))
-            }
-        };
-        let payment_method_system_name = match obj.get("PaymentMethodSystemName") {
-            None | Some(Value::Null) => None,
-            Some(Value::String(s)) => Some(s.clone()),
-            Some(other) => {
-                return Err(EngineError::invalid_document(
-                    format!(
-                        "PaymentMethodSystemName must be a string, found {}",
-                        quote(&other.to_string())
-                    ),
-                    Some("PaymentMethodSystemName"),
-                ))
-            }
-        };
         Ok(PaymentEvent {
-            order_id,
-            amount,
-            paid_date_utc,
-            payment_method_system_name,
+            order_id: doc.order_id.0,
+            amount: doc.amount.0,
+            paid_date_utc: doc.paid_date_utc.0,
+            payment_method_system_name: doc.payment_method_system_name,
         })
     }
 }
@@ -162,54 +119,10 @@ impl CreditItem {
     fn to_value(&self) -> Value {
         json!({"Line": self.line, "Quantity": self.quantity.to_string()})
     }
-
-    fn list_from(v: Option<&Value>, field: &str) -> Result<Vec<CreditItem>, EngineError> {
-        let items = match v {
-            None | Some(Value::Null) => return Ok(Vec::new()),
-            Some(Value::Array(a)) => a,
-            Some(other) => {
-                return Err(EngineError::invalid_document(
-                    format!(
-                        "{field} must be a list, found {}",
-                        quote(&other.to_string())
-                    ),
-                    Some(field),
-                ))
-            }
-        };
-        items
-            .iter()
-            .enumerate()
-            .map(|(i, it)| {
-                let at = format!("{field}[{i}]");
-                let line = it
-                    .get("Line")
-                    .and_then(Value::as_u64)
-                    .filter(|n| *n >= 1 && *n <= u32::MAX as u64)
-                    .ok_or_else(|| {
-                        EngineError::invalid_document(
-                            format!("{at}.Line must be a line number from 1"),
-                            Some(&format!("{at}.Line")),
-                        )
-                    })? as u32;
-                let quantity = it
-                    .get("Quantity")
-                    .and_then(decimal)
-                    .filter(|q| *q > Decimal::ZERO)
-                    .ok_or_else(|| {
-                        EngineError::invalid_document(
-                            format!("{at}.Quantity must be a quantity above 0"),
-                            Some(&format!("{at}.Quantity")),
-                        )
-                    })?;
-                Ok(CreditItem { line, quantity })
-            })
-            .collect()
-    }
 }
 
 /// Why a credit note is posted.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
 pub enum CreditCause {
     Refund,
     Cancellation,
@@ -320,87 +233,21 @@ impl CreditRequest {
     }
 
     pub fn from_value(v: &Value) -> Result<Self, EngineError> {
-        let bad = |f: &str| {
-            EngineError::invalid_document(
-                format!("the credit-note job's {f} is missing or wrong"),
-                Some(f),
-            )
-        };
-        let s = |f: &str| v.get(f).and_then(Value::as_str).map(str::to_string);
+        let doc: CreditDocument = read(v, "the credit-note job")?;
         Ok(CreditRequest {
-            order_id: order_id(v)?,
-            seq: v
-                .get("Seq")
-                .and_then(Value::as_u64)
-                .filter(|n| *n >= 1 && *n <= u32::MAX as u64)
-                .ok_or_else(|| bad("Seq"))? as u32,
-            cause: s("Cause")
-                .and_then(|c| CreditCause::parse(&c))
-                .ok_or_else(|| bad("Cause"))?,
-            full: optional_bool(v, "Full")?,
-            amount: match v.get("Amount") {
-                None | Some(Value::Null) => None,
-                Some(a) => Some(decimal(a).ok_or_else(|| bad("Amount"))?),
-            },
-            date_utc: s("DateUtc")
-                .and_then(|d| parse_utc(&d))
-                .ok_or_else(|| bad("DateUtc"))?,
-            money_back: optional_bool(v, "MoneyBack")?,
-            offline: optional_bool(v, "Offline")?,
-            note: s("Note"),
-            payment_method_system_name: s("PaymentMethodSystemName"),
-            items: CreditItem::list_from(v.get("Items"), "Items")?,
-            restock: optional_bool(v, "Restock")?,
+            order_id: doc.order_id.0,
+            seq: doc.seq.0,
+            cause: doc.cause,
+            full: doc.full,
+            amount: doc.amount.map(|a| a.0),
+            date_utc: doc.date_utc.0,
+            money_back: doc.money_back,
+            offline: doc.offline,
+            note: doc.note,
+            payment_method_system_name: doc.payment_method_system_name,
+            items: items(doc.items),
+            restock: doc.restock,
         })
-    }
-}
-
-/// An optional flag: absent or null is `false`; anything but a JSON boolean is an error naming
-/// the field (never read leniently: a "true" string silently read as false would hide a bug).
-fn optional_bool(v: &Value, field: &str) -> Result<bool, EngineError> {
-    match v.get(field) {
-        None | Some(Value::Null) => Ok(false),
-        Some(Value::Bool(b)) => Ok(*b),
-        Some(other) => Err(EngineError::invalid_document(
-            format!(
-                "{field} must be true or false, found {}",
-                quote(&other.to_string())
-            ),
-            Some(field),
-        )),
-    }
-}
-
-fn optional_date(v: &Value, field: &str) -> Result<Option<DateTime<Utc>>, EngineError> {
-    match v.get(field) {
-        None | Some(Value::Null) => Ok(None),
-        Some(Value::String(s)) => parse_utc(s).map(Some).ok_or_else(|| {
-            EngineError::invalid_document(
-                format!("{field} '{}' is not a date and time", quote(s)),
-                Some(field),
-            )
-        }),
-        Some(other) => Err(EngineError::invalid_document(
-            format!(
-                "{field} must be a date and time string, found {}",
-                quote(&other.to_string())
-            ),
-            Some(field),
-        )),
-    }
-}
-
-fn optional_text(v: &Value, field: &str) -> Result<Option<String>, EngineError> {
-    match v.get(field) {
-        None | Some(Value::Null) => Ok(None),
-        Some(Value::String(s)) => Ok(Some(s.clone())),
-        Some(other) => Err(EngineError::invalid_document(
-            format!(
-                "{field} must be a string, found {}",
-                quote(&other.to_string())
-            ),
-            Some(field),
-        )),
     }
 }
 
@@ -427,60 +274,47 @@ impl OrderEvent {
         })?;
         match kind {
             "OrderPaid" => Ok(OrderEvent::Paid(PaymentEvent::from_value(v)?)),
-            "OrderCancelled" => Ok(OrderEvent::Cancelled {
-                order_id: order_id(v)?,
-                date_utc: optional_date(v, "CancelledDateUtc")?,
-            }),
-            "OrderVoided" => Ok(OrderEvent::Voided {
-                order_id: order_id(v)?,
-                date_utc: optional_date(v, "VoidedDateUtc")?,
-            }),
+            "OrderCancelled" => {
+                let doc: CancelledDocument = read(v, "the event")?;
+                Ok(OrderEvent::Cancelled {
+                    order_id: doc.order_id.0,
+                    date_utc: doc.cancelled_date_utc.map(|d| d.0),
+                })
+            }
+            "OrderVoided" => {
+                let doc: VoidedDocument = read(v, "the event")?;
+                Ok(OrderEvent::Voided {
+                    order_id: doc.order_id.0,
+                    date_utc: doc.voided_date_utc.map(|d| d.0),
+                })
+            }
             "OrderRefunded" => {
-                let order_id = order_id(v)?;
-                let amount = match v.get("Amount") {
-                    None | Some(Value::Null) => None,
-                    Some(a) => Some(decimal(a).ok_or_else(|| {
-                        EngineError::invalid_document(
-                            format!("Amount must be a decimal number, found {}", quote(&a.to_string())),
-                            Some("Amount"),
-                        )
-                    })?),
-                };
-                if amount.is_some_and(|a| a <= Decimal::ZERO) {
+                let doc: RefundedDocument = read(v, "the event")?;
+                if let Some(a) = doc.amount.filter(|a| a.0 <= Decimal::ZERO) {
                     return Err(EngineError::invalid_document(
-                        format!(
-                            "Amount must be more than 0, found {}",
-                            amount.unwrap_or_default()
-                        ),
+                        format!("Amount must be more than 0, found {}", a.0),
                         Some("Amount"),
                     ));
                 }
-                let offline = optional_bool(v, "Offline")?;
                 Ok(OrderEvent::Refunded(RefundEvent {
-                    order_id,
-                    amount,
-                    refund_date_utc: optional_date(v, "RefundDateUtc")?,
-                    offline,
-                    note: optional_text(v, "Note")?,
-                    payment_status: optional_text(v, "PaymentStatus")?,
-                    payment_method_system_name: optional_text(v, "PaymentMethodSystemName")?,
+                    order_id: doc.order_id.0,
+                    amount: doc.amount.map(|a| a.0),
+                    refund_date_utc: doc.refund_date_utc.map(|d| d.0),
+                    offline: doc.offline,
+                    note: doc.note,
+                    payment_status: doc.payment_status,
+                    payment_method_system_name: doc.payment_method_system_name,
                 }))
             }
-            "CreditNoteRelease" => Ok(OrderEvent::CreditRelease {
-                order_id: order_id(v)?,
-                seq: v
-                    .get("Seq")
-                    .and_then(Value::as_u64)
-                    .filter(|n| *n >= 1 && *n <= u32::MAX as u64)
-                    .ok_or_else(|| {
-                        EngineError::invalid_document(
-                            "Seq must be the credit note's number on the order, from 1",
-                            Some("Seq"),
-                        )
-                    })? as u32,
-                items: CreditItem::list_from(v.get("Items"), "Items")?,
-                restock: optional_bool(v, "Restock")?,
-            }),
+            "CreditNoteRelease" => {
+                let doc: ReleaseDocument = read(v, "the event")?;
+                Ok(OrderEvent::CreditRelease {
+                    order_id: doc.order_id.0,
+                    seq: doc.seq.0,
+                    items: items(doc.items),
+                    restock: doc.restock,
+                })
+            }
             other => Err(EngineError::invalid_document(
                 format!(
                     "unknown event Kind '{}' (expected OrderPaid, OrderCancelled, OrderVoided, OrderRefunded or CreditNoteRelease)",
@@ -560,30 +394,124 @@ impl OrderEvent {
     }
 }
 
-fn order_id(v: &Value) -> Result<i64, EngineError> {
-    match v.get("OrderId") {
-        None | Some(Value::Null) => Err(EngineError::invalid_document(
-            "OrderId is missing from the event",
-            Some("OrderId"),
-        )),
-        Some(id) => id.as_i64().filter(|i| *i > 0).ok_or_else(|| {
-            EngineError::invalid_document(
-                format!("OrderId must be a positive whole number, found {id}"),
-                Some("OrderId"),
-            )
-        }),
+/// Read one document with [`document::read`] (`null` is absent); errors are `InvalidDocument`
+/// naming the field.
+fn read<T: DeserializeOwned>(v: &Value, what: &str) -> Result<T, EngineError> {
+    if !v.is_object() {
+        return Err(EngineError::invalid_document(
+            format!("{what} must be a JSON object"),
+            None,
+        ));
+    }
+    let mut v = v.clone();
+    document::strip_nulls(&mut v);
+    document::read(&v, &[]).map_err(|f| EngineError::invalid_document(f.message, f.path.as_deref()))
+}
+
+fn items(items: Vec<ItemDocument>) -> Vec<CreditItem> {
+    items
+        .into_iter()
+        .map(|i| CreditItem {
+            line: i.line.0,
+            quantity: i.quantity.0,
+        })
+        .collect()
+}
+
+// The documents as the host (or the journal) writes them.
+
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct PaidDocument {
+    order_id: PositiveId,
+    amount: Amount,
+    paid_date_utc: UtcTime,
+    payment_method_system_name: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct CancelledDocument {
+    order_id: PositiveId,
+    cancelled_date_utc: Option<UtcTime>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct VoidedDocument {
+    order_id: PositiveId,
+    voided_date_utc: Option<UtcTime>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct RefundedDocument {
+    order_id: PositiveId,
+    amount: Option<Amount>,
+    refund_date_utc: Option<UtcTime>,
+    #[serde(default)]
+    offline: bool,
+    note: Option<String>,
+    payment_status: Option<String>,
+    payment_method_system_name: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct ReleaseDocument {
+    order_id: PositiveId,
+    seq: Ordinal,
+    #[serde(default)]
+    items: Vec<ItemDocument>,
+    #[serde(default)]
+    restock: bool,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct ItemDocument {
+    line: Ordinal,
+    quantity: Quantity,
+}
+
+/// An item quantity: above 0.
+struct Quantity(Decimal);
+
+impl<'de> Deserialize<'de> for Quantity {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let a = Amount::deserialize(d)?;
+        if a.0 > Decimal::ZERO {
+            Ok(Quantity(a.0))
+        } else {
+            Err(serde::de::Error::custom(format!(
+                "must be a quantity above 0, found {}",
+                a.0
+            )))
+        }
     }
 }
 
-fn decimal(v: &Value) -> Option<Decimal> {
-    let text = match v {
-        Value::Number(n) => n.to_string(),
-        Value::String(s) => s.trim().to_string(),
-        _ => return None,
-    };
-    text.parse::<Decimal>()
-        .ok()
-        .or_else(|| Decimal::from_scientific(&text).ok())
+/// A `PostCreditNote` job's payload, as [`CreditRequest::to_value`] stores it.
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct CreditDocument {
+    order_id: PositiveId,
+    seq: Ordinal,
+    cause: CreditCause,
+    #[serde(default)]
+    full: bool,
+    amount: Option<Amount>,
+    date_utc: UtcTime,
+    #[serde(default)]
+    money_back: bool,
+    #[serde(default)]
+    offline: bool,
+    note: Option<String>,
+    payment_method_system_name: Option<String>,
+    #[serde(default)]
+    items: Vec<ItemDocument>,
+    #[serde(default)]
+    restock: bool,
 }
 
 #[cfg(test)]

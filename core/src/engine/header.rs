@@ -5,10 +5,11 @@
 //! header, and must be able to file even a broken snapshot (so the admin sees it) — hence a
 //! best-effort order id even when the header as a whole is invalid.
 
-use crate::mapping::text::quote;
 use chrono::{DateTime, NaiveDateTime, Utc};
+use serde::Deserialize;
 use serde_json::Value;
 
+use super::document::{self, fields::PositiveId, fields::UtcTime};
 use super::error::EngineError;
 
 /// The snapshot `SchemaVersion` this library reads.
@@ -88,65 +89,25 @@ fn read_header(v: &Value) -> Result<SnapshotHeader, EngineError> {
             })
         }
     };
-    let order_id = match obj.get("Id") {
-        None | Some(Value::Null) => {
-            return Err(EngineError::invalid_document(
-                "Id is missing from the order snapshot",
-                Some("Id"),
-            ))
-        }
-        Some(v) => order_id_of(v).ok_or_else(|| {
-            EngineError::invalid_document(
-                format!(
-                    "Id must be a positive whole number, found {}",
-                    quote(&v.to_string())
-                ),
-                Some("Id"),
-            )
-        })?,
-    };
-    let custom_order_number = match obj.get("CustomOrderNumber") {
-        Some(Value::String(s)) => s.clone(),
-        None | Some(Value::Null) => {
-            return Err(EngineError::invalid_document(
-                "CustomOrderNumber is missing from the order snapshot",
-                Some("CustomOrderNumber"),
-            ))
-        }
-        Some(other) => {
-            return Err(EngineError::invalid_document(
-                format!(
-                    "CustomOrderNumber must be a string, found {}",
-                    quote(&other.to_string())
-                ),
-                Some("CustomOrderNumber"),
-            ))
-        }
-    };
-    let created_on_utc = match obj.get("CreatedOnUtc") {
-        Some(Value::String(s)) => parse_utc(s).ok_or_else(|| {
-            EngineError::invalid_document(
-                format!("CreatedOnUtc '{}' is not a date and time (expected ISO 8601, e.g. 2026-05-01T10:00:00Z)", quote(s)),
-                Some("CreatedOnUtc"),
-            )
-        })?,
-        _ => {
-            return Err(EngineError::invalid_document(
-                "CreatedOnUtc is missing from the order snapshot or is not a string",
-                Some("CreatedOnUtc"),
-            ))
-        }
-    };
+    // Not null-stripped (that would copy the whole snapshot): a null header field is an error
+    // naming the field, as a missing one is.
+    let doc: HeaderDocument = document::read(v, &[])
+        .map_err(|f| EngineError::invalid_document(f.message, f.path.as_deref()))?;
     Ok(SnapshotHeader {
         schema_version,
-        order_id,
-        custom_order_number,
-        created_on_utc,
+        order_id: doc.id.0,
+        custom_order_number: doc.custom_order_number,
+        created_on_utc: doc.created_on_utc.0,
     })
 }
 
-fn order_id_of(v: &Value) -> Option<i64> {
-    v.as_i64().filter(|id| *id > 0)
+/// The header fields of a snapshot; the rest of the snapshot is the order stage's to read.
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct HeaderDocument {
+    id: PositiveId,
+    custom_order_number: String,
+    created_on_utc: UtcTime,
 }
 
 /// ISO 8601 in UTC: with an offset or `Z`, or without one (C# `DateTime` of kind Unspecified,

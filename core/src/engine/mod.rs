@@ -13,6 +13,7 @@
 pub mod breaker;
 pub mod clock;
 pub mod config;
+pub mod document;
 pub mod error;
 pub mod events;
 pub mod header;

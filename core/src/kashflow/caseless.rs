@@ -240,24 +240,10 @@ impl<'de> de::Deserializer<'de> for Caseless {
     }
 
     fn deserialize_bool<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
-        match &self.0 {
-            Value::Null => visitor.visit_bool(false),
-            Value::Bool(b) => visitor.visit_bool(*b),
-            Value::Number(n) => match n.to_string().as_str() {
-                "0" => visitor.visit_bool(false),
-                "1" => visitor.visit_bool(true),
-                other => Err(de::Error::custom(format!(
-                    "expected 0 or 1 for a boolean, found {other}"
-                ))),
-            },
-            Value::String(s) => match s.trim().to_ascii_lowercase().as_str() {
-                "true" | "1" => visitor.visit_bool(true),
-                "false" | "0" | "" => visitor.visit_bool(false),
-                _ => Err(de::Error::custom(format!(
-                    "expected a boolean, found '{s}'"
-                ))),
-            },
-            other => Err(invalid(other, "a boolean")),
+        // null reads as false here: a KashFlow flag left out means "not set".
+        match super::wire::lenient_bool(&self.0) {
+            Ok(b) => visitor.visit_bool(b.unwrap_or(false)),
+            Err(why) => Err(de::Error::custom(why)),
         }
     }
 

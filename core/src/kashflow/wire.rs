@@ -71,6 +71,34 @@ pub mod dec4_opt {
     }
 }
 
+/// A boolean as KashFlow writes one: `true`/`false`, `0`/`1`, or those as strings in any case
+/// (`"False"`, `" 1 "`, and `""` for false); `null` is `None`. The one reading of KashFlow's
+/// booleans: [`flexible_bool`] and the case-insensitive reader ([`super::caseless`]) both use it.
+pub fn lenient_bool(v: &serde_json::Value) -> Result<Option<bool>, String> {
+    use serde_json::Value;
+    match v {
+        Value::Null => Ok(None),
+        Value::Bool(b) => Ok(Some(*b)),
+        Value::Number(n) => match n.to_string().as_str() {
+            "0" => Ok(Some(false)),
+            "1" => Ok(Some(true)),
+            other => Err(format!("expected 0 or 1 for a boolean, found {other}")),
+        },
+        Value::String(s) => match s.trim().to_ascii_lowercase().as_str() {
+            "true" | "1" => Ok(Some(true)),
+            "false" | "0" | "" => Ok(Some(false)),
+            _ => Err(format!(
+                "expected a boolean, found '{}'",
+                crate::mapping::text::quote(s)
+            )),
+        },
+        other => Err(format!(
+            "expected a boolean, found {}",
+            crate::mapping::text::quote(&other.to_string())
+        )),
+    }
+}
+
 /// Booleans KashFlow sends as `true`/`false` or `0`/`1` (also accepts "true"/"1" strings).
 pub mod flexible_bool {
     use super::*;
@@ -81,27 +109,7 @@ pub mod flexible_bool {
         Ok(read(d)?.unwrap_or(false))
     }
     pub(super) fn read<'de, D: Deserializer<'de>>(d: D) -> Result<Option<bool>, D::Error> {
-        match serde_json::Value::deserialize(d)? {
-            serde_json::Value::Null => Ok(None),
-            serde_json::Value::Bool(b) => Ok(Some(b)),
-            serde_json::Value::Number(n) => match n.to_string().as_str() {
-                "0" => Ok(Some(false)),
-                "1" => Ok(Some(true)),
-                other => Err(de::Error::custom(format!(
-                    "expected 0 or 1 for a boolean, found {other}"
-                ))),
-            },
-            serde_json::Value::String(s) => match s.to_ascii_lowercase().as_str() {
-                "true" | "1" => Ok(Some(true)),
-                "false" | "0" | "" => Ok(Some(false)),
-                _ => Err(de::Error::custom(format!(
-                    "expected a boolean, found '{s}'"
-                ))),
-            },
-            other => Err(de::Error::custom(format!(
-                "expected a boolean, found {other}"
-            ))),
-        }
+        lenient_bool(&serde_json::Value::deserialize(d)?).map_err(de::Error::custom)
     }
     pub mod option {
         use super::*;

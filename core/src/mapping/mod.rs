@@ -8,6 +8,7 @@
 //! - `lines` + `posting`: those figures as KashFlow lines, in the invoice currency;
 //! - `payments`: what goes in with the invoice; `text`: plain text within KashFlow's lengths;
 //! - `to_kashflow`: the canonical invoice as KashFlow request bodies; `preview` for the admin.
+pub mod account_check;
 pub mod address;
 pub mod buyer;
 pub mod canonical;
@@ -22,6 +23,7 @@ pub mod payments;
 pub mod posting;
 pub mod preview;
 pub mod rules;
+pub mod suggest;
 pub mod text;
 pub mod to_kashflow;
 pub mod vat;

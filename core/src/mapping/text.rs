@@ -56,8 +56,9 @@ pub fn fit_opt(
 }
 
 /// nopCommerce's formatted descriptions (an item's attributes, the checkout attributes) are HTML
-/// with `<br />` between entries: as plain text, tags dropped, `<br>` a comma, entities decoded,
-/// whitespace and control characters cleaned.
+/// with `<br />` between entries and prices HTML-encoded (`[+&#163;10.00]`): as plain text, tags
+/// dropped, `<br>` and block ends a comma, every entity decoded once (named, decimal, hex; so
+/// `&amp;lt;` stays `&lt;` as the shop typed it), whitespace and control characters cleaned.
 pub fn html_to_text(raw: Option<&str>) -> Option<String> {
     let raw = raw?;
     if !raw.contains(['<', '&']) {
@@ -70,7 +71,13 @@ pub fn html_to_text(raw: Option<&str>) -> Option<String> {
         match rest[i..].find('>') {
             Some(j) => {
                 let tag = rest[i + 1..i + j].trim().to_ascii_lowercase();
-                if tag.starts_with("br") {
+                let name = tag.trim_start_matches('/');
+                let name = name
+                    .split(|c: char| !c.is_ascii_alphanumeric())
+                    .next()
+                    .unwrap_or("");
+                let block_end = tag.starts_with('/') && matches!(name, "p" | "div" | "li" | "tr");
+                if name == "br" || block_end {
                     out.push_str(", ");
                 }
                 rest = &rest[i + j + 1..];
@@ -82,14 +89,67 @@ pub fn html_to_text(raw: Option<&str>) -> Option<String> {
         }
     }
     out.push_str(rest);
-    let decoded = out
-        .replace("&nbsp;", " ")
-        .replace("&quot;", "\"")
-        .replace("&#39;", "'")
-        .replace("&lt;", "<")
-        .replace("&gt;", ">")
-        .replace("&amp;", "&");
-    clean_text(Some(&decoded)).and_then(|t| tidy_commas(&t))
+    clean_text(Some(&decode_entities(&out))).and_then(|t| tidy_commas(&t))
+}
+
+/// Decode HTML character references in one pass. Unknown or malformed ones stay as written.
+fn decode_entities(text: &str) -> String {
+    const NAMED: &[(&str, char)] = &[
+        ("amp", '&'),
+        ("lt", '<'),
+        ("gt", '>'),
+        ("quot", '"'),
+        ("apos", '\''),
+        ("nbsp", ' '),
+        ("pound", '£'),
+        ("euro", '€'),
+        ("dollar", '$'),
+        ("yen", '¥'),
+        ("cent", '¢'),
+        ("copy", '©'),
+        ("reg", '®'),
+        ("trade", '™'),
+        ("deg", '°'),
+        ("times", '×'),
+        ("ndash", '–'),
+        ("mdash", '—'),
+        ("hellip", '…'),
+        ("lsquo", '‘'),
+        ("rsquo", '’'),
+        ("ldquo", '“'),
+        ("rdquo", '”'),
+    ];
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(i) = rest.find('&') {
+        out.push_str(&rest[..i]);
+        let after = &rest[i + 1..];
+        let entity = after.find(';').filter(|end| *end <= 10).and_then(|end| {
+            let body = &after[..end];
+            let ch = if let Some(num) = body.strip_prefix('#') {
+                let code = match num.strip_prefix(['x', 'X']) {
+                    Some(hex) => u32::from_str_radix(hex, 16).ok(),
+                    None => num.parse::<u32>().ok(),
+                };
+                code.and_then(char::from_u32)
+            } else {
+                NAMED.iter().find(|(n, _)| *n == body).map(|(_, c)| *c)
+            };
+            ch.map(|c| (c, end))
+        });
+        match entity {
+            Some((c, end)) => {
+                out.push(c);
+                rest = &after[end + 1..];
+            }
+            None => {
+                out.push('&');
+                rest = after;
+            }
+        }
+    }
+    out.push_str(rest);
+    out
 }
 
 fn tidy_commas(cleaned: &str) -> Option<String> {
@@ -113,6 +173,36 @@ mod tests {
         assert_eq!(
             html_to_text(Some("Bell\u{7}\u{0} rings")).as_deref(),
             Some("Bell rings")
+        );
+    }
+
+    #[test]
+    fn nopcommerce_price_adjustments_and_entities_decode_once() {
+        // What nopCommerce 4.90 writes for a checkout attribute with a price adjustment.
+        assert_eq!(
+            html_to_text(Some(
+                "Gift wrapping: Yes [+&#163;10.00]<br />Card: &quot;Happy birthday&quot;"
+            ))
+            .as_deref(),
+            Some("Gift wrapping: Yes [+£10.00], Card: \"Happy birthday\"")
+        );
+        assert_eq!(
+            html_to_text(Some("&pound;5 &euro;6 &#x20AC;7")).as_deref(),
+            Some("£5 €6 €7")
+        );
+        // Decoded once: what the shop typed as "&lt;" stays "&lt;".
+        assert_eq!(
+            html_to_text(Some("a &amp;lt; b")).as_deref(),
+            Some("a &lt; b")
+        );
+        // Not an entity: left as written.
+        assert_eq!(
+            html_to_text(Some("Fish & Chips &unknown; &#xZZ;")).as_deref(),
+            Some("Fish & Chips &unknown; &#xZZ;")
+        );
+        assert_eq!(
+            html_to_text(Some("<p>One</p><p>Two</p>")).as_deref(),
+            Some("One, Two")
         );
     }
 
