@@ -56,7 +56,7 @@ impl std::str::FromStr for TransportKind {
 }
 
 /// What a connection test reports about the account (read through either transport).
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct AccountFacts {
     pub company_name: Option<String>,

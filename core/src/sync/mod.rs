@@ -35,6 +35,7 @@ use crate::engine::{
     JobProcessor, JobResult, LedgerKind, Preview, PreviewContext,
 };
 use crate::kashflow::error::FailureClass;
+use crate::kashflow::transport::TransportKind;
 use crate::mapping::customer::normalise_email;
 use crate::mapping::rules::MappingRules;
 
@@ -144,7 +145,11 @@ impl JobProcessor for KashFlowProcessor {
                     let reason = match &f {
                         Failure::KashFlow { error, .. } => {
                             let reason = format!(
-                                "KashFlow refused the login ({error}); fix the user name, password or memorable word in the settings. Syncing resumes once it works; no login is tried until then."
+                                "KashFlow refused the login ({error}); fix {} in the settings. Syncing resumes once it works; no login is tried until then.",
+                                match conn.transport.kind() {
+                                    TransportKind::Rest => "the user name, password or memorable word",
+                                    TransportKind::Soap => "the user name or API password (or KashFlow's API settings)",
+                                }
                             );
                             conn.block(error, reason.clone());
                             reason
@@ -211,15 +216,16 @@ impl JobProcessor for KashFlowProcessor {
         Box::pin(async move {
             let settings = &config.kashflow;
             let mode = format!("{:?}", settings.mode);
+            let transport = settings.transport.to_string();
             // A remembered login refusal does not stop a test the admin asked for: try afresh,
             // and if it works, jobs use the new connection from now on.
             let (conn, fresh) = match self.connections.get(settings).await {
                 Ok(c) => (c, false),
                 Err(Failure::Wait { .. }) => match connection::connect(settings, false).await {
                     Ok(c) => (Arc::new(c), true),
-                    Err(f) => return Ok(failed_report(mode, None, f, 0)),
+                    Err(f) => return Ok(failed_report(&transport, mode, None, f, 0)),
                 },
-                Err(f) => return Ok(failed_report(mode, None, f, 0)),
+                Err(f) => return Ok(failed_report(&transport, mode, None, f, 0)),
             };
             let start = Instant::now();
             let login = conn.transport.login().await;
@@ -247,6 +253,8 @@ impl JobProcessor for KashFlowProcessor {
                             .clone()
                             .or_else(|| conn.transport.company_name()),
                         latency_ms,
+                        transport: conn.transport.kind().to_string(),
+                        facts: Some(facts),
                     })
                 }
                 Err(e) => {
@@ -254,6 +262,7 @@ impl JobProcessor for KashFlowProcessor {
                         conn.block(&e, format!("KashFlow refused the login: {e}"));
                     }
                     Ok(failed_report(
+                        &transport,
                         mode,
                         Some(conn.base_url.clone()),
                         Failure::kf("testing the connection", e),
@@ -289,6 +298,7 @@ fn describe_facts(f: &crate::kashflow::transport::AccountFacts) -> String {
 }
 
 fn failed_report(
+    transport: &str,
     mode: String,
     base_url: Option<String>,
     f: Failure,
@@ -308,5 +318,7 @@ fn failed_report(
         message,
         account_name: None,
         latency_ms,
+        transport: transport.to_string(),
+        facts: None,
     }
 }
