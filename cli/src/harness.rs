@@ -23,6 +23,30 @@ use tokio::runtime::Handle;
 
 use crate::gen::FeedItem;
 
+pub use kashflow_sync::kashflow::transport::TransportKind;
+
+/// Run one end-to-end test on each transport: `over_transports! { #[tokio::test] async fn
+/// name(t) { … } }` becomes the module `name` with the tests `rest` and `soap`, both running the
+/// same body with `t` set to the transport (the suite is parameterised, not copied).
+#[macro_export]
+macro_rules! over_transports {
+    ($(#[$attr:meta])* async fn $name:ident($t:ident) $body:block) => {
+        mod $name {
+            #[allow(unused_imports)]
+            use super::*;
+            async fn run($t: $crate::harness::TransportKind) $body
+            $(#[$attr])*
+            async fn rest() {
+                run($crate::harness::TransportKind::Rest).await
+            }
+            $(#[$attr])*
+            async fn soap() {
+                run($crate::harness::TransportKind::Soap).await
+            }
+        }
+    };
+}
+
 /// KashFlow login for a KashFlow served elsewhere.
 #[derive(Clone)]
 pub struct Credentials {
@@ -518,10 +542,17 @@ pub fn check_credit_notes(
     use kashflow_sync::kashflow::credit_note::{allocations, credit_total, money_lines};
     let id = e.order_id;
     let number = invoice.number.ok_or("invoice without a number")?;
-    let notes: Vec<_> = docs
-        .range(number * 100 + 1..=number * 100 + 99)
-        .map(|(_, d)| d)
+    // Found by reference (`CN-{invoice}-{seq}`): KashFlow may number them (SOAP).
+    let prefix = format!("CN-{number}-");
+    let mut notes: Vec<(u32, &kashflow_sync::kashflow::model::Invoice)> = docs
+        .values()
+        .filter_map(|d| {
+            let seq = d.customer_reference.as_deref()?.strip_prefix(&prefix)?;
+            Some((seq.parse().ok()?, d))
+        })
         .collect();
+    notes.sort_by_key(|(seq, _)| *seq);
+    let notes: Vec<_> = notes.into_iter().map(|(_, d)| d).collect();
     let gross = invoice.gross_amount.unwrap_or_default();
     if let Some(bad) = record
         .credit_notes

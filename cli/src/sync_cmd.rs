@@ -51,6 +51,9 @@ pub struct SyncArgs {
     /// No progress bar.
     #[arg(long)]
     pub quiet: bool,
+    /// KashFlow API: rest or soap (overrides the configuration's KashFlow.Transport).
+    #[arg(long)]
+    pub transport: Option<kashflow_sync::kashflow::transport::TransportKind>,
 }
 
 /// Every `.json` file under `path` (or `path` itself), sorted.
@@ -115,6 +118,9 @@ fn config_for(args: &SyncArgs) -> Result<EngineConfig, String> {
     }
     if let Some(w) = args.workers {
         config.workers = w;
+    }
+    if let Some(t) = args.transport {
+        config.kashflow.transport = t;
     }
     if let Some(r) = &args.retry_ms {
         config.retry.base_delay_ms = r[0].max(1);

@@ -156,6 +156,11 @@ impl XmlOut {
         XmlOut { w }
     }
 
+    /// A writer whose output is thrown away (to check that a document can be written).
+    pub fn scratch() -> Self {
+        XmlOut::new()
+    }
+
     pub fn start(&mut self, name: &str) -> &mut Self {
         let _ = self.w.write_event(Event::Start(BytesStart::new(name)));
         self

@@ -317,30 +317,42 @@ impl SoapClient {
                         crate::mapping::text::quote(&inv.customer_code)
                     ),
                 })?;
-        let l = self.lookups().await?;
         let number = match self.cfg.assumptions.supplied_invoice_number {
             SuppliedInvoiceNumber::Refused => inv.number.unwrap_or_default(),
             SuppliedInvoiceNumber::Overwrites => 0,
         };
         let a = self.cfg.assumptions;
-        let mut bad = std::sync::Mutex::new(None);
+        // Translate codes to ids before sending; a code this client does not know yet makes it
+        // read the lookups again once (a product added since), then it is refused.
+        let mut l = self.lookups().await?;
+        let mut check = Vec::new();
+        if let Err(e) =
+            wire::write_invoice(&mut XmlOut::scratch(), inv, number, customer_id, &l, &a)
+        {
+            *self.lookups.lock().await = None;
+            l = self.lookups().await?;
+            if let Err(e2) =
+                wire::write_invoice(&mut XmlOut::scratch(), inv, number, customer_id, &l, &a)
+            {
+                check.push(if e2.is_empty() { e } else { e2 });
+            }
+        }
+        if let Some(e) = check.pop() {
+            return Err(KfError::Rejected {
+                request: format!("SOAP {op}"),
+                status: 200,
+                code: "UnknownCode".into(),
+                message: format!("not sent: {e}"),
+            });
+        }
         let el = self
             .call(op, WRITE, &|x: &mut XmlOut| {
                 x.start("Inv");
-                if let Err(e) = wire::write_invoice(x, inv, number, customer_id, &l, &a) {
-                    if let Ok(mut b) = bad.lock() {
-                        *b = Some(e);
-                    }
-                }
+                // Checked above: the translation cannot fail now.
+                let _ = wire::write_invoice(x, inv, number, customer_id, &l, &a);
                 x.end("Inv");
             })
             .await;
-        if let Some(e) = bad.get_mut().ok().and_then(|b| b.take()) {
-            return Err(KfError::Config(format!(
-                "invoice {}: {e}",
-                inv.customer_reference.as_deref().unwrap_or_default()
-            )));
-        }
         let number = new_id(&el?, op)?;
         let created = Invoice {
             number: Some(number),

@@ -234,25 +234,54 @@ pub fn read_customer(n: &Node, lookups: &Lookups) -> Customer {
 
 // ----- invoices ----------------------------------------------------------------------------
 
-/// A line as KashFlow's SOAP API will keep it: the rate at most at `rate_decimals` places, else
-/// quantity 1 at the line's net with "(quantity × unit price)" kept in the description.
-pub fn line_for_soap(line: &LineItem, a: &SoapAssumptions) -> LineItem {
+/// A line as KashFlow's SOAP API will keep it: the rate at most at `rate_decimals` places. A
+/// rate with more places is sent as the same quantity at the rate rounded to those places (so a
+/// product's stock still moves by the quantity), plus a "rounding" line without a product for the
+/// pennies that leaves, so the net is exactly the line's; the VAT is shared so each line's VAT
+/// matches its own net (KashFlow checks that within a penny), and still adds up to the line's.
+pub fn lines_for_soap(line: &LineItem, a: &SoapAssumptions) -> Vec<LineItem> {
     let rate = line.rate.normalize();
     if rate.scale() <= a.rate_decimals {
-        return line.clone();
+        return vec![line.clone()];
     }
     let net = money2(line.quantity * line.rate);
-    let note = format!(" ({} × {})", line.quantity.normalize(), rate);
-    let mut description = line.description.clone();
-    if description.chars().count() + note.chars().count() <= limits::LINE_DESCRIPTION {
-        description.push_str(&note);
+    let rounded = line.rate.round_dp_with_strategy(
+        a.rate_decimals,
+        rust_decimal::RoundingStrategy::MidpointAwayFromZero,
+    );
+    let main_net = money2(line.quantity * rounded);
+    let rest = net - main_net;
+    if rest.is_zero() {
+        return vec![LineItem {
+            rate: rounded,
+            ..line.clone()
+        }];
     }
-    LineItem {
-        quantity: Decimal::ONE,
-        rate: net,
-        description,
-        ..line.clone()
+    let rest_vat = if line.vat_exempt {
+        Decimal::ZERO
+    } else {
+        money2(rest * line.vat_level / Decimal::ONE_HUNDRED)
+    };
+    let mut description = format!("Rounding: {}", line.description);
+    if description.chars().count() > limits::LINE_DESCRIPTION {
+        description = "Rounding".into();
     }
+    vec![
+        LineItem {
+            rate: rounded,
+            vat_amount: line.vat_amount - rest_vat,
+            ..line.clone()
+        },
+        LineItem {
+            description,
+            quantity: Decimal::ONE,
+            rate: rest,
+            vat_amount: rest_vat,
+            product_code: None,
+            product_name: None,
+            ..line.clone()
+        },
+    ]
 }
 
 /// Translation failures while writing (an unknown nominal or product code).
@@ -291,14 +320,14 @@ pub fn write_invoice(
         .val("ExchangeRate", num(rate))
         .leaf("ReadableString", "");
     let mut lines = Vec::new();
-    for (i, l) in inv
+    let sent: Vec<LineItem> = inv
         .line_items
         .as_deref()
         .unwrap_or_default()
         .iter()
-        .enumerate()
-    {
-        let l = line_for_soap(l, a);
+        .flat_map(|l| lines_for_soap(l, a))
+        .collect();
+    for (i, l) in sent.into_iter().enumerate() {
         let charge = *lookups.nominal_id.get(&l.nominal_code).ok_or_else(|| {
             format!(
                 "line {}: nominal code {} is not in KashFlow's nominal codes",
@@ -569,7 +598,7 @@ mod tests {
     }
 
     #[test]
-    fn rates_beyond_the_kept_places_become_one_line_at_its_net() {
+    fn rates_beyond_the_kept_places_keep_the_quantity_and_the_exact_net() {
         let a = SoapAssumptions::default();
         let l = LineItem {
             description: "Widget".into(),
@@ -578,24 +607,40 @@ mod tests {
             vat_level: d("20"),
             vat_amount: d("5.00"),
             nominal_code: 4000,
+            product_code: Some("W-1".into()),
             ..LineItem::default()
         };
-        let s = line_for_soap(&l, &a);
+        let s = lines_for_soap(&l, &a);
+        assert_eq!(s.len(), 2);
         assert_eq!(
-            (s.quantity, s.rate, s.vat_amount),
-            (d("1"), d("25.00"), d("5.00"))
+            (s[0].quantity, s[0].rate, s[0].product_code.as_deref()),
+            (d("3"), d("8.33"), Some("W-1"))
         );
-        assert_eq!(s.description, "Widget (3 × 8.3333)");
+        assert_eq!(
+            (s[1].quantity, s[1].rate, s[1].product_code.as_deref()),
+            (d("1"), d("0.01"), None)
+        );
+        let net: Decimal = s.iter().map(|x| money2(x.quantity * x.rate)).sum();
+        let vat: Decimal = s.iter().map(|x| x.vat_amount).sum();
+        assert_eq!((net, vat), (d("25.00"), d("5.00")));
         let four = SoapAssumptions {
             rate_decimals: 4,
             ..a
         };
-        assert_eq!(line_for_soap(&l, &four), l);
+        assert_eq!(lines_for_soap(&l, &four), vec![l.clone()]);
         let exact = LineItem {
             rate: d("8.30"),
             ..l.clone()
         };
-        assert_eq!(line_for_soap(&exact, &a), exact);
+        assert_eq!(lines_for_soap(&exact, &a), vec![exact.clone()]);
+        // Rounding that leaves nothing over: one line at the rounded rate.
+        let even = LineItem {
+            quantity: d("1"),
+            rate: d("8.3333"),
+            vat_amount: d("1.67"),
+            ..l
+        };
+        assert_eq!(lines_for_soap(&even, &a).len(), 1);
     }
 
     #[test]
