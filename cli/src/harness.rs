@@ -614,3 +614,65 @@ fn invoice_money(invoice: &kashflow_sync::kashflow::model::Invoice) -> Decimal {
         .map(|l| l.amount)
         .sum()
 }
+
+/// The sandbox's name for each kind of KashFlow call on a transport (call counts, fault rules),
+/// so a test body reads the same on both.
+#[derive(Debug, Clone, Copy)]
+pub struct Api(pub TransportKind);
+
+impl Api {
+    fn pick(&self, rest: &'static str, soap: &'static str) -> &'static str {
+        match self.0 {
+            TransportKind::Rest => rest,
+            TransportKind::Soap => soap,
+        }
+    }
+
+    pub fn create_invoice(&self) -> &'static str {
+        self.pick("POST /invoices", "POST /api/service.asmx:InsertInvoice")
+    }
+
+    pub fn create_customer(&self) -> &'static str {
+        self.pick("POST /customers", "POST /api/service.asmx:InsertCustomer")
+    }
+
+    pub fn find_customer_by_email(&self) -> &'static str {
+        self.pick(
+            "GET /customers/search",
+            "POST /api/service.asmx:GetCustomerByEmail",
+        )
+    }
+
+    pub fn add_payment(&self) -> &'static str {
+        self.pick(
+            "PUT /invoices/{number}",
+            "POST /api/service.asmx:InsertInvoicePayment",
+        )
+    }
+
+    /// Payment calls an order paid at placement costs beyond its create (REST: inside it).
+    pub fn payment_calls_at_placement(&self) -> u64 {
+        match self.0 {
+            TransportKind::Rest => 0,
+            TransportKind::Soap => 1,
+        }
+    }
+
+    /// `(method, route)` of a call key, for `FaultRule::on`.
+    pub fn on(key: &str) -> (&str, &str) {
+        key.split_once(' ').unwrap_or(("POST", key))
+    }
+}
+
+/// The order's invoice in the sandbox's books, by its reference (`NOP-{order id}`): the number is
+/// ours on REST, KashFlow's on SOAP.
+pub fn invoice_of(
+    sandbox: &SandboxHandle,
+    order_id: i64,
+) -> Option<kashflow_sync::kashflow::model::Invoice> {
+    let reference = format!("NOP-{order_id}");
+    sandbox
+        .invoices()
+        .into_iter()
+        .find(|i| i.customer_reference.as_deref() == Some(reference.as_str()))
+}

@@ -21,11 +21,28 @@ pub async fn traced<T, F>(
 where
     F: Future<Output = Result<T, KfError>>,
 {
+    traced_status(ctx, method, path, None, fut).await
+}
+
+/// `traced`, with the status a success is reported with (`None`: REST's convention).
+async fn traced_status<T, F>(
+    ctx: &JobContext<'_>,
+    method: &str,
+    path: String,
+    ok_status: Option<u16>,
+    fut: F,
+) -> Result<T, KfError>
+where
+    F: Future<Output = Result<T, KfError>>,
+{
     let start = Instant::now();
     let result = fut.await;
     let duration_ms = start.elapsed().as_millis() as u64;
     let (status, error) = match &result {
-        Ok(_) => (Some(if method == "POST" { 201 } else { 200 }), None),
+        Ok(_) => (
+            Some(ok_status.unwrap_or(if method == "POST" { 201 } else { 200 })),
+            None,
+        ),
         Err(e) => (e.status(), Some(e.to_string())),
     };
     ctx.record_call(CallRecord {
@@ -49,5 +66,10 @@ where
     F: Future<Output = Result<T, KfError>>,
 {
     let (method, path) = conn.transport.label(&op);
-    traced(ctx, method, path, fut).await
+    // SOAP answers every call with 200 (its outcome is in the body).
+    let ok_status = match conn.transport.kind() {
+        crate::kashflow::transport::TransportKind::Soap => Some(200),
+        crate::kashflow::transport::TransportKind::Rest => None,
+    };
+    traced_status(ctx, method, path, ok_status, fut).await
 }

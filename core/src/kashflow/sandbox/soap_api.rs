@@ -111,6 +111,7 @@ pub const OPERATIONS: &[&str] = &[
     "GetNominalCodes",
     "GetVATRates",
     "isUserVATRegistered",
+    "GetCompanyDetails",
     "GetCurrencies",
     "GetProductsWithSubProducts",
     "GetSubProducts",
@@ -671,6 +672,15 @@ pub(super) fn dispatch(shared: &Shared, op: &str, body: &[u8]) -> SoapReply {
             Some(&|x: &mut XmlOut| {
                 let registered = a.vat_rates.iter().any(|r| r.vat_rate > Decimal::ZERO);
                 x.text(if registered { "true" } else { "false" });
+            }),
+        ),
+        "GetCompanyDetails" => answer(
+            op,
+            Some(&|x: &mut XmlOut| {
+                let registered = a.vat_rates.iter().any(|r| r.vat_rate > Decimal::ZERO);
+                x.leaf("CompanyName", &a.company_name)
+                    .leaf("VatRegistered", if registered { "Yes" } else { "No" })
+                    .leaf("CurrencyName", &a.home_currency);
             }),
         ),
         "GetCurrencies" => answer(

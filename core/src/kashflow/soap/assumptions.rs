@@ -26,6 +26,7 @@
 //! - `PayAmount` is in the invoice's currency.
 //! - `GetInvoicesForCustomer(CustID)` lists every invoice and credit note of the customer (how an
 //!   invoice is found again by its `CustomerReference` — there is no search by reference).
+//! - `GetCompanyDetails` carries the account's name in `CompanyName`.
 //! - `isUserVATRegistered`, `GetCurrencies` (`isDefault` 1 = home currency) and `GetBankAccounts`
 //!   answer a connection test's facts.
 

@@ -140,6 +140,17 @@ impl SoapClient {
             .unwrap_or_default())
     }
 
+    /// The account's name (`GetCompanyDetails.CompanyName`), remembered for `company_name`.
+    pub async fn company_details(&self) -> Result<Option<String>, KfError> {
+        let op = "GetCompanyDetails";
+        let el = self.call(op, READ, &|_| {}).await?;
+        let name = result(&el, op).and_then(|r| wire::text(r, "CompanyName"));
+        if let Ok(mut c) = self.company.lock() {
+            c.clone_from(&name);
+        }
+        Ok(name)
+    }
+
     pub async fn is_vat_registered(&self) -> Result<bool, KfError> {
         let op = "isUserVATRegistered";
         let el = self.call(op, READ, &|_| {}).await?;
@@ -471,11 +482,12 @@ impl Transport for SoapClient {
 
     fn account_facts(&self) -> KfFuture<'_, AccountFacts> {
         Box::pin(async move {
+            let company = self.company_details().await?;
             let vat = self.is_vat_registered().await?;
             let currencies = self.currencies().await?;
             let banks = self.bank_accounts().await?;
             Ok(AccountFacts {
-                company_name: Transport::company_name(self),
+                company_name: company,
                 vat_registered: Some(vat),
                 home_currency: currencies
                     .iter()
