@@ -136,7 +136,10 @@ async fn demo(args: DemoArgs) -> Result<(), String> {
     match &sandbox {
         Some(s) => println!(
             "KashFlow: sandbox at {} ({} ms latency, {:.0}% injected faults); journal {}",
-            s.base_url(),
+            match args.transport {
+                TransportKind::Rest => s.base_url().to_string(),
+                TransportKind::Soap => s.soap_url(),
+            },
             args.latency_ms,
             args.fault_rate * 100.0,
             journal.display()

@@ -955,3 +955,42 @@ async fn priced_checkout_attributes_post_as_a_checkout_options_line() {
     );
     bed.stop().await;
 }
+
+over_transports! {
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn kashflow_calls_per_order_in_the_steady_state(t) {
+    let bed = TestBed::start(&SandboxOptions::default(), |c| c.kashflow.transport = t)
+        .await
+        .unwrap();
+    // Warm up: the first order logs in (REST) and reads the lookups (SOAP).
+    bed.engine
+        .enqueue_order(&json(&order(3001, 301, "first@example.com")))
+        .unwrap();
+    bed.settle().await.unwrap();
+    let logins = |b: &TestBed| b.sandbox.calls("POST /sessiontoken") + b.sandbox.calls("PUT /sessiontoken");
+    let measure = |b: &TestBed| b.sandbox.total_calls() - logins(b);
+
+    // A new customer, paid at checkout.
+    let before = measure(&bed);
+    bed.engine
+        .enqueue_order(&json(&order(3002, 302, "new.customer@example.com")))
+        .unwrap();
+    bed.settle().await.unwrap();
+    let new_customer = measure(&bed) - before;
+
+    // The same customer again (known from the journal's ledger), paid at checkout.
+    let before = measure(&bed);
+    bed.engine
+        .enqueue_order(&json(&order(3003, 302, "new.customer@example.com")))
+        .unwrap();
+    bed.settle().await.unwrap();
+    let repeat = measure(&bed) - before;
+    eprintln!("calls per order ({t}): new customer {new_customer}, repeat customer {repeat}");
+    // REST: search + create customer + create invoice (payment inside); SOAP: the same plus
+    // InsertInvoicePayment. Repeat: the create (+ the payment on SOAP).
+    let payment = Api(t).payment_calls_at_placement();
+    assert_eq!(new_customer, 3 + payment);
+    assert_eq!(repeat, 1 + payment);
+    bed.stop().await;
+}
+}

@@ -1,4 +1,4 @@
-//! Sandbox KashFlow: a stateful, in-memory model of KashFlow REST v2 served over real HTTP on
+//! Sandbox KashFlow: a stateful, in-memory model of KashFlow REST v2 (and SOAP) served over real HTTP on
 //! 127.0.0.1. It is the plugin's sandbox mode (a merchant tries the integration without a
 //! KashFlow account) and the test double for everything else. Start it with
 //! [`SandboxServer::start`]; the [`SandboxHandle`] gives the base URL (`http://127.0.0.1:PORT/v2`),
@@ -9,10 +9,13 @@
 //! each request goes through: latency, faults, log), `rest_api` (the REST routes' answers),
 //! `handle` (the [`SandboxHandle`]).
 //!
+//! The SOAP API (`soap_api`, at `/api/service.asmx`) answers over the same account; its guesses
+//! are listed once, in `kashflow::soap::assumptions`, shared with the SOAP client.
+//!
 //! # Sandbox fidelity
 //!
 //! Where the KashFlow reference leaves behaviour unknown, the sandbox takes the strict reading.
-//! Each guess:
+//! Each guess (REST):
 //!
 //! - Bad user name or password → 400 `InvalidCredentials`; wrong memorable-word characters → 400
 //!   `InvalidCredentials`; an unknown, used or expired temporary token → 400 `InvalidTemporaryToken`.
