@@ -650,6 +650,13 @@ impl Api {
         )
     }
 
+    pub fn apply_credit(&self) -> &'static str {
+        self.pick(
+            "POST /internal/invoices/{id}/credits",
+            "POST /api/service.asmx:applyCreditNoteToInvoice",
+        )
+    }
+
     /// Payment calls an order paid at placement costs beyond its create (REST: inside it).
     pub fn payment_calls_at_placement(&self) -> u64 {
         match self.0 {
