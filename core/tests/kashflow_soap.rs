@@ -339,3 +339,71 @@ async fn unreadable_requests_are_soap_faults() {
     assert_eq!(r.status().as_u16(), 500);
     assert!(r.text().await.unwrap().contains("unable to read request"));
 }
+
+#[tokio::test]
+async fn customers_and_invoices_are_updated_and_payments_deleted_over_soap() {
+    let h = sandbox().await;
+    let soap = SoapClient::new(fast(&h)).unwrap();
+    let rest = KashFlowClient::new(h.client_config()).unwrap();
+    let c = soap
+        .insert_customer(&customer("C9", "c9@example.com", "Old Name"))
+        .await
+        .unwrap();
+    soap.update_customer(&Customer {
+        name: "New Name".into(),
+        ..c
+    })
+    .await
+    .unwrap();
+    assert_eq!(
+        rest.get_customer("C9").await.unwrap().unwrap().name,
+        "New Name"
+    );
+
+    let made = Transport::create_invoice(&soap, &invoice("C9", "r9"))
+        .await
+        .unwrap();
+    let n = made.number.unwrap();
+    let line = PaymentLine {
+        date: Some(KfDateTime::parse("2024-05-02 12:00:00").unwrap()),
+        amount: d("10.00"),
+        method: 2,
+        account_id: 1,
+        ..PaymentLine::default()
+    };
+    Transport::add_payment(&soap, &made, &line).await.unwrap();
+    let mut changed = invoice("C9", "r9-changed");
+    changed.number = Some(n);
+    changed.line_items.as_mut().unwrap()[0].quantity = d("3");
+    changed.line_items.as_mut().unwrap()[0].vat_amount = d("6.00");
+    soap.update_invoice(&changed).await.unwrap();
+    let after = rest.get_invoice(n).await.unwrap().unwrap();
+    assert_eq!(after.customer_reference.as_deref(), Some("r9-changed"));
+    assert_eq!(after.gross_amount, Some(d("36")));
+    assert_eq!(
+        after.payment_lines.as_ref().unwrap().len(),
+        1,
+        "payments stay"
+    );
+    let pay_id = soap.invoice_payments(n).await.unwrap()[0].id.unwrap();
+    soap.delete_payment(n, pay_id).await.unwrap();
+    assert!(rest
+        .get_invoice(n)
+        .await
+        .unwrap()
+        .unwrap()
+        .payment_lines
+        .unwrap_or_default()
+        .is_empty());
+    let e = soap.delete_payment(n, pay_id).await.unwrap_err();
+    assert!(matches!(e, KfError::NotFound { .. }), "{e}");
+    // The lookups the engine may use.
+    assert!(!soap.payment_methods().await.unwrap().is_empty());
+    assert!(soap.vat_rates().await.unwrap().contains(&d("20")));
+    assert!(soap
+        .products()
+        .await
+        .unwrap()
+        .iter()
+        .any(|p| p.code == "MUG-CLASSIC"));
+}

@@ -255,6 +255,76 @@ impl SoapClient {
         })
     }
 
+    /// `UpdateCustomer`: the whole customer (KashFlow overwrites every field), found by its
+    /// `CustomerID` (from `c.id`, else looked up by code).
+    pub async fn update_customer(&self, c: &Customer) -> Result<(), KfError> {
+        let op = "UpdateCustomer";
+        let id = match c.id {
+            Some(id) => id,
+            None => self
+                .customer_id(&c.code)
+                .await?
+                .ok_or_else(|| KfError::NotFound {
+                    request: format!("SOAP {op}"),
+                    message: format!(
+                        "no customer with code '{}'",
+                        crate::mapping::text::quote(&c.code)
+                    ),
+                })?,
+        };
+        let l = self.lookups().await?;
+        self.call(op, WRITE, &|x: &mut XmlOut| {
+            x.start("custr");
+            wire::write_customer(x, c, id, &l);
+            x.end("custr");
+        })
+        .await
+        .map(|_| ())
+    }
+
+    /// `UpdateInvoice`: the header and all lines of invoice `inv.number` replaced (payments stay).
+    pub async fn update_invoice(&self, inv: &Invoice) -> Result<(), KfError> {
+        let op = "UpdateInvoice";
+        let number = inv.number.unwrap_or_default();
+        let customer_id = self
+            .customer_id(&inv.customer_code)
+            .await?
+            .unwrap_or_default();
+        let l = self.lookups().await?;
+        let a = self.cfg.assumptions;
+        if let Err(e) =
+            wire::write_invoice(&mut XmlOut::scratch(), inv, number, customer_id, &l, &a)
+        {
+            return Err(KfError::Rejected {
+                request: format!("SOAP {op}"),
+                status: 200,
+                code: "UnknownCode".into(),
+                message: format!("not sent: {e}"),
+            });
+        }
+        self.call(op, WRITE, &|x: &mut XmlOut| {
+            x.start("Inv");
+            let _ = wire::write_invoice(x, inv, number, customer_id, &l, &a);
+            x.end("Inv");
+        })
+        .await
+        .map(|_| ())
+    }
+
+    /// `DeleteInvoicePayment` (current WSDL: invoice number and payment number).
+    pub async fn delete_payment(
+        &self,
+        invoice_number: i64,
+        payment_id: i64,
+    ) -> Result<(), KfError> {
+        self.call("DeleteInvoicePayment", WRITE, &|x: &mut XmlOut| {
+            x.val("InvoiceNumber", invoice_number)
+                .val("InvoicePaymentNumber", payment_id);
+        })
+        .await
+        .map(|_| ())
+    }
+
     /// `GetInvoice` + `GetInvoicePayment` (+ `GetCustomerByID` for a customer not seen yet).
     pub async fn invoice(&self, number: i64) -> Result<Option<Invoice>, KfError> {
         let op = "GetInvoice";
