@@ -306,7 +306,7 @@ fn child_sandbox(latency_ms: u64) -> Result<(ChildSandbox, String), String> {
     let guard = ChildSandbox(child);
     for line in BufReader::new(out).lines() {
         let line = line.map_err(|e| e.to_string())?;
-        if let Some(url) = line.strip_prefix("KashFlow sandbox (REST v2) listening on ") {
+        if let Some(url) = line.strip_prefix("KashFlow sandbox (REST v2 and SOAP) listening on ") {
             return Ok((guard, url.trim().to_string()));
         }
     }

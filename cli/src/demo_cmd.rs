@@ -13,6 +13,7 @@ use clap::Args;
 use indicatif::{ProgressBar, ProgressStyle};
 use kashflow_sync::engine::{Engine, OutcomeKind, RecordState};
 use kashflow_sync::kashflow::sandbox::{FaultKind, SandboxHandle};
+use kashflow_sync::kashflow::transport::TransportKind;
 use kashflow_sync_harness::gen::{generate, GenConfig};
 use kashflow_sync_harness::harness::{
     books, drain_outcomes, engine_config, enqueue_feed, percentile, records_in, start_engine,
@@ -48,6 +49,9 @@ pub struct DemoArgs {
     /// Client-side rate limit (KashFlow.RequestsPerSecond, 1..100).
     #[arg(long, default_value_t = 100)]
     pub requests_per_second: u32,
+    /// KashFlow API to sync through: rest or soap (the sandbox serves both over the same books).
+    #[arg(long, default_value = "rest")]
+    pub transport: TransportKind,
 }
 
 pub fn run(args: DemoArgs) -> ExitCode {
@@ -113,6 +117,7 @@ async fn demo(args: DemoArgs) -> Result<(), String> {
         .unwrap_or_else(|| tmp.path().join("demo-journal.sqlite"));
     let mut config = engine_config(&journal, &base_url, &creds);
     config.workers = args.workers;
+    config.kashflow.transport = args.transport;
     config.kashflow.requests_per_second = args.requests_per_second;
     // Faults are part of the show: retry soon rather than after minutes.
     config.retry.base_delay_ms = 100;
@@ -122,13 +127,19 @@ async fn demo(args: DemoArgs) -> Result<(), String> {
     config.circuit_breaker.cool_down_ms = 1_000;
 
     println!(
-        "KashFlow Sync demo: {} nopCommerce orders (+{} payment/cancellation/refund events), seed {}",
-        args.orders, events, args.seed
+        "KashFlow Sync demo: {} nopCommerce orders (+{} payment/cancellation/refund events), seed {}, over {}",
+        args.orders, events, args.seed, match args.transport {
+            TransportKind::Rest => "REST",
+            TransportKind::Soap => "SOAP",
+        }
     );
     match &sandbox {
         Some(s) => println!(
             "KashFlow: sandbox at {} ({} ms latency, {:.0}% injected faults); journal {}",
-            s.base_url(),
+            match args.transport {
+                TransportKind::Rest => s.base_url().to_string(),
+                TransportKind::Soap => s.soap_url(),
+            },
             args.latency_ms,
             args.fault_rate * 100.0,
             journal.display()
@@ -234,7 +245,7 @@ async fn demo(args: DemoArgs) -> Result<(), String> {
 
     let summary = Summary::collect(&engine, sandbox.as_ref(), &outcomes).await?;
     let client_requests = match processor.connection().await {
-        Some(c) => c.client.request_count(),
+        Some(c) => c.transport.request_count(),
         None => 0,
     };
     summary.print(args.orders, client_requests, sync_took, enqueue_took, &day);

@@ -23,6 +23,30 @@ use tokio::runtime::Handle;
 
 use crate::gen::FeedItem;
 
+pub use kashflow_sync::kashflow::transport::TransportKind;
+
+/// Run one end-to-end test on each transport: `over_transports! { #[tokio::test] async fn
+/// name(t) { … } }` becomes the module `name` with the tests `rest` and `soap`, both running the
+/// same body with `t` set to the transport (the suite is parameterised, not copied).
+#[macro_export]
+macro_rules! over_transports {
+    ($(#[$attr:meta])* async fn $name:ident($t:ident) $body:block) => {
+        mod $name {
+            #[allow(unused_imports)]
+            use super::*;
+            async fn run($t: $crate::harness::TransportKind) $body
+            $(#[$attr])*
+            async fn rest() {
+                run($crate::harness::TransportKind::Rest).await
+            }
+            $(#[$attr])*
+            async fn soap() {
+                run($crate::harness::TransportKind::Soap).await
+            }
+        }
+    };
+}
+
 /// KashFlow login for a KashFlow served elsewhere.
 #[derive(Clone)]
 pub struct Credentials {
@@ -518,10 +542,17 @@ pub fn check_credit_notes(
     use kashflow_sync::kashflow::credit_note::{allocations, credit_total, money_lines};
     let id = e.order_id;
     let number = invoice.number.ok_or("invoice without a number")?;
-    let notes: Vec<_> = docs
-        .range(number * 100 + 1..=number * 100 + 99)
-        .map(|(_, d)| d)
+    // Found by reference (`CN-{invoice}-{seq}`): KashFlow may number them (SOAP).
+    let prefix = format!("CN-{number}-");
+    let mut notes: Vec<(u32, &kashflow_sync::kashflow::model::Invoice)> = docs
+        .values()
+        .filter_map(|d| {
+            let seq = d.customer_reference.as_deref()?.strip_prefix(&prefix)?;
+            Some((seq.parse().ok()?, d))
+        })
         .collect();
+    notes.sort_by_key(|(seq, _)| *seq);
+    let notes: Vec<_> = notes.into_iter().map(|(_, d)| d).collect();
     let gross = invoice.gross_amount.unwrap_or_default();
     if let Some(bad) = record
         .credit_notes
@@ -582,4 +613,73 @@ fn invoice_money(invoice: &kashflow_sync::kashflow::model::Invoice) -> Decimal {
     kashflow_sync::kashflow::credit_note::money_lines(invoice)
         .map(|l| l.amount)
         .sum()
+}
+
+/// The sandbox's name for each kind of KashFlow call on a transport (call counts, fault rules),
+/// so a test body reads the same on both.
+#[derive(Debug, Clone, Copy)]
+pub struct Api(pub TransportKind);
+
+impl Api {
+    fn pick(&self, rest: &'static str, soap: &'static str) -> &'static str {
+        match self.0 {
+            TransportKind::Rest => rest,
+            TransportKind::Soap => soap,
+        }
+    }
+
+    pub fn create_invoice(&self) -> &'static str {
+        self.pick("POST /invoices", "POST /api/service.asmx:InsertInvoice")
+    }
+
+    pub fn create_customer(&self) -> &'static str {
+        self.pick("POST /customers", "POST /api/service.asmx:InsertCustomer")
+    }
+
+    pub fn find_customer_by_email(&self) -> &'static str {
+        self.pick(
+            "GET /customers/search",
+            "POST /api/service.asmx:GetCustomerByEmail",
+        )
+    }
+
+    pub fn add_payment(&self) -> &'static str {
+        self.pick(
+            "PUT /invoices/{number}",
+            "POST /api/service.asmx:InsertInvoicePayment",
+        )
+    }
+
+    pub fn apply_credit(&self) -> &'static str {
+        self.pick(
+            "POST /internal/invoices/{id}/credits",
+            "POST /api/service.asmx:applyCreditNoteToInvoice",
+        )
+    }
+
+    /// Payment calls an order paid at placement costs beyond its create (REST: inside it).
+    pub fn payment_calls_at_placement(&self) -> u64 {
+        match self.0 {
+            TransportKind::Rest => 0,
+            TransportKind::Soap => 1,
+        }
+    }
+
+    /// `(method, route)` of a call key, for `FaultRule::on`.
+    pub fn on(key: &str) -> (&str, &str) {
+        key.split_once(' ').unwrap_or(("POST", key))
+    }
+}
+
+/// The order's invoice in the sandbox's books, by its reference (`NOP-{order id}`): the number is
+/// ours on REST, KashFlow's on SOAP.
+pub fn invoice_of(
+    sandbox: &SandboxHandle,
+    order_id: i64,
+) -> Option<kashflow_sync::kashflow::model::Invoice> {
+    let reference = format!("NOP-{order_id}");
+    sandbox
+        .invoices()
+        .into_iter()
+        .find(|i| i.customer_reference.as_deref() == Some(reference.as_str()))
 }

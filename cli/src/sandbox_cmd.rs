@@ -95,6 +95,7 @@ impl SandboxArgs {
             latency: Duration::from_millis(self.latency_ms),
             random_faults,
             rng_seed: None,
+            ..SandboxConfig::default()
         })
     }
 }
@@ -140,12 +141,14 @@ pub fn run(args: SandboxArgs) -> ExitCode {
         let mut out = std::io::stdout().lock();
         let _ = writeln!(
             out,
-            "KashFlow sandbox (REST v2) listening on {}\n\
+            "KashFlow sandbox (REST v2 and SOAP) listening on {}\n\
              Login: UserName \"{}\"  Password \"{}\"  Memorable word \"{}\"\n\
              Account: {}; session idle expiry {} s; lockout after {} failed logins\n\
              Faults: {}; latency {} ms\n\
              Press Ctrl-C to stop.\n\n\
              # A curl session (bash): log in (two steps), add a customer, list customers, post an invoice.\n\
+             {}\n\
+             # The same books over SOAP (POST {}; user name and API password in every call):\n\
              {}",
             handle.base_url(),
             args.username,
@@ -156,7 +159,9 @@ pub fn run(args: SandboxArgs) -> ExitCode {
             args.lockout_threshold,
             faults,
             args.latency_ms,
-            curl_session(handle.base_url(), &args.username, &args.password, &args.memorable_word)
+            curl_session(handle.base_url(), &args.username, &args.password, &args.memorable_word),
+            handle.soap_url(),
+            soap_curl(&handle.soap_url(), &args.username, &args.password)
         );
         let _ = out.flush();
         drop(out);
@@ -230,9 +235,32 @@ curl -s -X POST "$BASE/invoices" -H "Authorization: KfToken $TOKEN" -H 'Content-
     )
 }
 
+/// A copy-paste SOAP call (`GetCustomer` for the customer the REST session adds). The envelope is
+/// written by the SOAP client's own writer, so every value is escaped.
+pub fn soap_curl(url: &str, username: &str, password: &str) -> String {
+    let body =
+        kashflow_sync::kashflow::soap::envelope::request("GetCustomer", username, password, |x| {
+            x.leaf("CustomerCode", "NOP000001");
+        });
+    let body = String::from_utf8_lossy(&body).into_owned();
+    format!(
+        "curl -s -X POST {} -H 'Content-Type: text/xml; charset=utf-8' -H 'SOAPAction: \"KashFlow/GetCustomer\"' -d {}; echo\n",
+        sh(url),
+        sh(&body)
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_soap_call_is_escaped_and_quoted() {
+        let s = soap_curl("http://127.0.0.1:1/api/service.asmx", "o'brien", "p<&>w");
+        assert!(s.contains("SOAPAction: \"KashFlow/GetCustomer\""), "{s}");
+        assert!(s.contains("<Password>p&lt;&amp;&gt;w</Password>"), "{s}");
+        assert!(s.contains("<UserName>o&apos;brien</UserName>"), "{s}");
+    }
 
     #[test]
     fn shell_quoting_survives_single_quotes() {

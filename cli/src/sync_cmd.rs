@@ -56,6 +56,9 @@ pub struct SyncArgs {
     /// No progress bar.
     #[arg(long)]
     pub quiet: bool,
+    /// KashFlow API: rest or soap (overrides the configuration's KashFlow.Transport).
+    #[arg(long)]
+    pub transport: Option<kashflow_sync::kashflow::transport::TransportKind>,
 }
 
 /// Every `.json` file under `path` (or `path` itself), sorted.
@@ -124,6 +127,9 @@ fn config_for(args: &SyncArgs) -> Result<EngineConfig, String> {
     if let Some(l) = &args.worker_lease_ms {
         config.worker_lease.expiry_ms = l[0];
         config.worker_lease.renew_ms = l[1];
+    }
+    if let Some(t) = args.transport {
+        config.kashflow.transport = t;
     }
     if let Some(r) = &args.retry_ms {
         config.retry.base_delay_ms = r[0].max(1);

@@ -15,7 +15,10 @@ use kashflow_sync::engine::journal::JournalReader;
 use kashflow_sync::engine::{RecordQuery, RecordState};
 use kashflow_sync::kashflow::sandbox::{seed, FaultKind};
 use kashflow_sync_harness::gen::{generate, GenConfig};
-use kashflow_sync_harness::harness::{books, check_credit_notes, start_sandbox, SandboxOptions};
+use kashflow_sync_harness::harness::{
+    books, check_credit_notes, start_sandbox, SandboxOptions, TransportKind,
+};
+use kashflow_sync_harness::over_transports;
 use rand::{Rng, SeedableRng};
 use rust_decimal::Decimal;
 
@@ -29,7 +32,7 @@ impl Drop for Kill {
     }
 }
 
-fn sync_child(orders: &Path, url: &str, journal: &Path) -> Kill {
+fn sync_child(orders: &Path, url: &str, journal: &Path, transport: TransportKind) -> Kill {
     Kill(
         Command::new(env!("CARGO_BIN_EXE_kfsync"))
             .args(["sync", "--quiet", "--lease-secs", "1", "--workers", "4"])
@@ -37,6 +40,7 @@ fn sync_child(orders: &Path, url: &str, journal: &Path) -> Kill {
             .arg("--orders")
             .arg(orders)
             .args(["--kashflow-url", url])
+            .args(["--transport", &transport.to_string()])
             .arg("--journal")
             .arg(journal)
             .stdout(Stdio::null())
@@ -46,8 +50,9 @@ fn sync_child(orders: &Path, url: &str, journal: &Path) -> Kill {
     )
 }
 
+over_transports! {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn killed_ten_times_mid_sync_every_order_still_lands_exactly_once() {
+async fn killed_ten_times_mid_sync_every_order_still_lands_exactly_once(transport) {
     let day = generate(&GenConfig {
         orders: 300,
         seed: 11,
@@ -86,7 +91,7 @@ async fn killed_ten_times_mid_sync_every_order_still_lands_exactly_once() {
     let mut rng = rand::rngs::StdRng::seed_from_u64(11);
     let mut kills = 0;
     for _ in 0..10 {
-        let mut child = sync_child(&orders, &url, &journal);
+        let mut child = sync_child(&orders, &url, &journal, transport);
         let wait = Duration::from_millis(rng.gen_range(150..1200));
         tokio::time::sleep(wait).await;
         if child.0.try_wait().unwrap().is_none() {
@@ -101,7 +106,7 @@ async fn killed_ten_times_mid_sync_every_order_still_lands_exactly_once() {
     );
     let invoices_before_final = sandbox.invoices().len();
 
-    let mut last = sync_child(&orders, &url, &journal);
+    let mut last = sync_child(&orders, &url, &journal, transport);
     let start = Instant::now();
     let status = loop {
         if let Some(s) = last.0.try_wait().unwrap() {
@@ -213,8 +218,9 @@ async fn killed_ten_times_mid_sync_every_order_still_lands_exactly_once() {
     );
     assert!(refunds >= 8, "the day had refunds ({refunds})");
     eprintln!(
-        "crash loop: {kills} kills, {} invoices, {credit_notes} credit notes ({refunds} refunds)",
-        b.invoices
+        "crash loop ({transport}): {kills} kills, {} invoices, {credit_notes} credit notes ({refunds} refunds), {} requests",
+        b.invoices,
+        sandbox.total_calls()
     );
     for p in seed::products()
         .into_iter()
@@ -230,4 +236,5 @@ async fn killed_ten_times_mid_sync_every_order_still_lands_exactly_once() {
         .collect();
     assert_eq!(emails.len(), b.customers, "a customer was created twice");
     kashflow_sync_harness::harness::stop_sandbox(sandbox).await;
+}
 }

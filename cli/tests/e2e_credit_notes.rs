@@ -8,7 +8,10 @@ use kashflow_sync::engine::{JobState, OutcomeKind, RecordState};
 use kashflow_sync::kashflow::credit_note::{allocations, credit_left, money_lines};
 use kashflow_sync::kashflow::model::Invoice;
 use kashflow_sync::kashflow::sandbox::{FaultKind, FaultRule};
-use kashflow_sync_harness::harness::{drain_outcomes, SandboxOptions, TestBed};
+use kashflow_sync_harness::harness::{
+    drain_outcomes, invoice_of, Api, SandboxOptions, TestBed, TransportKind,
+};
+use kashflow_sync_harness::over_transports;
 use rust_decimal::Decimal;
 use serde_json::json;
 
@@ -57,9 +60,10 @@ fn gross_by_rate(doc: &Invoice) -> Vec<(Decimal, Decimal, Decimal)> {
         .collect()
 }
 
+over_transports! {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_full_refund_of_a_paid_order_is_one_credit_note_paid_back_on_the_uk_date() {
-    let bed = TestBed::start(&SandboxOptions::default(), |_| {})
+async fn a_full_refund_of_a_paid_order_is_one_credit_note_paid_back_on_the_uk_date(t) {
+    let bed = TestBed::start(&SandboxOptions::default(), |c| c.kashflow.transport = t)
         .await
         .unwrap();
     let o = order(2001, 61, "refund.me@example.com");
@@ -82,9 +86,11 @@ async fn a_full_refund_of_a_paid_order_is_one_credit_note_paid_back_on_the_uk_da
     let notes = credit_notes(&bed);
     assert_eq!(notes.len(), 1);
     let cn = &notes[0];
-    let inv = bed.sandbox.invoice(invoice_no(2001)).unwrap();
-    assert_eq!(cn.number, Some(invoice_no(2001) * 100 + 1));
-    assert_eq!(cn.customer_reference.as_deref(), Some("CN-102001-1"));
+    let inv = invoice_of(&bed.sandbox, 2001).unwrap();
+    if t == TransportKind::Rest {
+        assert_eq!(cn.number, Some(invoice_no(2001) * 100 + 1));
+    }
+    assert_eq!(cn.customer_reference.as_deref(), Some(format!("CN-{}-1", invoice_of(&bed.sandbox, 2001).unwrap().number.unwrap()).as_str()));
     assert_eq!(cn.customer_code, inv.customer_code);
     assert_eq!(cn.gross_amount, inv.gross_amount.map(|g| -g));
     assert_eq!(cn.issued_date.unwrap().date().to_string(), "2026-07-01");
@@ -121,7 +127,7 @@ async fn a_full_refund_of_a_paid_order_is_one_credit_note_paid_back_on_the_uk_da
     let posted = rec.credit_notes[0].posted.clone().unwrap();
     assert_eq!(
         (posted.number, posted.amount, posted.refunded),
-        (10200101, o.order_total, o.order_total)
+        (cn.number.unwrap(), o.order_total, o.order_total)
     );
     let notes: Vec<String> = drain_outcomes(&bed.engine)
         .unwrap()
@@ -132,16 +138,20 @@ async fn a_full_refund_of_a_paid_order_is_one_credit_note_paid_back_on_the_uk_da
     assert_eq!(
         notes,
         vec![format!(
-            "KashFlow credit note 10200101 for {} GBP posted (invoice 102001)",
-            o.order_total
+            "KashFlow credit note {} for {} GBP posted (invoice {})",
+            cn.number.unwrap(),
+            o.order_total,
+            inv.number.unwrap()
         )]
     );
     bed.stop().await;
 }
+}
 
+over_transports! {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn partial_refunds_spread_over_vat_rates_to_the_penny_and_never_exceed_the_invoice() {
-    let bed = TestBed::start(&SandboxOptions::default(), |_| {})
+async fn partial_refunds_spread_over_vat_rates_to_the_penny_and_never_exceed_the_invoice(t) {
+    let bed = TestBed::start(&SandboxOptions::default(), |c| c.kashflow.transport = t)
         .await
         .unwrap();
     // 20% mugs, 0% cookbook, 5% car seat.
@@ -187,7 +197,9 @@ async fn partial_refunds_spread_over_vat_rates_to_the_penny_and_never_exceed_the
         }
         assert_eq!(money_lines(cn).map(|l| l.amount).sum::<Decimal>(), want);
     }
-    assert_eq!(notes[1].number, Some(10201102));
+    if t == TransportKind::Rest {
+        assert_eq!(notes[1].number, Some(10201102));
+    }
     let rec = bed.engine.record_detail(r.record_id).unwrap().record;
     assert_eq!(rec.state, RecordState::Failed);
     let failed = &rec.credit_notes[2];
@@ -197,10 +209,12 @@ async fn partial_refunds_spread_over_vat_rates_to_the_penny_and_never_exceed_the
     assert!(e.message.contains("more than"), "{}", e.message);
     bed.stop().await;
 }
+}
 
+over_transports! {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn cancelling_an_unpaid_invoiced_order_credits_and_applies_it_and_puts_stock_back() {
-    let bed = TestBed::start(&SandboxOptions::default(), |_| {})
+async fn cancelling_an_unpaid_invoiced_order_credits_and_applies_it_and_puts_stock_back(t) {
+    let bed = TestBed::start(&SandboxOptions::default(), |c| c.kashflow.transport = t)
         .await
         .unwrap();
     let o = order_with(
@@ -226,17 +240,19 @@ async fn cancelling_an_unpaid_invoiced_order_credits_and_applies_it_and_puts_sto
         o.order_total
     );
     assert_eq!(money_lines(cn).count(), 0);
-    let inv = bed.sandbox.invoice(invoice_no(2021)).unwrap();
+    let inv = invoice_of(&bed.sandbox, 2021).unwrap();
     assert_eq!(inv.due_amount, Some(Decimal::ZERO));
     assert_eq!(allocations(&inv).count(), 1);
     // The mugs went back into KashFlow's stock once.
     assert_eq!(bed.sandbox.stock("MUG-CLASSIC"), Some(Decimal::from(120)));
     bed.stop().await;
 }
+}
 
+over_transports! {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn lost_answers_while_crediting_never_post_or_pay_twice() {
-    let bed = TestBed::start(&SandboxOptions::default(), |_| {})
+async fn lost_answers_while_crediting_never_post_or_pay_twice(t) {
+    let bed = TestBed::start(&SandboxOptions::default(), |c| c.kashflow.transport = t)
         .await
         .unwrap();
     let o = order(2031, 64, "lossy@example.com");
@@ -265,10 +281,12 @@ async fn lost_answers_while_crediting_never_post_or_pay_twice() {
     }
     bed.stop().await;
 }
+}
 
+over_transports! {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn an_unpaid_order_cancelled_and_a_lost_credit_application_is_applied_once() {
-    let bed = TestBed::start(&SandboxOptions::default(), |_| {})
+async fn an_unpaid_order_cancelled_and_a_lost_credit_application_is_applied_once(t) {
+    let bed = TestBed::start(&SandboxOptions::default(), |c| c.kashflow.transport = t)
         .await
         .unwrap();
     let o = order_with(
@@ -282,20 +300,22 @@ async fn an_unpaid_order_cancelled_and_a_lost_credit_application_is_applied_once
     bed.settle().await.unwrap();
     bed.sandbox.inject(
         FaultRule::new(FaultKind::CommitThenServerError)
-            .on("POST", "/internal/invoices/{id}/credits"),
+            .on(Api::on(Api(t).apply_credit()).0, Api::on(Api(t).apply_credit()).1),
     );
     bed.engine.enqueue_event(&cancelled_event(2041)).unwrap();
     let c = bed.settle().await.unwrap();
     assert_eq!(c.failed, 0, "{c:?}");
-    let inv = bed.sandbox.invoice(invoice_no(2041)).unwrap();
+    let inv = invoice_of(&bed.sandbox, 2041).unwrap();
     assert_eq!(allocations(&inv).count(), 1);
     assert_eq!(inv.due_amount, Some(Decimal::ZERO));
     bed.stop().await;
 }
+}
 
+over_transports! {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_refund_after_a_cancellation_pays_out_of_the_cancellations_credit_note() {
-    let bed = TestBed::start(&SandboxOptions::default(), |_| {})
+async fn a_refund_after_a_cancellation_pays_out_of_the_cancellations_credit_note(t) {
+    let bed = TestBed::start(&SandboxOptions::default(), |c| c.kashflow.transport = t)
         .await
         .unwrap();
     let o = order(2051, 66, "cancel.then.refund@example.com");
@@ -318,10 +338,12 @@ async fn a_refund_after_a_cancellation_pays_out_of_the_cancellations_credit_note
     assert_eq!(credit_left(&notes[0]), Decimal::ZERO);
     bed.stop().await;
 }
+}
 
+over_transports! {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_refund_of_a_foreign_currency_order_is_credited_in_the_invoice_currency() {
-    let bed = TestBed::start(&SandboxOptions::default(), |_| {})
+async fn a_refund_of_a_foreign_currency_order_is_credited_in_the_invoice_currency(t) {
+    let bed = TestBed::start(&SandboxOptions::default(), |c| c.kashflow.transport = t)
         .await
         .unwrap();
     let o = order_with(2061, 67, "euro@example.ie", vec![line(MUG, 2)], |s| {
@@ -329,7 +351,7 @@ async fn a_refund_of_a_foreign_currency_order_is_credited_in_the_invoice_currenc
     });
     bed.engine.enqueue_order(&json(&o)).unwrap();
     bed.settle().await.unwrap();
-    let inv = bed.sandbox.invoice(invoice_no(2061)).unwrap();
+    let inv = invoice_of(&bed.sandbox, 2061).unwrap();
     assert_eq!(inv.currency.as_ref().unwrap().code, "EUR");
     bed.engine
         .enqueue_event(&refund(2061, "10.00", "2026-05-05T10:00:00Z", false))
@@ -346,6 +368,7 @@ async fn a_refund_of_a_foreign_currency_order_is_credited_in_the_invoice_currenc
         d("11.50")
     );
     bed.stop().await;
+}
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -388,9 +411,10 @@ async fn with_kashflows_own_numbering_credit_notes_take_its_next_numbers_and_are
     bed.stop().await;
 }
 
+over_transports! {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_refund_waits_for_the_payment_it_refunds_even_when_that_payment_is_retrying() {
-    let bed = TestBed::start(&SandboxOptions::default(), |_| {})
+async fn a_refund_waits_for_the_payment_it_refunds_even_when_that_payment_is_retrying(t) {
+    let bed = TestBed::start(&SandboxOptions::default(), |c| c.kashflow.transport = t)
         .await
         .unwrap();
     let o = order_with(
@@ -404,7 +428,7 @@ async fn a_refund_waits_for_the_payment_it_refunds_even_when_that_payment_is_ret
     bed.settle().await.unwrap();
     // The payment's write fails once and backs off; the refund arrives meanwhile.
     bed.sandbox
-        .inject(FaultRule::new(FaultKind::ServerError).on("PUT", "/invoices/{number}"));
+        .inject(FaultRule::new(FaultKind::ServerError).on(Api::on(Api(t).add_payment()).0, Api::on(Api(t).add_payment()).1));
     bed.engine.enqueue_event(&paid_event(&o)).unwrap();
     bed.engine
         .enqueue_event(&refund(2081, "5.00", "2026-05-04T10:00:00Z", false))
@@ -418,17 +442,20 @@ async fn a_refund_waits_for_the_payment_it_refunds_even_when_that_payment_is_ret
         money_lines(&cn).map(|l| l.amount).sum::<Decimal>(),
         d("5.00")
     );
-    let inv = bed.sandbox.invoice(invoice_no(2081)).unwrap();
+    let inv = invoice_of(&bed.sandbox, 2081).unwrap();
     assert_eq!(
         money_lines(&inv).map(|l| l.amount).sum::<Decimal>(),
         o.order_total
     );
     bed.stop().await;
 }
+}
 
+over_transports! {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn held_partial_refunds_are_itemised_or_spread_by_the_admin() {
+async fn held_partial_refunds_are_itemised_or_spread_by_the_admin(t) {
     let bed = TestBed::start(&SandboxOptions::default(), |c| {
+        c.kashflow.transport = t;
         c.steps.hold_partial_refunds = true;
     })
     .await
@@ -436,7 +463,7 @@ async fn held_partial_refunds_are_itemised_or_spread_by_the_admin() {
     let o = order(2091, 70, "itemise.me@example.com");
     let r = bed.engine.enqueue_order(&json(&o)).unwrap();
     bed.settle().await.unwrap();
-    let inv = bed.sandbox.invoice(invoice_no(2091)).unwrap();
+    let inv = invoice_of(&bed.sandbox, 2091).unwrap();
     let mug_line = inv
         .line_items
         .as_ref()
@@ -470,10 +497,15 @@ async fn held_partial_refunds_are_itemised_or_spread_by_the_admin() {
     let cn = credit_notes(&bed).remove(0);
     let lines = cn.line_items.clone().unwrap();
     assert_eq!(lines.len(), 1);
-    // The invoice's own 4-place unit rate; KashFlow's net is round2(1 × -8.3333) = -8.33.
+    // The invoice's own unit rate as KashFlow keeps it (REST: 4 places, net round2(1 × -8.3333)
+    // = -8.33; SOAP: 2 places by the strict default, so the invoice has 8.33).
+    let rate = match t {
+        TransportKind::Rest => d("-8.3333"),
+        TransportKind::Soap => d("-8.33"),
+    };
     assert_eq!(
         (lines[0].quantity, lines[0].rate, lines[0].vat_amount),
-        (d("1"), d("-8.3333"), d("-1.67"))
+        (d("1"), rate, d("-1.67"))
     );
     assert_eq!(
         kashflow_sync::money::money2(lines[0].quantity * lines[0].rate),
@@ -516,10 +548,12 @@ async fn held_partial_refunds_are_itemised_or_spread_by_the_admin() {
     assert_eq!(e.code(), "InvalidRequest");
     bed.stop().await;
 }
+}
 
+over_transports! {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_retry_after_applying_pays_back_only_what_is_left() {
-    let bed = TestBed::start(&SandboxOptions::default(), |_| {})
+async fn a_retry_after_applying_pays_back_only_what_is_left(t) {
+    let bed = TestBed::start(&SandboxOptions::default(), |c| c.kashflow.transport = t)
         .await
         .unwrap();
     // KashFlow has the invoice unpaid (payments off when it was posted); nopCommerce refunds 10.00.
@@ -532,7 +566,7 @@ async fn a_retry_after_applying_pays_back_only_what_is_left() {
     );
     bed.engine.enqueue_order(&json(&o)).unwrap();
     bed.settle().await.unwrap();
-    let inv = bed.sandbox.invoice(invoice_no(2101)).unwrap();
+    let inv = invoice_of(&bed.sandbox, 2101).unwrap();
     // Part-paid in KashFlow by hand: 25.00 of 30.00, so 5.00 is still owed.
     let mut paid = inv.clone();
     paid.payment_lines = Some(vec![kashflow_sync::kashflow::model::PaymentLine {
@@ -545,12 +579,12 @@ async fn a_retry_after_applying_pays_back_only_what_is_left() {
     }]);
     bed.sandbox
         .with_account_mut(|a| {
-            a.update_invoice(invoice_no(2101), &serde_json::to_value(&paid).unwrap())
+            a.update_invoice(paid.number.unwrap(), &serde_json::to_value(&paid).unwrap())
         })
         .unwrap();
     // The refund's money line fails once after the credit note was created and applied.
     bed.sandbox
-        .inject(FaultRule::new(FaultKind::ServerError).on("PUT", "/invoices/{number}"));
+        .inject(FaultRule::new(FaultKind::ServerError).on(Api::on(Api(t).add_payment()).0, Api::on(Api(t).add_payment()).1));
     bed.engine
         .enqueue_event(&refund(2101, "10.00", "2026-05-04T10:00:00Z", false))
         .unwrap();
@@ -568,4 +602,5 @@ async fn a_retry_after_applying_pays_back_only_what_is_left() {
     );
     assert_eq!(credit_left(&cn), Decimal::ZERO);
     bed.stop().await;
+}
 }

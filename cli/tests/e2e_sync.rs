@@ -5,12 +5,16 @@ mod common;
 
 use common::*;
 use kashflow_sync::engine::{JobState, OutcomeKind, RecordState};
-use kashflow_sync_harness::harness::{drain_outcomes, SandboxOptions, TestBed};
+use kashflow_sync_harness::harness::{
+    drain_outcomes, invoice_of, Api, SandboxOptions, TestBed, TransportKind,
+};
+use kashflow_sync_harness::over_transports;
 use rust_decimal::Decimal;
 
+over_transports! {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn new_customer_paid_order_is_one_customer_one_invoice_with_its_payment() {
-    let bed = TestBed::start(&SandboxOptions::default(), |_| {})
+async fn new_customer_paid_order_is_one_customer_one_invoice_with_its_payment(t) {
+    let bed = TestBed::start(&SandboxOptions::default(), |c| c.kashflow.transport = t)
         .await
         .unwrap();
     let o = order(501, 45, "jane.smith@example.co.uk");
@@ -18,10 +22,7 @@ async fn new_customer_paid_order_is_one_customer_one_invoice_with_its_payment() 
     let counts = bed.settle().await.unwrap();
     assert_eq!(counts.synced, 1, "{counts:?}");
 
-    let inv = bed
-        .sandbox
-        .invoice(invoice_no(501))
-        .expect("invoice posted");
+    let inv = invoice_of(&bed.sandbox, 501).expect("invoice posted");
     assert_eq!(inv.customer_reference.as_deref(), Some("NOP-501"));
     assert_eq!(inv.customer_code, "NOP000045");
     assert_eq!(inv.gross_amount, Some(o.order_total));
@@ -33,13 +34,13 @@ async fn new_customer_paid_order_is_one_customer_one_invoice_with_its_payment() 
     );
     assert_eq!(payments[0].amount, o.order_total);
     assert_eq!(inv.due_amount, Some(Decimal::ZERO));
-    assert_eq!(bed.sandbox.calls("POST /invoices"), 1);
+    assert_eq!(bed.sandbox.calls(Api(t).create_invoice()), 1);
     assert_eq!(
-        bed.sandbox.calls("PUT /invoices/{number}"),
-        0,
-        "no second call for the payment"
+        bed.sandbox.calls(Api(t).add_payment()),
+        Api(t).payment_calls_at_placement(),
+        "REST: no second call for the payment; SOAP: InsertInvoicePayment"
     );
-    assert_eq!(bed.sandbox.calls("POST /customers"), 1);
+    assert_eq!(bed.sandbox.calls(Api(t).create_customer()), 1);
     let c = bed.sandbox.customer("NOP000045").unwrap();
     assert_eq!(c.email.as_deref(), Some("jane.smith@example.co.uk"));
     // Stock: the invoice line for the stock-managed mug lowered KashFlow's stock once.
@@ -47,7 +48,7 @@ async fn new_customer_paid_order_is_one_customer_one_invoice_with_its_payment() 
 
     let detail = bed.engine.record_detail(receipt.record_id).unwrap();
     assert_eq!(detail.record.state, RecordState::Synced);
-    assert_eq!(detail.record.invoice_number, Some(invoice_no(501)));
+    assert_eq!(detail.record.invoice_number, invoice_of(&bed.sandbox, 501).and_then(|i| i.number));
     let mapped = detail
         .mapped_invoice
         .expect("mapped invoice kept on the record");
@@ -63,21 +64,26 @@ async fn new_customer_paid_order_is_one_customer_one_invoice_with_its_payment() 
         .iter()
         .find(|o| o.kind == OutcomeKind::AddOrderNote)
         .expect("order note");
-    assert_eq!(note.invoice_number, Some(invoice_no(501)));
+    assert_eq!(note.invoice_number, invoice_of(&bed.sandbox, 501).and_then(|i| i.number));
     assert_eq!(
-        note.note.as_deref(),
-        Some("KashFlow invoice 100501 created (customer NOP000045)")
+        note.note,
+        Some(format!(
+            "KashFlow invoice {} created (customer NOP000045)",
+            inv.number.unwrap()
+        ))
     );
     bed.stop().await;
+}
 }
 
 fn detail(bed: &TestBed, record_id: i64) -> kashflow_sync::engine::RecordDetail {
     bed.engine.record_detail(record_id).unwrap()
 }
 
+over_transports! {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn repeat_customer_by_email_reuses_one_kashflow_customer() {
-    let bed = TestBed::start(&SandboxOptions::default(), |_| {})
+async fn repeat_customer_by_email_reuses_one_kashflow_customer(t) {
+    let bed = TestBed::start(&SandboxOptions::default(), |c| c.kashflow.transport = t)
         .await
         .unwrap();
     // Registered customer 45 orders; later checks out as a guest with the same e-mail (another
@@ -97,17 +103,18 @@ async fn repeat_customer_by_email_reuses_one_kashflow_customer() {
     let c = bed.settle().await.unwrap();
     assert_eq!(c.synced, 2);
     assert_eq!(bed.sandbox.customers().len(), 1);
-    assert_eq!(bed.sandbox.calls("POST /customers"), 1);
+    assert_eq!(bed.sandbox.calls(Api(t).create_customer()), 1);
     assert_eq!(
-        bed.sandbox.calls("GET /customers/search"),
+        bed.sandbox.calls(Api(t).find_customer_by_email()),
         1,
         "the second order found the customer in the ledger"
     );
     assert_eq!(
-        bed.sandbox.invoice(invoice_no(602)).unwrap().customer_code,
+        invoice_of(&bed.sandbox, 602).unwrap().customer_code,
         "NOP000045"
     );
     bed.stop().await;
+}
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -179,9 +186,10 @@ async fn guest_checkouts_get_an_email_code_and_a_returning_guest_reuses_it() {
     bed.stop().await;
 }
 
+over_transports! {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_later_order_paid_records_one_payment_even_if_reported_twice() {
-    let bed = TestBed::start(&SandboxOptions::default(), |_| {})
+async fn a_later_order_paid_records_one_payment_even_if_reported_twice(t) {
+    let bed = TestBed::start(&SandboxOptions::default(), |c| c.kashflow.transport = t)
         .await
         .unwrap();
     let o = order_with(
@@ -193,7 +201,7 @@ async fn a_later_order_paid_records_one_payment_even_if_reported_twice() {
     );
     bed.engine.enqueue_order(&json(&o)).unwrap();
     bed.settle().await.unwrap();
-    let inv = bed.sandbox.invoice(invoice_no(801)).unwrap();
+    let inv = invoice_of(&bed.sandbox, 801).unwrap();
     assert!(inv.payment_lines.unwrap_or_default().is_empty());
     assert_eq!(inv.due_amount, Some(o.order_total));
 
@@ -202,7 +210,7 @@ async fn a_later_order_paid_records_one_payment_even_if_reported_twice() {
     // nopCommerce (or an impatient admin) reports it again.
     bed.engine.enqueue_event(&paid_event(&o)).unwrap();
     bed.settle().await.unwrap();
-    let inv = bed.sandbox.invoice(invoice_no(801)).unwrap();
+    let inv = invoice_of(&bed.sandbox, 801).unwrap();
     let lines = inv.payment_lines.unwrap_or_default();
     assert_eq!(lines.len(), 1, "{lines:?}");
     assert_eq!(lines[0].amount, o.order_total);
@@ -211,10 +219,12 @@ async fn a_later_order_paid_records_one_payment_even_if_reported_twice() {
     assert_eq!(inv.due_amount, Some(Decimal::ZERO));
     bed.stop().await;
 }
+}
 
+over_transports! {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn order_paid_for_an_order_paid_at_placement_adds_nothing() {
-    let bed = TestBed::start(&SandboxOptions::default(), |_| {})
+async fn order_paid_for_an_order_paid_at_placement_adds_nothing(t) {
+    let bed = TestBed::start(&SandboxOptions::default(), |c| c.kashflow.transport = t)
         .await
         .unwrap();
     let o = order(811, 47, "card.payer@example.com");
@@ -222,15 +232,20 @@ async fn order_paid_for_an_order_paid_at_placement_adds_nothing() {
     // nopCommerce raises OrderPaidEvent right after placing an order that is already paid.
     bed.engine.enqueue_event(&paid_event(&o)).unwrap();
     bed.settle().await.unwrap();
-    let inv = bed.sandbox.invoice(invoice_no(811)).unwrap();
+    let inv = invoice_of(&bed.sandbox, 811).unwrap();
     assert_eq!(inv.payment_lines.unwrap_or_default().len(), 1);
-    assert_eq!(bed.sandbox.calls("PUT /invoices/{number}"), 0);
+    assert_eq!(
+        bed.sandbox.calls(Api(t).add_payment()),
+        Api(t).payment_calls_at_placement()
+    );
     bed.stop().await;
 }
+}
 
+over_transports! {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_payment_reported_before_its_invoice_waits_for_it() {
-    let bed = TestBed::start(&SandboxOptions::default(), |_| {})
+async fn a_payment_reported_before_its_invoice_waits_for_it(t) {
+    let bed = TestBed::start(&SandboxOptions::default(), |c| c.kashflow.transport = t)
         .await
         .unwrap();
     let o = order_with(
@@ -255,16 +270,18 @@ async fn a_payment_reported_before_its_invoice_waits_for_it() {
     bed.engine.enqueue_order(&json(&o)).unwrap();
     let c = bed.settle().await.unwrap();
     assert_eq!(c.failed, 0, "{c:?}");
-    let inv = bed.sandbox.invoice(invoice_no(821)).unwrap();
+    let inv = invoice_of(&bed.sandbox, 821).unwrap();
     assert_eq!(inv.payment_lines.unwrap_or_default().len(), 1);
     assert_eq!(inv.due_amount, Some(Decimal::ZERO));
     bed.stop().await;
 }
+}
 
+over_transports! {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn an_unanswered_payment_write_is_checked_before_trying_again() {
+async fn an_unanswered_payment_write_is_checked_before_trying_again(t) {
     use kashflow_sync::kashflow::sandbox::{FaultKind, FaultRule};
-    let bed = TestBed::start(&SandboxOptions::default(), |_| {})
+    let bed = TestBed::start(&SandboxOptions::default(), |c| c.kashflow.transport = t)
         .await
         .unwrap();
     let o = order_with(
@@ -278,42 +295,44 @@ async fn an_unanswered_payment_write_is_checked_before_trying_again() {
     bed.settle().await.unwrap();
     // KashFlow records the payment, then the connection drops before we hear back.
     bed.sandbox
-        .inject(FaultRule::new(FaultKind::CommitThenDrop).on("PUT", "/invoices/{number}"));
+        .inject(FaultRule::new(FaultKind::CommitThenDrop).on(Api::on(Api(t).add_payment()).0, Api::on(Api(t).add_payment()).1));
     bed.engine.enqueue_event(&paid_event(&o)).unwrap();
     bed.settle().await.unwrap();
-    let inv = bed.sandbox.invoice(invoice_no(831)).unwrap();
+    let inv = invoice_of(&bed.sandbox, 831).unwrap();
     assert_eq!(inv.payment_lines.unwrap_or_default().len(), 1);
     assert_eq!(
-        bed.sandbox.calls("PUT /invoices/{number}"),
+        bed.sandbox.calls(Api(t).add_payment()),
         1,
         "never written twice"
     );
     bed.stop().await;
 }
+}
 
+over_transports! {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn outcome_unknown_on_create_adopts_the_invoice_kashflow_already_has() {
+async fn outcome_unknown_on_create_adopts_the_invoice_kashflow_already_has(t) {
     use kashflow_sync::kashflow::sandbox::{FaultKind, FaultRule};
-    let bed = TestBed::start(&SandboxOptions::default(), |_| {})
+    let bed = TestBed::start(&SandboxOptions::default(), |c| c.kashflow.transport = t)
         .await
         .unwrap();
     bed.sandbox
-        .inject(FaultRule::new(FaultKind::CommitThenDrop).on("POST", "/invoices"));
+        .inject(FaultRule::new(FaultKind::CommitThenDrop).on(Api::on(Api(t).create_invoice()).0, Api::on(Api(t).create_invoice()).1));
     let o = order(901, 50, "unlucky@example.com");
     let r = bed.engine.enqueue_order(&json(&o)).unwrap();
     assert_eq!(bed.settle().await.unwrap().synced, 1);
     assert_eq!(bed.sandbox.invoices().len(), 1);
     assert_eq!(
-        bed.sandbox.calls("POST /invoices"),
+        bed.sandbox.calls(Api(t).create_invoice()),
         1,
         "created once, then adopted"
     );
-    let inv = bed.sandbox.invoice(invoice_no(901)).unwrap();
+    let inv = invoice_of(&bed.sandbox, 901).unwrap();
     assert_eq!(inv.payment_lines.unwrap_or_default().len(), 1);
     // Stock moved once.
     assert_eq!(bed.sandbox.stock("MUG-CLASSIC"), Some(Decimal::from(118)));
     let d = detail(&bed, r.record_id);
-    assert_eq!(d.record.invoice_number, Some(invoice_no(901)));
+    assert_eq!(d.record.invoice_number, invoice_of(&bed.sandbox, 901).and_then(|i| i.number));
     // The lost answer was followed at once by a look, which found the invoice: one attempt.
     assert_eq!(d.attempts.len(), 1, "{:#?}", d.attempts);
     let calls: Vec<(String, String, Option<u16>)> = d.attempts[0]
@@ -321,21 +340,24 @@ async fn outcome_unknown_on_create_adopts_the_invoice_kashflow_already_has() {
         .iter()
         .map(|c| (c.method.clone(), c.path.clone(), c.status))
         .collect();
-    let post = calls
-        .iter()
-        .position(|c| c.0 == "POST" && c.1 == "/invoices");
-    let get = calls
-        .iter()
-        .position(|c| c.0 == "GET" && c.1 == "/invoices/100901" && c.2 == Some(200));
+    // REST looks by the number it chose; SOAP by the order's reference (KashFlow numbers it).
+    let create = |c: &(String, String, Option<u16>)| match t {
+        TransportKind::Rest => c.0 == "POST" && c.1 == "/invoices",
+        TransportKind::Soap => c.1 == "KashFlow/InsertInvoice",
+    };
+    let look = |c: &(String, String, Option<u16>)| {
+        c.2 == Some(200)
+            && match t {
+                TransportKind::Rest => c.0 == "GET" && c.1 == "/invoices/100901",
+                TransportKind::Soap => c.1.starts_with("KashFlow/GetInvoicesForCustomer"),
+            }
+    };
+    let post = calls.iter().position(create);
+    let get = calls.iter().position(look);
     assert!(post.is_some() && get > post, "{calls:?}");
-    assert_eq!(
-        calls
-            .iter()
-            .filter(|c| c.0 == "POST" && c.1 == "/invoices")
-            .count(),
-        1
-    );
+    assert_eq!(calls.iter().filter(|c| create(c)).count(), 1);
     bed.stop().await;
+}
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -420,8 +442,9 @@ async fn an_invoice_number_taken_by_something_else_dead_letters_with_the_reason(
     bed.stop().await;
 }
 
+over_transports! {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn cancelled_before_sync_is_never_posted() {
+async fn cancelled_before_sync_is_never_posted(t) {
     let bed = TestBed::start_closed(&SandboxOptions::default(), |_| {})
         .await
         .unwrap();
@@ -437,14 +460,16 @@ async fn cancelled_before_sync_is_never_posted() {
         detail(&bed, r.record_id).record.state,
         RecordState::Cancelled
     );
-    assert!(bed.sandbox.invoice(invoice_no(1001)).is_none());
-    assert!(bed.sandbox.invoice(invoice_no(1002)).is_some());
+    assert!(invoice_of(&bed.sandbox, 1001).is_none());
+    assert!(invoice_of(&bed.sandbox, 1002).is_some());
     bed.stop().await;
 }
+}
 
+over_transports! {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn cancelled_after_sync_keeps_the_invoice_and_posts_a_credit_note() {
-    let bed = TestBed::start(&SandboxOptions::default(), |_| {})
+async fn cancelled_after_sync_keeps_the_invoice_and_posts_a_credit_note(t) {
+    let bed = TestBed::start(&SandboxOptions::default(), |c| c.kashflow.transport = t)
         .await
         .unwrap();
     let o = order(1011, 54, "returns@example.com");
@@ -455,19 +480,24 @@ async fn cancelled_after_sync_keeps_the_invoice_and_posts_a_credit_note() {
     let d = detail(&bed, r.record_id);
     assert!(!d.record.needs_credit_note, "{:?}", d.record);
     assert_eq!(d.record.credit_notes.len(), 1, "{:?}", d.record);
-    assert!(bed.sandbox.invoice(invoice_no(1011)).is_some());
+    assert!(invoice_of(&bed.sandbox, 1011).is_some());
+    let number = invoice_of(&bed.sandbox, 1011).unwrap().number.unwrap();
     let cn = bed
         .sandbox
-        .invoice(invoice_no(1011) * 100 + 1)
+        .invoices()
+        .into_iter()
+        .find(|i| i.customer_reference == Some(format!("CN-{number}-1")))
         .expect("credit note");
     assert_eq!(cn.gross_amount, Some(-o.order_total));
     assert_eq!(bed.sandbox.invoices().len(), 2);
     bed.stop().await;
 }
+}
 
+over_transports! {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn the_same_snapshot_twice_posts_once() {
-    let bed = TestBed::start(&SandboxOptions::default(), |_| {})
+async fn the_same_snapshot_twice_posts_once(t) {
+    let bed = TestBed::start(&SandboxOptions::default(), |c| c.kashflow.transport = t)
         .await
         .unwrap();
     let o = json(&order(1101, 55, "double.click@example.com"));
@@ -479,8 +509,9 @@ async fn the_same_snapshot_twice_posts_once() {
     assert_eq!(after.state, kashflow_sync::engine::ReceiptState::Unchanged);
     bed.settle().await.unwrap();
     assert_eq!(bed.sandbox.invoices().len(), 1);
-    assert_eq!(bed.sandbox.calls("POST /invoices"), 1);
+    assert_eq!(bed.sandbox.calls(Api(t).create_invoice()), 1);
     bed.stop().await;
+}
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -557,9 +588,10 @@ async fn an_unmapped_payment_method_dead_letters_then_syncs_after_the_rules_are_
     bed.stop().await;
 }
 
+over_transports! {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn an_sku_kashflow_does_not_know_dead_letters_with_kashflows_reason() {
-    let bed = TestBed::start(&SandboxOptions::default(), |_| {})
+async fn an_sku_kashflow_does_not_know_dead_letters_with_kashflows_reason(t) {
+    let bed = TestBed::start(&SandboxOptions::default(), |c| c.kashflow.transport = t)
         .await
         .unwrap();
     let mut o = order(1401, 58, "limited@example.com");
@@ -572,10 +604,12 @@ async fn an_sku_kashflow_does_not_know_dead_letters_with_kashflows_reason() {
     assert!(bed.sandbox.invoices().is_empty());
     bed.stop().await;
 }
+}
 
+over_transports! {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_stock_pull_reports_kashflow_stock_less_orders_not_yet_invoiced() {
-    let bed = TestBed::start(&SandboxOptions::default(), |_| {})
+async fn a_stock_pull_reports_kashflow_stock_less_orders_not_yet_invoiced(t) {
+    let bed = TestBed::start(&SandboxOptions::default(), |c| c.kashflow.transport = t)
         .await
         .unwrap();
     bed.engine
@@ -623,10 +657,12 @@ async fn a_stock_pull_reports_kashflow_stock_less_orders_not_yet_invoiced() {
     assert!(!levels.contains_key("GIFT-WRAP"), "not stock-managed");
     bed.stop().await;
 }
+}
 
+over_transports! {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn preview_and_connection_test_go_through_the_processor() {
-    let bed = TestBed::start(&SandboxOptions::default(), |_| {})
+async fn preview_and_connection_test_go_through_the_processor(t) {
+    let bed = TestBed::start(&SandboxOptions::default(), |c| c.kashflow.transport = t)
         .await
         .unwrap();
     let p = bed
@@ -656,6 +692,7 @@ async fn preview_and_connection_test_go_through_the_processor() {
     );
     assert!(!report.message.contains("not-the-password"));
     bed.stop().await;
+}
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -917,4 +954,43 @@ async fn priced_checkout_attributes_post_as_a_checkout_options_line() {
         (4000, None)
     );
     bed.stop().await;
+}
+
+over_transports! {
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn kashflow_calls_per_order_in_the_steady_state(t) {
+    let bed = TestBed::start(&SandboxOptions::default(), |c| c.kashflow.transport = t)
+        .await
+        .unwrap();
+    // Warm up: the first order logs in (REST) and reads the lookups (SOAP).
+    bed.engine
+        .enqueue_order(&json(&order(3001, 301, "first@example.com")))
+        .unwrap();
+    bed.settle().await.unwrap();
+    let logins = |b: &TestBed| b.sandbox.calls("POST /sessiontoken") + b.sandbox.calls("PUT /sessiontoken");
+    let measure = |b: &TestBed| b.sandbox.total_calls() - logins(b);
+
+    // A new customer, paid at checkout.
+    let before = measure(&bed);
+    bed.engine
+        .enqueue_order(&json(&order(3002, 302, "new.customer@example.com")))
+        .unwrap();
+    bed.settle().await.unwrap();
+    let new_customer = measure(&bed) - before;
+
+    // The same customer again (known from the journal's ledger), paid at checkout.
+    let before = measure(&bed);
+    bed.engine
+        .enqueue_order(&json(&order(3003, 302, "new.customer@example.com")))
+        .unwrap();
+    bed.settle().await.unwrap();
+    let repeat = measure(&bed) - before;
+    eprintln!("calls per order ({t}): new customer {new_customer}, repeat customer {repeat}");
+    // REST: search + create customer + create invoice (payment inside); SOAP: the same plus
+    // InsertInvoicePayment. Repeat: the create (+ the payment on SOAP).
+    let payment = Api(t).payment_calls_at_placement();
+    assert_eq!(new_customer, 3 + payment);
+    assert_eq!(repeat, 1 + payment);
+    bed.stop().await;
+}
 }

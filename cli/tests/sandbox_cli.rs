@@ -63,7 +63,7 @@ async fn serves_a_sandbox_the_client_can_log_in_to() {
     ]);
     let listening = lines
         .iter()
-        .find_map(|l| l.strip_prefix("KashFlow sandbox (REST v2) listening on "))
+        .find_map(|l| l.strip_prefix("KashFlow sandbox (REST v2 and SOAP) listening on "))
         .expect("the banner names the address");
     let port: u16 = listening
         .strip_prefix("http://127.0.0.1:")
@@ -120,7 +120,7 @@ async fn injects_faults_from_the_command_line() {
         .any(|l| l.contains("100% of requests fail at random as [sql-timeout]")));
     let base = lines
         .iter()
-        .find_map(|l| l.strip_prefix("KashFlow sandbox (REST v2) listening on "))
+        .find_map(|l| l.strip_prefix("KashFlow sandbox (REST v2 and SOAP) listening on "))
         .unwrap();
     let mut cfg = ClientConfig::new(base);
     cfg.username = "sandbox".into();

@@ -41,6 +41,11 @@ pub use crate::kashflow::secret::Secret;
 /// KashFlow's production API.
 pub const LIVE_BASE_URL: &str = "https://api.kashflow.com/v2";
 
+/// KashFlow's SOAP service.
+pub const LIVE_SOAP_URL: &str = "https://securedwebapp.com/api/service.asmx";
+
+pub use crate::kashflow::transport::TransportKind;
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum KashFlowMode {
     Live,
@@ -52,6 +57,12 @@ pub enum KashFlowMode {
 #[serde(rename_all = "PascalCase")]
 pub struct KashFlowSettings {
     pub mode: KashFlowMode,
+    /// `Rest` (user name, password and memorable word) or `Soap` (user name and the API
+    /// password from KashFlow → Settings → API; no memorable word).
+    pub transport: TransportKind,
+    /// The SOAP service address. `None`: KashFlow's ([`LIVE_SOAP_URL`]) in Live mode; in Sandbox
+    /// mode the sandbox's, on the same server as `BaseUrl`.
+    pub soap_url: Option<String>,
     /// `None` means the mode's default (Live: [`LIVE_BASE_URL`]; Sandbox: chosen by the host).
     pub base_url: Option<String>,
     pub user_name: String,
@@ -65,6 +76,8 @@ impl Default for KashFlowSettings {
     fn default() -> Self {
         KashFlowSettings {
             mode: KashFlowMode::Live,
+            transport: TransportKind::Rest,
+            soap_url: None,
             base_url: None,
             user_name: String::new(),
             password: Secret::default(),
@@ -82,6 +95,26 @@ impl KashFlowSettings {
             (Some(u), _) => Some(u.as_str()),
             (None, KashFlowMode::Live) => Some(LIVE_BASE_URL),
             (None, KashFlowMode::Sandbox) => None,
+        }
+    }
+
+    /// The SOAP address: the configured one, KashFlow's in Live mode, or in Sandbox mode
+    /// `/api/service.asmx` on the `BaseUrl`'s server (the sandbox serves both APIs).
+    pub fn effective_soap_url(&self) -> Option<String> {
+        if let Some(u) = &self.soap_url {
+            return Some(u.clone());
+        }
+        match (self.mode, &self.base_url) {
+            (KashFlowMode::Live, _) => Some(LIVE_SOAP_URL.to_string()),
+            (KashFlowMode::Sandbox, Some(base)) => {
+                let u = url::Url::parse(base).ok()?;
+                let origin = u.origin().ascii_serialization();
+                Some(format!(
+                    "{origin}{}",
+                    crate::kashflow::soap::envelope::SERVICE_PATH
+                ))
+            }
+            (KashFlowMode::Sandbox, None) => None,
         }
     }
 }
@@ -343,6 +376,24 @@ impl EngineConfig {
                 "KashFlow.TimeoutSeconds",
             );
         }
+        if let Some(soap) = &k.soap_url {
+            match url::Url::parse(soap) {
+                Ok(u) if u.scheme() == "https" => {}
+                Ok(u) if u.scheme() == "http" && k.mode == KashFlowMode::Sandbox => {}
+                Ok(_) => {
+                    return bad(
+                        "KashFlow.SoapUrl must use https (http only for a sandbox)",
+                        "KashFlow.SoapUrl",
+                    )
+                }
+                Err(e) => {
+                    return bad(
+                        &format!("KashFlow.SoapUrl is not a valid URL: {e}"),
+                        "KashFlow.SoapUrl",
+                    )
+                }
+            }
+        }
         if let Some(base) = &k.base_url {
             let url = match url::Url::parse(base) {
                 Ok(u) => u,
@@ -487,6 +538,39 @@ mod tests {
         let e = parse(r#"{"JournalPath":"j","KashFlow":{"Mode":"Live","BaseUrl":"http://x"}}"#)
             .unwrap_err();
         assert_eq!(e.path(), Some("KashFlow.BaseUrl"));
+    }
+
+    #[test]
+    fn the_transport_is_a_setting_named_in_its_errors() {
+        let c = parse(r#"{"JournalPath":"j"}"#).unwrap();
+        assert_eq!(c.kashflow.transport, TransportKind::Rest);
+        let c = parse(
+            r#"{"JournalPath":"j","KashFlow":{"Transport":"Soap","UserName":"u","Password":"p"}}"#,
+        )
+        .unwrap();
+        assert_eq!(c.kashflow.transport, TransportKind::Soap);
+        assert_eq!(
+            c.kashflow.effective_soap_url().as_deref(),
+            Some(LIVE_SOAP_URL)
+        );
+        let e =
+            parse(r#"{"JournalPath":"j","KashFlow":{"Transport":"Carrier pigeon"}}"#).unwrap_err();
+        assert_eq!(e.path(), Some("KashFlow.Transport"));
+        assert!(
+            e.to_string().contains("Rest") && e.to_string().contains("Soap"),
+            "{e}"
+        );
+        let e = parse(
+            r#"{"JournalPath":"j","KashFlow":{"Transport":"Soap","SoapUrl":"http://x/api"}}"#,
+        )
+        .unwrap_err();
+        assert_eq!(e.path(), Some("KashFlow.SoapUrl"));
+        let c = parse(r#"{"JournalPath":"j","KashFlow":{"Mode":"Sandbox","Transport":"Soap","BaseUrl":"http://127.0.0.1:8899/v2"}}"#)
+            .unwrap();
+        assert_eq!(
+            c.kashflow.effective_soap_url().as_deref(),
+            Some("http://127.0.0.1:8899/api/service.asmx")
+        );
     }
 
     #[test]

@@ -595,6 +595,13 @@ pub struct ConnectionReport {
     pub message: String,
     pub account_name: Option<String>,
     pub latency_ms: u64,
+    /// `Rest` or `Soap`.
+    #[serde(default)]
+    pub transport: String,
+    /// What the account says about itself (VAT registration, currencies, bank accounts), when
+    /// the test got that far.
+    #[serde(default)]
+    pub facts: Option<crate::kashflow::transport::AccountFacts>,
 }
 
 /// Milliseconds since the Unix epoch (journal time) to a UTC time.

@@ -271,6 +271,8 @@ impl JobProcessor for UnwiredProcessor {
                 message: UNWIRED.into(),
                 account_name: None,
                 latency_ms: 0,
+                transport: config.kashflow.transport.to_string(),
+                facts: None,
             })
         })
     }

@@ -1,5 +1,7 @@
 //! The processor's way to KashFlow: one client per configuration, built on first use.
 //!
+//! `Transport` picks the client: `Rest` ([`KashFlowClient`]) or `Soap` ([`SoapClient`], at
+//! `SoapUrl`, KashFlow's service by default, or the sandbox's on the `BaseUrl`'s server).
 //! `Mode: "Live"` points the client at `BaseUrl` (KashFlow's API by default). `Mode: "Sandbox"`
 //! starts the in-process sandbox KashFlow on 127.0.0.1 (a free port) with its seeded account and
 //! points the client there; the sandbox lives as long as the connection. A reconfigure that
@@ -17,16 +19,18 @@ use std::time::{Duration, Instant};
 use tokio::sync::Mutex;
 
 use crate::engine::{KashFlowMode, KashFlowSettings};
-use crate::kashflow::client::{ClientConfig, KashFlowClient};
 use crate::kashflow::error::KfError;
+use crate::kashflow::rest::{ClientConfig, KashFlowClient};
 use crate::kashflow::sandbox::server::{SandboxConfig, SandboxHandle, SandboxServer};
+use crate::kashflow::soap::{SoapClient, SoapConfig};
+use crate::kashflow::transport::{Transport, TransportKind};
 
 use super::failure::{Failure, AUTH_POLL, LOCKOUT_WAIT};
 use crate::kashflow::error::KfError as Kf;
 
-/// A client, and the sandbox it talks to in Sandbox mode.
+/// A transport, and the sandbox it talks to in Sandbox mode.
 pub struct Connection {
-    pub client: KashFlowClient,
+    pub transport: Box<dyn Transport>,
     pub sandbox: Option<SandboxHandle>,
     pub base_url: String,
     /// Why logins are refused, and when one may be tried again (`None`: not until the settings
@@ -79,6 +83,17 @@ pub fn client_config(settings: &KashFlowSettings, base_url: &str) -> ClientConfi
     c
 }
 
+/// The SOAP client settings for a configuration and service address.
+pub fn soap_config(settings: &KashFlowSettings, url: &str) -> SoapConfig {
+    let mut c = SoapConfig::new(url);
+    c.username = settings.user_name.clone();
+    c.password = settings.password.clone();
+    c.requests_per_second = settings.requests_per_second;
+    c.burst = settings.requests_per_second.clamp(1, 10);
+    c.timeout = Duration::from_secs(u64::from(settings.timeout_seconds.max(1)));
+    c
+}
+
 /// Build a connection for these settings (starts the sandbox in Sandbox mode). `unthrottled`
 /// lifts the client's rate limit (benchmarks and tests against a local sandbox only).
 pub async fn connect(
@@ -116,16 +131,41 @@ pub async fn connect(
     if unthrottled {
         client_cfg.requests_per_second = 0;
     }
-    let base_url = client_cfg.base_url.clone();
-    let client = KashFlowClient::new(client_cfg).map_err(|e| match e {
+    let setup = |e: KfError| match e {
         KfError::Config(m) => Failure::Wait {
             reason: format!("the KashFlow connection settings are not usable: {m}"),
             recheck_after: Some(AUTH_POLL),
         },
         other => Failure::kf("setting up the KashFlow client", other),
-    })?;
+    };
+    let (transport, base_url): (Box<dyn Transport>, String) = match settings.transport {
+        TransportKind::Rest => {
+            let base_url = client_cfg.base_url.clone();
+            (
+                Box::new(KashFlowClient::new(client_cfg).map_err(setup)?),
+                base_url,
+            )
+        }
+        TransportKind::Soap => {
+            let url = match &sandbox {
+                Some(h) => h.soap_url(),
+                None => settings.effective_soap_url().unwrap_or_default(),
+            };
+            let mut c = soap_config(settings, &url);
+            if let Some(h) = &sandbox {
+                let own = h.soap_config();
+                c.username = own.username;
+                c.password = own.password;
+                c.assumptions = own.assumptions;
+            }
+            if unthrottled {
+                c.requests_per_second = 0;
+            }
+            (Box::new(SoapClient::new(c).map_err(setup)?), url)
+        }
+    };
     Ok(Connection {
-        client,
+        transport,
         sandbox,
         base_url,
         auth_block: StdMutex::new(None),

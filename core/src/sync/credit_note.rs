@@ -40,7 +40,8 @@ use super::connection::Connection;
 use super::failure::{is_duplicate, Failure};
 use super::invoice::read_invoice;
 use super::payment::mapped_payment_method;
-use super::trace::traced;
+use super::trace::traced_op;
+use crate::kashflow::transport::Op;
 
 use super::credit_plan::{plan, plan_items, Items, Plan, PlanError, Want};
 
@@ -256,11 +257,11 @@ async fn create(
         }
     };
     let doing = format!("creating credit note {number}");
-    match traced(
+    match traced_op(
         ctx,
-        "POST",
-        "/invoices".into(),
-        conn.client.create_invoice(request),
+        conn,
+        Op::CreateInvoice,
+        conn.transport.create_invoice(request),
     )
     .await
     {
@@ -295,6 +296,7 @@ enum Numbering {
 async fn locate(
     ctx: &JobContext<'_>,
     conn: &Connection,
+    customer_code: &str,
     numbering: Numbering,
     inv_number: i64,
     seq: u32,
@@ -312,14 +314,8 @@ async fn locate(
             }
         }
         Numbering::KashFlowAssigns => {
-            match super::invoice::find_by_reference(ctx, conn, &reference).await? {
-                // List rows carry no lines or payments: read it whole.
-                Some(row) => match row.number {
-                    Some(n) => read(ctx, conn, n).await,
-                    None => Ok(None),
-                },
-                None => Ok(None),
-            }
+            // Found whole (lines and payments) by the transport.
+            super::invoice::find_by_reference(ctx, conn, customer_code, &reference).await
         }
     }
 }
@@ -329,21 +325,31 @@ async fn create_assigned(
     ctx: &JobContext<'_>,
     conn: &Connection,
     request: &Invoice,
+    customer_code: &str,
     inv_number: i64,
     seq: u32,
 ) -> Result<Invoice, Failure> {
     let doing = format!("creating credit note {}", credit_reference(inv_number, seq));
-    match traced(
+    match traced_op(
         ctx,
-        "POST",
-        "/invoices".into(),
-        conn.client.create_invoice(request),
+        conn,
+        Op::CreateInvoice,
+        conn.transport.create_invoice(request),
     )
     .await
     {
         Ok(created) => Ok(created),
         Err(e) if e.class() == FailureClass::OutcomeUnknown => {
-            match locate(ctx, conn, Numbering::KashFlowAssigns, inv_number, seq).await {
+            match locate(
+                ctx,
+                conn,
+                customer_code,
+                Numbering::KashFlowAssigns,
+                inv_number,
+                seq,
+            )
+            .await
+            {
                 Ok(Some(found)) => Ok(found),
                 Ok(None) => Err(Failure::NotApplied { doing, error: e }),
                 Err(_) => Err(Failure::kf(doing, e)),
@@ -395,11 +401,11 @@ async fn apply(
         format!("Credit note {number} for invoice {inv_number}"),
     );
     let doing = format!("applying credit note {number} to invoice {inv_number}");
-    match traced(
+    match traced_op(
         ctx,
-        "POST",
-        cn::credits_path(invoice_id),
-        conn.client.apply_credit(invoice_id, &body),
+        conn,
+        Op::ApplyCreditNote(invoice_id),
+        conn.transport.apply_credit_note(invoice, note, &body),
     )
     .await
     {
@@ -446,21 +452,20 @@ async fn pay_back(
     if amount <= Decimal::ZERO {
         return Ok(Decimal::ZERO);
     }
-    note.payment_lines
-        .get_or_insert_with(Vec::new)
-        .push(refund_payment_line(
-            amount,
-            KfDateTime::from_date(p.date),
-            p.method_id,
-            p.bank_account_id,
-            p.note.to_string(),
-        ));
+    let line = refund_payment_line(
+        amount,
+        KfDateTime::from_date(p.date),
+        p.method_id,
+        p.bank_account_id,
+        p.note.to_string(),
+    );
+    note.number = Some(number);
     let doing = format!("recording the refund on credit note {number}");
-    match traced(
+    match traced_op(
         ctx,
-        "PUT",
-        format!("/invoices/{number}"),
-        conn.client.update_invoice(number, &note),
+        conn,
+        Op::AddPayment(number),
+        conn.transport.add_payment(&note, &line),
     )
     .await
     {
@@ -494,6 +499,8 @@ pub async fn post_credit_note(
         });
     };
     let numbering = match rules.invoice_number.strategy {
+        // A transport that does not enforce our numbers (SOAP) lets KashFlow number them.
+        _ if !conn.transport.enforces_our_invoice_numbers() => Numbering::KashFlowAssigns,
         InvoiceNumberStrategy::OrderIdPlusOffset => Numbering::Deterministic,
         InvoiceNumberStrategy::KashFlowAssigns => Numbering::KashFlowAssigns,
     };
@@ -529,13 +536,30 @@ pub async fn post_credit_note(
     let currency = currency_code(&invoice, &home);
 
     // This credit note, if an earlier attempt created it; else the order's earlier ones.
-    let mut note = locate(ctx, conn, numbering, inv_number, req.seq).await?;
+    let mut note = locate(
+        ctx,
+        conn,
+        &invoice.customer_code,
+        numbering,
+        inv_number,
+        req.seq,
+    )
+    .await?;
     let mut refund_on: Option<i64> = None;
     if note.is_none() {
         let mut earlier = Vec::new();
         for seq in 1..req.seq {
             // A number holding something else is not one of ours: skip it.
-            if let Ok(Some(doc)) = locate(ctx, conn, numbering, inv_number, seq).await {
+            if let Ok(Some(doc)) = locate(
+                ctx,
+                conn,
+                &invoice.customer_code,
+                numbering,
+                inv_number,
+                seq,
+            )
+            .await
+            {
                 if is_credit_note(&doc) {
                     earlier.push(doc);
                 }
@@ -578,7 +602,15 @@ pub async fn post_credit_note(
                     }
                     Numbering::KashFlowAssigns => {
                         request.number = None;
-                        create_assigned(ctx, conn, &request, inv_number, req.seq).await?
+                        create_assigned(
+                            ctx,
+                            conn,
+                            &request,
+                            &invoice.customer_code,
+                            inv_number,
+                            req.seq,
+                        )
+                        .await?
                     }
                 });
             }

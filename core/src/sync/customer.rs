@@ -22,7 +22,8 @@ use crate::mapping::to_kashflow::customer_request;
 
 use super::connection::Connection;
 use super::failure::{is_duplicate, Failure};
-use super::trace::traced;
+use super::trace::traced_op;
+use crate::kashflow::transport::Op;
 
 /// E-mail → customer code, for customers this process has already resolved.
 #[derive(Default)]
@@ -130,11 +131,11 @@ pub async fn resolve(
         }
     }
 
-    let found = match traced(
+    let found = match traced_op(
         ctx,
-        "GET",
-        "/customers/search".into(),
-        conn.client.find_customers_by_email(&email),
+        conn,
+        Op::FindCustomersByEmail,
+        conn.transport.find_customers_by_email(&email),
     )
     .await
     {
@@ -168,11 +169,11 @@ pub async fn resolve(
 
     let request = customer_request(customer);
     let code = customer.code.clone();
-    let created = traced(
+    let created = traced_op(
         ctx,
-        "POST",
-        "/customers".into(),
-        conn.client.create_customer(&request),
+        conn,
+        Op::CreateCustomer,
+        conn.transport.create_customer(&request),
     )
     .await;
     let (code, source) = match created {
@@ -183,11 +184,11 @@ pub async fn resolve(
         Err(e) if is_duplicate(&e) || e.class() == FailureClass::OutcomeUnknown => {
             // The code is taken (by our own earlier attempt, or by someone else using our scheme):
             // look at it and reuse it. KashFlow's codes are unique, so this cannot create a second.
-            let existing = traced(
+            let existing = traced_op(
                 ctx,
-                "GET",
-                format!("/customers/{code}"),
-                conn.client.get_customer(&code),
+                conn,
+                Op::GetCustomer(&code),
+                conn.transport.get_customer(&code),
             )
             .await
             .map_err(|e2| Failure::kf(format!("reading KashFlow customer {code}"), e2))?;

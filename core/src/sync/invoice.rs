@@ -22,10 +22,8 @@ use crate::mapping::canonical::CanonicalInvoice;
 
 use super::connection::Connection;
 use super::failure::{is_duplicate, Failure};
-use super::trace::traced;
-
-/// Page size for the reference walk.
-const WALK_PER_PAGE: u32 = 100;
+use super::trace::traced_op;
+use crate::kashflow::transport::{same_reference as same_ref, Op};
 
 /// The invoice the order now has in KashFlow.
 #[derive(Debug, Clone)]
@@ -38,8 +36,7 @@ pub struct Posted {
 }
 
 fn same_reference(a: Option<&str>, b: &str) -> bool {
-    a.map(str::trim)
-        .is_some_and(|a| a.eq_ignore_ascii_case(b.trim()))
+    same_ref(a, b)
 }
 
 /// Adopt `existing` if it is this order's invoice.
@@ -73,51 +70,37 @@ pub async fn read_invoice(
     conn: &Connection,
     number: i64,
 ) -> Result<Option<Invoice>, KfError> {
-    traced(
+    traced_op(
         ctx,
-        "GET",
-        format!("/invoices/{number}"),
-        conn.client.get_invoice(number),
+        conn,
+        Op::GetInvoice(number),
+        conn.transport.get_invoice(number),
     )
     .await
 }
 
-/// Look for an invoice carrying `reference`, walking KashFlow's invoice list (slow; see above).
+/// Look for the invoice (or credit note) of `customer_code` carrying `reference` (REST walks
+/// the invoice list; SOAP lists the customer's invoices), read whole.
 pub(crate) async fn find_by_reference(
     ctx: &JobContext<'_>,
     conn: &Connection,
+    customer_code: &str,
     reference: &str,
 ) -> Result<Option<Invoice>, Failure> {
-    let mut page = 1u32;
-    loop {
-        let p = traced(
-            ctx,
-            "GET",
-            format!("/invoices?page={page}&perpage={WALK_PER_PAGE}"),
-            conn.client.list_invoices(page, WALK_PER_PAGE),
+    traced_op(
+        ctx,
+        conn,
+        Op::FindInvoiceByReference(reference),
+        conn.transport
+            .find_invoice_by_reference(customer_code, reference),
+    )
+    .await
+    .map_err(|e| {
+        Failure::kf(
+            format!("looking for an invoice with reference {reference}"),
+            e,
         )
-        .await
-        .map_err(|e| {
-            Failure::kf(
-                format!("looking for an invoice with reference {reference}"),
-                e,
-            )
-        })?;
-        if let Some(found) = p
-            .items
-            .iter()
-            .find(|i| same_reference(i.customer_reference.as_deref(), reference))
-        {
-            return Ok(Some(found.clone()));
-        }
-        let more = p.next_page_url.is_some()
-            || p.total_records
-                .is_some_and(|t| u64::from(page) * u64::from(WALK_PER_PAGE) < t);
-        if !more || p.items.is_empty() {
-            return Ok(None);
-        }
-        page += 1;
-    }
+    })
 }
 
 /// Create the invoice `request` for `inv`, or adopt the one an earlier attempt created.
@@ -139,11 +122,11 @@ pub async fn post_invoice(
                     return adopt(existing, inv, number);
                 }
             }
-            match traced(
+            match traced_op(
                 ctx,
-                "POST",
-                "/invoices".into(),
-                conn.client.create_invoice(request),
+                conn,
+                Op::CreateInvoice,
+                conn.transport.create_invoice(request),
             )
             .await
             {
@@ -177,7 +160,8 @@ pub async fn post_invoice(
         None => {
             if look_first {
                 if let Some(existing) =
-                    find_by_reference(ctx, conn, &inv.customer_reference).await?
+                    find_by_reference(ctx, conn, &request.customer_code, &inv.customer_reference)
+                        .await?
                 {
                     let number = existing.number.unwrap_or_default();
                     return Ok(Posted {
@@ -188,17 +172,24 @@ pub async fn post_invoice(
                 }
             }
             let doing = format!("creating the invoice for {}", inv.customer_reference);
-            let created = match traced(
+            let created = match traced_op(
                 ctx,
-                "POST",
-                "/invoices".into(),
-                conn.client.create_invoice(request),
+                conn,
+                Op::CreateInvoice,
+                conn.transport.create_invoice(request),
             )
             .await
             {
                 Ok(c) => c,
                 Err(e) if e.class() == FailureClass::OutcomeUnknown => {
-                    return match find_by_reference(ctx, conn, &inv.customer_reference).await {
+                    return match find_by_reference(
+                        ctx,
+                        conn,
+                        &request.customer_code,
+                        &inv.customer_reference,
+                    )
+                    .await
+                    {
                         Ok(Some(existing)) => Ok(Posted {
                             number: existing.number.unwrap_or_default(),
                             adopted: true,

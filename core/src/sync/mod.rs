@@ -35,6 +35,7 @@ use crate::engine::{
     JobProcessor, JobResult, LedgerKind, Preview, PreviewContext,
 };
 use crate::kashflow::error::FailureClass;
+use crate::kashflow::transport::TransportKind;
 use crate::mapping::customer::normalise_email;
 use crate::mapping::rules::MappingRules;
 
@@ -144,7 +145,11 @@ impl JobProcessor for KashFlowProcessor {
                     let reason = match &f {
                         Failure::KashFlow { error, .. } => {
                             let reason = format!(
-                                "KashFlow refused the login ({error}); fix the user name, password or memorable word in the settings. Syncing resumes once it works; no login is tried until then."
+                                "KashFlow refused the login ({error}); fix {} in the settings. Syncing resumes once it works; no login is tried until then.",
+                                match conn.transport.kind() {
+                                    TransportKind::Rest => "the user name, password or memorable word",
+                                    TransportKind::Soap => "the user name or API password (or KashFlow's API settings)",
+                                }
                             );
                             conn.block(error, reason.clone());
                             // Shared through the journal: a recycled process respects it too.
@@ -219,38 +224,45 @@ impl JobProcessor for KashFlowProcessor {
         Box::pin(async move {
             let settings = &config.kashflow;
             let mode = format!("{:?}", settings.mode);
+            let transport = settings.transport.to_string();
             // A remembered login refusal does not stop a test the admin asked for: try afresh,
             // and if it works, jobs use the new connection from now on.
             let (conn, fresh) = match self.connections.get(settings).await {
                 Ok(c) => (c, false),
                 Err(Failure::Wait { .. }) => match connection::connect(settings, false).await {
                     Ok(c) => (Arc::new(c), true),
-                    Err(f) => return Ok(failed_report(mode, None, f, 0)),
+                    Err(f) => return Ok(failed_report(&transport, mode, None, f, 0)),
                 },
-                Err(f) => return Ok(failed_report(mode, None, f, 0)),
+                Err(f) => return Ok(failed_report(&transport, mode, None, f, 0)),
             };
             let start = Instant::now();
-            let login = conn.client.login().await;
+            let login = conn.transport.login().await;
             let result = match login {
-                Ok(()) => conn.client.list_bank_accounts().await.map(Some),
+                Ok(()) => conn.transport.account_facts().await,
                 Err(e) => Err(e),
             };
             let latency_ms = start.elapsed().as_millis() as u64;
             match result {
-                Ok(accounts) => {
+                Ok(facts) => {
                     if fresh {
                         self.connections.replace(settings, conn.clone()).await;
                     }
-                    let n = accounts.map_or(0, |a| a.len());
                     Ok(ConnectionReport {
                         ok: true,
                         mode,
                         base_url: Some(conn.base_url.clone()),
                         message: format!(
-                            "Logged in to KashFlow and read {n} bank account(s) in {latency_ms} ms."
+                            "Logged in to KashFlow ({}) in {latency_ms} ms: {}.",
+                            conn.transport.kind(),
+                            describe_facts(&facts)
                         ),
-                        account_name: conn.client.company_name(),
+                        account_name: facts
+                            .company_name
+                            .clone()
+                            .or_else(|| conn.transport.company_name()),
                         latency_ms,
+                        transport: conn.transport.kind().to_string(),
+                        facts: Some(facts),
                     })
                 }
                 Err(e) => {
@@ -258,6 +270,7 @@ impl JobProcessor for KashFlowProcessor {
                         conn.block(&e, format!("KashFlow refused the login: {e}"));
                     }
                     Ok(failed_report(
+                        &transport,
                         mode,
                         Some(conn.base_url.clone()),
                         Failure::kf("testing the connection", e),
@@ -269,7 +282,31 @@ impl JobProcessor for KashFlowProcessor {
     }
 }
 
+/// "VAT registered, currencies GBP, EUR, bank accounts Current Account, …" for a connection test.
+fn describe_facts(f: &crate::kashflow::transport::AccountFacts) -> String {
+    let vat = match f.vat_registered {
+        Some(true) => "VAT registered",
+        Some(false) => "not VAT registered",
+        None => "VAT registration not reported",
+    };
+    let list = |v: &[String]| {
+        if v.is_empty() {
+            "none found".to_string()
+        } else {
+            v.join(", ")
+        }
+    };
+    format!(
+        "{vat}; {} currencies ({}); {} bank account(s) ({})",
+        f.currencies.len(),
+        list(&f.currencies),
+        f.bank_accounts.len(),
+        list(&f.bank_accounts)
+    )
+}
+
 fn failed_report(
+    transport: &str,
     mode: String,
     base_url: Option<String>,
     f: Failure,
@@ -289,5 +326,7 @@ fn failed_report(
         message,
         account_name: None,
         latency_ms,
+        transport: transport.to_string(),
+        facts: None,
     }
 }

@@ -63,7 +63,11 @@ pub async fn sync_order(
         ));
     }
     let mapped = map_order(&snapshot, rules)?;
-    let inv = mapped.invoice;
+    let mut inv = mapped.invoice;
+    if !conn.transport.enforces_our_invoice_numbers() {
+        // The number is KashFlow's; the order is found again by its reference.
+        inv.invoice_number = None;
+    }
     let mut request = invoice_request(&inv);
     if !steps.record_payments {
         request.payment_lines = Some(Vec::new());
@@ -90,16 +94,19 @@ pub async fn sync_order(
     let posted = post_invoice(ctx, conn, &inv, &request, look_first).await?;
 
     // An adopted invoice was created by an earlier attempt of ours with the payment inside; make
-    // sure of it anyway (an invoice found by reference is a list summary without payment lines).
-    if posted.adopted && steps.record_payments && !inv.payments.is_empty() {
+    // sure of it anyway. A transport that cannot carry payments inside the create (SOAP) adds
+    // them now, each checked against the invoice first, so a retry never records one twice.
+    let payments_separate = !conn.transport.payments_in_create();
+    if (posted.adopted || payments_separate) && steps.record_payments && !inv.payments.is_empty() {
         let mut full = match posted.invoice.clone().filter(|i| i.payment_lines.is_some()) {
             Some(i) => Some(i),
             None => read_invoice(ctx, conn, posted.number)
                 .await
                 .map_err(|e| Failure::kf(format!("reading invoice {}", posted.number), e))?,
         };
-        for payment in &inv.payments {
+        for (i, payment) in inv.payments.iter().enumerate() {
             let Some(current) = full.take() else { break };
+            let more = i + 1 < inv.payments.len();
             let prefix = payment_note_prefix(payment.kind, &inv.custom_order_number);
             let added = ensure_payment(
                 ctx,
@@ -111,7 +118,7 @@ pub async fn sync_order(
             )
             .await?;
             // The next payment is checked against the invoice as it now is.
-            full = if added {
+            full = if added && more {
                 read_invoice(ctx, conn, posted.number)
                     .await
                     .map_err(|e| Failure::kf(format!("reading invoice {}", posted.number), e))?

@@ -1,8 +1,8 @@
 //! Recording a payment on an order's KashFlow invoice, exactly once.
 //!
-//! KashFlow has no per-invoice payment endpoint: a payment is a new `PaymentLines` element on the
-//! invoice, written back with `PUT /invoices/{number}` (what the client's `add_invoice_payment`
-//! does). We do the GET ourselves because we need it anyway: before adding, the invoice's existing
+//! The transport adds the payment (REST: a new `PaymentLines` element on the invoice, written back
+//! with `PUT /invoices/{number}`; SOAP: `InsertInvoicePayment`). We read the invoice ourselves
+//! because we need it anyway: before adding, the invoice's existing
 //! payment lines are checked for this payment (same amount, a note naming this order's payment),
 //! so a retry after an unanswered PUT — or the `OrderPaid` nopCommerce raises right after placing
 //! an order that was already paid (and whose payment went in with the invoice) — never records it
@@ -28,7 +28,8 @@ use crate::order::{parse_snapshot, ErrorCode, OrderSnapshot, ValidationError, Va
 use super::connection::Connection;
 use super::failure::Failure;
 use super::invoice::read_invoice;
-use super::trace::traced;
+use super::trace::traced_op;
+use crate::kashflow::transport::Op;
 
 /// The note every customer payment we record carries: "nopCommerce order 1001 paid by
 /// Payments.Manual". The same words as the mapping uses for a payment made at placement
@@ -65,18 +66,23 @@ pub async fn ensure_payment(
     line: PaymentLine,
     prefix: &str,
 ) -> Result<bool, Failure> {
-    let lines = invoice.payment_lines.get_or_insert_with(Vec::new);
-    if lines.iter().any(|l| is_ours(l, prefix, line.amount)) {
+    if invoice
+        .payment_lines
+        .as_deref()
+        .unwrap_or_default()
+        .iter()
+        .any(|l| is_ours(l, prefix, line.amount))
+    {
         return Ok(false);
     }
     let amount = line.amount;
-    lines.push(line);
+    invoice.number = Some(number);
     let doing = format!("recording a payment on invoice {number}");
-    match traced(
+    match traced_op(
         ctx,
-        "PUT",
-        format!("/invoices/{number}"),
-        conn.client.update_invoice(number, &invoice),
+        conn,
+        Op::AddPayment(number),
+        conn.transport.add_payment(&invoice, &line),
     )
     .await
     {

@@ -27,7 +27,8 @@ use crate::order::parse_snapshot;
 
 use super::connection::Connection;
 use super::failure::Failure;
-use super::trace::traced;
+use super::trace::traced_op;
+use crate::kashflow::transport::Op;
 
 /// Quantity per KashFlow product code (upper case) of orders taken but not yet invoiced.
 fn unposted_quantities(
@@ -74,7 +75,7 @@ pub async fn pull_stock(
         reason: format!("the journal could not be read for the stock pull: {e}"),
         recheck_after: Some(std::time::Duration::from_secs(5)),
     })?;
-    let products = traced(ctx, "GET", "/products".into(), conn.client.list_products())
+    let products = traced_op(ctx, conn, Op::ListProducts, conn.transport.list_products())
         .await
         .map_err(|e| Failure::kf("reading KashFlow products for the stock pull", e))?;
     let sku_of: BTreeMap<String, String> = rules

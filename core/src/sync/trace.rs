@@ -22,6 +22,20 @@ pub async fn traced<T, F>(
 where
     F: Future<Output = Result<T, KfError>>,
 {
+    traced_status(ctx, method, path, None, fut).await
+}
+
+/// `traced`, with the status a success is reported with (`None`: REST's convention).
+async fn traced_status<T, F>(
+    ctx: &JobContext<'_>,
+    method: &str,
+    path: String,
+    ok_status: Option<u16>,
+    fut: F,
+) -> Result<T, KfError>
+where
+    F: Future<Output = Result<T, KfError>>,
+{
     if !ctx.may_call_kashflow() {
         // This process lost the active-worker lease: start nothing (the future is never polled,
         // so nothing is sent); the engine puts the job back for the holder.
@@ -34,7 +48,10 @@ where
     let result = fut.await;
     let duration_ms = start.elapsed().as_millis() as u64;
     let (status, error) = match &result {
-        Ok(_) => (Some(if method == "POST" { 201 } else { 200 }), None),
+        Ok(_) => (
+            Some(ok_status.unwrap_or(if method == "POST" { 201 } else { 200 })),
+            None,
+        ),
         Err(e) => (e.status(), Some(e.to_string())),
     };
     ctx.record_call(CallRecord {
@@ -45,4 +62,23 @@ where
         error,
     });
     result
+}
+
+/// Run one transport operation and report it under the transport's own label for it.
+pub async fn traced_op<T, F>(
+    ctx: &JobContext<'_>,
+    conn: &super::connection::Connection,
+    op: crate::kashflow::transport::Op<'_>,
+    fut: F,
+) -> Result<T, KfError>
+where
+    F: Future<Output = Result<T, KfError>>,
+{
+    let (method, path) = conn.transport.label(&op);
+    // SOAP answers every call with 200 (its outcome is in the body).
+    let ok_status = match conn.transport.kind() {
+        crate::kashflow::transport::TransportKind::Soap => Some(200),
+        crate::kashflow::transport::TransportKind::Rest => None,
+    };
+    traced_status(ctx, method, path, ok_status, fut).await
 }

@@ -453,6 +453,8 @@ impl JobProcessor for TestProcessor {
                 message: format!("test processor reached as {}", config.kashflow.user_name),
                 account_name: Some("Test Ltd".into()),
                 latency_ms: 1,
+                transport: config.kashflow.transport.to_string(),
+                facts: None,
             })
         })
     }

@@ -1,16 +1,21 @@
-//! Sandbox KashFlow: a stateful, in-memory model of KashFlow REST v2 served over real HTTP on
+//! Sandbox KashFlow: a stateful, in-memory model of KashFlow REST v2 (and SOAP) served over real HTTP on
 //! 127.0.0.1. It is the plugin's sandbox mode (a merchant tries the integration without a
 //! KashFlow account) and the test double for everything else. Start it with
 //! [`SandboxServer::start`]; the [`SandboxHandle`] gives the base URL (`http://127.0.0.1:PORT/v2`),
 //! direct access to the account, call counts and fault injection.
 //!
 //! Modules: `seed` (the contract's UK account), `state` (data + business rules), `auth` (login,
-//! sessions, lockout), `faults` (fault injection), `routes` (URL table), `server` (hyper + handle).
+//! sessions, lockout), `faults` (fault injection), `routes` (URL table), `server` (configuration, shared state, hyper start-up), `serve` (what
+//! each request goes through: latency, faults, log), `rest_api` (the REST routes' answers),
+//! `handle` (the [`SandboxHandle`]).
+//!
+//! The SOAP API (`soap_api`, at `/api/service.asmx`) answers over the same account; its guesses
+//! are listed once, in `kashflow::soap::assumptions`, shared with the SOAP client.
 //!
 //! # Sandbox fidelity
 //!
 //! Where the KashFlow reference leaves behaviour unknown, the sandbox takes the strict reading.
-//! Each guess:
+//! Each guess (REST):
 //!
 //! - Bad user name or password → 400 `InvalidCredentials`; wrong memorable-word characters → 400
 //!   `InvalidCredentials`; an unknown, used or expired temporary token → 400 `InvalidTemporaryToken`.
@@ -86,10 +91,14 @@
 
 pub mod auth;
 pub mod faults;
+mod handle;
 pub mod reply;
+mod rest_api;
 pub mod routes;
 pub mod seed;
+mod serve;
 pub mod server;
+mod soap_api;
 pub mod state;
 
 pub use auth::AuthSettings;
