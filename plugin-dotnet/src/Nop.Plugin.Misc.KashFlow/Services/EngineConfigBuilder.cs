@@ -1,5 +1,5 @@
-// Builds the engine's configuration document (contracts.md "EngineConfig", PascalCase JSON) from the
-// plugin settings, the decrypted credentials and the journal path. Only this class knows that shape.
+// Builds the engine's configuration document (EngineConfig in core/src/engine/config.rs, PascalCase
+// JSON) from the plugin settings, the decrypted credentials and the journal path.
 using System.Text.Json;
 using System.Text.Json.Nodes;
 

@@ -1,4 +1,4 @@
-// Event documents for the engine (contracts.md): OrderPaid, OrderCancelled, OrderVoided, OrderRefunded.
+// Event documents for the engine (core::engine::events::OrderEvent, core/src/engine/events.rs): OrderPaid, OrderCancelled, OrderVoided, OrderRefunded.
 // Amounts are in the primary store currency, like every amount in the snapshot.
 using System.Globalization;
 using System.Text.Json;
