@@ -234,7 +234,7 @@ public class HandOffTests
         Assert.DoesNotContain(sent, d => (string?)d["Kind"] == "OrderRefunded");
         Assert.Equal(2, EngineDocuments.ParseRecordDetail(store.Host.Engine!.RecordDetailJson(
             EngineDocuments.ParseRecordPage(store.Host.Engine!.ListRecordsJson(new RecordQuery([], null, null, null, 1, 10, [701]).ToJson())).Items.Single().RecordId))
-            .CreditNotes!.Count);
+            .Record.CreditNoteList.Count);
     }
 
     [Fact]

@@ -131,7 +131,8 @@ public class KashFlowAdminController : BasePluginController
                 engine = temporary;
             }
             var report = EngineDocuments.ParseConnectionReport(await engine.TestConnectionAsync(cancellationToken));
-            var text = report.AccountName is { Length: > 0 } account ? $"{report.Message} ({account})" : report.Message;
+            var message = report.Message ?? string.Empty;
+            var text = report.AccountName is { Length: > 0 } account ? $"{message} ({account})" : message;
             return (report.Ok, text);
         }
         catch (Exception ex) when (ex is not OperationCanceledException)

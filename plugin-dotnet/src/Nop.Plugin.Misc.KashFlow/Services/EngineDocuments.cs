@@ -1,9 +1,12 @@
-// Reading and writing the engine's admin documents (core::engine::model, PascalCase): RecordQuery,
-// RecordPage/RecordSummary, RecordDetail, StatusCounts, Preview, ConnectionReport. This is the one
-// place in C# that knows their member names.
+// The engine's admin documents as typed records, one per document (core/src/engine/model.rs, PascalCase
+// JSON): RecordQuery in; RecordPage/RecordSummary/CreditNoteSummary, RecordDetail, StatusCounts, Preview,
+// ConnectionReport and the config validation out; the CreditNoteRelease event in. System.Text.Json reads
+// and writes them (source-generated, EngineJsonContext); nothing here walks JSON by hand.
+// Names the engine gives (states, kinds, causes) stay strings: a value a newer engine adds is shown as it
+// comes, never a crash. The names C# itself relies on are in EngineNames, tied to the Rust enums by a test.
 using System.Globalization;
 using System.Text.Json;
-using System.Text.Json.Nodes;
+using System.Text.Json.Serialization;
 
 namespace Nop.Plugin.Misc.KashFlow.Services;
 
@@ -14,187 +17,195 @@ namespace Nop.Plugin.Misc.KashFlow.Services;
 public sealed record RecordQuery(IReadOnlyList<string> States, DateTime? FromUtc, DateTime? ToUtc, string? Search, int Page, int PageSize,
     IReadOnlyList<int>? OrderIds = null)
 {
-    public string ToJson()
+    public string ToJson() => JsonSerializer.Serialize(new RecordQueryDocument
     {
-        var o = new JsonObject
-        {
-            ["States"] = new JsonArray(States.Select(s => (JsonNode)JsonValue.Create(s)!).ToArray()),
-            ["Page"] = Math.Max(1, Page),
-            ["PageSize"] = Math.Clamp(PageSize, 1, 500),
-        };
-        if (FromUtc is { } from)
-            o["FromUtc"] = Utc(from);
-        if (ToUtc is { } to)
-            o["ToUtc"] = Utc(to);
-        if (!string.IsNullOrWhiteSpace(Search))
-            o["Search"] = Search.Trim();
-        if (OrderIds is { Count: > 0 } ids)
-            o["OrderIds"] = new JsonArray(ids.Select(id => (JsonNode)JsonValue.Create(id)).ToArray());
-        return o.ToJsonString();
-    }
-
-    private static string Utc(DateTime value) =>
-        DateTime.SpecifyKind(value, DateTimeKind.Utc).ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
+        States = States,
+        FromUtc = FromUtc is { } from ? DateTime.SpecifyKind(from, DateTimeKind.Utc) : null,
+        ToUtc = ToUtc is { } to ? DateTime.SpecifyKind(to, DateTimeKind.Utc) : null,
+        Search = string.IsNullOrWhiteSpace(Search) ? null : Search.Trim(),
+        OrderIds = OrderIds is { Count: > 0 } ids ? ids : null,
+        Page = Math.Max(1, Page),
+        PageSize = Math.Clamp(PageSize, 1, 500),
+    }, EngineJsonContext.Default.RecordQueryDocument);
 }
 
-/// <summary>One order's record (RecordSummary).</summary>
-public sealed record RecordRow(long RecordId, long OrderId, string? CustomOrderNumber, string? State, int Attempts, long? InvoiceNumber,
-    string? CustomerCode, string? LastError, bool NeedsCreditNote, string? CreditNoteReason,
-    DateTime? CreatedUtc, DateTime? UpdatedUtc, DateTime? NextAttemptUtc, IReadOnlyList<CreditNoteRow>? CreditNotes = null);
+/// <summary>core::engine::model::RecordQuery as sent (members left out take the engine's defaults).</summary>
+public sealed record RecordQueryDocument
+{
+    public IReadOnlyList<string> States { get; init; } = [];
+    public DateTime? FromUtc { get; init; }
+    public DateTime? ToUtc { get; init; }
+    public string? Search { get; init; }
+    public bool? NeedsCreditNote { get; init; }
+    public IReadOnlyList<int>? OrderIds { get; init; }
+    public int Page { get; init; } = 1;
+    public int PageSize { get; init; } = 50;
+}
+
+/// <summary>core::engine::error::ErrorDoc: what a failure says, and where.</summary>
+public sealed record EngineProblem(string? Code, string? Message, string? Path)
+{
+    public override string ToString() => Path is null ? Message ?? string.Empty : $"{Message} ({Path})";
+}
+
+/// <summary>core::engine::model::RecordPage.</summary>
+public sealed record RecordPage(IReadOnlyList<RecordSummary> Items, long Total, int Page, int PageSize);
+
+/// <summary>One order's record (core::engine::model::RecordSummary). State: an EngineNames.RecordStates name.</summary>
+public sealed record RecordSummary(long RecordId, long OrderId, string? CustomOrderNumber, string? State,
+    DateTime? OrderCreatedUtc, DateTime? CreatedUtc, DateTime? UpdatedUtc, DateTime? NextAttemptUtc, int Attempts,
+    EngineProblem? LastError, long? InvoiceNumber, string? CustomerCode, bool NeedsCreditNote, string? CreditNoteReason,
+    IReadOnlyList<CreditNoteSummary>? CreditNotes)
+{
+    public IReadOnlyList<CreditNoteSummary> CreditNoteList => CreditNotes ?? [];
+}
 
 /// <summary>
-/// One credit note of an order (CreditNoteSummary): Cause Refund / Cancellation / Void; State is the job's
-/// (Waiting for the invoice, Queued, Leased, Done, Dead); Number … Refunded once posted.
+/// One credit note of an order (core::engine::model::CreditNoteSummary): Cause Refund / Cancellation / Void;
+/// State is the job's (Waiting for the invoice, Queued, Leased, Done, Dead, Held); Posted once posted.
 /// </summary>
-public sealed record CreditNoteRow(int Seq, string? Cause, string? State, decimal? RequestedAmount, DateTime? DateUtc,
-    long? Number, decimal? Amount, string? Currency, string? Date, decimal? Applied, decimal? Refunded, string? LastError)
+public sealed record CreditNoteSummary(int Seq, string? Cause, string? State, decimal? RequestedAmount, DateTime? DateUtc,
+    CreditNotePosted? Posted, EngineProblem? LastError)
 {
-    public bool Posted => Number is not null;
+    public bool IsPosted => Posted is not null;
 
     /// <summary>"10012301: 30.00 GBP on 2026-05-05" once posted, else "refund 2: Dead — reason".</summary>
-    public override string ToString() => Posted
-        ? string.Create(CultureInfo.InvariantCulture, $"{Number}: {Amount:0.00} {Currency} on {Date}")
+    public override string ToString() => Posted is { } p
+        ? string.Create(CultureInfo.InvariantCulture, $"{p.Number}: {p.Amount:0.00} {p.Currency} on {p.Date}")
         : $"{Cause?.ToLowerInvariant()} {Seq}: {State}{(LastError is null ? "" : " — " + LastError)}";
 }
 
-public sealed record RecordPage(long Total, IReadOnlyList<RecordRow> Items);
+/// <summary>core::engine::model::CreditNotePosted: Date is the UK issue date (YYYY-MM-DD).</summary>
+public sealed record CreditNotePosted(long Number, decimal Amount, string? Currency, string? Date, decimal Applied, decimal Refunded);
 
-public sealed record EngineProblem(string? Code, string Message, string? Path)
+/// <summary>
+/// core::engine::model::RecordDetail. Snapshot, jobs, attempts, events and outcomes are shown to the admin
+/// as the engine's own JSON (the detail page's raw view), so they are kept as JSON; the invoice's lines are typed.
+/// </summary>
+public sealed record RecordDetail(RecordSummary Record, string? SnapshotHash, string? SyncedSnapshotHash, MappedInvoice? MappedInvoice,
+    JsonElement? Snapshot, IReadOnlyList<JsonElement>? Jobs, IReadOnlyList<JsonElement>? Attempts, IReadOnlyList<JsonElement>? Events,
+    IReadOnlyList<JsonElement>? Outcomes);
+
+/// <summary>The KashFlow invoice as posted (core::kashflow::model::Invoice): its lines.</summary>
+public sealed record MappedInvoice(IReadOnlyList<MappedInvoiceLine>? LineItems);
+
+/// <summary>core::kashflow::model::LineItem (VATLevel is a percentage).</summary>
+public sealed record MappedInvoiceLine(string? Description, decimal Quantity, decimal Rate,
+    [property: JsonPropertyName("VATLevel")] decimal VatLevel, string? ProductCode);
+
+/// <summary>core::engine::model::StatusCounts. Circuit: an EngineNames.CircuitStates name.</summary>
+public sealed record StatusCounts(long Pending, long InFlight, long Retrying, long Synced, long Failed, long Cancelled, long Total,
+    long NeedsCreditNote, long CreditNotesPosted, long CreditNotesFailed, long OutcomesPending, string? Circuit)
 {
-    public override string ToString() => Path is null ? Message : $"{Message} ({Path})";
+    /// <summary>The counts the admin pages list, by the engine's member name.</summary>
+    public IDictionary<string, long> ToDictionary() => new Dictionary<string, long>
+    {
+        [nameof(Pending)] = Pending,
+        [nameof(InFlight)] = InFlight,
+        [nameof(Retrying)] = Retrying,
+        [nameof(Synced)] = Synced,
+        [nameof(Failed)] = Failed,
+        [nameof(Cancelled)] = Cancelled,
+        [nameof(Total)] = Total,
+        [nameof(NeedsCreditNote)] = NeedsCreditNote,
+        [nameof(CreditNotesPosted)] = CreditNotesPosted,
+        [nameof(CreditNotesFailed)] = CreditNotesFailed,
+        [nameof(OutcomesPending)] = OutcomesPending,
+    };
 }
 
-public sealed record PreviewDocument(bool Ok, IReadOnlyList<EngineProblem> Errors, IReadOnlyList<string> Warnings, IList<IDictionary<string, string>> Lines);
+/// <summary>core::engine::model::Preview: what syncing a snapshot would do. Requests are shown as JSON.</summary>
+public sealed record Preview(long OrderId, string? CustomOrderNumber, bool Ok, CanonicalInvoice? Invoice, IReadOnlyList<JsonElement>? Requests,
+    IReadOnlyList<EngineProblem>? Errors, IReadOnlyList<string>? Warnings, string? JournalState, long? JournalInvoiceNumber);
 
-public sealed record ConnectionReport(bool Ok, string Message, string? AccountName, string? Mode);
+/// <summary>core::mapping::canonical::CanonicalInvoice: the lines the preview lists.</summary>
+public sealed record CanonicalInvoice(IReadOnlyList<CanonicalLine>? Lines);
+
+/// <summary>core::mapping::canonical::CanonicalLine. Kind: the engine's line kind name, shown as it comes.</summary>
+public sealed record CanonicalLine(string? Kind, string? Description, decimal Quantity, decimal Rate, decimal VatRate, decimal VatAmount,
+    bool VatExempt, long NominalCode, string? ProductCode, string? Sku, string? Source)
+{
+    /// <summary>The preview grid's columns, in the engine's member order.</summary>
+    public IDictionary<string, string> ToColumns()
+    {
+        var c = CultureInfo.InvariantCulture;
+        var row = new Dictionary<string, string>
+        {
+            [nameof(Kind)] = Kind ?? string.Empty,
+            [nameof(Description)] = Description ?? string.Empty,
+            [nameof(Quantity)] = Quantity.ToString(c),
+            [nameof(Rate)] = Rate.ToString(c),
+            [nameof(VatRate)] = VatRate.ToString(c),
+            [nameof(VatAmount)] = VatAmount.ToString(c),
+            [nameof(VatExempt)] = VatExempt ? "true" : "false",
+            [nameof(NominalCode)] = NominalCode.ToString(c),
+        };
+        if (ProductCode is not null)
+            row[nameof(ProductCode)] = ProductCode;
+        if (Sku is not null)
+            row[nameof(Sku)] = Sku;
+        if (Source is not null)
+            row[nameof(Source)] = Source;
+        return row;
+    }
+}
+
+/// <summary>core::engine::model::ConnectionReport: the answer of test connection.</summary>
+public sealed record ConnectionReport(bool Ok, string? Mode, string? BaseUrl, string? Message, string? AccountName, long LatencyMs);
+
+/// <summary>
+/// What ValidateConfigJson answers: Valid, the errors, and the configuration with every default filled in.
+/// Its Rules stay JSON: RulesDocument is the typed window onto them.
+/// </summary>
+public sealed record ConfigValidation(bool Valid, IReadOnlyList<EngineProblem>? Errors, ValidatedConfig? Config);
+
+public sealed record ValidatedConfig(JsonElement? Rules);
+
+/// <summary>The CreditNoteRelease event (core::engine::events::OrderEvent::CreditRelease): itemised lines, or spread when none.</summary>
+public sealed record CreditNoteReleaseDocument(long OrderId, int Seq, IReadOnlyList<CreditNoteReleaseItem> Items, bool Restock)
+{
+    public string Kind => EngineNames.CreditNoteRelease;
+
+    public string ToJson() => JsonSerializer.Serialize(this, EngineJsonContext.Default.CreditNoteReleaseDocument);
+}
+
+/// <summary>One itemised line: its 1-based position on the invoice and the quantity credited (sent as text, exact).</summary>
+public sealed record CreditNoteReleaseItem(int Line, [property: JsonNumberHandling(JsonNumberHandling.WriteAsString)] decimal Quantity);
 
 public static class EngineDocuments
 {
-    /// <summary>Every record state the engine knows.</summary>
-    public static readonly IReadOnlyList<string> RecordStates = ["Pending", "InFlight", "Retrying", "Synced", "Failed", "Cancelled"];
+    public static RecordPage ParseRecordPage(string json) => Read(json, EngineJsonContext.Default.RecordPage, "record page");
 
-    public static RecordPage ParseRecordPage(string json)
-    {
-        var root = Object(json, "record page");
-        var items = (root["Items"] as JsonArray ?? []).OfType<JsonObject>().Select(ParseRecord).ToList();
-        return new RecordPage(Long(root, "Total") ?? items.Count, items);
-    }
+    public static RecordDetail ParseRecordDetail(string json) => Read(json, EngineJsonContext.Default.RecordDetail, "record detail");
 
-    public static RecordRow ParseRecord(JsonObject o) => new(
-        Long(o, "RecordId") ?? 0,
-        Long(o, "OrderId") ?? 0,
-        Str(o, "CustomOrderNumber"),
-        Str(o, "State"),
-        (int)(Long(o, "Attempts") ?? 0),
-        Long(o, "InvoiceNumber"),
-        Str(o, "CustomerCode"),
-        o["LastError"] is JsonObject e ? Problem(e).ToString() : Str(o, "LastError"),
-        o["NeedsCreditNote"] is JsonValue v && v.TryGetValue<bool>(out var b) && b,
-        Str(o, "CreditNoteReason"),
-        Date(o, "CreatedUtc"),
-        Date(o, "UpdatedUtc"),
-        Date(o, "NextAttemptUtc"),
-        (o["CreditNotes"] as JsonArray ?? []).OfType<JsonObject>().Select(ParseCreditNote).ToList());
+    public static StatusCounts ParseStatusCounts(string json) => Read(json, EngineJsonContext.Default.StatusCounts, "status counts");
 
-    public static CreditNoteRow ParseCreditNote(JsonObject c)
-    {
-        var posted = c["Posted"] as JsonObject;
-        return new CreditNoteRow(
-            (int)(Long(c, "Seq") ?? 0),
-            Str(c, "Cause"),
-            Str(c, "State"),
-            Dec(c, "RequestedAmount"),
-            Date(c, "DateUtc"),
-            posted is null ? null : Long(posted, "Number"),
-            posted is null ? null : Dec(posted, "Amount"),
-            posted is null ? null : Str(posted, "Currency"),
-            posted is null ? null : Str(posted, "Date"),
-            posted is null ? null : Dec(posted, "Applied"),
-            posted is null ? null : Dec(posted, "Refunded"),
-            c["LastError"] is JsonObject e ? Problem(e).ToString() : null);
-    }
+    public static Preview ParsePreview(string json) => Read(json, EngineJsonContext.Default.Preview, "preview");
+
+    public static ConnectionReport ParseConnectionReport(string json) => Read(json, EngineJsonContext.Default.ConnectionReport, "connection report");
+
+    public static ConfigValidation ParseConfigValidation(string json) => Read(json, EngineJsonContext.Default.ConfigValidation, "config validation");
 
     /// <summary>RecordDetail: the lines of the invoice as it was posted (MappedInvoice.LineItems), numbered from 1.</summary>
-    public static IList<Models.InvoiceLineModel> ParseInvoiceLines(string json)
-    {
-        var root = Object(json, "record detail");
-        var lines = (root["MappedInvoice"] as JsonObject)?["LineItems"] as JsonArray ?? [];
-        return lines.OfType<JsonObject>().Select((l, i) => new Models.InvoiceLineModel(i + 1,
-            Str(l, "Description") ?? string.Empty,
-            Dec(l, "Quantity")?.ToString("0.####", CultureInfo.InvariantCulture) ?? string.Empty,
-            Dec(l, "Rate")?.ToString("0.00##", CultureInfo.InvariantCulture) ?? string.Empty,
-            Dec(l, "VATLevel")?.ToString("0.##", CultureInfo.InvariantCulture) ?? string.Empty,
-            Str(l, "ProductCode"))).ToList();
-    }
+    public static IList<Models.InvoiceLineModel> InvoiceLines(RecordDetail detail) =>
+        (detail.MappedInvoice?.LineItems ?? []).Select((l, i) => new Models.InvoiceLineModel(i + 1,
+            l.Description ?? string.Empty,
+            l.Quantity.ToString("0.####", CultureInfo.InvariantCulture),
+            l.Rate.ToString("0.00##", CultureInfo.InvariantCulture),
+            l.VatLevel.ToString("0.##", CultureInfo.InvariantCulture),
+            l.ProductCode)).ToList();
 
     /// <summary>The CreditNoteRelease event: itemised lines (line, quantity), or spread when none.</summary>
     public static string CreditNoteRelease(long orderId, int seq, IEnumerable<(int Line, decimal Quantity)> items, bool restock) =>
-        new JsonObject
-        {
-            ["Kind"] = "CreditNoteRelease",
-            ["OrderId"] = orderId,
-            ["Seq"] = seq,
-            ["Items"] = new JsonArray(items.Select(i => (JsonNode)new JsonObject
-            {
-                ["Line"] = i.Line,
-                ["Quantity"] = i.Quantity.ToString(CultureInfo.InvariantCulture),
-            }).ToArray()),
-            ["Restock"] = restock,
-        }.ToJsonString();
+        new CreditNoteReleaseDocument(orderId, seq, items.Select(i => new CreditNoteReleaseItem(i.Line, i.Quantity)).ToList(), restock).ToJson();
 
-    /// <summary>RecordDetail: its Record member is the summary.</summary>
-    public static RecordRow ParseRecordDetail(string json)
-    {
-        var root = Object(json, "record detail");
-        return ParseRecord(root["Record"] as JsonObject ?? root);
-    }
-
-    /// <summary>The numeric members of StatusCounts (Pending … OutcomesPending).</summary>
-    public static IDictionary<string, long> ParseStatusCounts(string json)
-    {
-        var counts = new Dictionary<string, long>();
-        foreach (var (key, value) in Object(json, "status counts"))
-            if (value is JsonValue v && v.TryGetValue<long>(out var n))
-                counts[key] = n;
-        return counts;
-    }
-
-    /// <summary>StatusCounts.Circuit: Closed, Open or HalfOpen (null when absent).</summary>
-    public static string? ParseCircuit(string json) => Str(Object(json, "status counts"), "Circuit");
-
-    public static PreviewDocument ParsePreview(string json)
-    {
-        var root = Object(json, "preview");
-        var ok = root["Ok"] is JsonValue v && v.TryGetValue<bool>(out var b) && b;
-        var errors = (root["Errors"] as JsonArray ?? []).OfType<JsonObject>().Select(Problem).ToList();
-        var warnings = (root["Warnings"] as JsonArray ?? []).Select(w => w is JsonValue wv && wv.TryGetValue<string>(out var s) ? s : w?.ToJsonString() ?? string.Empty).ToList();
-        var lines = new List<IDictionary<string, string>>();
-        if (FindArray(root["Invoice"], "Lines") is { } array)
-        {
-            foreach (var line in array.OfType<JsonObject>())
-            {
-                var row = new Dictionary<string, string>();
-                foreach (var (key, value) in line)
-                    if (value is JsonValue lv)
-                        row[key] = lv.TryGetValue<string>(out var s) ? s : lv.ToJsonString();
-                lines.Add(row);
-            }
-        }
-        return new PreviewDocument(ok, errors, warnings, lines);
-    }
-
-    public static ConnectionReport ParseConnectionReport(string json)
-    {
-        var root = Object(json, "connection report");
-        var ok = root["Ok"] is JsonValue v && v.TryGetValue<bool>(out var b) && b;
-        return new ConnectionReport(ok, Str(root, "Message") ?? string.Empty, Str(root, "AccountName"), Str(root, "Mode"));
-    }
-
+    /// <summary>The engine's JSON, indented for the admin's raw view (as it came when it is not JSON).</summary>
     public static string Indent(string json)
     {
         try
         {
-            return JsonNode.Parse(json)?.ToJsonString(new JsonSerializerOptions { WriteIndented = true }) ?? json;
+            using var doc = JsonDocument.Parse(json);
+            return JsonSerializer.Serialize(doc.RootElement, EngineJsonContext.Indented.JsonElement);
         }
         catch (JsonException)
         {
@@ -202,42 +213,48 @@ public static class EngineDocuments
         }
     }
 
-    private static JsonObject Object(string json, string what) =>
-        JsonNode.Parse(json) as JsonObject ?? throw new FormatException($"the engine's {what} is not a JSON object");
-
-    private static EngineProblem Problem(JsonObject e) => new(Str(e, "Code"), Str(e, "Message") ?? string.Empty, Str(e, "Path"));
-
-    private static JsonArray? FindArray(JsonNode? node, string name)
+    private static T Read<T>(string json, System.Text.Json.Serialization.Metadata.JsonTypeInfo<T> type, string what)
     {
-        if (node is not JsonObject o)
-            return null;
-        if (o[name] is JsonArray found)
-            return found;
-        foreach (var (_, child) in o)
-            if (FindArray(child, name) is { } nested)
-                return nested;
-        return null;
+        try
+        {
+            return JsonSerializer.Deserialize(json, type) ?? throw new FormatException($"the engine's {what} is null");
+        }
+        catch (JsonException ex)
+        {
+            throw new FormatException($"the engine's {what} is not what this plugin reads: {ex.Message}", ex);
+        }
     }
+}
 
-    private static string? Str(JsonObject o, string name) => o[name] is JsonValue v ? (v.TryGetValue<string>(out var s) ? s : v.ToJsonString()) : null;
+/// <summary>
+/// Times the engine writes are UTC (RFC 3339, "Z" or an offset); read as DateTime of Kind Utc whatever the
+/// server's time zone, written with "Z".
+/// </summary>
+public sealed class UtcDateTimeConverter : JsonConverter<DateTime>
+{
+    public override DateTime Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) =>
+        reader.GetDateTimeOffset().UtcDateTime;
 
-    private static long? Long(JsonObject o, string name) => o[name] switch
-    {
-        JsonValue v when v.TryGetValue<long>(out var l) => l,
-        JsonValue v when v.TryGetValue<string>(out var s) && long.TryParse(s, NumberStyles.Integer, CultureInfo.InvariantCulture, out var p) => p,
-        _ => null,
-    };
+    public override void Write(Utf8JsonWriter writer, DateTime value, JsonSerializerOptions options) =>
+        writer.WriteStringValue(DateTime.SpecifyKind(value, DateTimeKind.Utc).ToString("yyyy-MM-dd'T'HH:mm:ss.FFFFFFF'Z'", CultureInfo.InvariantCulture));
+}
 
-    private static decimal? Dec(JsonObject o, string name) => o[name] switch
-    {
-        JsonValue v when v.TryGetValue<decimal>(out var d) => d,
-        JsonValue v when v.TryGetValue<string>(out var s) && decimal.TryParse(s, NumberStyles.Number, CultureInfo.InvariantCulture, out var p) => p,
-        _ => null,
-    };
-
-    private static DateTime? Date(JsonObject o, string name) =>
-        o[name] is JsonValue v && v.TryGetValue<string>(out var s) &&
-        DateTime.TryParse(s, CultureInfo.InvariantCulture, DateTimeStyles.AdjustToUniversal | DateTimeStyles.AssumeUniversal, out var d)
-            ? d
-            : null;
+/// <summary>Source-generated (reflection-free) contracts of the engine's documents.</summary>
+[JsonSourceGenerationOptions(
+    DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+    NumberHandling = JsonNumberHandling.AllowReadingFromString,
+    Converters = [typeof(UtcDateTimeConverter)])]
+[JsonSerializable(typeof(RecordQueryDocument))]
+[JsonSerializable(typeof(RecordPage))]
+[JsonSerializable(typeof(RecordDetail))]
+[JsonSerializable(typeof(StatusCounts))]
+[JsonSerializable(typeof(Preview))]
+[JsonSerializable(typeof(ConnectionReport))]
+[JsonSerializable(typeof(ConfigValidation))]
+[JsonSerializable(typeof(CreditNoteReleaseDocument))]
+[JsonSerializable(typeof(JsonElement))]
+public sealed partial class EngineJsonContext : JsonSerializerContext
+{
+    /// <summary>For the admin's raw views.</summary>
+    public static EngineJsonContext Indented { get; } = new(new JsonSerializerOptions { WriteIndented = true });
 }

@@ -47,7 +47,7 @@ public sealed record OrderEventDocument
 
     public static OrderEventDocument Paid(Order order) => new()
     {
-        Kind = "OrderPaid",
+        Kind = EngineNames.OrderPaid,
         OrderId = order.Id,
         Amount = order.OrderTotal,
         PaidDateUtc = DateTime.SpecifyKind(order.PaidDateUtc ?? DateTime.UtcNow, DateTimeKind.Utc),
@@ -56,14 +56,14 @@ public sealed record OrderEventDocument
 
     public static OrderEventDocument Cancelled(Order order, DateTime cancelledUtc) => new()
     {
-        Kind = "OrderCancelled",
+        Kind = EngineNames.OrderCancelled,
         OrderId = order.Id,
         CancelledDateUtc = DateTime.SpecifyKind(cancelledUtc, DateTimeKind.Utc),
     };
 
     public static OrderEventDocument Voided(Order order, DateTime voidedUtc) => new()
     {
-        Kind = "OrderVoided",
+        Kind = EngineNames.OrderVoided,
         OrderId = order.Id,
         VoidedDateUtc = DateTime.SpecifyKind(voidedUtc, DateTimeKind.Utc),
     };
@@ -74,7 +74,7 @@ public sealed record OrderEventDocument
     /// </summary>
     public static OrderEventDocument Refunded(Order order, decimal amount, RefundNote? note, DateTime nowUtc, string? paymentStatus = null) => new()
     {
-        Kind = "OrderRefunded",
+        Kind = EngineNames.OrderRefunded,
         OrderId = order.Id,
         Amount = amount,
         RefundDateUtc = DateTime.SpecifyKind(note?.CreatedOnUtc ?? nowUtc, DateTimeKind.Utc),

@@ -32,7 +32,7 @@ public sealed record SubmitResult(SubmitState State, EnqueueReceipt? Receipt, st
     public (bool IsError, string Message)? Report(string what, int orderId) => this switch
     {
         { State: SubmitState.Spooled } => (false, $"KashFlow: the {what} of order {orderId} is spooled ({Message}); it is sent when the engine runs."),
-        { Receipt.State: "Failed" } => (true, $"KashFlow: the engine recorded the {what} of order {orderId} as failed: {Receipt.Message}"),
+        { Receipt.State: EngineNames.ReceiptFailed } => (true, $"KashFlow: the engine recorded the {what} of order {orderId} as failed: {Receipt.Message}"),
         _ => null,
     };
 }

@@ -69,15 +69,15 @@ public static class OrderCatchUp
                     submitEvent(order.Id, OrderEventDocument.Paid(order).ToJson());
                     events++;
                 }
-                var credits = record.CreditNotes ?? [];
-                if (order.OrderStatus == OrderStatus.Cancelled && record.State != "Cancelled" && !record.NeedsCreditNote
-                    && !credits.Any(c => c.Cause == "Cancellation"))
+                var credits = record.CreditNoteList;
+                if (order.OrderStatus == OrderStatus.Cancelled && record.State != EngineNames.RecordCancelled && !record.NeedsCreditNote
+                    && !credits.Any(c => c.Cause == EngineNames.CauseCancellation))
                 {
                     // the store keeps no cancellation time: now is the best there is
                     submitEvent(order.Id, OrderEventDocument.Cancelled(order, DateTime.UtcNow).ToJson());
                     events++;
                 }
-                if (order.PaymentStatus == PaymentStatus.Voided && record.State != "Cancelled" && !credits.Any(c => c.Cause == "Void"))
+                if (order.PaymentStatus == PaymentStatus.Voided && record.State != EngineNames.RecordCancelled && !credits.Any(c => c.Cause == EngineNames.CauseVoid))
                 {
                     submitEvent(order.Id, OrderEventDocument.Voided(order, DateTime.UtcNow).ToJson());
                     events++;
@@ -91,12 +91,12 @@ public static class OrderCatchUp
     }
 
     /// <summary>The order's refunds (from its notes) the journal has no credit note for, oldest first.</summary>
-    private static async Task<int> ResendRefundsAsync(IOrderService orders, Order order, RecordRow? record, Action<int, string> submitEvent)
+    private static async Task<int> ResendRefundsAsync(IOrderService orders, Order order, RecordSummary? record, Action<int, string> submitEvent)
     {
         if (order.RefundedAmount <= 0)
             return 0;
         var notes = RefundNote.All(await orders.GetOrderNotesByOrderIdAsync(order.Id));
-        var journalled = record?.CreditNotes?.Count(c => c.Cause == "Refund") ?? 0;
+        var journalled = record?.CreditNoteList.Count(c => c.Cause == EngineNames.CauseRefund) ?? 0;
         var sent = 0;
         for (var i = journalled; i < notes.Count; i++)
         {
@@ -109,7 +109,7 @@ public static class OrderCatchUp
         return sent;
     }
 
-    private static Dictionary<int, RecordRow> Known(KashFlowEngine engine, IReadOnlyList<int> orderIds)
+    private static Dictionary<int, RecordSummary> Known(KashFlowEngine engine, IReadOnlyList<int> orderIds)
     {
         var query = new RecordQuery([], null, null, null, 1, PageSize, orderIds);
         return EngineDocuments.ParseRecordPage(engine.ListRecordsJson(query.ToJson())).Items

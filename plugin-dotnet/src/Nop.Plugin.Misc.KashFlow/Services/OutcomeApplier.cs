@@ -48,9 +48,9 @@ public class OutcomeApplier
     /// <summary>Throws when nopCommerce itself fails (database): the outcome stays unacknowledged and comes back.</summary>
     public Task<ApplyResult> ApplyAsync(EngineOutcome outcome) => outcome.Kind switch
     {
-        "SetOrderStatus" => SetOrderStatusAsync(outcome),
-        "AddOrderNote" => AddOrderNoteAsync(outcome),
-        "SetStock" => SetStockAsync(outcome),
+        EngineNames.SetOrderStatus => SetOrderStatusAsync(outcome),
+        EngineNames.AddOrderNote => AddOrderNoteAsync(outcome),
+        EngineNames.SetStock => SetStockAsync(outcome),
         _ => RejectAsync(outcome, $"unknown outcome kind '{outcome.Kind}'"),
     };
 
