@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Nop.Plugin.Misc.KashFlow.Services;
+using Nop.Plugin.Misc.KashFlow.Domain;
 
 namespace Nop.Plugin.Misc.KashFlow.Tests;
 

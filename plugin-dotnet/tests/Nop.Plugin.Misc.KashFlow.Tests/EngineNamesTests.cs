@@ -1,6 +1,7 @@
 using System.Text.RegularExpressions;
 using Nop.Plugin.Misc.KashFlow.Services;
 using Nop.Plugin.Misc.KashFlow.Tests.Fakes;
+using Nop.Plugin.Misc.KashFlow.Domain;
 
 namespace Nop.Plugin.Misc.KashFlow.Tests;
 

@@ -17,6 +17,7 @@ using Nop.Plugin.Misc.KashFlow.Native;
 using Nop.Plugin.Misc.KashFlow.Services;
 using Nop.Plugin.Misc.KashFlow.Tests.Fakes;
 using Nop.Web.Framework.Infrastructure;
+using Nop.Plugin.Misc.KashFlow.Domain;
 
 namespace Nop.Plugin.Misc.KashFlow.Tests;
 

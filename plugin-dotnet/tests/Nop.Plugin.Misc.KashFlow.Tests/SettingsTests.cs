@@ -3,6 +3,7 @@ using Nop.Plugin.Misc.KashFlow.Factories;
 using Nop.Plugin.Misc.KashFlow.Models;
 using Nop.Plugin.Misc.KashFlow.Services;
 using Nop.Plugin.Misc.KashFlow.Tests.Fakes;
+using Nop.Plugin.Misc.KashFlow.Domain;
 
 namespace Nop.Plugin.Misc.KashFlow.Tests;
 

@@ -9,6 +9,7 @@ using Nop.Plugin.Misc.KashFlow.Native;
 using Nop.Plugin.Misc.KashFlow.Services;
 using Nop.Services.Localization;
 using Nop.Services.Orders;
+using Nop.Plugin.Misc.KashFlow.Domain;
 
 namespace Nop.Plugin.Misc.KashFlow.Factories;
 

@@ -4,6 +4,7 @@
 // engine validates them; RulesDocument is the typed window the configure page edits).
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using Nop.Plugin.Misc.KashFlow.Domain;
 
 namespace Nop.Plugin.Misc.KashFlow.Services;
 

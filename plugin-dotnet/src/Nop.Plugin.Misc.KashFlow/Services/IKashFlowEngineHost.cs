@@ -2,6 +2,7 @@
 // application (IKashFlowEngineHost), and what a submission became (SubmitState, SubmitResult). The host
 // itself is KashFlowEngineHost (its partial files, one job each).
 using Nop.Plugin.Misc.KashFlow.Native;
+using Nop.Plugin.Misc.KashFlow.Domain;
 
 namespace Nop.Plugin.Misc.KashFlow.Services;
 

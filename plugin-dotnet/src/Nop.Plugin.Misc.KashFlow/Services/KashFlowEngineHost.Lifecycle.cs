@@ -4,6 +4,7 @@
 using Microsoft.Extensions.DependencyInjection;
 using Nop.Plugin.Misc.KashFlow.Native;
 using Nop.Services.Logging;
+using Nop.Plugin.Misc.KashFlow.Domain;
 
 namespace Nop.Plugin.Misc.KashFlow.Services;
 

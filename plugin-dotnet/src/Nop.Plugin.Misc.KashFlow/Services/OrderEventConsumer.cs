@@ -9,6 +9,7 @@ using Nop.Core.Domain.Orders;
 using Nop.Services.Events;
 using Nop.Services.Logging;
 using Nop.Services.Orders;
+using Nop.Plugin.Misc.KashFlow.Domain;
 
 namespace Nop.Plugin.Misc.KashFlow.Services;
 

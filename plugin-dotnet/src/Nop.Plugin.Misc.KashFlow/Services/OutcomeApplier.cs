@@ -14,6 +14,7 @@ using Nop.Plugin.Misc.KashFlow.Native;
 using Nop.Services.Catalog;
 using Nop.Services.Logging;
 using Nop.Services.Orders;
+using Nop.Plugin.Misc.KashFlow.Domain;
 
 namespace Nop.Plugin.Misc.KashFlow.Services;
 

@@ -2,6 +2,7 @@
 // document is valid, and for the rules with every default filled in. The engine owns the rules and
 // their defaults; the configure page shows and edits what it returns, so nothing is guessed here.
 using Nop.Plugin.Misc.KashFlow.Native;
+using Nop.Plugin.Misc.KashFlow.Domain;
 
 namespace Nop.Plugin.Misc.KashFlow.Services;
 

@@ -3,7 +3,7 @@
 // added, renamed or removed there without this file following, and asks the real engine to accept every
 // name here. Values the engine sends are still read as strings: one this plugin does not know yet is shown
 // as it comes, never a crash.
-namespace Nop.Plugin.Misc.KashFlow.Services;
+namespace Nop.Plugin.Misc.KashFlow.Domain;
 
 public static class EngineNames
 {

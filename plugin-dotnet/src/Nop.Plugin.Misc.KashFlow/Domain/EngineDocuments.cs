@@ -8,7 +8,7 @@ using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 
-namespace Nop.Plugin.Misc.KashFlow.Services;
+namespace Nop.Plugin.Misc.KashFlow.Domain;
 
 /// <summary>
 /// RecordQuery: Search matches the custom order number or the order id; dates are the order's CreatedOnUtc;

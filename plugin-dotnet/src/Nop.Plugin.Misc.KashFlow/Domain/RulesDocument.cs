@@ -6,7 +6,7 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 
-namespace Nop.Plugin.Misc.KashFlow.Services;
+namespace Nop.Plugin.Misc.KashFlow.Domain;
 
 public sealed record PaymentMethodRule(string SystemName, int MethodId, int BankAccountId);
 

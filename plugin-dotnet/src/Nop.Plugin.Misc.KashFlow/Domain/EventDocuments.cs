@@ -6,7 +6,7 @@ using System.Text.Json.Serialization;
 using System.Text.RegularExpressions;
 using Nop.Core.Domain.Orders;
 
-namespace Nop.Plugin.Misc.KashFlow.Services;
+namespace Nop.Plugin.Misc.KashFlow.Domain;
 
 public sealed record OrderEventDocument
 {
