@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Time.Testing;
 using System.Text.Json.Nodes;
 using Nop.Core.Domain.Orders;
 using Nop.Core.Domain.Payments;
@@ -84,10 +85,11 @@ public class HandOffTests
     [Fact]
     public async Task Switching_the_plugin_off_closes_the_marker_and_on_again_starts_a_new_floor()
     {
-        await using var store = new TestStore();
+        var clock = new FakeTimeProvider(new DateTimeOffset(2026, 7, 1, 9, 0, 0, TimeSpan.Zero));
+        await using var store = new TestStore(time: clock);
         await ConfigureQuietSandboxAsync(store);
         Assert.True(await store.Host.EnsureStartedAsync(), store.Host.LastStartError);
-        await store.PublishAsync(new OrderPlacedEvent(Seed(store, 801, DateTime.UtcNow)));
+        await store.PublishAsync(new OrderPlacedEvent(Seed(store, 801, clock.GetUtcNow().UtcDateTime)));
         var marker = store.Paths.HandOffMarkerPath;
         Assert.True(File.Exists(marker));
         var firstFloor = DateTime.Parse(File.ReadAllText(marker), null, System.Globalization.DateTimeStyles.RoundtripKind);
@@ -98,13 +100,16 @@ public class HandOffTests
         await store.Host.ApplySettingsAsync();
         Assert.False(File.Exists(marker), "off, with the hand-off drained: nothing of this process needs catching up");
 
-        await Task.Delay(50);
-        var switchedOn = DateTime.UtcNow;
+        Assert.Equal(clock.GetUtcNow().UtcDateTime, firstFloor); // the host's start
+
+        clock.Advance(TimeSpan.FromMinutes(7));
+        var switchedOn = clock.GetUtcNow().UtcDateTime;
         await store.ConfigureAsync(s => s.Enabled = true);
         await store.Host.ApplySettingsAsync();
-        await store.PublishAsync(new OrderPlacedEvent(Seed(store, 802, DateTime.UtcNow)));
+        clock.Advance(TimeSpan.FromSeconds(3));
+        await store.PublishAsync(new OrderPlacedEvent(Seed(store, 802, clock.GetUtcNow().UtcDateTime)));
         var floor = DateTime.Parse(File.ReadAllText(marker), null, System.Globalization.DateTimeStyles.RoundtripKind);
-        Assert.True(floor >= switchedOn.AddMilliseconds(-1) && floor > firstFloor, $"floor {floor:O}, switched on {switchedOn:O}");
+        Assert.Equal(switchedOn, floor); // when it was switched on again, not when the order came
     }
 
     [Fact]

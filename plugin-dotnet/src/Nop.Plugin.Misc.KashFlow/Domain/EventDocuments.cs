@@ -45,12 +45,13 @@ public sealed record OrderEventDocument
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public DateTime? CancelledDateUtc { get; init; }
 
-    public static OrderEventDocument Paid(Order order) => new()
+    /// <summary>A payment; dated <paramref name="nowUtc"/> when the order has no paid date.</summary>
+    public static OrderEventDocument Paid(Order order, DateTime nowUtc) => new()
     {
         Kind = EngineNames.OrderPaid,
         OrderId = order.Id,
         Amount = order.OrderTotal,
-        PaidDateUtc = DateTime.SpecifyKind(order.PaidDateUtc ?? DateTime.UtcNow, DateTimeKind.Utc),
+        PaidDateUtc = DateTime.SpecifyKind(order.PaidDateUtc ?? nowUtc, DateTimeKind.Utc),
         PaymentMethodSystemName = string.IsNullOrEmpty(order.PaymentMethodSystemName) ? null : order.PaymentMethodSystemName,
     };
 

@@ -23,7 +23,7 @@ public sealed partial class KashFlowEngineHost
                 {
                     SpoolRebuild(id);
                     Log(false, $"KashFlow: the snapshot of order {id} could not be built for the catch-up ({ex.GetType().Name}: {ex.Message}); it is spooled to be built again.");
-                });
+                }, _time);
             _catchUpFromUtc = null;
             await logger.InformationAsync($"KashFlow: the last stop was not clean; {result.OrdersSeen} order(s) created since {from - OrderCatchUp.Margin:u} were checked against the journal: {result.SnapshotsSubmitted} snapshot(s) and {result.EventsSubmitted} payment or cancellation document(s) journalled again.");
         }

@@ -19,7 +19,7 @@ public sealed partial class KashFlowEngineHost
         {
             if (_engine is not null)
                 return true;
-            if (!ignoreBackoff && DateTime.UtcNow < _nextStartAttemptUtc)
+            if (!ignoreBackoff && UtcNow < _nextStartAttemptUtc)
                 return false;
             await using var scope = _scopeFactory.CreateAsyncScope();
             var settingsManager = scope.ServiceProvider.GetRequiredService<KashFlowSettingsManager>();
@@ -101,7 +101,7 @@ public sealed partial class KashFlowEngineHost
             _lastStartError = ex is UnauthorizedAccessException or System.Security.SecurityException
                 ? DescribeDataFolderFault(_paths.DataDirectory, ex)
                 : ex.Message;
-            _nextStartAttemptUtc = DateTime.UtcNow + KashFlowDefaults.EngineRetryDelay;
+            _nextStartAttemptUtc = UtcNow + KashFlowDefaults.EngineRetryDelay;
             await logger.ErrorAsync($"KashFlow: the sync engine did not start ({ex.GetType().Name}): {_lastStartError}. Orders are kept in the spool until it runs.");
             return false;
         }
@@ -133,7 +133,7 @@ public sealed partial class KashFlowEngineHost
         if (!_disabled)
             return;
         _disabled = false;
-        Interlocked.Exchange(ref _enabledSinceTicks, DateTime.UtcNow.Ticks);
+        Interlocked.Exchange(ref _enabledSinceTicks, UtcNow.Ticks);
     }
 
     public void Stop()

@@ -28,6 +28,7 @@ public sealed partial class KashFlowEngineHost : IKashFlowEngineHost
     private readonly HandOffMarker _marker;
     private readonly KashFlowEnginePaths _paths;
     private readonly IServiceScopeFactory _scopeFactory;
+    private readonly TimeProvider _time;
     private readonly SemaphoreSlim _startLock = new(1, 1);
     private readonly object _submitLock = new();
     private volatile KashFlowEngine? _engine;
@@ -41,18 +42,20 @@ public sealed partial class KashFlowEngineHost : IKashFlowEngineHost
     private DateTime? _catchUpFromUtc;
     // The hand-off floor to use: the host's start, or when the plugin was last switched back on (orders
     // placed while it was off are not the catch-up's business).
-    private long _enabledSinceTicks = DateTime.UtcNow.Ticks;
+    private long _enabledSinceTicks;
     private volatile bool _disabled;
     private readonly string? _dataFolderError;
     private int _dataFolderErrorLogged;
 
     // Created when nopCommerce starts (the hosted poller needs it): nothing here may throw, whatever
     // the data folder is like (on IIS the app-pool identity may be unable to read App_Data/KashFlow).
-    public KashFlowEngineHost(IServiceScopeFactory scopeFactory, KashFlowEnginePaths paths)
+    public KashFlowEngineHost(IServiceScopeFactory scopeFactory, KashFlowEnginePaths paths, TimeProvider? time = null)
     {
         _scopeFactory = scopeFactory;
         _paths = paths;
-        Spool = new SnapshotSpool(paths.SpoolDirectory);
+        _time = time ?? TimeProvider.System;
+        _enabledSinceTicks = UtcNow.Ticks;
+        Spool = new SnapshotSpool(paths.SpoolDirectory, _time);
         try
         {
             _readyInSpool = Spool.List().Count(e => e.Kind != SpoolKind.Rebuild);
@@ -77,6 +80,8 @@ public sealed partial class KashFlowEngineHost : IKashFlowEngineHost
                      "Modify permission on App_Data\\KashFlow, then restart the application. Until then orders are not synced; they stay in nopCommerce and can be sent with \"Resync\" later."
             : what + " Orders are not synced until the folder can be used; they stay in nopCommerce and can be sent with \"Resync\" later.";
     }
+
+    private DateTime UtcNow => _time.GetUtcNow().UtcDateTime;
 
     public string? DataFolderError => _dataFolderError;
 

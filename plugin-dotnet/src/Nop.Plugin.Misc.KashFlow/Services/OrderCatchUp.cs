@@ -31,11 +31,13 @@ public static class OrderCatchUp
     /// <param name="submitOrder">The durable (synchronous) path for a snapshot.</param>
     /// <param name="submitEvent">The durable (synchronous) path for an event document.</param>
     /// <param name="buildFailed">Told of an order whose snapshot cannot be built now (the host spools it for a rebuild), so one bad order never stops the rest.</param>
+    /// <param name="time">The clock: a cancellation or void re-sent is dated now (the store keeps no time for it).</param>
     public static async Task<CatchUpResult> RunAsync(KashFlowEngine engine, IOrderService orders, IOrderSnapshotBuilder builder,
         DateTime floorUtc, Action<int, string> submitOrder, Action<int, string> submitEvent, CancellationToken cancellationToken,
-        Action<int, Exception>? buildFailed = null)
+        Action<int, Exception>? buildFailed = null, TimeProvider? time = null)
     {
         var from = DateTime.SpecifyKind(floorUtc, DateTimeKind.Utc) - Margin;
+        var now = (time ?? TimeProvider.System).GetUtcNow().UtcDateTime;
         int seen = 0, snapshots = 0, events = 0;
         for (var pageIndex = 0; ; pageIndex++)
         {
@@ -67,7 +69,7 @@ public static class OrderCatchUp
                 // a payment made before the window was journalled by an earlier process
                 if (order.PaymentStatus == PaymentStatus.Paid && order.PaidDateUtc is { } paid && DateTime.SpecifyKind(paid, DateTimeKind.Utc) >= from)
                 {
-                    submitEvent(order.Id, OrderEventDocument.Paid(order).ToJson());
+                    submitEvent(order.Id, OrderEventDocument.Paid(order, now).ToJson());
                     events++;
                 }
                 var credits = record.CreditNoteList;
@@ -75,12 +77,12 @@ public static class OrderCatchUp
                     && !credits.Any(c => c.Cause == EngineNames.CauseCancellation))
                 {
                     // the store keeps no cancellation time: now is the best there is
-                    submitEvent(order.Id, OrderEventDocument.Cancelled(order, DateTime.UtcNow).ToJson());
+                    submitEvent(order.Id, OrderEventDocument.Cancelled(order, now).ToJson());
                     events++;
                 }
                 if (order.PaymentStatus == PaymentStatus.Voided && record.State != EngineNames.RecordCancelled && !credits.Any(c => c.Cause == EngineNames.CauseVoid))
                 {
-                    submitEvent(order.Id, OrderEventDocument.Voided(order, DateTime.UtcNow).ToJson());
+                    submitEvent(order.Id, OrderEventDocument.Voided(order, now).ToJson());
                     events++;
                 }
                 events += await ResendRefundsAsync(orders, order, record, submitEvent);

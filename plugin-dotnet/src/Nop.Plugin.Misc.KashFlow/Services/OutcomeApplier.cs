@@ -33,13 +33,16 @@ public class OutcomeApplier
     private static readonly SemaphoreSlim StockLock = new(1, 1);
     private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, byte> UnmatchedSkusLogged = new();
 
+    private readonly TimeProvider _time;
     private readonly IEventPublisher _eventPublisher;
     private readonly ILogger _logger;
     private readonly IOrderService _orderService;
     private readonly IProductService _productService;
 
-    public OutcomeApplier(IEventPublisher eventPublisher, ILogger logger, IOrderService orderService, IProductService productService)
+    public OutcomeApplier(IEventPublisher eventPublisher, ILogger logger, IOrderService orderService, IProductService productService,
+        TimeProvider? time = null)
     {
+        _time = time ?? TimeProvider.System;
         _eventPublisher = eventPublisher;
         _logger = logger;
         _orderService = orderService;
@@ -99,7 +102,7 @@ public class OutcomeApplier
             OrderId = order.Id,
             Note = outcome.Note,
             DisplayToCustomer = false,
-            CreatedOnUtc = DateTime.UtcNow,
+            CreatedOnUtc = _time.GetUtcNow().UtcDateTime,
         });
         return ApplyResult.Applied;
     }

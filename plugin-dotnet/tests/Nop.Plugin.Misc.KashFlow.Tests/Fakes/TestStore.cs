@@ -52,8 +52,12 @@ public sealed class TestStore : IAsyncDisposable
     public string ContentRoot { get; }
     public ServiceProvider Services { get; }
 
-    public TestStore(string? dataDirectory = null)
+    /// <summary>The clock the plugin reads (the system's unless a test passes a FakeTimeProvider).</summary>
+    public TimeProvider Time { get; }
+
+    public TestStore(string? dataDirectory = null, TimeProvider? time = null)
     {
+        Time = time ?? TimeProvider.System;
         ContentRoot = Path.Combine(Path.GetTempPath(), "kashflow-plugin-tests", Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(ContentRoot);
 
@@ -94,6 +98,7 @@ public sealed class TestStore : IAsyncDisposable
         services.AddScoped<Controllers.KashFlowAdminController>();
         services.AddScoped<KashFlowPlugin>();
 
+        services.AddSingleton(Time); // before NopStartup, whose TimeProvider.System is only a fallback
         new NopStartup().ConfigureServices(services, new ConfigurationBuilder().Build());
         if (dataDirectory is not null)
         {
