@@ -31,15 +31,14 @@ public class HandOffTests
         return order;
     }
 
-    private static JsonObject? Detail(TestStore store, int orderId)
+    private static RecordDetail? Detail(TestStore store, int orderId)
     {
         var page = EngineDocuments.ParseRecordPage(store.Host.Engine!.ListRecordsJson(new RecordQuery([], null, null, null, 1, 10, [orderId]).ToJson()));
         var row = page.Items.SingleOrDefault();
-        return row is null ? null : (JsonObject)JsonNode.Parse(store.Host.Engine!.RecordDetailJson(row.RecordId))!;
+        return row is null ? null : EngineDocuments.ParseRecordDetail(store.Host.Engine!.RecordDetailJson(row.RecordId));
     }
 
-    private static IEnumerable<string> EventKinds(JsonObject detail) =>
-        (detail["Events"] as JsonArray ?? []).OfType<JsonObject>().Select(e => (string?)e["Kind"] ?? "");
+    private static IEnumerable<string> EventKinds(RecordDetail detail) => (detail.Events ?? []).Select(e => e.Kind ?? "");
 
     [Fact]
     public async Task Checkout_hands_the_order_off_and_the_writer_journals_its_documents_in_order()
@@ -54,7 +53,9 @@ public class HandOffTests
         Assert.True(store.Host.WaitForHandOff(TimeSpan.FromSeconds(10)));
 
         var detail = Detail(store, 401) ?? throw new Xunit.Sdk.XunitException("order 401 is not in the journal");
-        Assert.NotNull(detail["Snapshot"]);
+        Assert.Equal(401, detail.Record.OrderId);
+        Assert.Equal(401, detail.Snapshot!.Value.GetProperty("Id").GetInt32());
+        Assert.Contains(detail.Jobs!, j => j.Kind == "SyncOrder" && j.CreatedUtc is { Kind: DateTimeKind.Utc });
         Assert.Contains("OrderPaid", EventKinds(detail));
         Assert.True(store.Host.Spool.IsEmpty);
         Assert.True(File.Exists(store.Paths.HandOffMarkerPath), "the marker is open while the process runs");
@@ -162,7 +163,7 @@ public class HandOffTests
         Assert.True(await store.Host.EnsureStartedAsync(), store.Host.LastStartError);
 
         Assert.Null(store.Host.CatchUpFromUtc);
-        Assert.NotNull(Detail(store, 502)?["Snapshot"]);
+        Assert.NotNull(Detail(store, 502)?.Snapshot);
         Assert.Contains("OrderPaid", EventKinds(Detail(store, 503)!));
         Assert.Contains("OrderCancelled", EventKinds(Detail(store, 504)!));
         Assert.DoesNotContain("OrderPaid", EventKinds(Detail(store, 501)!));
@@ -176,7 +177,7 @@ public class HandOffTests
         // running it twice changes nothing (a restart that crashed again before the next clean stop), once
         // the first run's work has settled: a cancellation that met its order's invoice in flight becomes a
         // credit note only when that attempt finishes
-        for (var i = 0; i < 300 && (string?)Detail(store, 504)!["Record"]!["State"] is "InFlight" or "Pending"; i++)
+        for (var i = 0; i < 300 && Detail(store, 504)!.Record.State is "InFlight" or "Pending"; i++)
             await Task.Delay(20);
         var again = await OrderCatchUp.RunAsync(store.Host.Engine!, store.Orders, (IOrderSnapshotBuilder)store.Services.GetService(typeof(IOrderSnapshotBuilder))!,
             floor, (id, json) => store.Host.SubmitOrder(id, json), (id, json) => store.Host.SubmitEvent(id, json), CancellationToken.None);

@@ -63,13 +63,15 @@ public class SandboxEndToEndTests
         Assert.Single(EngineDocuments.ParseRecordPage(store.Host.Engine!.ListRecordsJson(new RecordQuery([], null, null, orderId.ToString(), 1, 50).ToJson())).Items,
             r => r.OrderId == orderId);
 
-    private static System.Text.Json.Nodes.JsonObject Detail(TestStore store, long orderId) =>
-        (System.Text.Json.Nodes.JsonObject)System.Text.Json.Nodes.JsonNode.Parse(store.Host.Engine!.RecordDetailJson(Record(store, orderId).RecordId))!;
+    private static RecordDetail Detail(TestStore store, long orderId) =>
+        EngineDocuments.ParseRecordDetail(store.Host.Engine!.RecordDetailJson(Record(store, orderId).RecordId));
 
     private static IEnumerable<(string Kind, string State)> Jobs(TestStore store, long orderId) =>
-        (Detail(store, orderId)["Jobs"] as System.Text.Json.Nodes.JsonArray ?? [])
-            .OfType<System.Text.Json.Nodes.JsonObject>()
-            .Select(j => (j["Kind"]!.GetValue<string>(), j["State"]!.GetValue<string>()));
+        (Detail(store, orderId).Jobs ?? []).Select(j => (j.Kind ?? "", j.State ?? ""));
+
+    /// <summary>The event documents the journal received for the order, as they were stored.</summary>
+    private static IEnumerable<System.Text.Json.Nodes.JsonObject> EventDocuments(TestStore store, long orderId) =>
+        (Detail(store, orderId).Events ?? []).Select(e => System.Text.Json.Nodes.JsonNode.Parse(e.Document!.Value.GetRawText())!.AsObject());
 
     [Fact]
     public async Task A_placed_order_becomes_an_invoice_and_the_order_goes_to_processing_with_a_note()
@@ -104,7 +106,7 @@ public class SandboxEndToEndTests
 
         Assert.True(await PollUntilAsync(store, () => Record(store, 124).State == "Synced" && Jobs(store, 124).Any(j => j.Kind.Contains("Payment", StringComparison.Ordinal) && j.State == "Done")),
             $"payment not synced; jobs {string.Join(", ", Jobs(store, 124))}; log:\n{store.Logger.AllText}");
-        var events = Detail(store, 124)["Events"]!.AsArray().Select(e => e!["Kind"]!.GetValue<string>());
+        var events = (Detail(store, 124).Events ?? []).Select(e => e.Kind);
         Assert.Contains("OrderPaid", events);
     }
 
@@ -163,7 +165,7 @@ public class SandboxEndToEndTests
         var credit = PostedCreditNote(store, 126)!;
         Assert.Equal((10012601L, 10.00m, "2026-07-01", 10.00m), (credit.Posted!.Number, credit.Posted.Amount, credit.Posted.Date, credit.Posted.Refunded));
         Assert.Single(Record(store, 126).CreditNotes!);
-        var refund = Detail(store, 126)["Events"]!.AsArray().Select(e => e!["Document"]!.AsObject()).Single(d => (string?)d["Kind"] == "OrderRefunded");
+        var refund = EventDocuments(store, 126).Single(d => (string?)d["Kind"] == "OrderRefunded");
         Assert.True((bool?)refund["Offline"]);
         Assert.Equal("PartiallyRefunded", (string?)refund["PaymentStatus"]);
         Assert.StartsWith("2026-06-30T23:30:00", (string?)refund["RefundDateUtc"]);
@@ -217,7 +219,7 @@ public class SandboxEndToEndTests
         Assert.True(await PollUntilAsync(store, () => PostedCreditNote(store, 128) is not null),
             $"no credit note; record {Record(store, 128)}; log:\n{store.Logger.AllText}");
         Assert.Equal((10012801L, 7.50m), (PostedCreditNote(store, 128)!.Posted!.Number, PostedCreditNote(store, 128)!.Posted!.Amount));
-        var release = Detail(store, 128)["Events"]!.AsArray().Select(e => e!["Document"]!.AsObject()).Single(d => (string?)d["Kind"] == "CreditNoteRelease");
+        var release = EventDocuments(store, 128).Single(d => (string?)d["Kind"] == "CreditNoteRelease");
         Assert.Equal(tea.Line, (int)release["Items"]![0]!["Line"]!);
 
         // a second release of the same (now posted) credit note is refused with the engine's reason

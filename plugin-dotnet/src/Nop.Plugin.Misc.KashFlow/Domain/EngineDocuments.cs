@@ -79,12 +79,29 @@ public sealed record CreditNoteSummary(int Seq, string? Cause, string? State, de
 public sealed record CreditNotePosted(long Number, decimal Amount, string? Currency, string? Date, decimal Applied, decimal Refunded);
 
 /// <summary>
-/// core::engine::model::RecordDetail. Snapshot, jobs, attempts, events and outcomes are shown to the admin
-/// as the engine's own JSON (the detail page's raw view), so they are kept as JSON; the invoice's lines are typed.
+/// core::engine::model::RecordDetail: everything the journal knows of one order. The stored snapshot, a
+/// job's payload and an event's document are the documents as they came (shown raw on the detail page).
 /// </summary>
-public sealed record RecordDetail(RecordSummary Record, string? SnapshotHash, string? SyncedSnapshotHash, MappedInvoice? MappedInvoice,
-    JsonElement? Snapshot, IReadOnlyList<JsonElement>? Jobs, IReadOnlyList<JsonElement>? Attempts, IReadOnlyList<JsonElement>? Events,
-    IReadOnlyList<JsonElement>? Outcomes);
+public sealed record RecordDetail(RecordSummary Record, string? SnapshotHash, string? SyncedSnapshotHash, JsonElement? Snapshot,
+    MappedInvoice? MappedInvoice, IReadOnlyList<JobEntry>? Jobs, IReadOnlyList<AttemptEntry>? Attempts, IReadOnlyList<EventEntry>? Events,
+    IReadOnlyList<OutcomeEntry>? Outcomes);
+
+/// <summary>core::engine::model::JobEntry. State: an EngineNames.JobStates name; Kind: the engine's job kind.</summary>
+public sealed record JobEntry(long Id, string? Kind, string? State, int Attempts, DateTime? RunAtUtc, bool OutcomeUnknown,
+    EngineProblem? LastError, JsonElement? Payload, DateTime? CreatedUtc, DateTime? UpdatedUtc);
+
+/// <summary>core::engine::model::AttemptEntry: one attempt at a job, with the KashFlow calls it made.</summary>
+public sealed record AttemptEntry(long Id, long JobId, string? JobKind, DateTime? StartedUtc, long DurationMs, string? Result,
+    EngineProblem? Error, IReadOnlyList<CallRecord>? Calls);
+
+/// <summary>core::engine::model::CallRecord: Status is null when no response came.</summary>
+public sealed record CallRecord(string? Method, string? Path, int? Status, long DurationMs, string? Error);
+
+/// <summary>core::engine::model::EventEntry: an event document the journal received.</summary>
+public sealed record EventEntry(long Id, string? Kind, DateTime? ReceivedUtc, JsonElement? Document);
+
+/// <summary>core::engine::model::OutcomeEntry.</summary>
+public sealed record OutcomeEntry(Native.EngineOutcome? Outcome, bool Acked, DateTime? CreatedUtc);
 
 /// <summary>The KashFlow invoice as posted (core::kashflow::model::Invoice): its lines.</summary>
 public sealed record MappedInvoice(IReadOnlyList<MappedInvoiceLine>? LineItems);
