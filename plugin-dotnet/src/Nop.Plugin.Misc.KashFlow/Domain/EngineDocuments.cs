@@ -114,8 +114,17 @@ public sealed record MappedInvoiceLine(string? Description, decimal Quantity, de
 public sealed record StatusCounts(long Pending, long InFlight, long Retrying, long Synced, long Failed, long Cancelled, long Total,
     long NeedsCreditNote, long CreditNotesPosted, long CreditNotesFailed, long OutcomesPending, string? Circuit)
 {
+    /// <summary>Members a newer engine adds: a count among them is still listed (by its name, as it came).</summary>
+    [JsonExtensionData]
+    public Dictionary<string, JsonElement>? Other { get; set; }
+
     /// <summary>The counts the admin pages list, by the engine's member name.</summary>
-    public IDictionary<string, long> ToDictionary() => new Dictionary<string, long>
+    public IDictionary<string, long> ToDictionary() => Known().Concat(
+        (Other ?? []).Where(o => o.Value.ValueKind == JsonValueKind.Number && o.Value.TryGetInt64(out _))
+            .Select(o => KeyValuePair.Create(o.Key, o.Value.GetInt64())))
+        .ToDictionary(p => p.Key, p => p.Value);
+
+    private Dictionary<string, long> Known() => new()
     {
         [nameof(Pending)] = Pending,
         [nameof(InFlight)] = InFlight,
@@ -142,7 +151,11 @@ public sealed record CanonicalInvoice(IReadOnlyList<CanonicalLine>? Lines);
 public sealed record CanonicalLine(string? Kind, string? Description, decimal Quantity, decimal Rate, decimal VatRate, decimal VatAmount,
     bool VatExempt, long NominalCode, string? ProductCode, string? Sku, string? Source)
 {
-    /// <summary>The preview grid's columns, in the engine's member order.</summary>
+    /// <summary>Members a newer engine adds to a line: listed too, as they came.</summary>
+    [JsonExtensionData]
+    public Dictionary<string, JsonElement>? Other { get; set; }
+
+    /// <summary>The preview grid's columns, in the engine's member order (then any it added).</summary>
     public IDictionary<string, string> ToColumns()
     {
         var c = CultureInfo.InvariantCulture;
@@ -163,6 +176,9 @@ public sealed record CanonicalLine(string? Kind, string? Description, decimal Qu
             row[nameof(Sku)] = Sku;
         if (Source is not null)
             row[nameof(Source)] = Source;
+        foreach (var (name, value) in Other ?? [])
+            if (value.ValueKind is not (JsonValueKind.Object or JsonValueKind.Array or JsonValueKind.Null))
+                row[name] = value.ValueKind == JsonValueKind.String ? value.GetString()! : value.GetRawText();
         return row;
     }
 }
