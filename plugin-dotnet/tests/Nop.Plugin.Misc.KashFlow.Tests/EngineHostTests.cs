@@ -1,3 +1,4 @@
+using Nop.Plugin.Misc.KashFlow.Domain;
 using Microsoft.Extensions.Time.Testing;
 using Nop.Plugin.Misc.KashFlow.Tests.Fakes;
 
@@ -64,6 +65,28 @@ public class EngineHostTests
         clock.Advance(TimeSpan.FromSeconds(1));
         Assert.True(await store.Host.EnsureStartedAsync(), store.Host.LastStartError);
         Assert.Null(store.Host.LastStartError);
+    }
+
+    [Fact]
+    public async Task The_poller_hands_the_spool_over_once_per_retry_delay_not_on_every_pass()
+    {
+        var clock = new FakeTimeProvider(new DateTimeOffset(2026, 7, 1, 9, 0, 0, TimeSpan.Zero));
+        await using var store = new TestStore(time: clock);
+        await store.ConfigureAsync(s => { s.Enabled = true; s.Mode = KashFlowMode.Sandbox; }, "sandbox", "sandbox-password", "kashflow");
+        SampleOrders.SeedZeroRatedOrder(store, 142);
+        await store.Poller.RunOnceAsync(); // starts the engine (and hands over the empty spool)
+        Assert.NotNull(store.Host.Engine);
+
+        store.Host.SpoolRebuild(142); // a snapshot to build again later
+        clock.Advance(KashFlowDefaults.EngineRetryDelay - TimeSpan.FromSeconds(1));
+        await store.Poller.RunOnceAsync();
+        Assert.Single(store.Host.Spool.List()); // not yet: the spool is not read on every pass
+
+        clock.Advance(TimeSpan.FromSeconds(1));
+        await store.Poller.RunOnceAsync();
+        Assert.True(store.Host.Spool.IsEmpty);
+        Assert.Contains(EngineDocuments.ParseRecordPage(store.Host.Engine!.ListRecordsJson(new RecordQuery([], null, null, null, 1, 10, [142]).ToJson())).Items,
+            r => r.OrderId == 142);
     }
 
     [Fact]
