@@ -13,10 +13,10 @@ public static class KashFlowDefaults
     public const string SyncLogRouteName = "Plugin.Misc.KashFlow.SyncLog";
     public const string ControllerName = "KashFlowAdmin";
 
-    /// <summary>Admin menu system names (ours, and the nopCommerce node we insert after).</summary>
+    /// <summary>Admin menu system names (ours, and the nopCommerce 4.90 nodes under Configuration we insert after, else before).</summary>
     public const string MenuSystemName = "Misc.KashFlow";
-    public const string MenuParentSystemName = "Configuration";
     public const string MenuInsertAfterSystemName = "Local plugins";
+    public const string MenuInsertBeforeSystemName = "All plugins and themes";
 
     /// <summary>Every locale resource of the plugin starts with this prefix (uninstall deletes by it).</summary>
     public const string LocalePrefix = "Plugins.Misc.KashFlow";

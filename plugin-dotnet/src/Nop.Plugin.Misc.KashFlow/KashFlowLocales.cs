@@ -1,6 +1,7 @@
 // Every user-visible string of the plugin, in one place: installed by InstallAsync, removed by
 // UninstallAsync (by the common prefix), referenced from models ([NopResourceDisplayName]), the
 // controller, the menu and the views by these constants.
+using Nop.Plugin.Misc.KashFlow.Domain;
 namespace Nop.Plugin.Misc.KashFlow;
 
 public static class KashFlowLocales

@@ -21,14 +21,16 @@ namespace Nop.Plugin.Misc.KashFlow;
 
 public class KashFlowPlugin : BasePlugin, IMiscPlugin, IWidgetPlugin
 {
+    private readonly TimeProvider _time;
     private readonly ILocalizationService _localizationService;
     private readonly INopUrlHelper _nopUrlHelper;
     private readonly IScheduleTaskService _scheduleTaskService;
     private readonly ISettingService _settingService;
 
     public KashFlowPlugin(ILocalizationService localizationService, INopUrlHelper nopUrlHelper,
-        IScheduleTaskService scheduleTaskService, ISettingService settingService)
+        IScheduleTaskService scheduleTaskService, ISettingService settingService, TimeProvider? time = null)
     {
+        _time = time ?? TimeProvider.System;
         _localizationService = localizationService;
         _nopUrlHelper = nopUrlHelper;
         _scheduleTaskService = scheduleTaskService;
@@ -89,7 +91,7 @@ public class KashFlowPlugin : BasePlugin, IMiscPlugin, IWidgetPlugin
                 Seconds = KashFlowDefaults.SyncTaskPeriodSeconds,
                 Enabled = true,
                 StopOnError = false,
-                LastEnabledUtc = DateTime.UtcNow,
+                LastEnabledUtc = _time.GetUtcNow().UtcDateTime,
             });
         }
     }

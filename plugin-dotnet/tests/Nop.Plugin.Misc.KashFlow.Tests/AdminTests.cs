@@ -9,6 +9,7 @@ using Nop.Web.Framework;
 using Nop.Web.Framework.Events;
 using Nop.Web.Framework.Menu;
 using Nop.Web.Framework.Mvc.Filters;
+using Nop.Plugin.Misc.KashFlow.Domain;
 
 namespace Nop.Plugin.Misc.KashFlow.Tests;
 
@@ -156,7 +157,19 @@ public class AdminTests
         await store.PublishAsync(new AdminMenuCreatedEvent(new FakeAdminMenu(), denied));
         Assert.Null(denied.GetItemBySystemName(KashFlowDefaults.MenuSystemName));
 
+        // allowed, but not installed yet: nopCommerce raises the event before installation completes
         store.Permissions.Granted.Add(StandardPermission.Configuration.MANAGE_PLUGINS);
+        store.PluginInstalled = false;
+        var notInstalled = Root();
+        await store.PublishAsync(new AdminMenuCreatedEvent(new FakeAdminMenu(), notInstalled));
+        Assert.Null(notInstalled.GetItemBySystemName(KashFlowDefaults.MenuSystemName));
+        store.PluginInstalled = true;
+
+        // a menu without "Local plugins": before "All plugins and themes"
+        var other = new AdminMenuItem { SystemName = "Home", ChildNodes = [new AdminMenuItem { SystemName = "Configuration", ChildNodes = [new AdminMenuItem { SystemName = "Settings" }, new AdminMenuItem { SystemName = "All plugins and themes" }] }] };
+        await store.PublishAsync(new AdminMenuCreatedEvent(new FakeAdminMenu(), other));
+        Assert.Equal(["Settings", KashFlowDefaults.MenuSystemName, "All plugins and themes"], other.GetItemBySystemName("Configuration").ChildNodes.Select(n => n.SystemName));
+
         var allowed = Root();
         await store.PublishAsync(new AdminMenuCreatedEvent(new FakeAdminMenu(), allowed));
         var configuration = allowed.GetItemBySystemName("Configuration");

@@ -1,3 +1,5 @@
+using Nop.Plugin.Misc.KashFlow.Domain;
+using Microsoft.Extensions.Time.Testing;
 using Nop.Plugin.Misc.KashFlow.Tests.Fakes;
 
 namespace Nop.Plugin.Misc.KashFlow.Tests;
@@ -42,6 +44,65 @@ public class EngineHostTests
         Assert.Contains("https", error.Message);
         Assert.DoesNotContain("pw-refused-1", error.Message);
         Assert.Null(store.Host.Engine);
+    }
+
+    [Fact]
+    public async Task After_a_failed_start_the_engine_is_tried_again_only_once_the_retry_delay_has_passed()
+    {
+        var clock = new FakeTimeProvider(new DateTimeOffset(2026, 7, 1, 9, 0, 0, TimeSpan.Zero));
+        await using var store = new TestStore(time: clock);
+        // Live over plain http: the engine refuses to start
+        await store.ConfigureAsync(s => { s.Enabled = true; s.Mode = KashFlowMode.Live; s.BaseUrl = "http://127.0.0.1:9"; }, "u", "p", "w");
+        Assert.False(await store.Host.EnsureStartedAsync());
+        Assert.NotNull(store.Host.LastStartError);
+
+        // fixed, but the poller's next passes within the delay do not try again (no start storm)
+        await store.ConfigureAsync(s => { s.Mode = KashFlowMode.Sandbox; s.BaseUrl = null; }, "sandbox", "sandbox-password", "kashflow");
+        clock.Advance(KashFlowDefaults.EngineRetryDelay - TimeSpan.FromSeconds(1));
+        Assert.False(await store.Host.EnsureStartedAsync());
+        Assert.Null(store.Host.Engine);
+
+        clock.Advance(TimeSpan.FromSeconds(1));
+        Assert.True(await store.Host.EnsureStartedAsync(), store.Host.LastStartError);
+        Assert.Null(store.Host.LastStartError);
+    }
+
+    [Fact]
+    public async Task The_poller_hands_the_spool_over_once_per_retry_delay_not_on_every_pass()
+    {
+        var clock = new FakeTimeProvider(new DateTimeOffset(2026, 7, 1, 9, 0, 0, TimeSpan.Zero));
+        await using var store = new TestStore(time: clock);
+        await store.ConfigureAsync(s => { s.Enabled = true; s.Mode = KashFlowMode.Sandbox; }, "sandbox", "sandbox-password", "kashflow");
+        SampleOrders.SeedZeroRatedOrder(store, 142);
+        await store.Poller.RunOnceAsync(); // starts the engine (and hands over the empty spool)
+        Assert.NotNull(store.Host.Engine);
+
+        store.Host.SpoolRebuild(142); // a snapshot to build again later
+        clock.Advance(KashFlowDefaults.EngineRetryDelay - TimeSpan.FromSeconds(1));
+        await store.Poller.RunOnceAsync();
+        Assert.Single(store.Host.Spool.List()); // not yet: the spool is not read on every pass
+
+        clock.Advance(TimeSpan.FromSeconds(1));
+        await store.Poller.RunOnceAsync();
+        Assert.True(store.Host.Spool.IsEmpty);
+        Assert.Contains(EngineDocuments.ParseRecordPage(store.Host.Engine!.ListRecordsJson(new RecordQuery([], null, null, null, 1, 10, [142]).ToJson())).Items,
+            r => r.OrderId == 142);
+    }
+
+    [Fact]
+    public async Task The_documents_the_plugin_dates_itself_take_the_time_from_its_clock()
+    {
+        var now = new DateTimeOffset(2026, 7, 1, 9, 30, 15, TimeSpan.Zero);
+        await using var store = new TestStore(time: new FakeTimeProvider(now));
+        await store.ConfigureAsync(s => { s.Enabled = true; s.Mode = KashFlowMode.Sandbox; }, "sandbox", "sandbox-password", "kashflow");
+        var order = SampleOrders.SeedZeroRatedOrder(store, 141);
+        order.OrderStatus = Nop.Core.Domain.Orders.OrderStatus.Cancelled;
+        // before the engine runs the document is spooled as it was written: its date is the clock's
+        await store.PublishAsync(new Nop.Core.Domain.Orders.OrderStatusChangedEvent(order, Nop.Core.Domain.Orders.OrderStatus.Pending));
+        Assert.True(store.Host.WaitForHandOff(TimeSpan.FromSeconds(10)));
+        var entry = Assert.Single(store.Host.Spool.List());
+        using var doc = System.Text.Json.JsonDocument.Parse(entry.ReadDocument());
+        Assert.Equal(now.UtcDateTime, doc.RootElement.GetProperty("CancelledDateUtc").GetDateTime().ToUniversalTime());
     }
 
     [Fact]

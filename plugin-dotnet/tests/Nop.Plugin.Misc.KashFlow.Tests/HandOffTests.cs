@@ -1,8 +1,10 @@
+using Microsoft.Extensions.Time.Testing;
 using System.Text.Json.Nodes;
 using Nop.Core.Domain.Orders;
 using Nop.Core.Domain.Payments;
 using Nop.Plugin.Misc.KashFlow.Services;
 using Nop.Plugin.Misc.KashFlow.Tests.Fakes;
+using Nop.Plugin.Misc.KashFlow.Domain;
 
 namespace Nop.Plugin.Misc.KashFlow.Tests;
 
@@ -29,15 +31,14 @@ public class HandOffTests
         return order;
     }
 
-    private static JsonObject? Detail(TestStore store, int orderId)
+    private static RecordDetail? Detail(TestStore store, int orderId)
     {
         var page = EngineDocuments.ParseRecordPage(store.Host.Engine!.ListRecordsJson(new RecordQuery([], null, null, null, 1, 10, [orderId]).ToJson()));
         var row = page.Items.SingleOrDefault();
-        return row is null ? null : (JsonObject)JsonNode.Parse(store.Host.Engine!.RecordDetailJson(row.RecordId))!;
+        return row is null ? null : EngineDocuments.ParseRecordDetail(store.Host.Engine!.RecordDetailJson(row.RecordId));
     }
 
-    private static IEnumerable<string> EventKinds(JsonObject detail) =>
-        (detail["Events"] as JsonArray ?? []).OfType<JsonObject>().Select(e => (string?)e["Kind"] ?? "");
+    private static IEnumerable<string> EventKinds(RecordDetail detail) => (detail.Events ?? []).Select(e => e.Kind ?? "");
 
     [Fact]
     public async Task Checkout_hands_the_order_off_and_the_writer_journals_its_documents_in_order()
@@ -52,7 +53,9 @@ public class HandOffTests
         Assert.True(store.Host.WaitForHandOff(TimeSpan.FromSeconds(10)));
 
         var detail = Detail(store, 401) ?? throw new Xunit.Sdk.XunitException("order 401 is not in the journal");
-        Assert.NotNull(detail["Snapshot"]);
+        Assert.Equal(401, detail.Record.OrderId);
+        Assert.Equal(401, detail.Snapshot!.Value.GetProperty("Id").GetInt32());
+        Assert.Contains(detail.Jobs!, j => j.Kind == "SyncOrder" && j.CreatedUtc is { Kind: DateTimeKind.Utc });
         Assert.Contains("OrderPaid", EventKinds(detail));
         Assert.True(store.Host.Spool.IsEmpty);
         Assert.True(File.Exists(store.Paths.HandOffMarkerPath), "the marker is open while the process runs");
@@ -83,10 +86,11 @@ public class HandOffTests
     [Fact]
     public async Task Switching_the_plugin_off_closes_the_marker_and_on_again_starts_a_new_floor()
     {
-        await using var store = new TestStore();
+        var clock = new FakeTimeProvider(new DateTimeOffset(2026, 7, 1, 9, 0, 0, TimeSpan.Zero));
+        await using var store = new TestStore(time: clock);
         await ConfigureQuietSandboxAsync(store);
         Assert.True(await store.Host.EnsureStartedAsync(), store.Host.LastStartError);
-        await store.PublishAsync(new OrderPlacedEvent(Seed(store, 801, DateTime.UtcNow)));
+        await store.PublishAsync(new OrderPlacedEvent(Seed(store, 801, clock.GetUtcNow().UtcDateTime)));
         var marker = store.Paths.HandOffMarkerPath;
         Assert.True(File.Exists(marker));
         var firstFloor = DateTime.Parse(File.ReadAllText(marker), null, System.Globalization.DateTimeStyles.RoundtripKind);
@@ -97,13 +101,16 @@ public class HandOffTests
         await store.Host.ApplySettingsAsync();
         Assert.False(File.Exists(marker), "off, with the hand-off drained: nothing of this process needs catching up");
 
-        await Task.Delay(50);
-        var switchedOn = DateTime.UtcNow;
+        Assert.Equal(clock.GetUtcNow().UtcDateTime, firstFloor); // the host's start
+
+        clock.Advance(TimeSpan.FromMinutes(7));
+        var switchedOn = clock.GetUtcNow().UtcDateTime;
         await store.ConfigureAsync(s => s.Enabled = true);
         await store.Host.ApplySettingsAsync();
-        await store.PublishAsync(new OrderPlacedEvent(Seed(store, 802, DateTime.UtcNow)));
+        clock.Advance(TimeSpan.FromSeconds(3));
+        await store.PublishAsync(new OrderPlacedEvent(Seed(store, 802, clock.GetUtcNow().UtcDateTime)));
         var floor = DateTime.Parse(File.ReadAllText(marker), null, System.Globalization.DateTimeStyles.RoundtripKind);
-        Assert.True(floor >= switchedOn.AddMilliseconds(-1) && floor > firstFloor, $"floor {floor:O}, switched on {switchedOn:O}");
+        Assert.Equal(switchedOn, floor); // when it was switched on again, not when the order came
     }
 
     [Fact]
@@ -156,7 +163,7 @@ public class HandOffTests
         Assert.True(await store.Host.EnsureStartedAsync(), store.Host.LastStartError);
 
         Assert.Null(store.Host.CatchUpFromUtc);
-        Assert.NotNull(Detail(store, 502)?["Snapshot"]);
+        Assert.NotNull(Detail(store, 502)?.Snapshot);
         Assert.Contains("OrderPaid", EventKinds(Detail(store, 503)!));
         Assert.Contains("OrderCancelled", EventKinds(Detail(store, 504)!));
         Assert.DoesNotContain("OrderPaid", EventKinds(Detail(store, 501)!));
@@ -170,7 +177,7 @@ public class HandOffTests
         // running it twice changes nothing (a restart that crashed again before the next clean stop), once
         // the first run's work has settled: a cancellation that met its order's invoice in flight becomes a
         // credit note only when that attempt finishes
-        for (var i = 0; i < 300 && (string?)Detail(store, 504)!["Record"]!["State"] is "InFlight" or "Pending"; i++)
+        for (var i = 0; i < 300 && Detail(store, 504)!.Record.State is "InFlight" or "Pending"; i++)
             await Task.Delay(20);
         var again = await OrderCatchUp.RunAsync(store.Host.Engine!, store.Orders, (IOrderSnapshotBuilder)store.Services.GetService(typeof(IOrderSnapshotBuilder))!,
             floor, (id, json) => store.Host.SubmitOrder(id, json), (id, json) => store.Host.SubmitEvent(id, json), CancellationToken.None);
@@ -234,7 +241,7 @@ public class HandOffTests
         Assert.DoesNotContain(sent, d => (string?)d["Kind"] == "OrderRefunded");
         Assert.Equal(2, EngineDocuments.ParseRecordDetail(store.Host.Engine!.RecordDetailJson(
             EngineDocuments.ParseRecordPage(store.Host.Engine!.ListRecordsJson(new RecordQuery([], null, null, null, 1, 10, [701]).ToJson())).Items.Single().RecordId))
-            .CreditNotes!.Count);
+            .Record.CreditNoteList.Count);
     }
 
     [Fact]

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.DependencyInjection;
 using Nop.Core.Domain.Orders;
+using Nop.Plugin.Misc.KashFlow.Domain;
 using Nop.Plugin.Misc.KashFlow.Native;
 using Nop.Plugin.Misc.KashFlow.Services;
 using Nop.Plugin.Misc.KashFlow.Tests.Fakes;
@@ -16,6 +17,19 @@ public class OutcomeApplierTests
     {
         await using var scope = store.Scope();
         return await scope.ServiceProvider.GetRequiredService<OutcomeApplier>().ApplyAsync(outcome);
+    }
+
+    [Fact]
+    public async Task An_outcome_kind_a_newer_engine_adds_is_logged_as_it_came_and_acknowledged_not_a_crash()
+    {
+        await using var store = new TestStore();
+        SampleOrders.SeedZeroRatedOrder(store, 123);
+        Assert.DoesNotContain("SetPriority", EngineNames.OutcomeKinds);
+
+        Assert.Equal(ApplyResult.Rejected, await ApplyAsync(store, new EngineOutcome(9, "SetPriority", 123, "High", null, null, null, null)));
+        Assert.Contains(store.Logger.Entries, e => e.Message.Contains("outcome 9 (SetPriority)") && e.Message.Contains("unknown outcome kind 'SetPriority'"));
+        Assert.Equal(OrderStatus.Pending, store.Orders.Orders[123].OrderStatus);
+        Assert.Empty(store.Published.All);
     }
 
     [Fact]

@@ -17,6 +17,7 @@ using Nop.Plugin.Misc.KashFlow.Native;
 using Nop.Plugin.Misc.KashFlow.Services;
 using Nop.Plugin.Misc.KashFlow.Tests.Fakes;
 using Nop.Web.Framework.Infrastructure;
+using Nop.Plugin.Misc.KashFlow.Domain;
 
 namespace Nop.Plugin.Misc.KashFlow.Tests;
 
@@ -58,17 +59,19 @@ public class SandboxEndToEndTests
     }
 
     /// <summary>The engine keeps one record per order (its invoice, payment and cancellation jobs inside).</summary>
-    private static RecordRow Record(TestStore store, long orderId) =>
+    private static RecordSummary Record(TestStore store, long orderId) =>
         Assert.Single(EngineDocuments.ParseRecordPage(store.Host.Engine!.ListRecordsJson(new RecordQuery([], null, null, orderId.ToString(), 1, 50).ToJson())).Items,
             r => r.OrderId == orderId);
 
-    private static System.Text.Json.Nodes.JsonObject Detail(TestStore store, long orderId) =>
-        (System.Text.Json.Nodes.JsonObject)System.Text.Json.Nodes.JsonNode.Parse(store.Host.Engine!.RecordDetailJson(Record(store, orderId).RecordId))!;
+    private static RecordDetail Detail(TestStore store, long orderId) =>
+        EngineDocuments.ParseRecordDetail(store.Host.Engine!.RecordDetailJson(Record(store, orderId).RecordId));
 
     private static IEnumerable<(string Kind, string State)> Jobs(TestStore store, long orderId) =>
-        (Detail(store, orderId)["Jobs"] as System.Text.Json.Nodes.JsonArray ?? [])
-            .OfType<System.Text.Json.Nodes.JsonObject>()
-            .Select(j => (j["Kind"]!.GetValue<string>(), j["State"]!.GetValue<string>()));
+        (Detail(store, orderId).Jobs ?? []).Select(j => (j.Kind ?? "", j.State ?? ""));
+
+    /// <summary>The event documents the journal received for the order, as they were stored.</summary>
+    private static IEnumerable<System.Text.Json.Nodes.JsonObject> EventDocuments(TestStore store, long orderId) =>
+        (Detail(store, orderId).Events ?? []).Select(e => System.Text.Json.Nodes.JsonNode.Parse(e.Document!.Value.GetRawText())!.AsObject());
 
     [Fact]
     public async Task A_placed_order_becomes_an_invoice_and_the_order_goes_to_processing_with_a_note()
@@ -103,17 +106,17 @@ public class SandboxEndToEndTests
 
         Assert.True(await PollUntilAsync(store, () => Record(store, 124).State == "Synced" && Jobs(store, 124).Any(j => j.Kind.Contains("Payment", StringComparison.Ordinal) && j.State == "Done")),
             $"payment not synced; jobs {string.Join(", ", Jobs(store, 124))}; log:\n{store.Logger.AllText}");
-        var events = Detail(store, 124)["Events"]!.AsArray().Select(e => e!["Kind"]!.GetValue<string>());
+        var events = (Detail(store, 124).Events ?? []).Select(e => e.Kind);
         Assert.Contains("OrderPaid", events);
     }
 
     /// <summary>Null until the hand-off has journalled the order.</summary>
-    private static RecordRow? RecordOrNull(TestStore store, long orderId) =>
+    private static RecordSummary? RecordOrNull(TestStore store, long orderId) =>
         EngineDocuments.ParseRecordPage(store.Host.Engine!.ListRecordsJson(new RecordQuery([], null, null, orderId.ToString(), 1, 50).ToJson())).Items
             .SingleOrDefault(r => r.OrderId == orderId);
 
-    private static CreditNoteRow? PostedCreditNote(TestStore store, long orderId, int seq = 1) =>
-        Record(store, orderId).CreditNotes?.FirstOrDefault(c => c.Seq == seq && c.Posted);
+    private static CreditNoteSummary? PostedCreditNote(TestStore store, long orderId, int seq = 1) =>
+        Record(store, orderId).CreditNotes?.FirstOrDefault(c => c.Seq == seq && c.IsPosted);
 
     [Fact]
     public async Task Cancelling_an_invoiced_order_posts_a_credit_note_and_notes_it_on_the_order()
@@ -130,9 +133,9 @@ public class SandboxEndToEndTests
         var note = Assert.Single(store.Orders.Notes, n => n.OrderId == 125 && n.Note.Contains("credit note"));
         Assert.Equal("KashFlow credit note 10012501 for 33.00 GBP posted (invoice 100125)", note.Note);
         var credit = PostedCreditNote(store, 125)!;
-        Assert.Equal(("Cancellation", 10012501L, 33.00m, 33.00m, 0m), (credit.Cause, credit.Number!.Value, credit.Amount!.Value, credit.Applied!.Value, credit.Refunded!.Value));
+        Assert.Equal(("Cancellation", 10012501L, 33.00m, 33.00m, 0m), (credit.Cause, credit.Posted!.Number, credit.Posted.Amount, credit.Posted.Applied, credit.Posted.Refunded));
         Assert.False(Record(store, 125).NeedsCreditNote);
-        Assert.Equal("10012501: 33.00 GBP on " + credit.Date, credit.ToString());
+        Assert.Equal("10012501: 33.00 GBP on " + credit.Posted.Date, credit.ToString());
         Assert.Equal(OrderStatus.Cancelled, store.Orders.Orders[125].OrderStatus); // never moved back by KashFlow
     }
 
@@ -160,9 +163,9 @@ public class SandboxEndToEndTests
         Assert.True(await PollUntilAsync(store, () => PostedCreditNote(store, 126) is not null),
             $"no credit note; record {Record(store, 126)}; log:\n{store.Logger.AllText}");
         var credit = PostedCreditNote(store, 126)!;
-        Assert.Equal((10012601L, 10.00m, "2026-07-01", 10.00m), (credit.Number!.Value, credit.Amount!.Value, credit.Date, credit.Refunded!.Value));
+        Assert.Equal((10012601L, 10.00m, "2026-07-01", 10.00m), (credit.Posted!.Number, credit.Posted.Amount, credit.Posted.Date, credit.Posted.Refunded));
         Assert.Single(Record(store, 126).CreditNotes!);
-        var refund = Detail(store, 126)["Events"]!.AsArray().Select(e => e!["Document"]!.AsObject()).Single(d => (string?)d["Kind"] == "OrderRefunded");
+        var refund = EventDocuments(store, 126).Single(d => (string?)d["Kind"] == "OrderRefunded");
         Assert.True((bool?)refund["Offline"]);
         Assert.Equal("PartiallyRefunded", (string?)refund["PaymentStatus"]);
         Assert.StartsWith("2026-06-30T23:30:00", (string?)refund["RefundDateUtc"]);
@@ -188,7 +191,7 @@ public class SandboxEndToEndTests
         Assert.True(await PollUntilAsync(store, () => Record(store, 127).State == "Failed"), $"record {Record(store, 127)}");
         var failed = Record(store, 127).CreditNotes!.Single(c => c.Seq == 2);
         Assert.Equal("Dead", failed.State);
-        Assert.Contains("already credited in full", failed.LastError ?? "");
+        Assert.Contains("already credited in full", failed.LastError?.ToString() ?? "");
     }
 
     [Fact]
@@ -215,8 +218,8 @@ public class SandboxEndToEndTests
         await controller.ReleaseCreditNote(new ReleaseCreditNoteModel { Id = recordId, Seq = 1, Restock = true, Quantities = { [tea.Line] = 1m } });
         Assert.True(await PollUntilAsync(store, () => PostedCreditNote(store, 128) is not null),
             $"no credit note; record {Record(store, 128)}; log:\n{store.Logger.AllText}");
-        Assert.Equal((10012801L, 7.50m), (PostedCreditNote(store, 128)!.Number!.Value, PostedCreditNote(store, 128)!.Amount!.Value));
-        var release = Detail(store, 128)["Events"]!.AsArray().Select(e => e!["Document"]!.AsObject()).Single(d => (string?)d["Kind"] == "CreditNoteRelease");
+        Assert.Equal((10012801L, 7.50m), (PostedCreditNote(store, 128)!.Posted!.Number, PostedCreditNote(store, 128)!.Posted!.Amount));
+        var release = EventDocuments(store, 128).Single(d => (string?)d["Kind"] == "CreditNoteRelease");
         Assert.Equal(tea.Line, (int)release["Items"]![0]!["Line"]!);
 
         // a second release of the same (now posted) credit note is refused with the engine's reason
@@ -359,7 +362,7 @@ public class SandboxEndToEndTests
         Assert.NotEqual("Synced", record.State);
         Assert.Null(record.InvoiceNumber);
         Assert.Equal(OrderStatus.Pending, store.Orders.Orders[127].OrderStatus);
-        Assert.DoesNotContain("not-the-sandbox-password", record.LastError);
+        Assert.DoesNotContain("not-the-sandbox-password", record.LastError?.ToString());
         Assert.DoesNotContain("not-the-sandbox-password", store.Logger.AllText);
         Assert.DoesNotContain("not-the-sandbox-password", store.Host.Engine!.RecordDetailJson(record.RecordId));
     }

@@ -3,6 +3,7 @@ using Nop.Plugin.Misc.KashFlow.Factories;
 using Nop.Plugin.Misc.KashFlow.Models;
 using Nop.Plugin.Misc.KashFlow.Services;
 using Nop.Plugin.Misc.KashFlow.Tests.Fakes;
+using Nop.Plugin.Misc.KashFlow.Domain;
 
 namespace Nop.Plugin.Misc.KashFlow.Tests;
 
@@ -169,7 +170,7 @@ public class SettingsTests
         await using var store = new TestStore();
         await using var scope = store.Scope();
         var model = await scope.ServiceProvider.GetRequiredService<KashFlowModelFactory>().PrepareConfigurationModelAsync();
-        // contracts.md "Default mapping rules", as the engine reports them
+        // MappingRules::default() (core/src/mapping/rules.rs), as the engine reports them
         Assert.Equal(4000, model.SalesNominal);
         Assert.Equal(4900, model.ShippingNominal);
         Assert.Equal(4999, model.RoundingNominal);

@@ -23,16 +23,20 @@ public partial class AdminMenuItem
         return null;
     }
 
-    public virtual bool InsertAfter(string itemSystemName, AdminMenuItem newMenuItem)
+    protected virtual bool Insert(string itemSystemName, AdminMenuItem newMenuItem, bool before)
     {
         var index = ChildNodes.ToList().FindIndex(node => itemSystemName.Equals(node.SystemName));
         if (index >= 0)
         {
-            ChildNodes.Insert(index + 1, newMenuItem);
+            ChildNodes.Insert(before ? index : index + 1, newMenuItem);
             return true;
         }
-        return ChildNodes.Any(node => node.InsertAfter(itemSystemName, newMenuItem));
+        return ChildNodes.Any(node => node.Insert(itemSystemName, newMenuItem, before));
     }
+
+    public virtual bool InsertBefore(string itemSystemName, AdminMenuItem newMenuItem) => Insert(itemSystemName, newMenuItem, true);
+
+    public virtual bool InsertAfter(string itemSystemName, AdminMenuItem newMenuItem) => Insert(itemSystemName, newMenuItem, false);
 
     public IList<string> PermissionNames { get; set; } = new List<string>();
 
@@ -45,4 +49,6 @@ public partial class AdminMenuItem
     public IList<AdminMenuItem> ChildNodes { get; set; }
 
     public string IconClass { get; set; }
+
+    public bool Visible { get; set; } = true;
 }

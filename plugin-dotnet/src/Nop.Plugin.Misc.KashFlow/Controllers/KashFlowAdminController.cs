@@ -13,6 +13,7 @@ using Nop.Services.Security;
 using Nop.Web.Framework;
 using Nop.Web.Framework.Controllers;
 using Nop.Web.Framework.Mvc.Filters;
+using Nop.Plugin.Misc.KashFlow.Domain;
 
 namespace Nop.Plugin.Misc.KashFlow.Controllers;
 
@@ -131,7 +132,8 @@ public class KashFlowAdminController : BasePluginController
                 engine = temporary;
             }
             var report = EngineDocuments.ParseConnectionReport(await engine.TestConnectionAsync(cancellationToken));
-            var text = report.AccountName is { Length: > 0 } account ? $"{report.Message} ({account})" : report.Message;
+            var message = report.Message ?? string.Empty;
+            var text = report.AccountName is { Length: > 0 } account ? $"{message} ({account})" : message;
             return (report.Ok, text);
         }
         catch (Exception ex) when (ex is not OperationCanceledException)

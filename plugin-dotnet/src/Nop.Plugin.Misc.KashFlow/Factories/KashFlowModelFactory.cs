@@ -9,6 +9,7 @@ using Nop.Plugin.Misc.KashFlow.Native;
 using Nop.Plugin.Misc.KashFlow.Services;
 using Nop.Services.Localization;
 using Nop.Services.Orders;
+using Nop.Plugin.Misc.KashFlow.Domain;
 
 namespace Nop.Plugin.Misc.KashFlow.Factories;
 
@@ -27,13 +28,12 @@ public class KashFlowModelFactory
     }
 
     /// <summary>Customer code strategies the engine knows.</summary>
-    public static readonly IReadOnlyList<string> CustomerCodeStrategies = ["FromCustomerId", "FromEmail"];
+    public static IReadOnlyList<string> CustomerCodeStrategies => EngineNames.CustomerCodeStrategies;
 
-    // The engine's policy names (core/src/mapping/rules.rs), first = the engine's default; a test
-    // asks the engine to accept each one.
-    public static readonly IReadOnlyList<string> RewardPointsPolicies = ["Discount", "PaymentFromAccount"];
-    public static readonly IReadOnlyList<string> GiftCardPolicies = ["Payment", "NegativeLine"];
-    public static readonly IReadOnlyList<string> SkuLessItemPolicies = ["DescriptionLine", "Refuse"];
+    // The engine's policy names (core/src/mapping/rules.rs, copied in EngineNames), first = the engine's default
+    public static IReadOnlyList<string> RewardPointsPolicies => EngineNames.RewardPointsPolicies;
+    public static IReadOnlyList<string> GiftCardPolicies => EngineNames.GiftCardPolicies;
+    public static IReadOnlyList<string> SkuLessItemPolicies => EngineNames.SkuLessItemPolicies;
 
     private const int BlankPaymentRows = 2;
 
@@ -205,7 +205,7 @@ public class KashFlowModelFactory
     {
         var search = new SyncRecordSearchModel();
         search.SetGridPageSize(_adminAreaSettings.DefaultGridPageSize > 0 ? _adminAreaSettings.DefaultGridPageSize : 15, _adminAreaSettings.GridPageSizes);
-        search.AvailableStates = EngineDocuments.RecordStates
+        search.AvailableStates = EngineNames.RecordStates
             .Select(s => new SelectListItem(s, s))
             .Prepend(new SelectListItem(await _localizationService.GetResourceAsync(KashFlowLocales.AllStates), string.Empty))
             .ToList();
@@ -215,9 +215,9 @@ public class KashFlowModelFactory
         // the engine's breaker states (Closed/Open/HalfOpen) read as faults to a merchant: say what they mean
         search.Circuit = (engine is null ? null : SafeCircuit(engine)) switch
         {
-            "Closed" => await _localizationService.GetResourceAsync(KashFlowLocales.CircuitClosed),
-            "Open" => await _localizationService.GetResourceAsync(KashFlowLocales.CircuitOpen),
-            "HalfOpen" => await _localizationService.GetResourceAsync(KashFlowLocales.CircuitHalfOpen),
+            EngineNames.CircuitClosed => await _localizationService.GetResourceAsync(KashFlowLocales.CircuitClosed),
+            EngineNames.CircuitOpen => await _localizationService.GetResourceAsync(KashFlowLocales.CircuitOpen),
+            EngineNames.CircuitHalfOpen => await _localizationService.GetResourceAsync(KashFlowLocales.CircuitHalfOpen),
             var other => other,
         };
         return search;
@@ -265,15 +265,16 @@ public class KashFlowModelFactory
         {
             json = engine.RecordDetailJson(recordId);
         }
-        catch (KashFlowNativeException ex) when (ex.Code == "NotFound")
+        catch (KashFlowNativeException ex) when (ex.Code == EngineNames.ErrorNotFound)
         {
             return null;
         }
+        var detail = EngineDocuments.ParseRecordDetail(json);
         return new SyncRecordDetailModel
         {
-            Record = ToModel(EngineDocuments.ParseRecordDetail(json)),
+            Record = ToModel(detail.Record),
             DetailJson = EngineDocuments.Indent(json),
-            InvoiceLines = EngineDocuments.ParseInvoiceLines(json),
+            InvoiceLines = EngineDocuments.InvoiceLines(detail),
         };
     }
 
@@ -303,9 +304,9 @@ public class KashFlowModelFactory
             var preview = EngineDocuments.ParsePreview(json);
             model.PreviewJson = EngineDocuments.Indent(json);
             model.PreviewOk = preview.Ok;
-            model.Problems = preview.Errors.Select(e => e.ToString()).ToList();
-            model.Warnings = preview.Warnings.ToList();
-            model.Lines = preview.Lines;
+            model.Problems = (preview.Errors ?? []).Select(e => e.ToString()).ToList();
+            model.Warnings = (preview.Warnings ?? []).ToList();
+            model.Lines = (preview.Invoice?.Lines ?? []).Select(l => l.ToColumns()).ToList();
         }
         catch (KashFlowNativeException ex)
         {
@@ -325,7 +326,7 @@ public class KashFlowModelFactory
         return order is { Deleted: false } ? order : null;
     }
 
-    private static SyncRecordModel ToModel(RecordRow r) => new()
+    private static SyncRecordModel ToModel(RecordSummary r) => new()
     {
         Id = r.RecordId,
         OrderId = r.OrderId,
@@ -334,22 +335,22 @@ public class KashFlowModelFactory
         Attempts = r.Attempts,
         InvoiceNumber = r.InvoiceNumber,
         CustomerCode = r.CustomerCode,
-        LastError = r.LastError,
+        LastError = r.LastError?.ToString(),
         NeedsCreditNote = r.NeedsCreditNote,
         CreditNoteReason = r.CreditNoteReason,
-        CreditNotes = r.CreditNotes is { Count: > 0 } notes ? string.Join("; ", notes.Select(n => n.ToString())) : null,
-        CreditNoteList = (r.CreditNotes ?? []).Select(n => new CreditNoteModel
+        CreditNotes = r.CreditNoteList is { Count: > 0 } notes ? string.Join("; ", notes.Select(n => n.ToString())) : null,
+        CreditNoteList = r.CreditNoteList.Select(n => new CreditNoteModel
         {
             Seq = n.Seq,
             Cause = n.Cause,
             State = n.State,
-            Number = n.Number,
-            Amount = n.Amount is { } a ? string.Create(CultureInfo.InvariantCulture, $"{a:0.00} {n.Currency}")
+            Number = n.Posted?.Number,
+            Amount = n.Posted is { } p ? string.Create(CultureInfo.InvariantCulture, $"{p.Amount:0.00} {p.Currency}")
                 : n.RequestedAmount is { } q ? string.Create(CultureInfo.InvariantCulture, $"{q:0.00}") : null,
-            Date = n.Date ?? n.DateUtc?.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
-            Applied = n.Applied is { } ap ? string.Create(CultureInfo.InvariantCulture, $"{ap:0.00}") : null,
-            Refunded = n.Refunded is { } rf ? string.Create(CultureInfo.InvariantCulture, $"{rf:0.00}") : null,
-            LastError = n.LastError,
+            Date = n.Posted?.Date ?? n.DateUtc?.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
+            Applied = n.Posted is { } pa ? string.Create(CultureInfo.InvariantCulture, $"{pa.Applied:0.00}") : null,
+            Refunded = n.Posted is { } pr ? string.Create(CultureInfo.InvariantCulture, $"{pr.Refunded:0.00}") : null,
+            LastError = n.LastError?.ToString(),
         }).ToList(),
         CreatedOnUtc = r.CreatedUtc,
         UpdatedOnUtc = r.UpdatedUtc,
@@ -360,7 +361,7 @@ public class KashFlowModelFactory
     {
         try
         {
-            return EngineDocuments.ParseStatusCounts(engine.StatusCountsJson());
+            return EngineDocuments.ParseStatusCounts(engine.StatusCountsJson()).ToDictionary();
         }
         catch (Exception)
         {
@@ -372,7 +373,7 @@ public class KashFlowModelFactory
     {
         try
         {
-            return EngineDocuments.ParseCircuit(engine.StatusCountsJson());
+            return EngineDocuments.ParseStatusCounts(engine.StatusCountsJson()).Circuit;
         }
         catch (Exception)
         {

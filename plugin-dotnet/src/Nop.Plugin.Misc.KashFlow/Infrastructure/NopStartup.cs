@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Nop.Core.Infrastructure;
 using Nop.Plugin.Misc.KashFlow.Factories;
 using Nop.Plugin.Misc.KashFlow.Services;
@@ -15,6 +16,8 @@ public class NopStartup : INopStartup
 {
     public void ConfigureServices(IServiceCollection services, IConfiguration configuration)
     {
+        // the plugin reads the time from a TimeProvider (tests use a fake clock); the store's own, if it has one
+        services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton(provider => new KashFlowEnginePaths(
             Path.Combine(provider.GetRequiredService<IWebHostEnvironment>().ContentRootPath, "App_Data", KashFlowDefaults.DataDirectoryName)));
         services.AddSingleton<IKashFlowEngineHost, KashFlowEngineHost>();

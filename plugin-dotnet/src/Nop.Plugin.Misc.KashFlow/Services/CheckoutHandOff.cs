@@ -62,12 +62,13 @@ public sealed class CheckoutHandOff : IDisposable
     /// <summary>Waits until everything accepted so far is journalled. False on timeout.</summary>
     public bool WaitUntilWritten(TimeSpan timeout)
     {
-        var deadline = DateTime.UtcNow + timeout;
+        // a deadline on the monotonic clock: this is a real wait on the writer thread, not a time of day
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
         lock (_gate)
         {
             while (_queue.Count + _writing > 0)
             {
-                var left = deadline - DateTime.UtcNow;
+                var left = timeout - System.Diagnostics.Stopwatch.GetElapsedTime(started);
                 if (left <= TimeSpan.Zero || !Monitor.Wait(_gate, left))
                     return _queue.Count + _writing == 0;
             }

@@ -1,42 +1,70 @@
-// Builds the engine's configuration document (contracts.md "EngineConfig", PascalCase JSON) from the
-// plugin settings, the decrypted credentials and the journal path. Only this class knows that shape.
+// Builds the engine's configuration document (EngineConfig in core/src/engine/config.rs, PascalCase
+// JSON) from the plugin settings, the decrypted credentials and the journal path: typed records, written
+// by System.Text.Json. Only this file knows that shape. The rules stay the JSON the admin saved (the
+// engine validates them; RulesDocument is the typed window the configure page edits).
 using System.Text.Json;
-using System.Text.Json.Nodes;
+using System.Text.Json.Serialization;
+using Nop.Plugin.Misc.KashFlow.Domain;
 
 namespace Nop.Plugin.Misc.KashFlow.Services;
 
+/// <summary>core::engine::config::EngineConfig, the members the plugin sets (the rest take the engine's defaults).</summary>
+public sealed record EngineConfigDocument
+{
+    public required string JournalPath { get; init; }
+    public required KashFlowConnectionDocument KashFlow { get; init; }
+    public FlowStepsDocument? Steps { get; init; }
+    public JsonElement? Rules { get; init; }
+
+    public string ToJson() => JsonSerializer.Serialize(this, EngineConfigJsonContext.Default.EngineConfigDocument);
+}
+
+/// <summary>core::engine::config::KashFlowSettings. Its ToString never shows the password or memorable word.</summary>
+public sealed record KashFlowConnectionDocument
+{
+    public required string Mode { get; init; }
+    public string? UserName { get; init; }
+    public string? Password { get; init; }
+    public string? MemorableWord { get; init; }
+    public string? BaseUrl { get; init; }
+    public int? RequestsPerSecond { get; init; }
+    public int? TimeoutSeconds { get; init; }
+
+    public override string ToString() => $"{nameof(KashFlowConnectionDocument)} {{ Mode = {Mode}, UserName = {UserName}, BaseUrl = {BaseUrl} }}";
+}
+
+/// <summary>core::engine::config::FlowSteps.</summary>
+public sealed record FlowStepsDocument(bool SyncCustomers, bool CreateInvoices, bool RecordPayments, bool PullStock, bool HoldPartialRefunds);
+
 public static class EngineConfigBuilder
 {
-    public static string Build(KashFlowSettings settings, KashFlowCredentials credentials, string journalPath)
+    public static string Build(KashFlowSettings settings, KashFlowCredentials credentials, string journalPath) => new EngineConfigDocument
     {
-        var kashFlow = new JsonObject
+        JournalPath = journalPath,
+        KashFlow = new KashFlowConnectionDocument
         {
-            ["Mode"] = settings.Mode.ToString(),
-            ["UserName"] = credentials.UserName,
-            ["Password"] = credentials.Password,
-            ["MemorableWord"] = credentials.MemorableWord,
-            ["RequestsPerSecond"] = Math.Max(1, settings.RequestsPerSecond),
-            ["TimeoutSeconds"] = Math.Max(1, settings.TimeoutSeconds),
-        };
-        if (!string.IsNullOrWhiteSpace(settings.BaseUrl))
-            kashFlow["BaseUrl"] = settings.BaseUrl.Trim();
+            Mode = settings.Mode.ToString(),
+            UserName = credentials.UserName,
+            Password = credentials.Password,
+            MemorableWord = credentials.MemorableWord,
+            BaseUrl = string.IsNullOrWhiteSpace(settings.BaseUrl) ? null : settings.BaseUrl.Trim(),
+            RequestsPerSecond = Math.Max(1, settings.RequestsPerSecond),
+            TimeoutSeconds = Math.Max(1, settings.TimeoutSeconds),
+        },
+        Steps = new FlowStepsDocument(settings.SyncCustomers, settings.CreateInvoices, settings.RecordPayments, settings.PullStock, settings.HoldPartialRefunds),
+        Rules = ParseRules(settings.RulesJson),
+    }.ToJson();
 
-        var config = new JsonObject
-        {
-            ["JournalPath"] = journalPath,
-            ["KashFlow"] = kashFlow,
-            ["Steps"] = new JsonObject
-            {
-                ["SyncCustomers"] = settings.SyncCustomers,
-                ["CreateInvoices"] = settings.CreateInvoices,
-                ["RecordPayments"] = settings.RecordPayments,
-                ["PullStock"] = settings.PullStock,
-                ["HoldPartialRefunds"] = settings.HoldPartialRefunds,
-            },
-        };
-        if (!string.IsNullOrWhiteSpace(settings.RulesJson))
-            config["Rules"] = JsonNode.Parse(settings.RulesJson);
-
-        return config.ToJsonString(new JsonSerializerOptions { WriteIndented = false });
+    /// <summary>The stored rules as JSON (null when blank: the engine's defaults). Throws JsonException when not JSON.</summary>
+    public static JsonElement? ParseRules(string? rulesJson)
+    {
+        if (string.IsNullOrWhiteSpace(rulesJson))
+            return null;
+        using var doc = JsonDocument.Parse(rulesJson);
+        return doc.RootElement.ValueKind == JsonValueKind.Null ? null : doc.RootElement.Clone();
     }
 }
+
+[JsonSourceGenerationOptions(DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
+[JsonSerializable(typeof(EngineConfigDocument))]
+internal sealed partial class EngineConfigJsonContext : JsonSerializerContext;

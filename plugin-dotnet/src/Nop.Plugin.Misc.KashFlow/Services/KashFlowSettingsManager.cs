@@ -3,6 +3,7 @@
 // and a blank field means "keep what is stored".
 using Nop.Services.Configuration;
 using Nop.Services.Security;
+using Nop.Plugin.Misc.KashFlow.Domain;
 
 namespace Nop.Plugin.Misc.KashFlow.Services;
 

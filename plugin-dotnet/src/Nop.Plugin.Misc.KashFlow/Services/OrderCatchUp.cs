@@ -15,6 +15,7 @@ using Nop.Core.Domain.Orders;
 using Nop.Core.Domain.Payments;
 using Nop.Plugin.Misc.KashFlow.Native;
 using Nop.Services.Orders;
+using Nop.Plugin.Misc.KashFlow.Domain;
 
 namespace Nop.Plugin.Misc.KashFlow.Services;
 
@@ -30,11 +31,13 @@ public static class OrderCatchUp
     /// <param name="submitOrder">The durable (synchronous) path for a snapshot.</param>
     /// <param name="submitEvent">The durable (synchronous) path for an event document.</param>
     /// <param name="buildFailed">Told of an order whose snapshot cannot be built now (the host spools it for a rebuild), so one bad order never stops the rest.</param>
+    /// <param name="time">The clock: a cancellation or void re-sent is dated now (the store keeps no time for it).</param>
     public static async Task<CatchUpResult> RunAsync(KashFlowEngine engine, IOrderService orders, IOrderSnapshotBuilder builder,
         DateTime floorUtc, Action<int, string> submitOrder, Action<int, string> submitEvent, CancellationToken cancellationToken,
-        Action<int, Exception>? buildFailed = null)
+        Action<int, Exception>? buildFailed = null, TimeProvider? time = null)
     {
         var from = DateTime.SpecifyKind(floorUtc, DateTimeKind.Utc) - Margin;
+        var now = (time ?? TimeProvider.System).GetUtcNow().UtcDateTime;
         int seen = 0, snapshots = 0, events = 0;
         for (var pageIndex = 0; ; pageIndex++)
         {
@@ -66,20 +69,20 @@ public static class OrderCatchUp
                 // a payment made before the window was journalled by an earlier process
                 if (order.PaymentStatus == PaymentStatus.Paid && order.PaidDateUtc is { } paid && DateTime.SpecifyKind(paid, DateTimeKind.Utc) >= from)
                 {
-                    submitEvent(order.Id, OrderEventDocument.Paid(order).ToJson());
+                    submitEvent(order.Id, OrderEventDocument.Paid(order, now).ToJson());
                     events++;
                 }
-                var credits = record.CreditNotes ?? [];
-                if (order.OrderStatus == OrderStatus.Cancelled && record.State != "Cancelled" && !record.NeedsCreditNote
-                    && !credits.Any(c => c.Cause == "Cancellation"))
+                var credits = record.CreditNoteList;
+                if (order.OrderStatus == OrderStatus.Cancelled && record.State != EngineNames.RecordCancelled && !record.NeedsCreditNote
+                    && !credits.Any(c => c.Cause == EngineNames.CauseCancellation))
                 {
                     // the store keeps no cancellation time: now is the best there is
-                    submitEvent(order.Id, OrderEventDocument.Cancelled(order, DateTime.UtcNow).ToJson());
+                    submitEvent(order.Id, OrderEventDocument.Cancelled(order, now).ToJson());
                     events++;
                 }
-                if (order.PaymentStatus == PaymentStatus.Voided && record.State != "Cancelled" && !credits.Any(c => c.Cause == "Void"))
+                if (order.PaymentStatus == PaymentStatus.Voided && record.State != EngineNames.RecordCancelled && !credits.Any(c => c.Cause == EngineNames.CauseVoid))
                 {
-                    submitEvent(order.Id, OrderEventDocument.Voided(order, DateTime.UtcNow).ToJson());
+                    submitEvent(order.Id, OrderEventDocument.Voided(order, now).ToJson());
                     events++;
                 }
                 events += await ResendRefundsAsync(orders, order, record, submitEvent);
@@ -91,12 +94,12 @@ public static class OrderCatchUp
     }
 
     /// <summary>The order's refunds (from its notes) the journal has no credit note for, oldest first.</summary>
-    private static async Task<int> ResendRefundsAsync(IOrderService orders, Order order, RecordRow? record, Action<int, string> submitEvent)
+    private static async Task<int> ResendRefundsAsync(IOrderService orders, Order order, RecordSummary? record, Action<int, string> submitEvent)
     {
         if (order.RefundedAmount <= 0)
             return 0;
         var notes = RefundNote.All(await orders.GetOrderNotesByOrderIdAsync(order.Id));
-        var journalled = record?.CreditNotes?.Count(c => c.Cause == "Refund") ?? 0;
+        var journalled = record?.CreditNoteList.Count(c => c.Cause == EngineNames.CauseRefund) ?? 0;
         var sent = 0;
         for (var i = journalled; i < notes.Count; i++)
         {
@@ -109,7 +112,7 @@ public static class OrderCatchUp
         return sent;
     }
 
-    private static Dictionary<int, RecordRow> Known(KashFlowEngine engine, IReadOnlyList<int> orderIds)
+    private static Dictionary<int, RecordSummary> Known(KashFlowEngine engine, IReadOnlyList<int> orderIds)
     {
         var query = new RecordQuery([], null, null, null, 1, PageSize, orderIds);
         return EngineDocuments.ParseRecordPage(engine.ListRecordsJson(query.ToJson())).Items

@@ -9,6 +9,7 @@ using Nop.Core.Domain.Orders;
 using Nop.Services.Events;
 using Nop.Services.Logging;
 using Nop.Services.Orders;
+using Nop.Plugin.Misc.KashFlow.Domain;
 
 namespace Nop.Plugin.Misc.KashFlow.Services;
 
@@ -24,10 +25,12 @@ public class OrderEventConsumer :
     private readonly KashFlowSettingsManager _settingsManager;
     private readonly IOrderSnapshotBuilder _snapshotBuilder;
     private readonly IOrderService _orderService;
+    private readonly TimeProvider _time;
 
     public OrderEventConsumer(IKashFlowEngineHost host, ILogger logger, KashFlowSettingsManager settingsManager, IOrderSnapshotBuilder snapshotBuilder,
-        IOrderService orderService)
+        IOrderService orderService, TimeProvider? time = null)
     {
+        _time = time ?? TimeProvider.System;
         _host = host;
         _logger = logger;
         _settingsManager = settingsManager;
@@ -59,7 +62,7 @@ public class OrderEventConsumer :
         var order = eventMessage?.Order;
         if (order is null || !await IsEnabledAsync())
             return;
-        await SubmitEventAsync(order, "payment", () => OrderEventDocument.Paid(order), handOff: true);
+        await SubmitEventAsync(order, "payment", () => OrderEventDocument.Paid(order, _time.GetUtcNow().UtcDateTime), handOff: true);
     }
 
     public async Task HandleEventAsync(OrderStatusChangedEvent eventMessage)
@@ -69,7 +72,7 @@ public class OrderEventConsumer :
             return;
         if (!await IsEnabledAsync())
             return;
-        var now = DateTime.UtcNow;
+        var now = _time.GetUtcNow().UtcDateTime;
         await SubmitEventAsync(order, "cancellation", () => OrderEventDocument.Cancelled(order, now), handOff: true);
     }
 
@@ -89,7 +92,7 @@ public class OrderEventConsumer :
             // no note: the refund is dated now and still posted
             await SafeLogAsync(l => l.WarningAsync($"KashFlow: the notes of order {order.Id} could not be read; its refund is dated now.", ex));
         }
-        var now = DateTime.UtcNow;
+        var now = _time.GetUtcNow().UtcDateTime;
         await SubmitEventAsync(order, "refund", () => OrderEventDocument.Refunded(order, amount, note, now), handOff: false);
     }
 
@@ -98,7 +101,7 @@ public class OrderEventConsumer :
         var order = eventMessage?.Order;
         if (order is null || !await IsEnabledAsync())
             return;
-        var now = DateTime.UtcNow;
+        var now = _time.GetUtcNow().UtcDateTime;
         await SubmitEventAsync(order, "void", () => OrderEventDocument.Voided(order, now), handOff: false);
     }
 

@@ -14,6 +14,7 @@ using Nop.Plugin.Misc.KashFlow.Native;
 using Nop.Services.Catalog;
 using Nop.Services.Logging;
 using Nop.Services.Orders;
+using Nop.Plugin.Misc.KashFlow.Domain;
 
 namespace Nop.Plugin.Misc.KashFlow.Services;
 
@@ -32,13 +33,16 @@ public class OutcomeApplier
     private static readonly SemaphoreSlim StockLock = new(1, 1);
     private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, byte> UnmatchedSkusLogged = new();
 
+    private readonly TimeProvider _time;
     private readonly IEventPublisher _eventPublisher;
     private readonly ILogger _logger;
     private readonly IOrderService _orderService;
     private readonly IProductService _productService;
 
-    public OutcomeApplier(IEventPublisher eventPublisher, ILogger logger, IOrderService orderService, IProductService productService)
+    public OutcomeApplier(IEventPublisher eventPublisher, ILogger logger, IOrderService orderService, IProductService productService,
+        TimeProvider? time = null)
     {
+        _time = time ?? TimeProvider.System;
         _eventPublisher = eventPublisher;
         _logger = logger;
         _orderService = orderService;
@@ -48,9 +52,9 @@ public class OutcomeApplier
     /// <summary>Throws when nopCommerce itself fails (database): the outcome stays unacknowledged and comes back.</summary>
     public Task<ApplyResult> ApplyAsync(EngineOutcome outcome) => outcome.Kind switch
     {
-        "SetOrderStatus" => SetOrderStatusAsync(outcome),
-        "AddOrderNote" => AddOrderNoteAsync(outcome),
-        "SetStock" => SetStockAsync(outcome),
+        EngineNames.SetOrderStatus => SetOrderStatusAsync(outcome),
+        EngineNames.AddOrderNote => AddOrderNoteAsync(outcome),
+        EngineNames.SetStock => SetStockAsync(outcome),
         _ => RejectAsync(outcome, $"unknown outcome kind '{outcome.Kind}'"),
     };
 
@@ -98,7 +102,7 @@ public class OutcomeApplier
             OrderId = order.Id,
             Note = outcome.Note,
             DisplayToCustomer = false,
-            CreatedOnUtc = DateTime.UtcNow,
+            CreatedOnUtc = _time.GetUtcNow().UtcDateTime,
         });
         return ApplyResult.Applied;
     }

@@ -29,10 +29,12 @@ public class OutcomePollingService : BackgroundService
     private readonly Dictionary<long, int> _failures = new();
     private readonly IKashFlowEngineHost _host;
     private readonly IServiceScopeFactory _scopeFactory;
+    private readonly TimeProvider _time;
     private DateTime _nextSpoolDrainUtc = DateTime.MinValue;
 
-    public OutcomePollingService(IKashFlowEngineHost host, IServiceScopeFactory scopeFactory)
+    public OutcomePollingService(IKashFlowEngineHost host, IServiceScopeFactory scopeFactory, TimeProvider? time = null)
     {
+        _time = time ?? TimeProvider.System;
         _host = host;
         _scopeFactory = scopeFactory;
     }
@@ -59,7 +61,7 @@ public class OutcomePollingService : BackgroundService
             }
             try
             {
-                await Task.Delay(delay, stoppingToken);
+                await Task.Delay(delay, _time, stoppingToken);
             }
             catch (OperationCanceledException)
             {
@@ -78,9 +80,10 @@ public class OutcomePollingService : BackgroundService
         var logger = scope.ServiceProvider.GetRequiredService<ILogger>();
         if (engine is not null)
         {
-            if (DateTime.UtcNow >= _nextSpoolDrainUtc)
+            var now = _time.GetUtcNow().UtcDateTime;
+            if (now >= _nextSpoolDrainUtc)
             {
-                _nextSpoolDrainUtc = DateTime.UtcNow + KashFlowDefaults.EngineRetryDelay;
+                _nextSpoolDrainUtc = now + KashFlowDefaults.EngineRetryDelay;
                 await _host.DrainSpoolAsync(cancellationToken);
             }
             handled = await ApplyBatchAsync(new EngineOutcomeChannel(engine), logger, cancellationToken);

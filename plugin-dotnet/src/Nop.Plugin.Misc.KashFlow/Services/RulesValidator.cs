@@ -1,8 +1,8 @@
 // Asks the engine (KashFlowEngine.ValidateConfigJson, no engine started) whether a mapping rules
 // document is valid, and for the rules with every default filled in. The engine owns the rules and
 // their defaults; the configure page shows and edits what it returns, so nothing is guessed here.
-using System.Text.Json.Nodes;
 using Nop.Plugin.Misc.KashFlow.Native;
+using Nop.Plugin.Misc.KashFlow.Domain;
 
 namespace Nop.Plugin.Misc.KashFlow.Services;
 
@@ -12,34 +12,25 @@ public static class RulesValidator
 {
     public static RulesValidation Validate(string? rulesJson)
     {
-        JsonNode? rules = null;
-        if (!string.IsNullOrWhiteSpace(rulesJson))
+        System.Text.Json.JsonElement? rules;
+        try
         {
-            try
-            {
-                rules = JsonNode.Parse(rulesJson);
-            }
-            catch (System.Text.Json.JsonException ex)
-            {
-                return new RulesValidation(false, [new EngineProblem("InvalidDocument", ex.Message, "Rules")], null);
-            }
+            rules = EngineConfigBuilder.ParseRules(rulesJson);
+        }
+        catch (System.Text.Json.JsonException ex)
+        {
+            return new RulesValidation(false, [new EngineProblem(EngineNames.ErrorInvalidDocument, ex.Message, "Rules")], null);
         }
         // a throw-away configuration around the rules: sandbox login, journal never opened
-        var config = new JsonObject
+        var config = new EngineConfigDocument
         {
-            ["JournalPath"] = "rules-validation.sqlite",
-            ["KashFlow"] = new JsonObject { ["Mode"] = "Sandbox", ["UserName"] = "sandbox", ["Password"] = "sandbox-password", ["MemorableWord"] = "kashflow" },
+            JournalPath = "rules-validation.sqlite",
+            KashFlow = new KashFlowConnectionDocument { Mode = nameof(KashFlowMode.Sandbox), UserName = "sandbox", Password = "sandbox-password", MemorableWord = "kashflow" },
+            Rules = rules,
         };
-        if (rules is not null)
-            config["Rules"] = rules;
 
-        var doc = JsonNode.Parse(KashFlowEngine.ValidateConfigJson(config.ToJsonString())) as JsonObject
-            ?? throw new FormatException("the engine's validation document is not a JSON object");
-        var valid = doc["Valid"] is JsonValue v && v.TryGetValue<bool>(out var b) && b;
-        var errors = (doc["Errors"] as JsonArray ?? []).OfType<JsonObject>()
-            .Select(e => new EngineProblem(e["Code"]?.GetValue<string>(), e["Message"]?.GetValue<string>() ?? string.Empty, e["Path"]?.GetValue<string>()))
-            .ToList();
-        var normalized = valid && doc["Config"] is JsonObject c && c["Rules"] is JsonObject r ? r.ToJsonString() : null;
-        return new RulesValidation(valid, errors, normalized);
+        var doc = EngineDocuments.ParseConfigValidation(KashFlowEngine.ValidateConfigJson(config.ToJson()));
+        var normalized = doc.Valid && doc.Config?.Rules is { ValueKind: System.Text.Json.JsonValueKind.Object } r ? r.GetRawText() : null;
+        return new RulesValidation(doc.Valid, doc.Errors ?? [], normalized);
     }
 }

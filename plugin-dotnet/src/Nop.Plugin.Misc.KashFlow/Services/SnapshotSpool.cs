@@ -27,8 +27,9 @@ public class SnapshotSpool
     private readonly object _sequenceLock = new();
     private long _lastStamp;
 
-    public SnapshotSpool(string directory)
+    public SnapshotSpool(string directory, TimeProvider? time = null)
     {
+        _time = time ?? TimeProvider.System;
         _directory = directory;
     }
 
@@ -73,11 +74,13 @@ public class SnapshotSpool
     public void Remove(SpoolEntry entry) => File.Delete(entry.FilePath);
 
     // strictly increasing, so names sort in write order even within one clock tick
+    private readonly TimeProvider _time;
+
     private long NextStamp()
     {
         lock (_sequenceLock)
         {
-            var now = DateTime.UtcNow.Ticks;
+            var now = _time.GetUtcNow().UtcTicks;
             _lastStamp = now > _lastStamp ? now : _lastStamp + 1;
             return _lastStamp;
         }

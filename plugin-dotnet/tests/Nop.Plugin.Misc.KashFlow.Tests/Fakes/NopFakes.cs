@@ -24,6 +24,8 @@ using Nop.Services.Messages;
 using Nop.Services.Orders;
 using Nop.Services.ScheduleTasks;
 using Nop.Services.Security;
+using Microsoft.Extensions.DependencyInjection;
+using Nop.Services.Plugins;
 using Nop.Web.Framework.Menu;
 using Nop.Web.Framework.Mvc.Routing;
 
@@ -320,6 +322,15 @@ public sealed class FakeNopUrlHelper : INopUrlHelper
 {
     public string RouteUrl(string routeName, object values = null!, string protocol = null!, string host = null!, string fragment = null!) =>
         $"/route/{routeName}";
+}
+
+/// <summary>Loads the plugin by its system name while <see cref="TestStore.PluginInstalled"/> (nopCommerce loads only installed plugins).</summary>
+public sealed class FakePluginManager(TestStore store, IServiceProvider services) : IPluginManager<IPlugin>
+{
+    public Task<IPlugin> LoadPluginBySystemNameAsync(string systemName, Nop.Core.Domain.Customers.Customer customer = null!, int storeId = 0) =>
+        Task.FromResult<IPlugin>(store.PluginInstalled && systemName == KashFlowDefaults.SystemName
+            ? services.CreateScope().ServiceProvider.GetRequiredService<KashFlowPlugin>()
+            : null!);
 }
 
 public sealed class FakeAdminMenu : IAdminMenu

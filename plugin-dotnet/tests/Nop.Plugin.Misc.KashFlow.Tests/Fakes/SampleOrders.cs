@@ -1,5 +1,5 @@
 // Orders as nopCommerce would store them after checkout, seeded into the fakes. Prices use the sandbox
-// seed catalogue (contracts.md) so the engine maps them without overrides.
+// seed catalogue (core/src/kashflow/sandbox/seed.rs) so the engine maps them without overrides.
 using Nop.Core.Domain.Catalog;
 using Nop.Core.Domain.Common;
 using Nop.Core.Domain.Customers;

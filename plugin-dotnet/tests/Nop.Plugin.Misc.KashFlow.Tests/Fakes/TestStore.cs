@@ -10,6 +10,8 @@ using Nop.Core.Domain.Orders;
 using Nop.Core.Events;
 using Nop.Plugin.Misc.KashFlow.Infrastructure;
 using Nop.Plugin.Misc.KashFlow.Services;
+using Nop.Services.Plugins;
+using Nop.Web.Framework.Menu;
 using Nop.Services.Catalog;
 using Nop.Services.Common;
 using Nop.Services.Configuration;
@@ -50,8 +52,12 @@ public sealed class TestStore : IAsyncDisposable
     public string ContentRoot { get; }
     public ServiceProvider Services { get; }
 
-    public TestStore(string? dataDirectory = null)
+    /// <summary>The clock the plugin reads (the system's unless a test passes a FakeTimeProvider).</summary>
+    public TimeProvider Time { get; }
+
+    public TestStore(string? dataDirectory = null, TimeProvider? time = null)
     {
+        Time = time ?? TimeProvider.System;
         ContentRoot = Path.Combine(Path.GetTempPath(), "kashflow-plugin-tests", Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(ContentRoot);
 
@@ -85,11 +91,14 @@ public sealed class TestStore : IAsyncDisposable
         services.AddScoped<IConsumer<OrderStatusChangedEvent>>(sp => sp.GetRequiredService<OrderEventConsumer>());
         services.AddScoped<IConsumer<OrderRefundedEvent>>(sp => sp.GetRequiredService<OrderEventConsumer>());
         services.AddScoped<IConsumer<OrderVoidedEvent>>(sp => sp.GetRequiredService<OrderEventConsumer>());
-        services.AddScoped<IConsumer<AdminMenuCreatedEvent>, AdminMenuConsumer>();
+        services.AddScoped<IConsumer<AdminMenuCreatedEvent>, AdminMenuEventConsumer>();
+        services.AddSingleton<IAdminMenu, FakeAdminMenu>();
+        services.AddSingleton<IPluginManager<IPlugin>>(sp => new FakePluginManager(this, sp));
         services.AddScoped<KashFlowSyncTask>();
         services.AddScoped<Controllers.KashFlowAdminController>();
         services.AddScoped<KashFlowPlugin>();
 
+        services.AddSingleton(Time); // before NopStartup, whose TimeProvider.System is only a fallback
         new NopStartup().ConfigureServices(services, new ConfigurationBuilder().Build());
         if (dataDirectory is not null)
         {
@@ -101,6 +110,9 @@ public sealed class TestStore : IAsyncDisposable
         Currencies.Currencies[1] = new Nop.Core.Domain.Directory.Currency { Id = 1, CurrencyCode = "GBP" };
         Settings.SaveSettingAsync(new Nop.Core.Domain.Directory.CurrencySettings { PrimaryStoreCurrencyId = 1 }).GetAwaiter().GetResult();
     }
+
+    /// <summary>Whether nopCommerce would load the plugin (installed); the admin menu item needs it.</summary>
+    public bool PluginInstalled { get; set; } = true;
 
     public IKashFlowEngineHost Host => Services.GetRequiredService<IKashFlowEngineHost>();
 

@@ -1,6 +1,6 @@
 // The three KashFlow secrets, decrypted, held only in memory while building the engine configuration.
 // ToString never shows them (records print their members by default).
-namespace Nop.Plugin.Misc.KashFlow.Services;
+namespace Nop.Plugin.Misc.KashFlow.Domain;
 
 public sealed record KashFlowCredentials(string UserName, string Password, string MemorableWord)
 {

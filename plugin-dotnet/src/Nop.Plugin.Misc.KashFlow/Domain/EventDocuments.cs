@@ -1,4 +1,4 @@
-// Event documents for the engine (contracts.md): OrderPaid, OrderCancelled, OrderVoided, OrderRefunded.
+// Event documents for the engine (core::engine::events::OrderEvent, core/src/engine/events.rs): OrderPaid, OrderCancelled, OrderVoided, OrderRefunded.
 // Amounts are in the primary store currency, like every amount in the snapshot.
 using System.Globalization;
 using System.Text.Json;
@@ -6,7 +6,7 @@ using System.Text.Json.Serialization;
 using System.Text.RegularExpressions;
 using Nop.Core.Domain.Orders;
 
-namespace Nop.Plugin.Misc.KashFlow.Services;
+namespace Nop.Plugin.Misc.KashFlow.Domain;
 
 public sealed record OrderEventDocument
 {
@@ -45,25 +45,26 @@ public sealed record OrderEventDocument
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public DateTime? CancelledDateUtc { get; init; }
 
-    public static OrderEventDocument Paid(Order order) => new()
+    /// <summary>A payment; dated <paramref name="nowUtc"/> when the order has no paid date.</summary>
+    public static OrderEventDocument Paid(Order order, DateTime nowUtc) => new()
     {
-        Kind = "OrderPaid",
+        Kind = EngineNames.OrderPaid,
         OrderId = order.Id,
         Amount = order.OrderTotal,
-        PaidDateUtc = DateTime.SpecifyKind(order.PaidDateUtc ?? DateTime.UtcNow, DateTimeKind.Utc),
+        PaidDateUtc = DateTime.SpecifyKind(order.PaidDateUtc ?? nowUtc, DateTimeKind.Utc),
         PaymentMethodSystemName = string.IsNullOrEmpty(order.PaymentMethodSystemName) ? null : order.PaymentMethodSystemName,
     };
 
     public static OrderEventDocument Cancelled(Order order, DateTime cancelledUtc) => new()
     {
-        Kind = "OrderCancelled",
+        Kind = EngineNames.OrderCancelled,
         OrderId = order.Id,
         CancelledDateUtc = DateTime.SpecifyKind(cancelledUtc, DateTimeKind.Utc),
     };
 
     public static OrderEventDocument Voided(Order order, DateTime voidedUtc) => new()
     {
-        Kind = "OrderVoided",
+        Kind = EngineNames.OrderVoided,
         OrderId = order.Id,
         VoidedDateUtc = DateTime.SpecifyKind(voidedUtc, DateTimeKind.Utc),
     };
@@ -74,7 +75,7 @@ public sealed record OrderEventDocument
     /// </summary>
     public static OrderEventDocument Refunded(Order order, decimal amount, RefundNote? note, DateTime nowUtc, string? paymentStatus = null) => new()
     {
-        Kind = "OrderRefunded",
+        Kind = EngineNames.OrderRefunded,
         OrderId = order.Id,
         Amount = amount,
         RefundDateUtc = DateTime.SpecifyKind(note?.CreatedOnUtc ?? nowUtc, DateTimeKind.Utc),

@@ -4,7 +4,7 @@
 // .schema.json); the engine rejects unknown members, so this type has exactly its members.
 using System.Text.Json.Serialization;
 
-namespace Nop.Plugin.Misc.KashFlow.Services;
+namespace Nop.Plugin.Misc.KashFlow.Domain;
 
 public sealed record OrderSnapshot
 {

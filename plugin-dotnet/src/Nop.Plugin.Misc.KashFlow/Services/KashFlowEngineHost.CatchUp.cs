@@ -1,0 +1,39 @@
+// KashFlowEngineHost, after an unclean exit: runs OrderCatchUp once per start (rebuilding from the store
+// database what the hand-off may have lost) and logs what it found.
+using Microsoft.Extensions.DependencyInjection;
+using Nop.Services.Logging;
+using Nop.Services.Orders;
+
+namespace Nop.Plugin.Misc.KashFlow.Services;
+
+public sealed partial class KashFlowEngineHost
+{
+    /// <summary>After an unclean exit: rebuilds from the store what the hand-off may have lost. Once per start.</summary>
+    private async Task RunCatchUpAsync(IServiceProvider services, CancellationToken cancellationToken)
+    {
+        if (_catchUpFromUtc is not { } from || _engine is not { } engine || Interlocked.Exchange(ref _catchUpRunning, 1) == 1)
+            return;
+        var logger = services.GetRequiredService<ILogger>();
+        try
+        {
+            var result = await OrderCatchUp.RunAsync(engine, services.GetRequiredService<IOrderService>(),
+                services.GetRequiredService<IOrderSnapshotBuilder>(), from,
+                (id, json) => SubmitOrder(id, json), (id, json) => SubmitEvent(id, json), cancellationToken,
+                (id, ex) =>
+                {
+                    SpoolRebuild(id);
+                    Log(false, $"KashFlow: the snapshot of order {id} could not be built for the catch-up ({ex.GetType().Name}: {ex.Message}); it is spooled to be built again.");
+                }, _time);
+            _catchUpFromUtc = null;
+            await logger.InformationAsync($"KashFlow: the last stop was not clean; {result.OrdersSeen} order(s) created since {from - OrderCatchUp.Margin:u} were checked against the journal: {result.SnapshotsSubmitted} snapshot(s) and {result.EventsSubmitted} payment or cancellation document(s) journalled again.");
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            await logger.WarningAsync($"KashFlow: the catch-up after an unclean stop did not finish ({ex.GetType().Name}: {ex.Message}); it runs again with the schedule task.");
+        }
+        finally
+        {
+            Interlocked.Exchange(ref _catchUpRunning, 0);
+        }
+    }
+}
