@@ -3,6 +3,7 @@
 pub mod caseless;
 pub mod credit_note;
 pub mod error;
+pub(crate) mod http_client;
 pub mod limits;
 pub mod model;
 pub mod ratelimit;

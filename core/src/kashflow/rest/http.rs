@@ -12,7 +12,8 @@ use serde_json::Value;
 
 use super::{KashFlowClient, Page, Raw, WALK_MAX_PAGES, WALK_PER_PAGE};
 use crate::kashflow::caseless;
-use crate::kashflow::error::{FailureClass, KfError, RequestKind, SQL_TIMEOUT_CODE};
+use crate::kashflow::error::{KfError, RequestKind, SQL_TIMEOUT_CODE};
+use crate::kashflow::http_client::{retry_reads, transport_error};
 use crate::kashflow::model::{ErrorBody, ListMetaData};
 use crate::kashflow::secret::{redact, Secret};
 use crate::mapping::text::quote;
@@ -23,53 +24,6 @@ const SEGMENT: &AsciiSet = &NON_ALPHANUMERIC
     .remove(b'_')
     .remove(b'.')
     .remove(b'~');
-
-/// A request that got no (complete) answer: timeout, refused connection or a broken one. Shared
-/// by both transports.
-pub(crate) fn transport_error(
-    request: &str,
-    kind: RequestKind,
-    timeout: Duration,
-    e: &reqwest::Error,
-) -> KfError {
-    let request = request.to_owned();
-    if e.is_timeout() {
-        KfError::Timeout {
-            request,
-            timeout,
-            kind,
-        }
-    } else if e.is_connect() {
-        KfError::Connect {
-            request,
-            detail: transport_detail(e),
-        }
-    } else {
-        KfError::ConnectionLost {
-            request,
-            detail: transport_detail(e),
-            kind,
-        }
-    }
-}
-
-pub(crate) fn transport_detail(e: &reqwest::Error) -> String {
-    // Walk the source chain for the useful part ("connection closed before message completed").
-    let mut parts = Vec::new();
-    let mut src: Option<&dyn std::error::Error> = std::error::Error::source(e);
-    while let Some(s) = src {
-        parts.push(s.to_string());
-        src = s.source();
-    }
-    if parts.is_empty() {
-        parts.push(if e.is_body() {
-            "error reading the body".to_owned()
-        } else {
-            "transport error".to_owned()
-        });
-    }
-    parts.join(": ")
-}
 
 pub(super) fn parse_retry_after(v: &str) -> Option<Duration> {
     let v = v.trim();
@@ -266,36 +220,21 @@ impl KashFlowClient {
     ) -> Result<Raw, KfError> {
         let kind = RequestKind::of(&method);
         let request = format!("{method} {path}");
-        let mut attempt = 0;
-        loop {
-            let result = self
-                .send_authed(op, &method, path, query, body)
-                .await
-                .and_then(|raw| {
-                    if (200..300).contains(&raw.status) {
-                        Ok(raw)
-                    } else {
-                        Err(classify(&request, kind, &raw, &self.secrets()))
-                    }
-                });
-            match result {
-                Err(e)
-                    if kind == RequestKind::Read
-                        && e.class() == FailureClass::Retryable
-                        && attempt < self.cfg.read_retries
-                        && e.retry_after().is_none_or(|ra| ra <= self.cfg.backoff.max) =>
-                {
-                    let wait =
-                        self.cfg
-                            .backoff
-                            .delay(attempt, e.retry_after(), &mut rand::thread_rng());
-                    tracing::info!(target: "kashflow::client", op, attempt, ?wait, "retrying read: {e}");
-                    tokio::time::sleep(wait).await;
-                    attempt += 1;
+        retry_reads(
+            op,
+            kind,
+            self.cfg.read_retries,
+            &self.cfg.backoff,
+            || async {
+                let raw = self.send_authed(op, &method, path, query, body).await?;
+                if (200..300).contains(&raw.status) {
+                    Ok(raw)
+                } else {
+                    Err(classify(&request, kind, &raw, &self.secrets()))
                 }
-                other => return other,
-            }
-        }
+            },
+        )
+        .await
     }
 
     pub(super) async fn call_json<T: DeserializeOwned>(

@@ -33,7 +33,7 @@ use super::secret::{redact, Secret};
 use crate::backoff::Backoff;
 use crate::mapping::text::quote;
 
-pub(crate) use http::{transport_detail, transport_error};
+use crate::kashflow::http_client::build_client;
 
 /// Page size used when the client walks a whole list.
 const WALK_PER_PAGE: u32 = 100;
@@ -148,33 +148,13 @@ impl KashFlowClient {
 
     /// Build a client. Fails only on a bad base URL or TLS set-up.
     pub fn new(cfg: ClientConfig) -> Result<Self, KfError> {
-        let url = url::Url::parse(cfg.base_url.trim()).map_err(|e| {
-            KfError::Config(format!(
-                "BaseUrl '{}' is not a URL: {e}",
-                cfg.shown_base_url()
-            ))
-        })?;
-        if url.scheme() != "http" && url.scheme() != "https" {
-            return Err(KfError::Config(format!(
-                "BaseUrl '{}' must start with https:// (or http:// for a local sandbox)",
-                cfg.shown_base_url()
-            )));
-        }
-        let loopback = matches!(
-            url.host_str(),
-            Some("127.0.0.1") | Some("localhost") | Some("[::1]")
-        );
-        let mut builder = reqwest::Client::builder()
-            .use_rustls_tls()
-            .timeout(cfg.timeout)
-            .connect_timeout(cfg.connect_timeout)
-            .user_agent(concat!("kashflow-sync/", env!("CARGO_PKG_VERSION")));
-        if loopback {
-            builder = builder.no_proxy();
-        }
-        let http = builder
-            .build()
-            .map_err(|e| KfError::Config(format!("HTTP client: {}", transport_detail(&e))))?;
+        let http = build_client(
+            "BaseUrl",
+            &cfg.base_url,
+            &cfg.shown_base_url(),
+            cfg.timeout,
+            cfg.connect_timeout,
+        )?;
         Ok(KashFlowClient {
             base: cfg.base_url.trim().trim_end_matches('/').to_owned(),
             limiter: RateLimiter::new(cfg.requests_per_second, cfg.burst),

@@ -26,9 +26,9 @@ use std::sync::Mutex as StdMutex;
 use std::time::Duration;
 use wire::Lookups;
 
-use super::error::{FailureClass, KfError, RequestKind};
+use super::error::{KfError, RequestKind};
+use super::http_client::{build_client, retry_reads, transport_error};
 use super::ratelimit::RateLimiter;
-use super::rest::{transport_detail, transport_error};
 use super::secret::{redact, Secret};
 use crate::backoff::Backoff;
 use crate::mapping::text::quote;
@@ -102,30 +102,13 @@ impl fmt::Debug for SoapClient {
 impl SoapClient {
     /// Build a client. Fails only on a bad address or TLS set-up.
     pub fn new(cfg: SoapConfig) -> Result<Self, KfError> {
-        let url = url::Url::parse(cfg.url.trim()).map_err(|e| {
-            KfError::Config(format!("SoapUrl '{}' is not a URL: {e}", cfg.shown_url()))
-        })?;
-        if url.scheme() != "http" && url.scheme() != "https" {
-            return Err(KfError::Config(format!(
-                "SoapUrl '{}' must start with https:// (or http:// for a local sandbox)",
-                cfg.shown_url()
-            )));
-        }
-        let loopback = matches!(
-            url.host_str(),
-            Some("127.0.0.1") | Some("localhost") | Some("[::1]")
-        );
-        let mut builder = reqwest::Client::builder()
-            .use_rustls_tls()
-            .timeout(cfg.timeout)
-            .connect_timeout(cfg.connect_timeout)
-            .user_agent(concat!("kashflow-sync/", env!("CARGO_PKG_VERSION")));
-        if loopback {
-            builder = builder.no_proxy();
-        }
-        let http = builder
-            .build()
-            .map_err(|e| KfError::Config(format!("HTTP client: {}", transport_detail(&e))))?;
+        let http = build_client(
+            "SoapUrl",
+            &cfg.url,
+            &cfg.shown_url(),
+            cfg.timeout,
+            cfg.connect_timeout,
+        )?;
         Ok(SoapClient {
             limiter: RateLimiter::new(cfg.requests_per_second, cfg.burst),
             http,
@@ -173,27 +156,10 @@ impl SoapClient {
                     .into(),
             ));
         }
-        let mut attempt = 0;
-        loop {
-            let result = self.call_once(op, kind, args).await;
-            match result {
-                Err(e)
-                    if kind == RequestKind::Read
-                        && e.class() == FailureClass::Retryable
-                        && attempt < self.cfg.read_retries
-                        && e.retry_after().is_none_or(|ra| ra <= self.cfg.backoff.max) =>
-                {
-                    let wait =
-                        self.cfg
-                            .backoff
-                            .delay(attempt, e.retry_after(), &mut rand::thread_rng());
-                    tracing::info!(target: "kashflow::soap", op, attempt, ?wait, "retrying read: {e}");
-                    tokio::time::sleep(wait).await;
-                    attempt += 1;
-                }
-                other => return other,
-            }
-        }
+        retry_reads(op, kind, self.cfg.read_retries, &self.cfg.backoff, || {
+            self.call_once(op, kind, args)
+        })
+        .await
     }
 
     async fn call_once(
@@ -373,6 +339,7 @@ pub(crate) fn classify_no(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::kashflow::error::FailureClass;
 
     #[test]
     fn no_answers_are_classified_by_meaning() {

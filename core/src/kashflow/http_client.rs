@@ -1,0 +1,123 @@
+//! What both transports share on the wire: the HTTP client they are built on (address checked,
+//! rustls, timeouts, no proxy for a loopback sandbox), what a request that got no answer becomes
+//! ([`transport_error`]), and the bounded retry of reads ([`retry_reads`]). Writes are never
+//! retried here: the KashFlow stage looks before it writes again.
+
+use std::future::Future;
+use std::time::Duration;
+
+use crate::backoff::Backoff;
+use crate::kashflow::error::{FailureClass, KfError, RequestKind};
+
+/// The reqwest client for `url` (the setting `setting`, shown as `shown` in errors: never a
+/// secret). Only http(s); a loopback address bypasses any proxy.
+pub(crate) fn build_client(
+    setting: &str,
+    url: &str,
+    shown: &str,
+    timeout: Duration,
+    connect_timeout: Duration,
+) -> Result<reqwest::Client, KfError> {
+    let parsed = url::Url::parse(url.trim())
+        .map_err(|e| KfError::Config(format!("{setting} '{shown}' is not a URL: {e}")))?;
+    if parsed.scheme() != "http" && parsed.scheme() != "https" {
+        return Err(KfError::Config(format!(
+            "{setting} '{shown}' must start with https:// (or http:// for a local sandbox)"
+        )));
+    }
+    let loopback = matches!(
+        parsed.host_str(),
+        Some("127.0.0.1") | Some("localhost") | Some("[::1]")
+    );
+    let mut builder = reqwest::Client::builder()
+        .use_rustls_tls()
+        .timeout(timeout)
+        .connect_timeout(connect_timeout)
+        .user_agent(concat!("kashflow-sync/", env!("CARGO_PKG_VERSION")));
+    if loopback {
+        builder = builder.no_proxy();
+    }
+    builder
+        .build()
+        .map_err(|e| KfError::Config(format!("HTTP client: {}", transport_detail(&e))))
+}
+
+/// Run `attempt` once, and again (up to `retries` more times, waiting by `backoff`) while it is
+/// a read failing in a retryable way. A `Retry-After` longer than `backoff.max` is not waited
+/// for: the failure goes back to the engine, whose retry policy schedules it.
+pub(crate) async fn retry_reads<T, F, Fut>(
+    op: &str,
+    kind: RequestKind,
+    retries: u32,
+    backoff: &Backoff,
+    mut attempt: F,
+) -> Result<T, KfError>
+where
+    F: FnMut() -> Fut,
+    Fut: Future<Output = Result<T, KfError>>,
+{
+    let mut tried = 0;
+    loop {
+        match attempt().await {
+            Err(e)
+                if kind == RequestKind::Read
+                    && e.class() == FailureClass::Retryable
+                    && tried < retries
+                    && e.retry_after().is_none_or(|ra| ra <= backoff.max) =>
+            {
+                let wait = backoff.delay(tried, e.retry_after(), &mut rand::thread_rng());
+                tracing::info!(target: "kashflow::client", op, attempt = tried, ?wait, "retrying read: {e}");
+                tokio::time::sleep(wait).await;
+                tried += 1;
+            }
+            other => return other,
+        }
+    }
+}
+
+/// A request that got no (complete) answer: timeout, refused connection or a broken one. Shared
+/// by both transports.
+pub(crate) fn transport_error(
+    request: &str,
+    kind: RequestKind,
+    timeout: Duration,
+    e: &reqwest::Error,
+) -> KfError {
+    let request = request.to_owned();
+    if e.is_timeout() {
+        KfError::Timeout {
+            request,
+            timeout,
+            kind,
+        }
+    } else if e.is_connect() {
+        KfError::Connect {
+            request,
+            detail: transport_detail(e),
+        }
+    } else {
+        KfError::ConnectionLost {
+            request,
+            detail: transport_detail(e),
+            kind,
+        }
+    }
+}
+
+pub(crate) fn transport_detail(e: &reqwest::Error) -> String {
+    // Walk the source chain for the useful part ("connection closed before message completed").
+    let mut parts = Vec::new();
+    let mut src: Option<&dyn std::error::Error> = std::error::Error::source(e);
+    while let Some(s) = src {
+        parts.push(s.to_string());
+        src = s.source();
+    }
+    if parts.is_empty() {
+        parts.push(if e.is_body() {
+            "error reading the body".to_owned()
+        } else {
+            "transport error".to_owned()
+        });
+    }
+    parts.join(": ")
+}
