@@ -52,8 +52,9 @@ pub enum SuppliedInvoiceNumber {
 pub struct SoapAssumptions {
     pub supplied_invoice_number: SuppliedInvoiceNumber,
     /// Decimal places KashFlow keeps for a line's `Rate` (websnail: 2; spree-kashflow sends 4).
-    /// Strict default 2: a rate with more places is sent as quantity 1 at the line's net, with the
-    /// quantity and unit price kept in the description; the sandbox refuses more places.
+    /// Strict default 2: a rate with more places is sent as the same quantity at the rounded rate
+    /// plus a "Rounding" line at the same VAT rate for the pennies (`wire::lines_for_soap`); the
+    /// sandbox refuses more places.
     pub rate_decimals: u32,
 }
 

@@ -20,8 +20,9 @@ use crate::kashflow::model::{
     BankAccount, Currency, Customer, Invoice, PaymentLine, PaymentMethod, Product,
 };
 use crate::kashflow::transport::{
-    same_reference, AccountFacts, KfFuture, Op, Transport, TransportKind,
+    catalogue_from, same_reference, AccountFacts, KfFuture, Op, Transport, TransportKind,
 };
+use crate::mapping::suggest::KashFlowCatalogue;
 
 const READ: RequestKind = RequestKind::Read;
 const WRITE: RequestKind = RequestKind::Write;
@@ -141,6 +142,24 @@ impl SoapClient {
     }
 
     /// The account's name (`GetCompanyDetails.CompanyName`), remembered for `company_name`.
+    /// The chart of accounts: (code, name, archived) from `GetNominalCodes` (which carries no
+    /// archived flag: none are archived).
+    pub async fn nominal_names(&self) -> Result<Vec<(i64, String, bool)>, KfError> {
+        let el = self.call("GetNominalCodes", READ, &|_| {}).await?;
+        Ok(result(&el, "GetNominalCodes")
+            .map(|r| r.children.as_slice())
+            .unwrap_or_default()
+            .iter()
+            .map(|n| {
+                (
+                    wire::int(n, "Code"),
+                    wire::text(n, "Name").unwrap_or_default(),
+                    false,
+                )
+            })
+            .collect())
+    }
+
     pub async fn company_details(&self) -> Result<Option<String>, KfError> {
         let op = "GetCompanyDetails";
         let el = self.call(op, READ, &|_| {}).await?;
@@ -624,5 +643,22 @@ impl Transport for SoapClient {
 
     fn list_bank_accounts(&self) -> KfFuture<'_, Vec<BankAccount>> {
         Box::pin(self.bank_accounts())
+    }
+
+    fn account_catalogue(&self) -> KfFuture<'_, KashFlowCatalogue> {
+        Box::pin(async move {
+            Ok(catalogue_from(
+                self.payment_methods().await?,
+                self.bank_accounts().await?,
+                self.nominal_names().await?,
+                self.vat_rates().await?,
+                self.currencies()
+                    .await?
+                    .into_iter()
+                    .map(|c| c.code)
+                    .collect(),
+                self.products().await?,
+            ))
+        })
     }
 }
