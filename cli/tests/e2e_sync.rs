@@ -1064,3 +1064,48 @@ async fn lookups_name_everything_and_previews_are_checked_against_them(t) {
     assert!(good.warnings.iter().all(|w| !w.contains("Not yet checked")));
 }
 }
+
+over_transports! {
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_customer_gone_from_kashflow_is_found_again_not_a_dead_letter(t) {
+    let bed = TestBed::start(&SandboxOptions::default(), |c| c.kashflow.transport = t)
+        .await
+        .unwrap();
+    bed.engine
+        .enqueue_order(&json(&order(1701, 70, "merged.away@example.com")))
+        .unwrap();
+    assert_eq!(bed.settle().await.unwrap().synced, 1);
+    let first = invoice_of(&bed.sandbox, 1701).unwrap().customer_code;
+    // The bookkeeper merges the customer into another in KashFlow: its code is unknown now, but
+    // the engine's memory and ledger still remember it.
+    assert!(bed.sandbox.remove_customer(&first));
+
+    bed.engine
+        .enqueue_order(&json(&order(1702, 70, "merged.away@example.com")))
+        .unwrap();
+    let c = bed.settle().await.unwrap();
+    assert_eq!((c.synced, c.failed), (2, 0), "{c:?}");
+    let second = invoice_of(&bed.sandbox, 1702).expect("the second order is invoiced");
+    // Found again (re-created under the mapping's code, the only one KashFlow knows for this
+    // e-mail), exactly one customer for the e-mail, and the ledger follows.
+    let same_email: Vec<_> = bed
+        .sandbox
+        .customers()
+        .into_iter()
+        .filter(|c| c.email.as_deref().is_some_and(|e| e.eq_ignore_ascii_case("merged.away@example.com")))
+        .collect();
+    assert_eq!(same_email.len(), 1, "{same_email:?}");
+    assert_eq!(second.customer_code, same_email[0].code);
+
+    // A third order goes straight through with the healed code.
+    bed.engine
+        .enqueue_order(&json(&order(1703, 70, "merged.away@example.com")))
+        .unwrap();
+    assert_eq!(bed.settle().await.unwrap().synced, 3);
+    assert_eq!(
+        invoice_of(&bed.sandbox, 1703).unwrap().customer_code,
+        second.customer_code
+    );
+    bed.stop().await;
+}
+}

@@ -14,6 +14,9 @@
 //!   ("Execution Timeout Expired…") is KashFlow's database being slow (retryable on reads,
 //!   outcome unknown on writes). The sandbox's own validation texts are its own.
 //! - Bad SOAP logins do not lock the account (no source mentions a SOAP lockout).
+//! - `InsertInvoice` for a `CustID` KashFlow no longer has (the customer merged or deleted there)
+//!   answers `NO` with a text naming the customer as not existing; the client reads it as REST's
+//!   `InvalidCustomerCode`, and the stage finds the customer again by e-mail.
 //! - `InvoiceLine.ChargeType` is the nominal's `id`, `ProductID` the sub-product's `id`,
 //!   `VatRate` -1 means exempt, `VatAmount` is the whole line's VAT as the client sends it.
 //! - A credit note is an invoice with positive `Quantity`, negative `Rate` and `VatAmount`.

@@ -215,6 +215,28 @@ impl SoapClient {
         }
     }
 
+    /// KashFlow says the invoice's customer does not exist (merged or deleted there since this
+    /// client learnt its id): forget the id, and say so as REST does (`InvalidCustomerCode`), so
+    /// the stage finds the customer again by e-mail.
+    fn unknown_customer(&self, e: KfError, code: &str) -> KfError {
+        match e {
+            KfError::NotFound { request, message }
+                if message.to_ascii_lowercase().contains("customer") =>
+            {
+                if let Ok(mut m) = self.customer_ids.lock() {
+                    m.remove(&code.to_ascii_uppercase());
+                }
+                KfError::Rejected {
+                    request,
+                    status: 200,
+                    code: "InvalidCustomerCode".into(),
+                    message,
+                }
+            }
+            other => other,
+        }
+    }
+
     async fn customer_id(&self, code: &str) -> Result<Option<i64>, KfError> {
         let known = self
             .customer_ids
@@ -453,7 +475,8 @@ impl SoapClient {
                 x.end("Inv");
             })
             .await;
-        let number = new_id(&el?, op)?;
+        let el = el.map_err(|e| self.unknown_customer(e, &inv.customer_code))?;
+        let number = new_id(&el, op)?;
         let created = Invoice {
             number: Some(number),
             payment_lines: Some(Vec::new()),
