@@ -158,6 +158,8 @@ public class HandOffTests
         Seed(store, 505, floor.AddHours(-2)); // long before the crash window: not the catch-up's business
         Seed(store, 506, now, PaymentStatus.Paid).PaidDateUtc = floor.AddMinutes(-10); // paid before it: journalled then
         await ConfigureQuietSandboxAsync(store);
+        // the settings the crashed process left: sync on since long before the crash window
+        await store.ConfigureAsync(s => s.SyncOnSinceUtc = floor.AddHours(-3));
         Assert.Equal(floor, store.Host.CatchUpFromUtc);
 
         Assert.True(await store.Host.EnsureStartedAsync(), store.Host.LastStartError);
