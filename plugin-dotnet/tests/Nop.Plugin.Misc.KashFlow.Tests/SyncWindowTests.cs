@@ -67,8 +67,8 @@ public class SyncWindowTests
         var clock = new FakeTimeProvider(new DateTimeOffset(2026, 7, 1, 9, 0, 0, TimeSpan.Zero));
         var t0 = clock.GetUtcNow().UtcDateTime;
         var data = NewDataDirectory();
-        var marker = Path.Combine(data, KashFlowDefaults.HandOffMarkerFileName);
         string markerLeft, settingsLeft;
+        string ownMarker;
         await using (var before = new TestStore(dataDirectory: data, time: clock))
         {
             await ConfigureQuietSandboxAsync(before);
@@ -87,13 +87,14 @@ public class SyncWindowTests
             await before.Host.ApplySettingsAsync();
             clock.Advance(TimeSpan.FromSeconds(10));
             await before.PublishAsync(new OrderPlacedEvent(Seed(before, 902, clock.GetUtcNow().UtcDateTime)));
-            Assert.True(File.Exists(marker));
-            markerLeft = File.ReadAllText(marker);
+            ownMarker = ((KashFlowEngineHost)before.Host).HandOffMarkerPath;
+            Assert.True(File.Exists(ownMarker));
+            markerLeft = File.ReadAllText(ownMarker);
             settingsLeft = StoredSettings(before);
             Assert.False(Journalled(before, 901), "sync was off when 901 was placed");
         }
         // kill -9: the marker stays behind (the settings are in the store database)
-        File.WriteAllText(marker, markerLeft);
+        File.WriteAllText(ownMarker, markerLeft);
 
         await using var store = new TestStore(dataDirectory: data, time: clock);
         store.Settings.Stored[typeof(KashFlowSettings)] = settingsLeft;

@@ -11,6 +11,7 @@ public sealed partial class KashFlowEngineHost
     /// <summary>After an unclean exit: rebuilds from the store what the hand-off may have lost. Once per start.</summary>
     private async Task RunCatchUpAsync(IServiceProvider services, CancellationToken cancellationToken)
     {
+        AdoptOrphanedMarkers();
         if (_catchUpFromUtc is not { } from || _engine is not { } engine || Interlocked.Exchange(ref _catchUpRunning, 1) == 1)
             return;
         var logger = services.GetRequiredService<ILogger>();
@@ -45,6 +46,23 @@ public sealed partial class KashFlowEngineHost
         finally
         {
             Interlocked.Exchange(ref _catchUpRunning, 0);
+        }
+    }
+
+    /// <summary>
+    /// A sibling process on this App_Data (IIS overlapped recycling, a web garden) that died after this
+    /// host started left its marker: its window becomes this host's catch-up.
+    /// </summary>
+    private void AdoptOrphanedMarkers()
+    {
+        try
+        {
+            if (_marker.AdoptOrphans() is { } floor && (_catchUpFromUtc is not { } due || floor < due))
+                _catchUpFromUtc = floor;
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            // unreadable now: the next scan (schedule task) tries again
         }
     }
 }
