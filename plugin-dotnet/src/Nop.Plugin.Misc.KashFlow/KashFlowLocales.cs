@@ -130,6 +130,17 @@ public static class KashFlowLocales
     public const string ResyncSpooled = P + "Resync.Spooled";
 
     /// <summary>English text of every resource. Keys ending in ".Hint" are the tooltips of fields.</summary>
+    public const string WebFarm = P + "Fields.WebFarm";
+    public const string BackfillTitle = P + "Backfill.Title";
+    public const string BackfillExplained = P + "Backfill.Explained";
+    public const string BackfillNone = P + "Backfill.None";
+    public const string BackfillCreated = P + "Backfill.Created";
+    public const string BackfillTotal = P + "Backfill.Total";
+    public const string BackfillSendTicked = P + "Backfill.SendTicked";
+    public const string BackfillSendAll = P + "Backfill.SendAll";
+    public const string BackfillDismiss = P + "Backfill.Dismiss";
+    public const string BackfillSent = P + "Backfill.Sent";
+
     public static IReadOnlyDictionary<string, string> All { get; } = new Dictionary<string, string>
     {
         [MenuTitle] = "KashFlow",
@@ -294,5 +305,17 @@ public static class KashFlowLocales
         [Resync] = "Resync order",
         [ResyncDone] = "Order {0} is queued for KashFlow ({1}).",
         [ResyncSpooled] = "Order {0} is spooled: {1}",
+
+        [WebFarm] = "Web farm (several servers, one store database)",
+        [WebFarm + ".Hint"] = "On when several nopCommerce servers share this store's database: orders are handed over in the store database and one server at a time sends them to KashFlow. Off for a single server.",
+        [BackfillTitle] = "KashFlow backfill",
+        [BackfillExplained] = "Orders placed while synchronisation was off (or the plugin was not installed) are never sent to KashFlow on their own. These are the ones KashFlow does not have: send the ones you want, or dismiss the list.",
+        [BackfillNone] = "There are no orders waiting to be sent.",
+        [BackfillCreated] = "Created (UTC)",
+        [BackfillTotal] = "Total",
+        [BackfillSendTicked] = "Send the ticked orders",
+        [BackfillSendAll] = "Send all listed orders",
+        [BackfillDismiss] = "Dismiss the list",
+        [BackfillSent] = "{0} order(s) queued for KashFlow; {1} could not be built and wait in the spool.",
     };
 }

@@ -43,4 +43,24 @@ public class KashFlowSettings : ISettings
 
     /// <summary>Partial refunds wait on the record page to be itemised or posted spread over the VAT rates.</summary>
     public bool HoldPartialRefunds { get; set; }
+
+    /// <summary>
+    /// When synchronisation was last switched on (UTC); null while it is off. Stamped by
+    /// KashFlowSettingsManager.SaveAsync, never by a page. A catch-up after a crash never looks at orders
+    /// created before it: orders from a time sync was off are offered as a backfill, never posted silently.
+    /// </summary>
+    public DateTime? SyncOnSinceUtc { get; set; }
+
+    /// <summary>
+    /// The earliest moment of orders that may have been missed while sync was off (or the plugin not
+    /// installed) and that the admin has not yet dealt with (Backfill page); null when there is none.
+    /// </summary>
+    public DateTime? BackfillFromUtc { get; set; }
+
+    /// <summary>
+    /// Several nopCommerce nodes share this store's database (a web farm): checkout documents go to a table
+    /// in the store database and one node, holding the lease there, journals and syncs them. Off (one node,
+    /// the default): the local journal in App_Data, as before.
+    /// </summary>
+    public bool WebFarm { get; set; }
 }
