@@ -285,6 +285,17 @@ int32_t kfs_validate_config(const uint8_t *config, size_t config_len, struct Kfs
 // As `kfs_engine_test_connection`.
 int32_t kfs_engine_lookups(struct KfsEngine *engine, KfsCompletionCallback callback, void *user_data, uint64_t *out_operation, struct KfsBuffer *out);
 
+// Starts creating products in KashFlow (asynchronous): reads `{"Products":[{"Code","Name",
+// "NominalCode","Price","VatRate"}]}`, creates each one whose code the account does not have,
+// one after another under the client's rate limit, then queues again the orders that were
+// waiting only for them. `kfs_operation_take` yields `[{"Code","Result":"Created"|
+// "AlreadyThere"|"Failed","Error"}]`. A document that does not read is refused at once
+// (`KFS_INVALID_DOCUMENT`, naming the field), before anything starts.
+//
+// # Safety
+// `input` points to `input_len` readable bytes; otherwise as `kfs_engine_test_connection`.
+int32_t kfs_engine_create_products(struct KfsEngine *engine, const uint8_t *input, size_t input_len, KfsCompletionCallback callback, void *user_data, uint64_t *out_operation, struct KfsBuffer *out);
+
 // Suggests how to map the store to the KashFlow account (payment methods, bank accounts,
 // nominal codes, tax categories, currencies, products), each with a confidence and a reason.
 // Reads `{"Store":{…},"KashFlow":{…}}` (the two catalogues, `kashflow_sync::mapping::suggest`)

@@ -208,6 +208,14 @@ impl JobProcessor for GatedProcessor {
     {
         self.inner.account_catalogue(config)
     }
+    fn create_products<'a>(
+        &'a self,
+        config: &'a EngineConfig,
+        products: &'a [kashflow_sync::mapping::suggest::NewProduct],
+    ) -> BoxFuture<'a, Result<Vec<kashflow_sync::mapping::suggest::ProductCreation>, EngineError>>
+    {
+        self.inner.create_products(config, products)
+    }
 }
 
 /// Start an engine with our KashFlow processor; the processor is returned too (it holds the

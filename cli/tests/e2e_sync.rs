@@ -1121,3 +1121,59 @@ async fn a_customer_gone_from_kashflow_is_found_again_not_a_dead_letter(t) {
     bed.stop().await;
 }
 }
+
+over_transports! {
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn products_created_from_the_admin_exist_once_and_release_the_waiting_orders(t) {
+    use kashflow_sync::mapping::suggest::NewProduct;
+    let bed = TestBed::start(&SandboxOptions::default(), |c| c.kashflow.transport = t)
+        .await
+        .unwrap();
+    let mut o = order(1801, 80, "new.line@example.com");
+    o.items[0].sku = Some("CANDLE-SOY-LAV".into());
+    bed.engine.enqueue_order(&json(&o)).unwrap();
+    assert_eq!(bed.settle().await.unwrap().failed, 1);
+
+    let new = |code: &str| NewProduct {
+        code: code.into(),
+        name: "Soy Candle <b>Lavender</b>\u{7}".into(),
+        nominal_code: 4000,
+        price: "12.50".parse().unwrap(),
+        vat_rate: "20".parse().unwrap(),
+    };
+    let results = bed
+        .engine
+        .create_products(&[new("CANDLE-SOY-LAV"), new("MUG-CLASSIC"), new(&"X".repeat(51))])
+        .await
+        .unwrap();
+    let got: Vec<(&str, &str)> = results.iter().map(|r| (r.code.as_str(), r.result)).collect();
+    assert_eq!(got[0], ("CANDLE-SOY-LAV", "Created"));
+    assert_eq!(got[1], ("MUG-CLASSIC", "AlreadyThere"));
+    assert_eq!(got[2].1, "Failed");
+    let made = bed.sandbox.product("CANDLE-SOY-LAV").expect("created in KashFlow");
+    assert_eq!(made.nominal_code, 4000);
+    assert!(!made.name.contains('\u{7}'), "plain text: {:?}", made.name);
+
+    // The order waiting for it goes again by itself and is invoiced.
+    let c = bed.settle().await.unwrap();
+    assert_eq!((c.synced, c.failed), (1, 0), "{c:?}");
+    assert!(invoice_of(&bed.sandbox, 1801).is_some());
+
+    // Asking again creates nothing.
+    let again = bed
+        .engine
+        .create_products(&[new("CANDLE-SOY-LAV")])
+        .await
+        .unwrap();
+    assert_eq!(again[0].result, "AlreadyThere");
+    assert_eq!(
+        bed.sandbox
+            .products()
+            .iter()
+            .filter(|p| p.code == "CANDLE-SOY-LAV")
+            .count(),
+        1
+    );
+    bed.stop().await;
+}
+}

@@ -486,15 +486,44 @@ pub unsafe extern "C" fn kfs_engine_lookups(
     out: *mut KfsBuffer,
 ) -> i32 {
     unsafe {
-        start_engine_operation(
-            engine,
-            callback,
-            user_data,
-            out_operation,
-            out,
-            |e| async move { to_json(&e.account_catalogue().await?) },
-        )
+        start_engine_operation(engine, callback, user_data, out_operation, out, |e| {
+            Ok(async move { to_json(&e.account_catalogue().await?) })
+        })
     }
+}
+
+/// Starts creating products in KashFlow (asynchronous): reads `{"Products":[{"Code","Name",
+/// "NominalCode","Price","VatRate"}]}`, creates each one whose code the account does not have,
+/// one after another under the client's rate limit, then queues again the orders that were
+/// waiting only for them. `kfs_operation_take` yields `[{"Code","Result":"Created"|
+/// "AlreadyThere"|"Failed","Error"}]`. A document that does not read is refused at once
+/// (`KFS_INVALID_DOCUMENT`, naming the field), before anything starts.
+///
+/// # Safety
+/// `input` points to `input_len` readable bytes; otherwise as `kfs_engine_test_connection`.
+#[no_mangle]
+pub unsafe extern "C" fn kfs_engine_create_products(
+    engine: *mut KfsEngine,
+    input: *const u8,
+    input_len: usize,
+    callback: KfsCompletionCallback,
+    user_data: *mut c_void,
+    out_operation: *mut u64,
+    out: *mut KfsBuffer,
+) -> i32 {
+    unsafe {
+        start_engine_operation(engine, callback, user_data, out_operation, out, |e| {
+            let bytes = input::document("input", input, input_len)?;
+            let request: ProductsToCreate = read_document(bytes, "the products")?;
+            Ok(async move { to_json(&e.create_products(&request.products).await?) })
+        })
+    }
+}
+
+#[derive(serde::Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct ProductsToCreate {
+    products: Vec<kashflow_sync::mapping::suggest::NewProduct>,
 }
 
 /// Suggests how to map the store to the KashFlow account (payment methods, bank accounts,
@@ -514,7 +543,7 @@ pub unsafe extern "C" fn kfs_suggest_mappings(
     unsafe {
         guard::run(out, Out::Document, || {
             let bytes = input::document("input", input, input_len)?;
-            let catalogues = read_catalogues(bytes)?;
+            let catalogues: Catalogues = read_document(bytes, "the catalogues")?;
             to_json(&kashflow_sync::mapping::suggest::suggest(
                 &catalogues.store,
                 &catalogues.kashflow,
@@ -532,11 +561,12 @@ struct Catalogues {
     kashflow: kashflow_sync::mapping::suggest::KashFlowCatalogue,
 }
 
-fn read_catalogues(bytes: &[u8]) -> Result<Catalogues, FfiError> {
+/// A host document read by the engine's one document reader (field paths in errors).
+fn read_document<T: serde::de::DeserializeOwned>(bytes: &[u8], what: &str) -> Result<T, FfiError> {
     use kashflow_sync::engine::document;
     let mut value: serde_json::Value = serde_json::from_slice(bytes).map_err(|e| {
         FfiError::from(EngineError::invalid_document(
-            format!("the catalogues are not valid JSON: {e}"),
+            format!("{what}: not valid JSON: {e}"),
             None,
         ))
     })?;
@@ -562,19 +592,15 @@ pub unsafe extern "C" fn kfs_engine_test_connection(
     out: *mut KfsBuffer,
 ) -> i32 {
     unsafe {
-        start_engine_operation(
-            engine,
-            callback,
-            user_data,
-            out_operation,
-            out,
-            |e| async move { to_json(&e.test_connection().await?) },
-        )
+        start_engine_operation(engine, callback, user_data, out_operation, out, |e| {
+            Ok(async move { to_json(&e.test_connection().await?) })
+        })
     }
 }
 
-/// The asynchronous engine calls' common part: check the arguments, start `work` on the engine as
-/// an operation owned by it, write its id to `*out_operation`.
+/// The asynchronous engine calls' common part: check the arguments, let `work` read its input
+/// (inside the panic guard; an error there is returned at once and starts nothing), start the
+/// future it gives as an operation owned by the engine, write its id to `*out_operation`.
 ///
 /// # Safety
 /// As the calling entry points: `out_operation` writable or null (an error), `out` null or a
@@ -588,7 +614,7 @@ unsafe fn start_engine_operation<W, F>(
     work: W,
 ) -> i32
 where
-    W: FnOnce(Arc<Engine>) -> F,
+    W: FnOnce(Arc<Engine>) -> Result<F, FfiError>,
     F: std::future::Future<Output = Result<Vec<u8>, FfiError>> + Send + 'static,
 {
     unsafe {
@@ -597,12 +623,8 @@ where
                 return Err(FfiError::null_argument("out_operation"));
             }
             let entry = lookup(engine)?;
-            let id = operation::start(
-                id_of(engine),
-                callback,
-                user_data,
-                work(entry.engine.clone()),
-            );
+            let future = work(entry.engine.clone())?;
+            let id = operation::start(id_of(engine), callback, user_data, future);
             *out_operation = id;
             Ok(Vec::new())
         })

@@ -540,6 +540,40 @@ fn lookups_are_an_asynchronous_operation_that_names_the_failure() {
 }
 
 #[test]
+fn creating_products_refuses_a_bad_document_before_starting_anything() {
+    let dir = tempfile::tempdir().unwrap();
+    let h = create(&docs::config(dir.path(), "Sandbox", None));
+    let mut op = 0u64;
+    let bad =
+        docs::bytes(&json!({"Products": [{"Code": "A", "Name": "x", "NominalCode": "four"}]}));
+    let err = host::fails(KFS_INVALID_DOCUMENT, |out| unsafe {
+        kfs_engine_create_products(
+            h.0,
+            bad.as_ptr(),
+            bad.len(),
+            None,
+            std::ptr::null_mut(),
+            &mut op,
+            out,
+        )
+    });
+    assert_eq!(err["Path"], "Products[0].NominalCode", "{err}");
+    assert_eq!(op, 0, "nothing started");
+    host::fails(KFS_NULL_ARGUMENT, |out| unsafe {
+        kfs_engine_create_products(
+            h.0,
+            std::ptr::null(),
+            0,
+            None,
+            std::ptr::null_mut(),
+            &mut op,
+            out,
+        )
+    });
+    free(h);
+}
+
+#[test]
 fn sixteen_threads_enqueue_at_once() {
     let dir = tempfile::tempdir().unwrap();
     let h = create(&docs::config(dir.path(), "Sandbox", None));

@@ -355,6 +355,20 @@ internal static unsafe partial class NativeMethods
     public static extern int kfs_engine_lookups(KfsEngine* engine, delegate* unmanaged[Cdecl]<void*, ulong, int, void> callback, void* user_data, ulong* out_operation, KfsBuffer* @out);
 
     /// <summary>
+    /// Starts creating products in KashFlow (asynchronous): reads `{"Products":[{"Code","Name",
+    /// "NominalCode","Price","VatRate"}]}`, creates each one whose code the account does not have,
+    /// one after another under the client's rate limit, then queues again the orders that were
+    /// waiting only for them. `kfs_operation_take` yields `[{"Code","Result":"Created"|
+    /// "AlreadyThere"|"Failed","Error"}]`. A document that does not read is refused at once
+    /// (`KFS_INVALID_DOCUMENT`, naming the field), before anything starts.
+    ///
+    /// # Safety
+    /// `input` points to `input_len` readable bytes; otherwise as `kfs_engine_test_connection`.
+    /// </summary>
+    [DllImport(LibraryName, EntryPoint = "kfs_engine_create_products", ExactSpelling = true, CallingConvention = CallingConvention.Cdecl)]
+    public static extern int kfs_engine_create_products(KfsEngine* engine, byte* input, nuint input_len, delegate* unmanaged[Cdecl]<void*, ulong, int, void> callback, void* user_data, ulong* out_operation, KfsBuffer* @out);
+
+    /// <summary>
     /// Suggests how to map the store to the KashFlow account (payment methods, bank accounts,
     /// nominal codes, tax categories, currencies, products), each with a confidence and a reason.
     /// Reads `{"Store":{…},"KashFlow":{…}}` (the two catalogues, `kashflow_sync::mapping::suggest`)

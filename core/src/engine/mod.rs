@@ -507,6 +507,30 @@ impl Engine {
         Ok(catalogue)
     }
 
+    /// Create the given products in KashFlow (each only if its code is not there yet), then
+    /// queue again the orders that were waiting only for them.
+    pub async fn create_products(
+        &self,
+        products: &[crate::mapping::suggest::NewProduct],
+    ) -> Result<Vec<crate::mapping::suggest::ProductCreation>, EngineError> {
+        self.accepting()?;
+        let config = self.inner.config();
+        let results = self
+            .inner
+            .processor
+            .create_products(&config, products)
+            .await?;
+        let created = results.iter().filter(|r| r.result == "Created").count();
+        if created > 0 {
+            self.inner.log.info(
+                TARGET,
+                &format!("{created} product(s) created in KashFlow by the admin"),
+            );
+            self.account_catalogue().await?;
+        }
+        Ok(results)
+    }
+
     /// Orders that failed only because KashFlow lacked a product (`UnknownProduct`) go again once
     /// every product code their invoice names is in `catalogue`; returns how many. The others
     /// stay failed (retrying them would only be refused again).

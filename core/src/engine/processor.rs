@@ -275,6 +275,20 @@ pub trait JobProcessor: Send + Sync {
             ))
         })
     }
+
+    /// Create products in KashFlow, one at a time (the client's rate limit applies), each only
+    /// if the account does not have its code already.
+    fn create_products<'a>(
+        &'a self,
+        _config: &'a EngineConfig,
+        _products: &'a [crate::mapping::suggest::NewProduct],
+    ) -> BoxFuture<'a, Result<Vec<crate::mapping::suggest::ProductCreation>, EngineError>> {
+        Box::pin(async {
+            Err(EngineError::invalid_request(
+                "this engine has no KashFlow account to create products in",
+            ))
+        })
+    }
 }
 
 /// The processor `Engine::start` uses until the KashFlow stage is wired in: every job waits

@@ -5,6 +5,10 @@
 
 /// Invoice line `Description`.
 pub const LINE_DESCRIPTION: usize = 500;
+/// Product `Code` (a shop's SKU longer than this cannot become a KashFlow product code).
+pub const PRODUCT_CODE: usize = 50;
+/// Product `Name`.
+pub const PRODUCT_NAME: usize = 100;
 /// Customer `Name`, contact names.
 pub const CUSTOMER_NAME: usize = 100;
 /// Address lines and the country name.

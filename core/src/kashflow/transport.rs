@@ -146,6 +146,11 @@ pub trait Transport: Send + Sync + fmt::Debug {
     /// nominal codes, VAT rates, currencies and products (with names, never bare ids), and what a
     /// preview is checked against ([`crate::mapping::account_check`]).
     fn account_catalogue(&self) -> KfFuture<'_, KashFlowCatalogue>;
+
+    /// Create a product (a SOAP sub-product) under its nominal code, for a shop product KashFlow
+    /// does not have yet (the product readiness page). Not retried: a lost answer is looked for
+    /// by code by the caller before it creates again.
+    fn create_product<'a>(&'a self, product: &'a Product) -> KfFuture<'a, Product>;
 }
 
 /// Whether two references are the same (trimmed, ignoring case).

@@ -112,6 +112,30 @@ pub struct KfProduct {
     pub name: String,
 }
 
+/// A product to create in KashFlow (the readiness page's "create in KashFlow").
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct NewProduct {
+    pub code: String,
+    pub name: String,
+    pub nominal_code: i64,
+    /// Net selling price (ex VAT).
+    #[serde(default)]
+    pub price: Decimal,
+    #[serde(default)]
+    pub vat_rate: Decimal,
+}
+
+/// What happened to one [`NewProduct`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct ProductCreation {
+    pub code: String,
+    /// `Created`, `AlreadyThere` (nothing sent) or `Failed`.
+    pub result: &'static str,
+    pub error: Option<String>,
+}
+
 // ---------------------------------------------------------------------------------------------
 // The answer
 

@@ -35,12 +35,13 @@ use crate::engine::{
     JobProcessor, JobResult, LedgerKind, Preview, PreviewContext,
 };
 use crate::kashflow::error::FailureClass;
+use crate::kashflow::limits;
 use crate::kashflow::soap::assumptions::{SoapAssumptions, SuppliedInvoiceNumber};
 use crate::kashflow::transport::TransportKind;
 use crate::mapping::account_check::check_against_account;
 use crate::mapping::customer::normalise_email;
 use crate::mapping::rules::MappingRules;
-use crate::mapping::suggest::KashFlowCatalogue;
+use crate::mapping::suggest::{KashFlowCatalogue, NewProduct, ProductCreation};
 
 use connection::{Connection, Connections};
 use customer::CustomerCache;
@@ -327,9 +328,100 @@ impl JobProcessor for KashFlowProcessor {
             Ok(catalogue)
         })
     }
+
+    fn create_products<'a>(
+        &'a self,
+        config: &'a EngineConfig,
+        products: &'a [NewProduct],
+    ) -> BoxFuture<'a, Result<Vec<ProductCreation>, EngineError>> {
+        Box::pin(self.create_products_now(config, products))
+    }
 }
 
 impl KashFlowProcessor {
+    /// One product after another: looked for first (by code, in the account's products as read
+    /// just before), created only if absent; a "duplicate" refusal means it is there.
+    async fn create_products_now(
+        &self,
+        config: &EngineConfig,
+        products: &[NewProduct],
+    ) -> Result<Vec<ProductCreation>, EngineError> {
+        let conn = self.connections.get(&config.kashflow).await.map_err(|f| {
+            EngineError::invalid_request(format!(
+                "KashFlow cannot be reached to create products: {}",
+                failure_text(f)
+            ))
+        })?;
+        let read = |e: crate::kashflow::KfError| {
+            EngineError::invalid_request(format!("reading KashFlow's products failed: {e}"))
+        };
+        let before = conn.transport.account_catalogue().await.map_err(read)?;
+        let mut results = Vec::with_capacity(products.len());
+        for p in products {
+            let code = p.code.trim().to_string();
+            let there = before
+                .products
+                .iter()
+                .any(|k| k.code.trim().eq_ignore_ascii_case(&code));
+            if there
+                || results
+                    .iter()
+                    .any(|r: &ProductCreation| r.code.eq_ignore_ascii_case(&code))
+            {
+                results.push(ProductCreation {
+                    code,
+                    result: "AlreadyThere",
+                    error: None,
+                });
+                continue;
+            }
+            // Plain text within KashFlow's lengths; a code that does not fit is not shortened
+            // (a shortened code would never match the SKU on an order).
+            let clean = |t: &str| crate::mapping::address::clean_text(Some(t)).unwrap_or_default();
+            if code.is_empty() || code.chars().count() > limits::PRODUCT_CODE {
+                results.push(ProductCreation {
+                    code,
+                    result: "Failed",
+                    error: Some(format!(
+                        "a KashFlow product code is 1 to {} characters",
+                        limits::PRODUCT_CODE
+                    )),
+                });
+                continue;
+            }
+            let name: String = clean(&p.name).chars().take(limits::PRODUCT_NAME).collect();
+            let product = crate::kashflow::model::Product {
+                code: clean(&code),
+                name,
+                nominal_code: p.nominal_code,
+                price: p.price,
+                vat_rate: p.vat_rate,
+                ..Default::default()
+            };
+            let outcome = conn.transport.create_product(&product).await;
+            results.push(match outcome {
+                Ok(_) => ProductCreation {
+                    code,
+                    result: "Created",
+                    error: None,
+                },
+                Err(e) if failure::is_duplicate(&e) => ProductCreation {
+                    code,
+                    result: "AlreadyThere",
+                    error: None,
+                },
+                Err(e) => ProductCreation {
+                    code,
+                    result: "Failed",
+                    error: Some(e.to_string()),
+                },
+            });
+        }
+        let after = conn.transport.account_catalogue().await.map_err(read)?;
+        self.remember_catalogue(after);
+        Ok(results)
+    }
+
     fn remember_catalogue(&self, c: KashFlowCatalogue) {
         if let Ok(mut slot) = self.catalogue.lock() {
             *slot = Some(std::sync::Arc::new(c));

@@ -189,6 +189,19 @@ impl KashFlowClient {
             .await
     }
 
+    /// `POST /products`: a new product under its nominal code.
+    pub async fn create_product(&self, product: &Product) -> Result<Product, KfError> {
+        let body = to_body(product)?;
+        self.call_json(
+            "create_product",
+            Method::POST,
+            "/products",
+            &[],
+            Some(&body),
+        )
+        .await
+    }
+
     /// Full replacement of a product (how stock levels are set by hand).
     pub async fn update_product(
         &self,

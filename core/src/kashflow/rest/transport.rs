@@ -195,4 +195,8 @@ impl Transport for KashFlowClient {
             ))
         })
     }
+
+    fn create_product<'a>(&'a self, product: &'a Product) -> KfFuture<'a, Product> {
+        Box::pin(KashFlowClient::create_product(self, product))
+    }
 }

@@ -13,7 +13,7 @@ use super::reply::ApiError;
 use super::server::{lock, Shared};
 use super::state::Account;
 use crate::kashflow::credit_note as cn;
-use crate::kashflow::model::{Customer, Invoice, PaymentLine};
+use crate::kashflow::model::{Customer, Invoice, PaymentLine, Product};
 use crate::kashflow::soap::assumptions::{self, SuppliedInvoiceNumber};
 use crate::kashflow::soap::envelope::{self, Node, XmlOut};
 use crate::kashflow::soap::wire::{self, Lookups};
@@ -57,7 +57,9 @@ fn answer(op: &str, result: Option<&dyn Fn(&mut XmlOut)>) -> SoapReply {
 /// Status `NO` with the default result (`0`, `false` or empty), as KashFlow answers.
 pub fn no(op: &str, detail: &str) -> SoapReply {
     let default = match op {
-        "InsertCustomer" | "InsertInvoice" | "InsertInvoicePayment" => "0",
+        "InsertCustomer" | "InsertInvoice" | "InsertInvoicePayment" | "AddOrUpdateSubProduct" => {
+            "0"
+        }
         "applyCreditNoteToInvoice" | "isUserVATRegistered" => "false",
         _ => "",
     };
@@ -115,6 +117,7 @@ pub const OPERATIONS: &[&str] = &[
     "GetCurrencies",
     "GetProductsWithSubProducts",
     "GetSubProducts",
+    "AddOrUpdateSubProduct",
 ];
 
 /// Ids ↔ codes for the account, as the SOAP types need them.
@@ -397,6 +400,31 @@ pub(super) fn dispatch(shared: &Shared, op: &str, body: &[u8]) -> SoapReply {
                     }),
                 ),
                 None => no(op, "The customer was not found."),
+            }
+        }
+        // Creates only (id 0): updating a product through SOAP is not something we send.
+        "AddOrUpdateSubProduct" => {
+            let Some(n) = req.child("sp") else {
+                return unreadable("<sp> is missing.");
+            };
+            let p = wire::read_sub_product(n, &lookups(a));
+            if p.id.is_some_and(|id| id != 0) {
+                return no(
+                    op,
+                    "Updating a sub-product is not supported by the sandbox.",
+                );
+            }
+            if p.nominal_code == 0 {
+                return no(op, "The parent product (ParentID) was not found.");
+            }
+            match a.create_product(&to_value(&Product { id: None, ..p })) {
+                Ok(p) => answer(
+                    op,
+                    Some(&|x: &mut XmlOut| {
+                        x.text(&p.id.unwrap_or_default().to_string());
+                    }),
+                ),
+                Err(e) => no_from(op, e),
             }
         }
         "InsertCustomer" | "UpdateCustomer" => {

@@ -529,6 +529,43 @@ impl SoapClient {
     }
 
     /// Every sub-product (refreshes the product ids this client knows).
+    /// `AddOrUpdateSubProduct` with id 0: create `p` under its nominal; answers it with its id.
+    pub async fn add_sub_product(&self, p: &Product) -> Result<Product, KfError> {
+        let op = "AddOrUpdateSubProduct";
+        let l = self.lookups().await?;
+        let parent = *l
+            .nominal_id
+            .get(&p.nominal_code)
+            .ok_or_else(|| KfError::Rejected {
+                request: format!("SOAP {op}"),
+                status: 200,
+                code: "InvalidNominalCode".into(),
+                message: format!(
+                    "not sent: nominal code {} is not in KashFlow's nominal codes",
+                    p.nominal_code
+                ),
+            })?;
+        let sp = Product {
+            id: Some(0),
+            ..p.clone()
+        };
+        let el = self
+            .call(op, WRITE, &|x: &mut XmlOut| {
+                x.start("sp");
+                wire::write_sub_product(x, &sp, parent);
+                x.end("sp");
+            })
+            .await?;
+        let id = new_id(&el, op)?;
+        // The id ↔ code map the invoice lines need is read again next time.
+        *self.lookups.lock().await = None;
+        Ok(Product {
+            id: Some(id),
+            nominal_id: Some(parent),
+            ..p.clone()
+        })
+    }
+
     pub async fn products(&self) -> Result<Vec<Product>, KfError> {
         let l = self.lookups().await?;
         let products = self.sub_products(&l).await?;
@@ -681,5 +718,9 @@ impl Transport for SoapClient {
                 self.products().await?,
             ))
         })
+    }
+
+    fn create_product<'a>(&'a self, product: &'a Product) -> KfFuture<'a, Product> {
+        Box::pin(self.add_sub_product(product))
     }
 }

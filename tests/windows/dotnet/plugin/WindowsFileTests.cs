@@ -32,7 +32,10 @@ public class WindowsFileTests
 
                 await using (var store = new TestStore(dataDirectory: data))
                 {
+                    // Sync was on since before the crash that left the marker (the catch-up never
+                    // reaches behind the moment sync was switched on).
                     await store.ConfigureAsync(s => { s.Enabled = true; s.Mode = KashFlowMode.Sandbox; }, "sandbox", "sandbox-password", "kashflow");
+                    await store.ConfigureAsync(s => s.SyncOnSinceUtc = DateTime.UtcNow.AddHours(-3));
                     Assert.NotNull(store.Host.CatchUpFromUtc); // the floor is still readable
                     Assert.True(await store.Host.EnsureStartedAsync(), store.Host.LastStartError);
 
