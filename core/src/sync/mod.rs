@@ -263,6 +263,7 @@ impl JobProcessor for KashFlowProcessor {
                         latency_ms,
                         transport: conn.transport.kind().to_string(),
                         facts: Some(facts),
+                        error_code: None,
                     })
                 }
                 Err(e) => {
@@ -312,6 +313,7 @@ fn failed_report(
     f: Failure,
     latency_ms: u64,
 ) -> ConnectionReport {
+    let error_code = Some(failure::report_code(&f));
     let message = match f {
         Failure::KashFlow { error, .. } => error.to_string(),
         Failure::Wait { reason, .. } => reason,
@@ -328,5 +330,6 @@ fn failed_report(
         latency_ms,
         transport: transport.to_string(),
         facts: None,
+        error_code,
     }
 }

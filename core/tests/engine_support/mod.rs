@@ -455,6 +455,7 @@ impl JobProcessor for TestProcessor {
                 latency_ms: 1,
                 transport: config.kashflow.transport.to_string(),
                 facts: None,
+                error_code: None,
             })
         })
     }
