@@ -105,16 +105,19 @@ public class KashFlowAdminController : BasePluginController
     [CheckPermission(StandardPermission.Configuration.MANAGE_PLUGINS)]
     public async Task<IActionResult> TestConnection()
     {
-        var (ok, message) = await TestConnectionCoreAsync(HttpContext?.RequestAborted ?? CancellationToken.None);
-        var template = await _localizationService.GetResourceAsync(ok ? KashFlowLocales.TestConnectionOk : KashFlowLocales.TestConnectionFailed);
-        if (ok)
-            _notificationService.SuccessNotification(Format(template, message));
+        var report = await TestConnectionCoreAsync(HttpContext?.RequestAborted ?? CancellationToken.None);
+        var test = await _modelFactory.PrepareConnectionTestModelAsync(report);
+        var template = await _localizationService.GetResourceAsync(report.Ok ? KashFlowLocales.TestConnectionOk : KashFlowLocales.TestConnectionFailed);
+        if (report.Ok)
+            _notificationService.SuccessNotification(Format(template, test.CompanyName ?? report.Message));
         else
-            _notificationService.ErrorNotification(Format(template, message));
-        return View(ConfigureView, await _modelFactory.PrepareConfigurationModelAsync());
+            _notificationService.ErrorNotification(Format(template, test.Problem?.Summary));
+        var model = await _modelFactory.PrepareConfigurationModelAsync();
+        model.ConnectionTest = test;
+        return View(ConfigureView, model);
     }
 
-    internal async Task<(bool Ok, string Message)> TestConnectionCoreAsync(CancellationToken cancellationToken)
+    internal async Task<ConnectionReport> TestConnectionCoreAsync(CancellationToken cancellationToken)
     {
         var settings = await _settingsManager.LoadAsync();
         var credentials = _settingsManager.GetCredentials(settings);
@@ -131,14 +134,17 @@ public class KashFlowAdminController : BasePluginController
                 temporary = KashFlowEngine.Create(EngineConfigBuilder.Build(settings, credentials, scratch));
                 engine = temporary;
             }
-            var report = EngineDocuments.ParseConnectionReport(await engine.TestConnectionAsync(cancellationToken));
-            var message = report.Message ?? string.Empty;
-            var text = report.AccountName is { Length: > 0 } account ? $"{message} ({account})" : message;
-            return (report.Ok, text);
+            return EngineDocuments.ParseConnectionReport(await engine.TestConnectionAsync(cancellationToken));
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
-            return (false, ex.Message);
+            // the engine could not be asked at all (e.g. settings it refuses): its message is the technical detail
+            var code = ex is KashFlowNativeException native ? native.Code : null;
+            return new ConnectionReport(false, settings.Mode.ToString(), null, ex.Message, null, 0)
+            {
+                Transport = settings.EffectiveTransport.ToString(),
+                ErrorCode = code,
+            };
         }
         finally
         {
@@ -169,7 +175,7 @@ public class KashFlowAdminController : BasePluginController
     {
         if (_host.Engine is null)
             return await EngineNotRunningAsync();
-        var model = _modelFactory.PrepareRecordDetailModel(id);
+        var model = await _modelFactory.PrepareRecordDetailModelAsync(id);
         if (model is null)
         {
             _notificationService.ErrorNotification(Format(await _localizationService.GetResourceAsync(KashFlowLocales.RecordNotFound), id));
@@ -203,7 +209,7 @@ public class KashFlowAdminController : BasePluginController
     {
         if (_host.Engine is not { } engine)
             return await EngineNotRunningAsync();
-        var record = _modelFactory.PrepareRecordDetailModel(model.Id);
+        var record = await _modelFactory.PrepareRecordDetailModelAsync(model.Id);
         if (record is null)
         {
             _notificationService.ErrorNotification(Format(await _localizationService.GetResourceAsync(KashFlowLocales.RecordNotFound), model.Id));

@@ -25,6 +25,7 @@ public class NopStartup : INopStartup
         services.AddScoped<IOrderSnapshotBuilder, OrderSnapshotBuilder>();
         services.AddScoped<OutcomeApplier>();
         services.AddScoped<KashFlowModelFactory>();
+        services.AddScoped<KashFlowPhrases>();
         services.AddHostedService<OutcomePollingService>();
     }
 

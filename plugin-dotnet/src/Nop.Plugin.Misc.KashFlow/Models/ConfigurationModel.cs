@@ -18,8 +18,17 @@ public record ConfigurationModel : BaseNopModel
 
     public IList<SelectListItem> AvailableModes { get; set; } = new List<SelectListItem>();
 
+    /// <summary>KashFlowTransport: Soap (0, the default) or Rest (1).</summary>
+    [NopResourceDisplayName(KashFlowLocales.Transport)]
+    public int TransportId { get; set; }
+
+    public IList<SelectListItem> AvailableTransports { get; set; } = new List<SelectListItem>();
+
     [NopResourceDisplayName(KashFlowLocales.BaseUrl)]
     public string? BaseUrl { get; set; }
+
+    [NopResourceDisplayName(KashFlowLocales.SoapUrl)]
+    public string? SoapUrl { get; set; }
 
     [NopResourceDisplayName(KashFlowLocales.UserName)]
     public string? UserName { get; set; }
@@ -153,6 +162,12 @@ public record ConfigurationModel : BaseNopModel
     public string? DataFolderProblem { get; set; }
     public int SpooledDocuments { get; set; }
     public IDictionary<string, long> StatusCounts { get; set; } = new Dictionary<string, long>();
+
+    /// <summary>The counts in words ("32 posted, 27 need attention, 1 waiting"), or null when the engine is not running.</summary>
+    public string? StatusLine { get; set; }
+
+    /// <summary>The answer of the last Test connection (shown once, after the test).</summary>
+    public ConnectionTestModel? ConnectionTest { get; set; }
 }
 
 public record PaymentMethodMappingModel : BaseNopModel
