@@ -206,11 +206,13 @@ public static class KashFlowLocales
     public const string InvoicePaymentMethodColumn = P + "Invoice.PaymentMethodColumn";
     public const string InvoicePaymentMethod = P + "Invoice.PaymentMethod";
     public const string InvoicePaymentNote = P + "Invoice.PaymentNote";
+    public const string InvoicePaymentLater = P + "Invoice.PaymentLater";
     public const string InvoicePaid = P + "Invoice.Paid";
     public const string InvoiceAmountDue = P + "Invoice.AmountDue";
     public static readonly string PaymentKindPrefix = P + "Invoice.PaymentKind.";
     public static readonly string JobStatePrefix = P + "JobState.";
     public static readonly string CausePrefix = P + "Cause.";
+    public static readonly string OptionPrefix = P + "Option.";
 
     /// <summary>English text of every resource. Keys ending in ".Hint" are the tooltips of fields.</summary>
     public static IReadOnlyDictionary<string, string> All { get; } = new Dictionary<string, string>
@@ -543,6 +545,7 @@ public static class KashFlowLocales
         [InvoicePaymentMethodColumn] = "Paid by",
         [InvoicePaymentMethod] = "payment method {0}, bank account {1}",
         [InvoicePaymentNote] = "Note",
+        [InvoicePaymentLater] = "{0}, recorded after the invoice",
         [InvoicePaid] = "Paid",
         [InvoiceAmountDue] = "Still to pay",
         [JobStatePrefix + "Queued"] = "Waiting to be sent",
@@ -555,6 +558,14 @@ public static class KashFlowLocales
         [CausePrefix + "Refund"] = "Refund",
         [CausePrefix + "Cancellation"] = "Cancellation",
         [CausePrefix + "Void"] = "Voided payment",
+        [OptionPrefix + "CustomerCode.FromCustomerId"] = "From the customer id (NOP000123)",
+        [OptionPrefix + "CustomerCode.FromEmail"] = "From the e-mail address",
+        [OptionPrefix + "RewardPoints.Discount"] = "A discount (VAT only on what was paid)",
+        [OptionPrefix + "RewardPoints.PaymentFromAccount"] = "A payment from an account",
+        [OptionPrefix + "GiftCards.Payment"] = "A payment from the gift-card account",
+        [OptionPrefix + "GiftCards.NegativeLine"] = "A negative line on the invoice",
+        [OptionPrefix + "SkuLessItems.DescriptionLine"] = "A description line (no KashFlow product)",
+        [OptionPrefix + "SkuLessItems.Refuse"] = "Refuse: the order waits for a SKU",
         [PaymentKindPrefix + "Order"] = "Customer's payment",
         [PaymentKindPrefix + "GiftCard"] = "Gift card",
         [PaymentKindPrefix + "RewardPoints"] = "Reward points",

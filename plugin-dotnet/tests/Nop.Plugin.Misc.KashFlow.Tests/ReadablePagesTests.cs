@@ -302,6 +302,15 @@ public partial class ReadablePagesTests
         var payment = Assert.Single(view.Payments);
         Assert.Equal(("2026-05-20", "20.00", "payment method 5, bank account 1200"), (payment.Date, payment.Amount, payment.Method));
         Assert.DoesNotMatch(ResourceKey, JsonSerializer.Serialize(view));
+
+        // a payment recorded after the invoice (a RecordPayment job that is done) is on it too
+        using var payload = JsonDocument.Parse("""{"Amount":"12.0000","OrderId":1,"PaidDateUtc":"2026-05-21T10:00:00Z","PaymentMethodSystemName":"Payments.Manual"}""");
+        JobEntry Job(string kind, string state) => new(1, kind, state, 1, null, false, null, payload.RootElement.Clone(), null, null);
+        var later = (await Phrases(store).InvoiceAsync(invoice, null, [Job("RecordPayment", "Done"), Job("RecordPayment", "Queued"), Job("PostCreditNote", "Done")]))!;
+        Assert.Equal(("32.00", "0.00"), (later.PaidTotal, later.AmountDue));
+        Assert.Equal(("2026-05-21", "12.00", "Payments.Manual, recorded after the invoice"), (later.Payments[1].Date, later.Payments[1].Amount, later.Payments[1].Method));
+        // with credit notes, what is left to pay is the credit notes' business
+        Assert.Null((await Phrases(store).InvoiceAsync(invoice, null, [], hasCreditNotes: true))!.AmountDue);
     }
 
     [Fact]

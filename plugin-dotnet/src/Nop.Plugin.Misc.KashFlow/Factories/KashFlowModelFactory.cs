@@ -138,10 +138,10 @@ public class KashFlowModelFactory
         foreach (var t in new[] { KashFlowTransport.Soap, KashFlowTransport.Rest })
             model.AvailableTransports.Add(new SelectListItem(await _localizationService.GetResourceAsync(KashFlowLocales.TransportPrefix + t),
                 ((int)t).ToString(CultureInfo.InvariantCulture), (int)t == model.TransportId));
-        model.AvailableCustomerCodeStrategies = Options(CustomerCodeStrategies, model.CustomerCodeStrategy);
-        model.AvailableRewardPointsPolicies = Options(RewardPointsPolicies, model.RewardPointsPolicy);
-        model.AvailableGiftCardPolicies = Options(GiftCardPolicies, model.GiftCardPolicy);
-        model.AvailableSkuLessItemPolicies = Options(SkuLessItemPolicies, model.SkuLessItems);
+        model.AvailableCustomerCodeStrategies = await OptionsAsync("CustomerCode", CustomerCodeStrategies, model.CustomerCodeStrategy);
+        model.AvailableRewardPointsPolicies = await OptionsAsync("RewardPoints", RewardPointsPolicies, model.RewardPointsPolicy);
+        model.AvailableGiftCardPolicies = await OptionsAsync("GiftCards", GiftCardPolicies, model.GiftCardPolicy);
+        model.AvailableSkuLessItemPolicies = await OptionsAsync("SkuLessItems", SkuLessItemPolicies, model.SkuLessItems);
 
         var engine = _host.Engine;
         model.EngineRunning = engine is not null;
@@ -165,11 +165,14 @@ public class KashFlowModelFactory
         return await _phrases.ConnectionAsync(report, settings.EffectiveTransport);
     }
 
-    /// <summary>A select of the engine's names; the blank first option keeps the engine's default.</summary>
-    private static List<SelectListItem> Options(IEnumerable<string> names, string? selected) =>
-        names.Select(s => new SelectListItem(s, s, s == selected))
-            .Prepend(new SelectListItem(string.Empty, string.Empty, string.IsNullOrEmpty(selected)))
-            .ToList();
+    /// <summary>A select of the engine's names, each shown in words; the blank first option keeps the engine's default.</summary>
+    private async Task<List<SelectListItem>> OptionsAsync(string list, IEnumerable<string> names, string? selected)
+    {
+        var options = new List<SelectListItem> { new(string.Empty, string.Empty, string.IsNullOrEmpty(selected)) };
+        foreach (var name in names)
+            options.Add(new SelectListItem(await _phrases.WordAsync($"{KashFlowLocales.OptionPrefix}{list}.", name), name, name == selected));
+        return options;
+    }
 
     /// <summary>A payment method + bank account pair, or null (engine default) unless both are set.</summary>
     private static PaymentMethodRule? Payment(int? methodId, int? bankAccountId) =>
@@ -316,7 +319,7 @@ public class KashFlowModelFactory
             Record = await PhrasedAsync(detail.Record),
             Problem = await _phrases.ProblemAsync(detail.Record.LastError),
             Timeline = await _phrases.TimelineAsync(detail),
-            Invoice = await _phrases.InvoiceAsync(detail.MappedInvoice, invoiceJson),
+            Invoice = await _phrases.InvoiceAsync(detail.MappedInvoice, invoiceJson, detail.Jobs, detail.Record.CreditNoteList.Count > 0),
             DetailJson = EngineDocuments.Indent(json),
             InvoiceLines = EngineDocuments.InvoiceLines(detail),
         };

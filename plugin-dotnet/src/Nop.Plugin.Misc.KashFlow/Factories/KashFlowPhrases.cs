@@ -205,16 +205,35 @@ public class KashFlowPhrases
         _ => "info",
     };
 
-    /// <summary>The invoice as posted (the record's MappedInvoice).</summary>
-    public async Task<InvoiceViewModel?> InvoiceAsync(MappedInvoice? invoice, string? json)
+    /// <summary>
+    /// The invoice as posted (the record's MappedInvoice), with the payments recorded on it later (the record's
+    /// RecordPayment jobs that are done). With credit notes, what is still to pay is left to the credit notes' table.
+    /// </summary>
+    public async Task<InvoiceViewModel?> InvoiceAsync(MappedInvoice? invoice, string? json, IReadOnlyList<JobEntry>? jobs = null, bool hasCreditNotes = false)
     {
         if (invoice is null)
             return null;
         var lines = (invoice.LineItems ?? []).Select(l => (l.Description, l.ProductCode, l.Quantity, l.Rate, l.VatLevel, l.VatAmount, l.VatExempt)).ToList();
         var payments = new List<InvoicePaymentRow>();
+        var paid = 0m;
         foreach (var p in invoice.PaymentLines ?? [])
+        {
             payments.Add(new InvoicePaymentRow(DateOnlyText(p.Date), Money(p.Amount), await MethodAsync(p.Method, p.AccountId), p.Note));
-        var view = await BuildAsync(lines, payments.Select(p => decimal.Parse(p.Amount, CultureInfo.InvariantCulture)).Sum(), null);
+            paid += p.Amount;
+        }
+        foreach (var job in (jobs ?? []).Where(j => j.Kind == "RecordPayment" && j.State == "Done" && j.Payload is { ValueKind: System.Text.Json.JsonValueKind.Object }))
+        {
+            var payload = job.Payload!.Value;
+            if (!payload.TryGetProperty("Amount", out var amountElement) || ReadDecimal(amountElement) is not { } amount)
+                continue;
+            var date = payload.TryGetProperty("PaidDateUtc", out var d) && d.ValueKind == System.Text.Json.JsonValueKind.String ? DateOnlyText(d.GetString()) : null;
+            var method = payload.TryGetProperty("PaymentMethodSystemName", out var m) && m.ValueKind == System.Text.Json.JsonValueKind.String ? m.GetString() : null;
+            payments.Add(new InvoicePaymentRow(date, Money(amount), Format(await TextAsync(KashFlowLocales.InvoicePaymentLater), method), null));
+            paid += amount;
+        }
+        var view = await BuildAsync(lines, paid, null);
+        if (hasCreditNotes)
+            view.AmountDue = null;
         view.Number = invoice.Number;
         view.CustomerCode = invoice.CustomerCode;
         view.CustomerName = invoice.CustomerName;
@@ -284,6 +303,13 @@ public class KashFlowPhrases
     /// <summary>"payment method 5, bank account 1200" until the account's names are known.</summary>
     private async Task<string> MethodAsync(long method, long account) =>
         Format(await TextAsync(KashFlowLocales.InvoicePaymentMethod), method, account);
+
+    private static decimal? ReadDecimal(System.Text.Json.JsonElement e) => e.ValueKind switch
+    {
+        System.Text.Json.JsonValueKind.Number => e.GetDecimal(),
+        System.Text.Json.JsonValueKind.String when decimal.TryParse(e.GetString(), NumberStyles.Number, CultureInfo.InvariantCulture, out var v) => v,
+        _ => null,
+    };
 
     private static string Money(decimal value) => value.ToString("0.00", CultureInfo.InvariantCulture);
 
