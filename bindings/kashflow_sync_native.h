@@ -275,6 +275,16 @@ int32_t kfs_engine_preview(struct KfsEngine *engine, const uint8_t *snapshot, si
 // `config` points to `config_len` readable bytes; `out` to a writable `KfsBuffer`.
 int32_t kfs_validate_config(const uint8_t *config, size_t config_len, struct KfsBuffer *out);
 
+// Starts reading the KashFlow account's lookups (asynchronous; never blocks the calling
+// thread): payment methods, bank accounts, nominal codes, VAT rates, currencies and products,
+// with their names. `kfs_operation_take` then yields the catalogue document (the `KashFlow` half
+// of `kfs_suggest_mappings`' input) or the error. Previews made afterwards are checked against
+// it. Cancel with `kfs_operation_cancel`.
+//
+// # Safety
+// As `kfs_engine_test_connection`.
+int32_t kfs_engine_lookups(struct KfsEngine *engine, KfsCompletionCallback callback, void *user_data, uint64_t *out_operation, struct KfsBuffer *out);
+
 // Suggests how to map the store to the KashFlow account (payment methods, bank accounts,
 // nominal codes, tax categories, currencies, products), each with a confidence and a reason.
 // Reads `{"Store":{…},"KashFlow":{…}}` (the two catalogues, `kashflow_sync::mapping::suggest`)

@@ -201,6 +201,13 @@ impl JobProcessor for GatedProcessor {
     ) -> BoxFuture<'a, Result<ConnectionReport, EngineError>> {
         self.inner.test_connection(config)
     }
+    fn account_catalogue<'a>(
+        &'a self,
+        config: &'a EngineConfig,
+    ) -> BoxFuture<'a, Result<kashflow_sync::mapping::suggest::KashFlowCatalogue, EngineError>>
+    {
+        self.inner.account_catalogue(config)
+    }
 }
 
 /// Start an engine with our KashFlow processor; the processor is returned too (it holds the

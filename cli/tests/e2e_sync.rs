@@ -445,7 +445,7 @@ async fn an_invoice_number_taken_by_something_else_dead_letters_with_the_reason(
 over_transports! {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn cancelled_before_sync_is_never_posted(t) {
-    let bed = TestBed::start_closed(&SandboxOptions::default(), |_| {})
+    let bed = TestBed::start_closed(&SandboxOptions::default(), |c| c.kashflow.transport = t)
         .await
         .unwrap();
     let o = order(1001, 52, "changed.mind@example.com");
@@ -671,8 +671,18 @@ async fn preview_and_connection_test_go_through_the_processor(t) {
         .unwrap();
     assert!(p.ok, "{p:?}");
     assert_eq!(p.requests.len(), 2);
-    assert_eq!(p.requests[1]["Path"], "/invoices");
-    assert_eq!(p.requests[1]["Body"]["Number"], 101601);
+    // The preview shows the requests of the transport in use: on SOAP, number 0 (KashFlow
+    // numbers it; the invoice is found again by its reference).
+    match t {
+        TransportKind::Rest => {
+            assert_eq!(p.requests[1]["Path"], "/invoices");
+            assert_eq!(p.requests[1]["Body"]["Number"], 101601);
+        }
+        TransportKind::Soap => {
+            assert_eq!(p.requests[1]["Path"], "KashFlow/InsertInvoice");
+            assert_eq!(p.requests[1]["Body"]["Number"], 0);
+        }
+    }
     assert!(bed.sandbox.invoices().is_empty(), "a preview posts nothing");
 
     let report = bed.engine.test_connection().await.unwrap();
@@ -991,6 +1001,111 @@ async fn kashflow_calls_per_order_in_the_steady_state(t) {
     let payment = Api(t).payment_calls_at_placement();
     assert_eq!(new_customer, 3 + payment);
     assert_eq!(repeat, 1 + payment);
+    bed.stop().await;
+}
+}
+
+over_transports! {
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn lookups_name_everything_and_previews_are_checked_against_them(t) {
+    let bed = TestBed::start(&SandboxOptions::default(), |c| c.kashflow.transport = t)
+        .await
+        .unwrap();
+    // A SKU the shop sells that KashFlow has no product for.
+    let mut o = order(801, 45, "lookups@example.com");
+    o.items[0].sku = Some("NOT-IN-KASHFLOW".into());
+    let snapshot = json(&o);
+
+    // Before the lookups are read, the preview says it has not checked against the account.
+    let before = bed.engine.preview(&snapshot).unwrap();
+    assert!(before.ok, "{:?}", before.errors);
+    assert!(
+        before.warnings.iter().any(|w| w.contains("Not yet checked")),
+        "{:?}",
+        before.warnings
+    );
+
+    let c = bed.engine.account_catalogue().await.unwrap();
+    assert_eq!(c.payment_methods.len(), 6, "{:?}", c.payment_methods);
+    assert!(c
+        .payment_methods
+        .iter()
+        .any(|m| m.name == "PayPal" && m.id == 5));
+    // SOAP's BankAccount carries no default flag; REST's does.
+    assert!(c
+        .bank_accounts
+        .iter()
+        .any(|b| b.name == "Current Account" && (b.is_default || t == TransportKind::Soap)));
+    assert!(c.nominals.iter().any(|n| n.code == 4000 && n.name == "Sales"));
+    let rates: Vec<String> = c.vat_rates.iter().map(|r| r.to_string()).collect();
+    assert_eq!(rates, vec!["0", "5", "20"]);
+    assert!(c.currencies.iter().any(|x| x == "GBP"));
+    assert!(c.products.iter().any(|p| p.code == "MUG-CLASSIC" && p.name == "Classic Mug"));
+
+    // Now the preview refuses what KashFlow would refuse, naming the line and what to do.
+    let after = bed.engine.preview(&snapshot).unwrap();
+    assert!(!after.ok);
+    let e = after
+        .errors
+        .iter()
+        .find(|e| e.code == "UnknownProduct")
+        .expect("unknown product reported");
+    assert_eq!(
+        e.path.as_deref(),
+        Some("KashFlowInvoice.LineItems[0].ProductCode")
+    );
+    assert!(e.message.contains("NOT-IN-KASHFLOW"), "{}", e.message);
+    // An order of products KashFlow has is still valid.
+    let good = bed
+        .engine
+        .preview(&json(&order(802, 46, "fine@example.com")))
+        .unwrap();
+    assert!(good.ok, "{:?}", good.errors);
+    assert!(good.warnings.iter().all(|w| !w.contains("Not yet checked")));
+}
+}
+
+over_transports! {
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_customer_gone_from_kashflow_is_found_again_not_a_dead_letter(t) {
+    let bed = TestBed::start(&SandboxOptions::default(), |c| c.kashflow.transport = t)
+        .await
+        .unwrap();
+    bed.engine
+        .enqueue_order(&json(&order(1701, 70, "merged.away@example.com")))
+        .unwrap();
+    assert_eq!(bed.settle().await.unwrap().synced, 1);
+    let first = invoice_of(&bed.sandbox, 1701).unwrap().customer_code;
+    // The bookkeeper merges the customer into another in KashFlow: its code is unknown now, but
+    // the engine's memory and ledger still remember it.
+    assert!(bed.sandbox.remove_customer(&first));
+
+    bed.engine
+        .enqueue_order(&json(&order(1702, 70, "merged.away@example.com")))
+        .unwrap();
+    let c = bed.settle().await.unwrap();
+    assert_eq!((c.synced, c.failed), (2, 0), "{c:?}");
+    let second = invoice_of(&bed.sandbox, 1702).expect("the second order is invoiced");
+    // Found again (re-created under the mapping's code, the only one KashFlow knows for this
+    // e-mail), exactly one customer for the e-mail, and the ledger follows.
+    let same_email: Vec<_> = bed
+        .sandbox
+        .customers()
+        .into_iter()
+        .filter(|c| c.email.as_deref().is_some_and(|e| e.eq_ignore_ascii_case("merged.away@example.com")))
+        .collect();
+    assert_eq!(same_email.len(), 1, "{same_email:?}");
+    assert_eq!(second.customer_code, same_email[0].code);
+
+    // A third order goes straight through with the healed code.
+    bed.engine
+        .enqueue_order(&json(&order(1703, 70, "merged.away@example.com")))
+        .unwrap();
+    assert_eq!(bed.settle().await.unwrap().synced, 3);
+    assert_eq!(
+        invoice_of(&bed.sandbox, 1703).unwrap().customer_code,
+        second.customer_code
+    );
     bed.stop().await;
 }
 }

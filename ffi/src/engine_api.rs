@@ -469,6 +469,39 @@ pub unsafe extern "C" fn kfs_validate_config(
     }
 }
 
+/// Starts reading the KashFlow account's lookups (asynchronous; never blocks the calling
+/// thread): payment methods, bank accounts, nominal codes, VAT rates, currencies and products,
+/// with their names. `kfs_operation_take` then yields the catalogue document (the `KashFlow` half
+/// of `kfs_suggest_mappings`' input) or the error. Previews made afterwards are checked against
+/// it. Cancel with `kfs_operation_cancel`.
+///
+/// # Safety
+/// As `kfs_engine_test_connection`.
+#[no_mangle]
+pub unsafe extern "C" fn kfs_engine_lookups(
+    engine: *mut KfsEngine,
+    callback: KfsCompletionCallback,
+    user_data: *mut c_void,
+    out_operation: *mut u64,
+    out: *mut KfsBuffer,
+) -> i32 {
+    unsafe {
+        guard::run(out, Out::StatusOnly, || {
+            if out_operation.is_null() {
+                return Err(FfiError::null_argument("out_operation"));
+            }
+            let entry = lookup(engine)?;
+            let engine_arc = entry.engine.clone();
+            let id = operation::start(id_of(engine), callback, user_data, async move {
+                let catalogue = engine_arc.account_catalogue().await?;
+                to_json(&catalogue)
+            });
+            *out_operation = id;
+            Ok(Vec::new())
+        })
+    }
+}
+
 /// Suggests how to map the store to the KashFlow account (payment methods, bank accounts,
 /// nominal codes, tax categories, currencies, products), each with a confidence and a reason.
 /// Reads `{"Store":{…},"KashFlow":{…}}` (the two catalogues, `kashflow_sync::mapping::suggest`)

@@ -509,6 +509,37 @@ fn test_connection_is_an_asynchronous_operation() {
 }
 
 #[test]
+fn lookups_are_an_asynchronous_operation_that_names_the_failure() {
+    let dir = tempfile::tempdir().unwrap();
+    // Live mode at a port nothing listens on.
+    let url = format!("https://127.0.0.1:{}/v2", docs::closed_port());
+    let h = create(&docs::config(dir.path(), "Live", Some(&url)));
+    let (tx, rx) = host::completions();
+    let mut op = 0u64;
+    host::ok(|out| unsafe { kfs_engine_lookups(h.0, Some(host::on_complete), tx, &mut op, out) });
+    let (id, status) = rx
+        .recv_timeout(Duration::from_secs(60))
+        .expect("completion callback");
+    assert_eq!(id, op);
+    let (take_status, text) = host::call(|out| unsafe { kfs_operation_take(op, out) });
+    assert_eq!(take_status, status);
+    assert_ne!(status, KFS_OK, "{text}");
+    let doc: Value = serde_json::from_str(&text).unwrap();
+    assert!(
+        doc["Message"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("lookups"),
+        "{doc}"
+    );
+    assert!(!text.contains("sandbox-password"));
+    host::fails(KFS_NULL_ARGUMENT, |out| unsafe {
+        kfs_engine_lookups(h.0, None, std::ptr::null_mut(), std::ptr::null_mut(), out)
+    });
+    free(h);
+}
+
+#[test]
 fn sixteen_threads_enqueue_at_once() {
     let dir = tempfile::tempdir().unwrap();
     let h = create(&docs::config(dir.path(), "Sandbox", None));

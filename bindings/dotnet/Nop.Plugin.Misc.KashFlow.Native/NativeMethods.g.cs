@@ -342,6 +342,19 @@ internal static unsafe partial class NativeMethods
     public static extern int kfs_validate_config(byte* config, nuint config_len, KfsBuffer* @out);
 
     /// <summary>
+    /// Starts reading the KashFlow account's lookups (asynchronous; never blocks the calling
+    /// thread): payment methods, bank accounts, nominal codes, VAT rates, currencies and products,
+    /// with their names. `kfs_operation_take` then yields the catalogue document (the `KashFlow` half
+    /// of `kfs_suggest_mappings`' input) or the error. Previews made afterwards are checked against
+    /// it. Cancel with `kfs_operation_cancel`.
+    ///
+    /// # Safety
+    /// As `kfs_engine_test_connection`.
+    /// </summary>
+    [DllImport(LibraryName, EntryPoint = "kfs_engine_lookups", ExactSpelling = true, CallingConvention = CallingConvention.Cdecl)]
+    public static extern int kfs_engine_lookups(KfsEngine* engine, delegate* unmanaged[Cdecl]<void*, ulong, int, void> callback, void* user_data, ulong* out_operation, KfsBuffer* @out);
+
+    /// <summary>
     /// Suggests how to map the store to the KashFlow account (payment methods, bank accounts,
     /// nominal codes, tax categories, currencies, products), each with a confidence and a reason.
     /// Reads `{"Store":{…},"KashFlow":{…}}` (the two catalogues, `kashflow_sync::mapping::suggest`)

@@ -485,6 +485,16 @@ impl Engine {
         Ok(report)
     }
 
+    /// Read the KashFlow account's lookups afresh (payment methods, bank accounts, nominal codes,
+    /// VAT rates, currencies, products), for the setup pages and the mapping suggestions; later
+    /// previews are checked against them.
+    pub async fn account_catalogue(
+        &self,
+    ) -> Result<crate::mapping::suggest::KashFlowCatalogue, EngineError> {
+        let config = self.inner.config();
+        self.inner.processor.account_catalogue(&config).await
+    }
+
     /// Swap the configuration; the next job claimed uses it. The journal path and durability
     /// cannot change while running.
     pub fn reconfigure(&self, config: EngineConfig) -> Result<(), EngineError> {

@@ -233,6 +233,20 @@ pub trait JobProcessor: Send + Sync {
         &'a self,
         config: &'a EngineConfig,
     ) -> BoxFuture<'a, Result<ConnectionReport, EngineError>>;
+
+    /// Read the account's lookups (payment methods, bank accounts, nominals, VAT rates,
+    /// currencies, products) afresh; later previews are checked against them. A processor
+    /// without a KashFlow account (tests, benches) has none.
+    fn account_catalogue<'a>(
+        &'a self,
+        _config: &'a EngineConfig,
+    ) -> BoxFuture<'a, Result<crate::mapping::suggest::KashFlowCatalogue, EngineError>> {
+        Box::pin(async {
+            Err(EngineError::invalid_request(
+                "this engine has no KashFlow account to read lookups from",
+            ))
+        })
+    }
 }
 
 /// The processor `Engine::start` uses until the KashFlow stage is wired in: every job waits

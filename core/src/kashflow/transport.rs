@@ -19,6 +19,7 @@ use serde::{Deserialize, Serialize};
 use super::credit_note::CreditApplication;
 use super::error::KfError;
 use super::model::{BankAccount, Customer, Invoice, PaymentLine, Product};
+use crate::mapping::suggest::{KashFlowCatalogue, KfBankAccount, KfNominal, KfProduct, Named};
 
 /// A boxed future, so the trait can be used as `dyn Transport`.
 pub type KfFuture<'a, T> = Pin<Box<dyn Future<Output = Result<T, KfError>> + Send + 'a>>;
@@ -140,10 +141,64 @@ pub trait Transport: Send + Sync + fmt::Debug {
 
     fn list_products(&self) -> KfFuture<'_, Vec<Product>>;
     fn list_bank_accounts(&self) -> KfFuture<'_, Vec<BankAccount>>;
+
+    /// Everything the setup pages name KashFlow things by: payment methods, bank accounts,
+    /// nominal codes, VAT rates, currencies and products (with names, never bare ids), and what a
+    /// preview is checked against ([`crate::mapping::account_check`]).
+    fn account_catalogue(&self) -> KfFuture<'_, KashFlowCatalogue>;
 }
 
 /// Whether two references are the same (trimmed, ignoring case).
 pub fn same_reference(a: Option<&str>, b: &str) -> bool {
     a.map(str::trim)
         .is_some_and(|a| a.eq_ignore_ascii_case(b.trim()))
+}
+
+/// The catalogue from the lookups either transport reads (archived nominals and bank accounts
+/// left out: they cannot be posted to).
+pub(crate) fn catalogue_from(
+    payment_methods: Vec<super::model::PaymentMethod>,
+    bank_accounts: Vec<BankAccount>,
+    nominals: Vec<(i64, String, bool)>,
+    vat_rates: Vec<rust_decimal::Decimal>,
+    currencies: Vec<String>,
+    products: Vec<Product>,
+) -> KashFlowCatalogue {
+    KashFlowCatalogue {
+        payment_methods: payment_methods
+            .into_iter()
+            .map(|m| Named {
+                id: m.id,
+                name: m.name,
+            })
+            .collect(),
+        bank_accounts: bank_accounts
+            .into_iter()
+            .filter(|b| !b.is_archived)
+            .map(|b| KfBankAccount {
+                id: b.id,
+                name: b.account_name,
+                is_default: b.is_default_account,
+            })
+            .collect(),
+        nominals: nominals
+            .into_iter()
+            .filter(|(_, _, archived)| !archived)
+            .map(|(code, name, _)| KfNominal { code, name })
+            .collect(),
+        vat_rates: {
+            let mut r: Vec<_> = vat_rates.into_iter().map(|r| r.normalize()).collect();
+            r.sort();
+            r.dedup();
+            r
+        },
+        currencies,
+        products: products
+            .into_iter()
+            .map(|p| KfProduct {
+                code: p.code,
+                name: p.name,
+            })
+            .collect(),
+    }
 }

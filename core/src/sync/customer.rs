@@ -40,6 +40,12 @@ impl CustomerCache {
             m.insert(email.to_string(), code.to_string());
         }
     }
+    /// Forget one e-mail's customer (KashFlow no longer has it).
+    fn forget(&self, email: &str) {
+        if let Ok(mut m) = self.map.lock() {
+            m.remove(email);
+        }
+    }
     /// Forget everything (after a reconfigure to another KashFlow account).
     pub fn clear(&self) {
         if let Ok(mut m) = self.map.lock() {
@@ -97,6 +103,30 @@ pub async fn resolve(
     customer: &CanonicalCustomer,
     sync_customers: bool,
 ) -> Result<Resolved, Failure> {
+    resolve_from(ctx, conn, cache, customer, sync_customers, true).await
+}
+
+/// The customer again, after KashFlow refused the remembered code (deleted or merged there):
+/// memory and ledger are passed over, and KashFlow is searched by e-mail (then the customer is
+/// created) as for a new one. The new code replaces the ledger's with the job's result.
+pub async fn resolve_again(
+    ctx: &JobContext<'_>,
+    conn: &Connection,
+    cache: &CustomerCache,
+    customer: &CanonicalCustomer,
+) -> Result<Resolved, Failure> {
+    cache.forget(&normalise_email(&customer.email));
+    resolve_from(ctx, conn, cache, customer, true, false).await
+}
+
+async fn resolve_from(
+    ctx: &JobContext<'_>,
+    conn: &Connection,
+    cache: &CustomerCache,
+    customer: &CanonicalCustomer,
+    sync_customers: bool,
+    trust_remembered: bool,
+) -> Result<Resolved, Failure> {
     let email = normalise_email(&customer.email);
     if !sync_customers {
         return Ok(Resolved {
@@ -106,14 +136,19 @@ pub async fn resolve(
         });
     }
     let _key = ctx.lock_key(&format!("customer:{email}")).await;
-    if let Some(code) = cache.get(&email) {
+    if !trust_remembered {
+        // Straight to KashFlow's search below.
+    } else if let Some(code) = cache.get(&email) {
         return Ok(Resolved {
             code,
             source: Source::Memory,
             ledger: None,
         });
     }
-    match ctx.ledger(LedgerKind::EmailCustomer, &email) {
+    match ctx
+        .ledger(LedgerKind::EmailCustomer, &email)
+        .map(|c| c.filter(|_| trust_remembered))
+    {
         Ok(Some(code)) => {
             cache.put(&email, &code);
             return Ok(Resolved {

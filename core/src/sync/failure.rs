@@ -221,6 +221,19 @@ pub fn is_duplicate(e: &KfError) -> bool {
     }
 }
 
+/// KashFlow refused an invoice because its customer code is unknown: the customer the ledger
+/// remembers was deleted or merged in KashFlow. KashFlow's exact answer is not documented; the
+/// sandbox (REST and SOAP) says `InvalidCustomerCode` (its own name, in the fidelity list).
+pub fn is_unknown_customer(f: &Failure) -> bool {
+    matches!(
+        f,
+        Failure::KashFlow {
+            error: KfError::Rejected { code, .. },
+            ..
+        } if code.eq_ignore_ascii_case("InvalidCustomerCode")
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -35,9 +35,12 @@ use crate::engine::{
     JobProcessor, JobResult, LedgerKind, Preview, PreviewContext,
 };
 use crate::kashflow::error::FailureClass;
+use crate::kashflow::soap::assumptions::{SoapAssumptions, SuppliedInvoiceNumber};
 use crate::kashflow::transport::TransportKind;
+use crate::mapping::account_check::check_against_account;
 use crate::mapping::customer::normalise_email;
 use crate::mapping::rules::MappingRules;
+use crate::mapping::suggest::KashFlowCatalogue;
 
 use connection::{Connection, Connections};
 use customer::CustomerCache;
@@ -49,6 +52,9 @@ pub struct KashFlowProcessor {
     customers: CustomerCache,
     /// How often jobs held back by a refused login look again.
     auth_poll: Duration,
+    /// The account's lookups as last read (`account_catalogue`, or a working connection test):
+    /// what previews are checked against.
+    catalogue: std::sync::Mutex<Option<std::sync::Arc<KashFlowCatalogue>>>,
 }
 
 impl Default for KashFlowProcessor {
@@ -57,6 +63,7 @@ impl Default for KashFlowProcessor {
             connections: Connections::new(),
             customers: CustomerCache::default(),
             auth_poll: failure::AUTH_POLL,
+            catalogue: std::sync::Mutex::new(None),
         }
     }
 }
@@ -185,20 +192,40 @@ impl JobProcessor for KashFlowProcessor {
                 let email = normalise_email(&p.canonical.customer.email);
                 let known = ctx.ledger(LedgerKind::EmailCustomer, &email)?;
                 let mut invoice = p.kashflow_invoice.clone();
+                let soap = ctx.config.kashflow.transport == TransportKind::Soap;
                 match known {
                     Some(code) => invoice.customer_code = code,
                     None => out.requests.push(serde_json::json!({
                         "Method": "POST",
-                        "Path": "/customers",
+                        "Path": if soap { "KashFlow/InsertCustomer" } else { "/customers" },
                         "Note": "only if no KashFlow customer has this e-mail",
                         "Body": p.kashflow_customer,
                     })),
                 }
+                if soap
+                    && SoapAssumptions::default().supplied_invoice_number
+                        == SuppliedInvoiceNumber::Overwrites
+                {
+                    // SOAP posts number 0 and finds the invoice again by its reference.
+                    invoice.number = Some(0);
+                }
                 out.requests.push(serde_json::json!({
                     "Method": "POST",
-                    "Path": "/invoices",
+                    "Path": if soap { "KashFlow/InsertInvoice" } else { "/invoices" },
                     "Body": invoice,
                 }));
+                match self.cached_catalogue() {
+                    Some(account) => {
+                        for problem in check_against_account(&p, &account) {
+                            out.errors
+                                .push(ErrorDoc::new(problem.code, problem.message).at(problem.path));
+                        }
+                        out.ok = out.errors.is_empty();
+                    }
+                    None => out.warnings.push(
+                        "Not yet checked against the KashFlow account's products, nominal codes and currencies: Test connection (or Refresh lookups) reads them.".into(),
+                    ),
+                }
             }
             Err(errors) => {
                 out.errors = errors
@@ -247,6 +274,10 @@ impl JobProcessor for KashFlowProcessor {
                     if fresh {
                         self.connections.replace(settings, conn.clone()).await;
                     }
+                    // Best effort: previews are checked against the lookups from now on.
+                    if let Ok(c) = conn.transport.account_catalogue().await {
+                        self.remember_catalogue(c);
+                    }
                     Ok(ConnectionReport {
                         ok: true,
                         mode,
@@ -281,6 +312,48 @@ impl JobProcessor for KashFlowProcessor {
             }
         })
     }
+
+    fn account_catalogue<'a>(
+        &'a self,
+        config: &'a EngineConfig,
+    ) -> BoxFuture<'a, Result<KashFlowCatalogue, EngineError>> {
+        Box::pin(async move {
+            let conn = self.connections.get(&config.kashflow).await.map_err(|f| {
+                EngineError::invalid_request(format!(
+                    "KashFlow cannot be reached to read its lookups: {}",
+                    failure_text(f)
+                ))
+            })?;
+            let catalogue = conn.transport.account_catalogue().await.map_err(|e| {
+                EngineError::invalid_request(format!("reading KashFlow's lookups failed: {e}"))
+            })?;
+            self.remember_catalogue(catalogue.clone());
+            Ok(catalogue)
+        })
+    }
+}
+
+impl KashFlowProcessor {
+    fn remember_catalogue(&self, c: KashFlowCatalogue) {
+        if let Ok(mut slot) = self.catalogue.lock() {
+            *slot = Some(std::sync::Arc::new(c));
+        }
+    }
+
+    fn cached_catalogue(&self) -> Option<std::sync::Arc<KashFlowCatalogue>> {
+        self.catalogue.lock().ok().and_then(|c| c.clone())
+    }
+}
+
+/// A failure in one sentence, for a report to the admin.
+fn failure_text(f: Failure) -> String {
+    match f {
+        Failure::KashFlow { error, .. } => error.to_string(),
+        Failure::Wait { reason, .. } => reason,
+        Failure::Dead(d) => d.message,
+        Failure::Invalid(e) => e.to_string(),
+        Failure::NotApplied { error, .. } => error.to_string(),
+    }
 }
 
 /// "VAT registered, currencies GBP, EUR, bank accounts Current Account, …" for a connection test.
@@ -314,13 +387,7 @@ fn failed_report(
     latency_ms: u64,
 ) -> ConnectionReport {
     let error_code = Some(failure::report_code(&f));
-    let message = match f {
-        Failure::KashFlow { error, .. } => error.to_string(),
-        Failure::Wait { reason, .. } => reason,
-        Failure::Dead(d) => d.message,
-        Failure::Invalid(e) => e.to_string(),
-        Failure::NotApplied { error, .. } => error.to_string(),
-    };
+    let message = failure_text(f);
     ConnectionReport {
         ok: false,
         mode,

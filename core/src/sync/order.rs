@@ -13,10 +13,12 @@ use crate::mapping::to_kashflow::{invoice_request, payment_line};
 use crate::order::{parse_snapshot, OrderStatus};
 
 use super::connection::Connection;
-use super::customer::{resolve, CustomerCache, Source};
+use super::customer::{resolve, resolve_again, CustomerCache, Source};
+use super::failure::is_unknown_customer;
 use super::failure::Failure;
 use super::invoice::{post_invoice, read_invoice};
 use super::payment::ensure_payment;
+use crate::engine::LogLevel;
 
 /// What the sync did, for the log and the host's order note.
 pub fn order_note(number: i64, customer_code: &str) -> String {
@@ -74,7 +76,7 @@ pub async fn sync_order(
     }
     ctx.set_mapped_invoice(serde_json::to_value(&request).unwrap_or_default());
 
-    let customer = resolve(ctx, conn, customers, &inv.customer, steps.sync_customers).await?;
+    let mut customer = resolve(ctx, conn, customers, &inv.customer, steps.sync_customers).await?;
     request.customer_code = customer.code.clone();
     ctx.set_mapped_invoice(serde_json::to_value(&request).unwrap_or_default());
     let mut done = JobDone {
@@ -91,7 +93,30 @@ pub async fn sync_order(
     }
 
     let look_first = ctx.job.outcome_unknown || ctx.job.attempt > 1;
-    let posted = post_invoice(ctx, conn, &inv, &request, look_first).await?;
+    let posted = match post_invoice(ctx, conn, &inv, &request, look_first).await {
+        // The customer the ledger remembers is gone from KashFlow (deleted or merged there):
+        // find it again by e-mail or create it, then post once more (looking first, as after
+        // any refused write). Only a remembered code is second-guessed, once.
+        Err(f)
+            if is_unknown_customer(&f)
+                && matches!(customer.source, Source::Memory | Source::Ledger) =>
+        {
+            ctx.log(
+                LogLevel::Warn,
+                &format!(
+                    "KashFlow no longer has customer {} (deleted or merged there); finding the customer again by e-mail",
+                    customer.code
+                ),
+            );
+            customer = resolve_again(ctx, conn, customers, &inv.customer).await?;
+            request.customer_code = customer.code.clone();
+            ctx.set_mapped_invoice(serde_json::to_value(&request).unwrap_or_default());
+            done.customer_code = Some(customer.code.clone());
+            done.ledger = customer.ledger.clone().into_iter().collect();
+            post_invoice(ctx, conn, &inv, &request, true).await?
+        }
+        other => other?,
+    };
 
     // An adopted invoice was created by an earlier attempt of ours with the payment inside; make
     // sure of it anyway. A transport that cannot carry payments inside the create (SOAP) adds

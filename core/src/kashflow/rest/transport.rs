@@ -10,8 +10,9 @@ use crate::kashflow::credit_note::{credits_path, CreditApplication};
 use crate::kashflow::error::KfError;
 use crate::kashflow::model::{BankAccount, Customer, Invoice, PaymentLine, Product};
 use crate::kashflow::transport::{
-    same_reference, AccountFacts, KfFuture, Op, Transport, TransportKind,
+    catalogue_from, same_reference, AccountFacts, KfFuture, Op, Transport, TransportKind,
 };
+use crate::mapping::suggest::KashFlowCatalogue;
 
 /// Page size for the reference walk.
 const WALK_PER_PAGE: u32 = 100;
@@ -168,5 +169,30 @@ impl Transport for KashFlowClient {
 
     fn list_bank_accounts(&self) -> KfFuture<'_, Vec<BankAccount>> {
         Box::pin(KashFlowClient::list_bank_accounts(self))
+    }
+
+    fn account_catalogue(&self) -> KfFuture<'_, KashFlowCatalogue> {
+        Box::pin(async move {
+            Ok(catalogue_from(
+                self.list_payment_methods().await?,
+                KashFlowClient::list_bank_accounts(self).await?,
+                self.list_nominals()
+                    .await?
+                    .into_iter()
+                    .map(|n| (n.code, n.name, n.archived))
+                    .collect(),
+                self.list_vat_rates()
+                    .await?
+                    .into_iter()
+                    .map(|v| v.vat_rate)
+                    .collect(),
+                self.list_currencies()
+                    .await?
+                    .into_iter()
+                    .map(|c| c.code)
+                    .collect(),
+                KashFlowClient::list_products(self).await?,
+            ))
+        })
     }
 }

@@ -167,6 +167,11 @@ impl SandboxHandle {
         self.with_account(|a| a.customer(code).cloned())
     }
 
+    /// Remove a customer as a merge in KashFlow's UI would (see `Account::remove_customer`).
+    pub fn remove_customer(&self, code: &str) -> bool {
+        self.with_account_mut(|a| a.remove_customer(code))
+    }
+
     pub fn customers(&self) -> Vec<Customer> {
         self.with_account(|a| a.customers().cloned().collect())
     }

@@ -14,6 +14,9 @@
 //!   ("Execution Timeout Expired…") is KashFlow's database being slow (retryable on reads,
 //!   outcome unknown on writes). The sandbox's own validation texts are its own.
 //! - Bad SOAP logins do not lock the account (no source mentions a SOAP lockout).
+//! - `InsertInvoice` for a `CustID` KashFlow no longer has (the customer merged or deleted there)
+//!   answers `NO` with a text naming the customer as not existing; the client reads it as REST's
+//!   `InvalidCustomerCode`, and the stage finds the customer again by e-mail.
 //! - `InvoiceLine.ChargeType` is the nominal's `id`, `ProductID` the sub-product's `id`,
 //!   `VatRate` -1 means exempt, `VatAmount` is the whole line's VAT as the client sends it.
 //! - A credit note is an invoice with positive `Quantity`, negative `Rate` and `VatAmount`.
@@ -52,8 +55,9 @@ pub enum SuppliedInvoiceNumber {
 pub struct SoapAssumptions {
     pub supplied_invoice_number: SuppliedInvoiceNumber,
     /// Decimal places KashFlow keeps for a line's `Rate` (websnail: 2; spree-kashflow sends 4).
-    /// Strict default 2: a rate with more places is sent as quantity 1 at the line's net, with the
-    /// quantity and unit price kept in the description; the sandbox refuses more places.
+    /// Strict default 2: a rate with more places is sent as the same quantity at the rounded rate
+    /// plus a "Rounding" line at the same VAT rate for the pennies (`wire::lines_for_soap`); the
+    /// sandbox refuses more places.
     pub rate_decimals: u32,
 }
 

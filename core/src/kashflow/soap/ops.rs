@@ -20,8 +20,9 @@ use crate::kashflow::model::{
     BankAccount, Currency, Customer, Invoice, PaymentLine, PaymentMethod, Product,
 };
 use crate::kashflow::transport::{
-    same_reference, AccountFacts, KfFuture, Op, Transport, TransportKind,
+    catalogue_from, same_reference, AccountFacts, KfFuture, Op, Transport, TransportKind,
 };
+use crate::mapping::suggest::KashFlowCatalogue;
 
 const READ: RequestKind = RequestKind::Read;
 const WRITE: RequestKind = RequestKind::Write;
@@ -141,6 +142,24 @@ impl SoapClient {
     }
 
     /// The account's name (`GetCompanyDetails.CompanyName`), remembered for `company_name`.
+    /// The chart of accounts: (code, name, archived) from `GetNominalCodes` (which carries no
+    /// archived flag: none are archived).
+    pub async fn nominal_names(&self) -> Result<Vec<(i64, String, bool)>, KfError> {
+        let el = self.call("GetNominalCodes", READ, &|_| {}).await?;
+        Ok(result(&el, "GetNominalCodes")
+            .map(|r| r.children.as_slice())
+            .unwrap_or_default()
+            .iter()
+            .map(|n| {
+                (
+                    wire::int(n, "Code"),
+                    wire::text(n, "Name").unwrap_or_default(),
+                    false,
+                )
+            })
+            .collect())
+    }
+
     pub async fn company_details(&self) -> Result<Option<String>, KfError> {
         let op = "GetCompanyDetails";
         let el = self.call(op, READ, &|_| {}).await?;
@@ -193,6 +212,28 @@ impl SoapClient {
         match el {
             Some(el) => self.read_customer(&el, op).await,
             None => Ok(None),
+        }
+    }
+
+    /// KashFlow says the invoice's customer does not exist (merged or deleted there since this
+    /// client learnt its id): forget the id, and say so as REST does (`InvalidCustomerCode`), so
+    /// the stage finds the customer again by e-mail.
+    fn unknown_customer(&self, e: KfError, code: &str) -> KfError {
+        match e {
+            KfError::NotFound { request, message }
+                if message.to_ascii_lowercase().contains("customer") =>
+            {
+                if let Ok(mut m) = self.customer_ids.lock() {
+                    m.remove(&code.to_ascii_uppercase());
+                }
+                KfError::Rejected {
+                    request,
+                    status: 200,
+                    code: "InvalidCustomerCode".into(),
+                    message,
+                }
+            }
+            other => other,
         }
     }
 
@@ -434,7 +475,8 @@ impl SoapClient {
                 x.end("Inv");
             })
             .await;
-        let number = new_id(&el?, op)?;
+        let el = el.map_err(|e| self.unknown_customer(e, &inv.customer_code))?;
+        let number = new_id(&el, op)?;
         let created = Invoice {
             number: Some(number),
             payment_lines: Some(Vec::new()),
@@ -624,5 +666,22 @@ impl Transport for SoapClient {
 
     fn list_bank_accounts(&self) -> KfFuture<'_, Vec<BankAccount>> {
         Box::pin(self.bank_accounts())
+    }
+
+    fn account_catalogue(&self) -> KfFuture<'_, KashFlowCatalogue> {
+        Box::pin(async move {
+            Ok(catalogue_from(
+                self.payment_methods().await?,
+                self.bank_accounts().await?,
+                self.nominal_names().await?,
+                self.vat_rates().await?,
+                self.currencies()
+                    .await?
+                    .into_iter()
+                    .map(|c| c.code)
+                    .collect(),
+                self.products().await?,
+            ))
+        })
     }
 }
