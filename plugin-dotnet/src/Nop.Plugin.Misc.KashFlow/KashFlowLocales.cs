@@ -178,6 +178,15 @@ public static class KashFlowLocales
     public const string RecordSummary = P + "Record.Summary";
     public const string RecordProblem = P + "Record.Problem";
 
+    public const string ReadLookups = P + "Configure.Lookups.Read";
+    public const string LookupsRead = P + "Configure.Lookups.Done";
+    public const string LookupsFailed = P + "Configure.Lookups.Failed";
+    public const string LookupsHint = P + "Configure.Lookups.Hint";
+    public const string LookupsWhen = P + "Configure.Lookups.When";
+    public const string SuggestionPreselected = P + "Configure.Suggestion.Preselected";
+    public const string SuggestionOther = P + "Configure.Suggestion.Other";
+    public const string SuggestionText = P + "Configure.Suggestion.Text";
+    public const string NotInKashFlow = P + "Configure.Lookups.NotInKashFlow";
     public const string InvoiceTitle = P + "Invoice.Title";
     public const string InvoiceNotYet = P + "Invoice.NotYet";
     public const string InvoiceNumber = P + "Invoice.Number";
@@ -517,6 +526,15 @@ public static class KashFlowLocales
         [RecordSummary] = "Order",
         [RecordProblem] = "What to do",
 
+        [ReadLookups] = "Read KashFlow's lists",
+        [LookupsRead] = "KashFlow's lists are read: {0} payment methods, {1} bank accounts, {2} nominal codes. Check the suggestions below, then save.",
+        [LookupsFailed] = "KashFlow's lists could not be read: {0}",
+        [LookupsHint] = "Read the payment methods, bank accounts and nominal codes from KashFlow to choose them by name; KashFlow Sync then suggests a choice for each, which you accept by saving.",
+        [LookupsWhen] = "KashFlow's lists as read at {0} UTC.",
+        [SuggestionPreselected] = "Suggested, not saved yet: {0}",
+        [SuggestionOther] = "KashFlow Sync would choose {0}",
+        [SuggestionText] = "{0} ({1:0}% sure: {2})",
+        [NotInKashFlow] = "{0} (not in KashFlow's list)",
         [InvoiceTitle] = "The invoice in KashFlow",
         [InvoiceNotYet] = "Not posted to KashFlow yet.",
         [InvoiceNumber] = "Invoice number",

@@ -173,6 +173,57 @@ public partial class ReadablePagesTests
         Assert.Contains("could not reach KashFlow", test.Problem.Summary);
     }
 
+    // ---- issue 19: KashFlow's lists by name, with suggestions
+
+    [Fact]
+    public async Task KashFlows_lists_are_offered_by_name_with_suggestions_that_are_not_saved_until_the_admin_saves()
+    {
+        await using var store = StoreWithLocales();
+        await store.ConfigureAsync(s =>
+        {
+            s.Enabled = true;
+            s.Mode = KashFlowMode.Sandbox;
+            s.Transport = KashFlowTransport.Soap;
+            s.RulesJson = """{"PaymentMethods":{"Payments.CheckMoneyOrder":{"MethodId":2,"BankAccountId":1},"Payments.PayPalCommerce":{"MethodId":999,"BankAccountId":1}}}""";
+        }, "sandbox", "sandbox-password", "kashflow");
+        Assert.True(await store.Host.EnsureStartedAsync(), store.Host.LastStartError);
+        await using var scope = store.Scope();
+        var controller = scope.ServiceProvider.GetRequiredService<KashFlowAdminController>();
+        var factory = scope.ServiceProvider.GetRequiredService<KashFlowModelFactory>();
+
+        // before reading: ids, as before
+        Assert.False((await factory.PrepareConfigurationModelAsync()).LookupsLoaded);
+
+        Assert.IsType<Microsoft.AspNetCore.Mvc.RedirectToActionResult>(await controller.ReadLookups());
+        Assert.Contains(store.Notifications.Notifications, n => n.Kind == "Success" && n.Message.StartsWith("KashFlow's lists are read", StringComparison.Ordinal));
+
+        var model = await factory.PrepareConfigurationModelAsync();
+        Assert.True(model.LookupsLoaded);
+        var cheque = Assert.Single(model.PaymentMethodMappings, m => m.SystemName == "Payments.CheckMoneyOrder");
+        // named, never bare ids; the saved choice stays selected
+        Assert.All(cheque.MethodOptions.Skip(1), o => Assert.Matches(@"^\D.* \(\d+\)$", o.Text));
+        Assert.Equal("2", Assert.Single(cheque.MethodOptions, o => o.Selected).Value);
+        Assert.Equal("1", Assert.Single(cheque.BankAccountOptions, o => o.Selected).Value);
+        // an id KashFlow does not list is kept and marked, so saving does not drop it
+        var paypal = Assert.Single(model.PaymentMethodMappings, m => m.SystemName == "Payments.PayPalCommerce");
+        Assert.Equal("999 (not in KashFlow's list)", Assert.Single(paypal.MethodOptions, o => o.Selected).Text);
+        // where KashFlow Sync would choose otherwise it says so, without changing the choice
+        Assert.False(paypal.MethodSuggestion!.Preselected);
+        Assert.StartsWith("KashFlow Sync would choose PayPal", paypal.MethodSuggestion.Text);
+
+        // an empty row of a new payment method: the suggestion is preselected and marked, the model itself unchanged
+        model.PaymentMethodMappings.First(m => string.IsNullOrEmpty(m.SystemName)).SystemName = "Payments.PayPalStandard";
+        var posted = await factory.PrepareConfigurationModelAsync(model);
+        var row = Assert.Single(posted.PaymentMethodMappings, m => m.SystemName == "Payments.PayPalStandard");
+        Assert.Null(row.MethodId);
+        Assert.True(row.MethodSuggestion!.Preselected);
+        Assert.Matches(@"^Suggested, not saved yet: PayPal \(\d+% sure: .+\)$", row.MethodSuggestion.Text);
+        Assert.Equal(row.MethodSuggestion.Target, Assert.Single(row.MethodOptions, o => o.Selected).Value);
+        // nominal codes by name, each role with the account's choice
+        Assert.All(posted.NominalOptions[KashFlowModelFactory.Nominals.Sales].Skip(1), o => Assert.Matches(@"^\d+ \S", o.Text));
+        Assert.DoesNotMatch(ResourceKey, JsonSerializer.Serialize(posted.PaymentMethodMappings.Select(m => new { m.MethodSuggestion, m.BankAccountSuggestion })));
+    }
+
     // ---- issue 19: counts, worker, errors
 
     [Fact]

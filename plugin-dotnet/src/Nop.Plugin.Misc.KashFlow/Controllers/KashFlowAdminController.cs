@@ -35,11 +35,15 @@ public class KashFlowAdminController : BasePluginController
     private readonly KashFlowSettingsManager _settingsManager;
     private readonly IOrderSnapshotBuilder _snapshotBuilder;
     private readonly KashFlowEnginePaths _paths;
+    private readonly KashFlowLookups _lookups;
+    private readonly TimeProvider _time;
 
     public KashFlowAdminController(IKashFlowEngineHost host, ILocalizationService localizationService, ILogger logger,
         KashFlowModelFactory modelFactory, INotificationService notificationService, KashFlowSettingsManager settingsManager,
-        IOrderSnapshotBuilder snapshotBuilder, KashFlowEnginePaths paths)
+        IOrderSnapshotBuilder snapshotBuilder, KashFlowEnginePaths paths, KashFlowLookups lookups, TimeProvider time)
     {
+        _lookups = lookups;
+        _time = time;
         _host = host;
         _localizationService = localizationService;
         _logger = logger;
@@ -64,6 +68,7 @@ public class KashFlowAdminController : BasePluginController
             return View(ConfigureView, await _modelFactory.PrepareConfigurationModelAsync(model));
 
         var settings = await _settingsManager.LoadAsync();
+        var account = (settings.Mode, settings.EffectiveTransport, settings.BaseUrl, settings.SoapUrl, settings.EncryptedUserName);
         try
         {
             _modelFactory.ApplyConfigurationModel(model, settings);
@@ -82,6 +87,9 @@ public class KashFlowAdminController : BasePluginController
             return View(ConfigureView, await _modelFactory.PrepareConfigurationModelAsync(model));
         }
         await _settingsManager.SaveAsync(settings);
+        // another KashFlow account (or API): the lists read from the old one no longer name its things
+        if (account != (settings.Mode, settings.EffectiveTransport, settings.BaseUrl, settings.SoapUrl, settings.EncryptedUserName))
+            _lookups.Clear();
 
         try
         {
@@ -120,21 +128,9 @@ public class KashFlowAdminController : BasePluginController
     internal async Task<ConnectionReport> TestConnectionCoreAsync(CancellationToken cancellationToken)
     {
         var settings = await _settingsManager.LoadAsync();
-        var credentials = _settingsManager.GetCredentials(settings);
-        var running = _host.Engine;
-        string? scratch = null;
-        KashFlowEngine? temporary = null;
         try
         {
-            var engine = running;
-            if (engine is null)
-            {
-                Directory.CreateDirectory(_paths.DataDirectory);
-                scratch = Path.Combine(_paths.DataDirectory, $"connection-test-{Guid.NewGuid():N}.sqlite");
-                temporary = KashFlowEngine.Create(EngineConfigBuilder.Build(settings, credentials, scratch));
-                engine = temporary;
-            }
-            return EngineDocuments.ParseConnectionReport(await engine.TestConnectionAsync(cancellationToken));
+            return EngineDocuments.ParseConnectionReport(await WithEngineAsync(settings, e => e.TestConnectionAsync(cancellationToken)));
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
@@ -146,12 +142,50 @@ public class KashFlowAdminController : BasePluginController
                 ErrorCode = code,
             };
         }
+    }
+
+    /// <summary>
+    /// Reads KashFlow's lists (payment methods, bank accounts, nominal codes, ...) with the stored settings, so the
+    /// Configure page offers them by name with the engine's suggestions. Nothing is saved to the settings.
+    /// </summary>
+    [HttpPost]
+    [CheckPermission(StandardPermission.Configuration.MANAGE_PLUGINS)]
+    public async Task<IActionResult> ReadLookups()
+    {
+        var settings = await _settingsManager.LoadAsync();
+        try
+        {
+            var json = await WithEngineAsync(settings, e => e.LookupsAsync(HttpContext?.RequestAborted ?? CancellationToken.None));
+            _lookups.Set(json, _time.GetUtcNow().UtcDateTime);
+            var c = _lookups.Last!.Catalogue;
+            _notificationService.SuccessNotification(Format(await _localizationService.GetResourceAsync(KashFlowLocales.LookupsRead),
+                c.PaymentMethods?.Count ?? 0, c.BankAccounts?.Count ?? 0, c.Nominals?.Count ?? 0));
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            await _logger.WarningAsync($"KashFlow: reading KashFlow's lists failed: {ex.Message}");
+            _notificationService.ErrorNotification(Format(await _localizationService.GetResourceAsync(KashFlowLocales.LookupsFailed), ex.Message));
+        }
+        return RedirectToAction(nameof(Configure));
+    }
+
+    /// <summary>Runs a call on the running engine, or on a short-lived one made from the stored settings (then removed).</summary>
+    private async Task<T> WithEngineAsync<T>(KashFlowSettings settings, Func<KashFlowEngine, Task<T>> call)
+    {
+        if (_host.Engine is { } running)
+            return await call(running);
+        var credentials = _settingsManager.GetCredentials(settings);
+        Directory.CreateDirectory(_paths.DataDirectory);
+        var scratch = Path.Combine(_paths.DataDirectory, $"connection-test-{Guid.NewGuid():N}.sqlite");
+        try
+        {
+            using var temporary = KashFlowEngine.Create(EngineConfigBuilder.Build(settings, credentials, scratch));
+            return await call(temporary);
+        }
         finally
         {
-            temporary?.Dispose();
-            if (scratch is not null)
-                foreach (var file in Directory.EnumerateFiles(_paths.DataDirectory, Path.GetFileName(scratch) + "*"))
-                    TryDelete(file);
+            foreach (var file in Directory.EnumerateFiles(_paths.DataDirectory, Path.GetFileName(scratch) + "*"))
+                TryDelete(file);
         }
     }
 

@@ -245,6 +245,33 @@ public sealed record ConnectionReport(bool Ok, string? Mode, string? BaseUrl, st
 public sealed record AccountFacts(string? CompanyName, bool? VatRegistered, string? HomeCurrency, IReadOnlyList<string>? Currencies,
     IReadOnlyList<string>? BankAccounts);
 
+/// <summary>core::mapping::suggest::KashFlowCatalogue: the account's lookups, with names (kfs_engine_lookups).</summary>
+public sealed record KashFlowCatalogue(IReadOnlyList<KfNamed>? PaymentMethods, IReadOnlyList<KfBankAccount>? BankAccounts,
+    IReadOnlyList<KfNominal>? Nominals, IReadOnlyList<decimal>? VatRates, IReadOnlyList<string>? Currencies, IReadOnlyList<KfProduct>? Products);
+
+public sealed record KfNamed(long Id, string? Name);
+
+public sealed record KfBankAccount(long Id, string? Name, bool IsDefault);
+
+public sealed record KfNominal(long Code, string? Name);
+
+public sealed record KfProduct(string? Code, string? Name);
+
+/// <summary>core::mapping::suggest::Suggestion: Target is the KashFlow id or code (as text), TargetLabel its name.</summary>
+public sealed record MappingSuggestion(string? Key, string? Label, string? Target, string? TargetLabel, double Confidence, string? Reason);
+
+public sealed record PaymentMappingSuggestion(MappingSuggestion Method, MappingSuggestion BankAccount);
+
+/// <summary>core::mapping::suggest::Suggestions (the members the Configure page uses).</summary>
+public sealed record MappingSuggestions(IReadOnlyList<PaymentMappingSuggestion>? PaymentMethods, IReadOnlyList<MappingSuggestion>? Nominals);
+
+/// <summary>kfs_suggest_mappings' input: what the store has, and the account's catalogue as the engine gave it.</summary>
+public sealed record SuggestInput(SuggestStore Store, JsonElement KashFlow);
+
+public sealed record SuggestStore(IReadOnlyList<SuggestStorePaymentMethod> PaymentMethods, IReadOnlyList<string> Currencies);
+
+public sealed record SuggestStorePaymentMethod(string SystemName, string FriendlyName);
+
 /// <summary>
 /// What ValidateConfigJson answers: Valid, the errors, and the configuration with every default filled in.
 /// Its Rules stay JSON: RulesDocument is the typed window onto them.
@@ -275,6 +302,12 @@ public static class EngineDocuments
     public static Preview ParsePreview(string json) => Read(json, EngineJsonContext.Default.Preview, "preview");
 
     public static ConnectionReport ParseConnectionReport(string json) => Read(json, EngineJsonContext.Default.ConnectionReport, "connection report");
+
+    public static KashFlowCatalogue ParseCatalogue(string json) => Read(json, EngineJsonContext.Default.KashFlowCatalogue, "lookups");
+
+    public static MappingSuggestions ParseSuggestions(string json) => Read(json, EngineJsonContext.Default.MappingSuggestions, "suggestions");
+
+    public static string SuggestInputJson(SuggestInput input) => JsonSerializer.Serialize(input, EngineJsonContext.Default.SuggestInput);
 
     public static ConfigValidation ParseConfigValidation(string json) => Read(json, EngineJsonContext.Default.ConfigValidation, "config validation");
 
@@ -344,6 +377,9 @@ public sealed class UtcDateTimeConverter : JsonConverter<DateTime>
 [JsonSerializable(typeof(ConnectionReport))]
 [JsonSerializable(typeof(ConfigValidation))]
 [JsonSerializable(typeof(CreditNoteReleaseDocument))]
+[JsonSerializable(typeof(KashFlowCatalogue))]
+[JsonSerializable(typeof(MappingSuggestions))]
+[JsonSerializable(typeof(SuggestInput))]
 [JsonSerializable(typeof(JsonElement))]
 public sealed partial class EngineJsonContext : JsonSerializerContext
 {

@@ -42,11 +42,13 @@ public class KashFlowModelFactory
     private readonly ILocalizationService _localizationService;
     private readonly IOrderService _orderService;
     private readonly KashFlowPhrases _phrases;
+    private readonly KashFlowLookups _lookups;
     private readonly KashFlowSettingsManager _settingsManager;
 
     public KashFlowModelFactory(AdminAreaSettings adminAreaSettings, IKashFlowEngineHost host, ILocalizationService localizationService,
-        IOrderService orderService, KashFlowSettingsManager settingsManager, KashFlowPhrases phrases)
+        IOrderService orderService, KashFlowSettingsManager settingsManager, KashFlowPhrases phrases, KashFlowLookups lookups)
     {
+        _lookups = lookups;
         _phrases = phrases;
         _adminAreaSettings = adminAreaSettings;
         _host = host;
@@ -143,6 +145,9 @@ public class KashFlowModelFactory
         model.AvailableGiftCardPolicies = await OptionsAsync("GiftCards", GiftCardPolicies, model.GiftCardPolicy);
         model.AvailableSkuLessItemPolicies = await OptionsAsync("SkuLessItems", SkuLessItemPolicies, model.SkuLessItems);
 
+        if (_lookups.Last is { } read)
+            await PrepareLookupsAsync(model, read);
+
         var engine = _host.Engine;
         model.EngineRunning = engine is not null;
         model.EngineError = _host.LastStartError;
@@ -156,6 +161,97 @@ public class KashFlowModelFactory
             model.StatusLine = await _phrases.StatusLineAsync(counts);
         }
         return model;
+    }
+
+    /// <summary>
+    /// KashFlow's lists on the page: payment methods, bank accounts and nominal codes as named choices, and the
+    /// engine's suggestion for each (kfs_suggest_mappings). A suggestion is preselected only where the field is
+    /// empty, and marked; nothing is stored until the admin saves. A stored id KashFlow no longer lists stays
+    /// selectable (marked), so saving never drops it.
+    /// </summary>
+    private async Task PrepareLookupsAsync(ConfigurationModel model, LookupsRead read)
+    {
+        var catalogue = read.Catalogue;
+        model.LookupsLoaded = true;
+        model.LookupsReadUtc = read.ReadUtc;
+        var methods = (catalogue.PaymentMethods ?? []).Select(m => (Value: m.Id.ToString(CultureInfo.InvariantCulture), Text: $"{m.Name} ({m.Id})")).ToList();
+        var banks = (catalogue.BankAccounts ?? []).Select(b => (Value: b.Id.ToString(CultureInfo.InvariantCulture), Text: $"{b.Name} ({b.Id})")).ToList();
+        var nominals = (catalogue.Nominals ?? []).Select(n => (Value: n.Code.ToString(CultureInfo.InvariantCulture), Text: $"{n.Code} {n.Name}")).ToList();
+
+        MappingSuggestions? suggestions = null;
+        try
+        {
+            var store = new SuggestStore(
+                model.PaymentMethodMappings.Where(m => !string.IsNullOrWhiteSpace(m.SystemName))
+                    .Select(m => m.SystemName!.Trim()).Distinct().Select(n => new SuggestStorePaymentMethod(n, n)).ToList(),
+                []);
+            using var kashflow = System.Text.Json.JsonDocument.Parse(read.Json);
+            suggestions = EngineDocuments.ParseSuggestions(KashFlowEngine.SuggestMappingsJson(
+                EngineDocuments.SuggestInputJson(new SuggestInput(store, kashflow.RootElement.Clone()))));
+        }
+        catch (Exception)
+        {
+            // no suggestions (native library unavailable): the named choices still stand
+        }
+
+        foreach (var row in model.PaymentMethodMappings)
+        {
+            var suggestion = string.IsNullOrWhiteSpace(row.SystemName) ? null
+                : suggestions?.PaymentMethods?.FirstOrDefault(p => string.Equals(p.Method.Key, row.SystemName.Trim(), StringComparison.OrdinalIgnoreCase));
+            (row.MethodOptions, row.MethodSuggestion) = await ChoicesAsync(methods, row.MethodId?.ToString(CultureInfo.InvariantCulture), suggestion?.Method);
+            (row.BankAccountOptions, row.BankAccountSuggestion) = await ChoicesAsync(banks, row.BankAccountId?.ToString(CultureInfo.InvariantCulture), suggestion?.BankAccount);
+        }
+        (model.DefaultMethodOptions, model.DefaultMethodSuggestion) = await ChoicesAsync(methods, model.DefaultPaymentMethodId?.ToString(CultureInfo.InvariantCulture), null);
+        (model.DefaultBankAccountOptions, model.DefaultBankAccountSuggestion) = await ChoicesAsync(banks, model.DefaultBankAccountId?.ToString(CultureInfo.InvariantCulture), null);
+
+        foreach (var (field, list, value) in new[]
+                 {
+                     (nameof(model.RewardPointsMethodId), methods, model.RewardPointsMethodId),
+                     (nameof(model.RewardPointsBankAccountId), banks, model.RewardPointsBankAccountId),
+                     (nameof(model.GiftCardMethodId), methods, model.GiftCardMethodId),
+                     (nameof(model.GiftCardBankAccountId), banks, model.GiftCardBankAccountId),
+                 })
+            model.OtherOptions[field] = (await ChoicesAsync(list, value?.ToString(CultureInfo.InvariantCulture), null)).Item1;
+
+        var values = new Dictionary<string, int?>
+        {
+            [Nominals.Sales] = model.SalesNominal,
+            [Nominals.Shipping] = model.ShippingNominal,
+            [Nominals.Discounts] = model.DiscountNominal,
+            [Nominals.PaymentFee] = model.PaymentFeeNominal,
+            [Nominals.GiftCard] = model.GiftCardNominal,
+            [Nominals.RewardPoints] = model.RewardPointsNominal,
+            [Nominals.Rounding] = model.RoundingNominal,
+        };
+        foreach (var (role, value) in values)
+        {
+            var suggestion = suggestions?.Nominals?.FirstOrDefault(n => n.Key == role);
+            var (options, suggested) = await ChoicesAsync(nominals, value?.ToString(CultureInfo.InvariantCulture), suggestion);
+            model.NominalOptions[role] = options;
+            if (suggested is not null)
+                model.NominalSuggestions[role] = suggested;
+        }
+    }
+
+    /// <summary>The choices of one field: blank first, KashFlow's list, the stored value kept (marked) when KashFlow no longer lists it.</summary>
+    private async Task<(IList<SelectListItem>, SuggestionModel?)> ChoicesAsync(List<(string Value, string Text)> list, string? current, MappingSuggestion? suggestion)
+    {
+        SuggestionModel? suggested = null;
+        if (suggestion is { Target: { Length: > 0 } target })
+        {
+            var text = string.Format(CultureInfo.CurrentCulture, await _localizationService.GetResourceAsync(KashFlowLocales.SuggestionText),
+                suggestion.TargetLabel ?? target, suggestion.Confidence * 100, suggestion.Reason);
+            if (current is null)
+                suggested = new SuggestionModel(target, string.Format(CultureInfo.CurrentCulture, await _localizationService.GetResourceAsync(KashFlowLocales.SuggestionPreselected), text), true);
+            else if (current != target)
+                suggested = new SuggestionModel(target, string.Format(CultureInfo.CurrentCulture, await _localizationService.GetResourceAsync(KashFlowLocales.SuggestionOther), text), false);
+        }
+        var selected = current ?? suggested?.Target;
+        var options = new List<SelectListItem> { new(string.Empty, string.Empty, selected is null) };
+        options.AddRange(list.Select(i => new SelectListItem(i.Text, i.Value, i.Value == selected)));
+        if (current is not null && list.All(i => i.Value != current))
+            options.Add(new SelectListItem(string.Format(CultureInfo.CurrentCulture, await _localizationService.GetResourceAsync(KashFlowLocales.NotInKashFlow), current), current, true));
+        return (options, suggested);
     }
 
     /// <summary>A connection test's answer for the page, phrased for the transport that was tested.</summary>

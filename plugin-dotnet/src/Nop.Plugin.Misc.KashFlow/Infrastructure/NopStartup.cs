@@ -26,6 +26,7 @@ public class NopStartup : INopStartup
         services.AddScoped<OutcomeApplier>();
         services.AddScoped<KashFlowModelFactory>();
         services.AddScoped<KashFlowPhrases>();
+        services.AddSingleton<KashFlowLookups>();
         services.AddHostedService<OutcomePollingService>();
     }
 
