@@ -141,7 +141,7 @@ async fn sync_files_into_a_sandbox_then_status_lists_the_failures() {
         "{status}"
     );
     assert!(
-        status.contains("UnmappedPaymentMethod") || status.contains("KashFlowRejected"),
+        status.contains("UnmappedPaymentMethod") || status.contains("UnknownProduct"),
         "{status}"
     );
     let (ok, _, err) = kfsync(&["status", "--journal", "/nonexistent/j.sqlite"]);

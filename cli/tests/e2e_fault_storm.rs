@@ -113,7 +113,7 @@ async fn a_thousand_orders_through_twenty_percent_faults_land_exactly_once(trans
                     Problem::UnmappedPaymentMethod => {
                         assert_eq!(code, Some("UnmappedPaymentMethod"), "order {id}")
                     }
-                    Problem::UnknownSku => assert_eq!(code, Some("KashFlowRejected"), "order {id}"),
+                    Problem::UnknownSku => assert_eq!(code, Some("UnknownProduct"), "order {id}"),
                 }
                 assert!(invoice.is_none(), "order {id} must not be posted");
             }

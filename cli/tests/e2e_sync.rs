@@ -599,9 +599,25 @@ async fn an_sku_kashflow_does_not_know_dead_letters_with_kashflows_reason(t) {
     let r = bed.engine.enqueue_order(&json(&o)).unwrap();
     assert_eq!(bed.settle().await.unwrap().failed, 1);
     let e = detail(&bed, r.record_id).record.last_error.unwrap();
-    assert_eq!(e.code, "KashFlowRejected");
+    assert_eq!(e.code, "UnknownProduct");
     assert!(e.message.contains("MUG-GOLD-LTD"), "{}", e.message);
     assert!(bed.sandbox.invoices().is_empty());
+
+    // Reading the lookups again changes nothing while KashFlow still lacks the product...
+    bed.engine.account_catalogue().await.unwrap();
+    assert_eq!(bed.settle().await.unwrap().failed, 1);
+    // ...and once the product exists in KashFlow, the order goes again by itself.
+    bed.sandbox.with_account_mut(|a| {
+        let mut p = a.products().find(|p| p.code == "MUG-CLASSIC").cloned().unwrap();
+        p.code = "MUG-GOLD-LTD".into();
+        p.name = "Gold Mug (limited)".into();
+        p.id = None;
+        a.create_product(&serde_json::to_value(&p).unwrap()).unwrap();
+    });
+    bed.engine.account_catalogue().await.unwrap();
+    let c = bed.settle().await.unwrap();
+    assert_eq!((c.synced, c.failed), (1, 0), "{c:?}");
+    assert!(invoice_of(&bed.sandbox, 1401).is_some());
     bed.stop().await;
 }
 }

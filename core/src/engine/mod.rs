@@ -492,7 +492,82 @@ impl Engine {
         &self,
     ) -> Result<crate::mapping::suggest::KashFlowCatalogue, EngineError> {
         let config = self.inner.config();
-        self.inner.processor.account_catalogue(&config).await
+        let catalogue = self.inner.processor.account_catalogue(&config).await?;
+        match self.retry_now_stocked(&catalogue) {
+            Ok(0) => {}
+            Ok(n) => self.inner.log.info(
+                TARGET,
+                &format!("{n} order(s) waiting for a KashFlow product queued again: the products exist now"),
+            ),
+            Err(e) => self.inner.log.warn(
+                TARGET,
+                &format!("could not look for orders waiting for KashFlow products: {e}"),
+            ),
+        }
+        Ok(catalogue)
+    }
+
+    /// Orders that failed only because KashFlow lacked a product (`UnknownProduct`) go again once
+    /// every product code their invoice names is in `catalogue`; returns how many. The others
+    /// stay failed (retrying them would only be refused again).
+    pub fn retry_now_stocked(
+        &self,
+        catalogue: &crate::mapping::suggest::KashFlowCatalogue,
+    ) -> Result<usize, EngineError> {
+        let has = |code: &str| {
+            catalogue
+                .products
+                .iter()
+                .any(|p| p.code.trim().eq_ignore_ascii_case(code.trim()))
+        };
+        // Every candidate first (retrying moves records out of the pages being read).
+        let mut waiting = Vec::new();
+        let mut page = 1;
+        loop {
+            let query = RecordQuery {
+                states: vec![RecordState::Failed],
+                page,
+                page_size: RecordQuery::MAX_PAGE_SIZE,
+                ..Default::default()
+            };
+            let found = self.list_records(&query)?;
+            waiting.extend(
+                found
+                    .items
+                    .iter()
+                    .filter(|r| {
+                        r.last_error.as_ref().map(|e| e.code.as_str()) == Some("UnknownProduct")
+                    })
+                    .map(|r| r.record_id),
+            );
+            if (found.items.len() as u32) < RecordQuery::MAX_PAGE_SIZE {
+                break;
+            }
+            page += 1;
+        }
+        let mut retried = 0;
+        for record_id in waiting {
+            let detail = self.record_detail(record_id)?;
+            let codes: Vec<String> = detail
+                .mapped_invoice
+                .as_ref()
+                .and_then(|m| m.get("LineItems"))
+                .and_then(|l| l.as_array())
+                .map(|lines| {
+                    lines
+                        .iter()
+                        .filter_map(|l| l.get("ProductCode").and_then(|c| c.as_str()))
+                        .filter(|c| !c.trim().is_empty())
+                        .map(str::to_string)
+                        .collect()
+                })
+                .unwrap_or_default();
+            if !codes.is_empty() && codes.iter().all(|c| has(c)) {
+                self.retry_record(record_id)?;
+                retried += 1;
+            }
+        }
+        Ok(retried)
     }
 
     /// Swap the configuration; the next job claimed uses it. The journal path and durability

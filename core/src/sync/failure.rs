@@ -141,13 +141,7 @@ pub fn verdict(f: Failure) -> JobResult {
                     maybe_applied: true,
                 },
                 FailureClass::Permanent => JobResult::DeadLetter {
-                    error: ErrorDoc::new(
-                        match &error {
-                            KfError::Config(_) => "InvalidConfig",
-                            _ => "KashFlowRejected",
-                        },
-                        message,
-                    ),
+                    error: ErrorDoc::new(refusal_code(&error), message),
                 },
                 // The login worked but KashFlow refused the fresh session token for this request
                 // (nothing was processed): a transient session problem, retried like a 5xx.
@@ -221,6 +215,24 @@ pub fn is_duplicate(e: &KfError) -> bool {
     }
 }
 
+/// The dead letter's code for a permanent refusal. The refusals a merchant fixes in KashFlow
+/// itself get the codes the preview's account check uses (`UnknownProduct`, `UnknownNominal`), so
+/// the admin reads one explanation for both, and orders waiting for a product go again once it
+/// exists (`Engine::retry_now_stocked`). KashFlow's own codes are the sandbox's names (in the
+/// fidelity list); the SOAP client reports the same names.
+pub fn refusal_code(e: &KfError) -> &'static str {
+    match e {
+        KfError::Config(_) => "InvalidConfig",
+        KfError::Rejected { code, .. } if code.eq_ignore_ascii_case("InvalidProductCode") => {
+            "UnknownProduct"
+        }
+        KfError::Rejected { code, .. } if code.eq_ignore_ascii_case("InvalidNominalCode") => {
+            "UnknownNominal"
+        }
+        _ => "KashFlowRejected",
+    }
+}
+
 /// KashFlow refused an invoice because its customer code is unknown: the customer the ledger
 /// remembers was deleted or merged in KashFlow. KashFlow's exact answer is not documented; the
 /// sandbox (REST and SOAP) says `InvalidCustomerCode` (its own name, in the fidelity list).
@@ -290,7 +302,7 @@ mod tests {
         );
         match verdict(refused) {
             JobResult::DeadLetter { error } => {
-                assert_eq!(error.code, "KashFlowRejected");
+                assert_eq!(error.code, "UnknownProduct");
                 assert!(error.message.contains("no such product"));
                 assert!(error.message.contains("creating invoice 101001"));
             }

@@ -224,6 +224,17 @@ public static class KashFlowLocales
     public static readonly string OptionPrefix = P + "Option.";
 
     /// <summary>English text of every resource. Keys ending in ".Hint" are the tooltips of fields.</summary>
+    public const string WebFarm = P + "Fields.WebFarm";
+    public const string BackfillTitle = P + "Backfill.Title";
+    public const string BackfillExplained = P + "Backfill.Explained";
+    public const string BackfillNone = P + "Backfill.None";
+    public const string BackfillCreated = P + "Backfill.Created";
+    public const string BackfillTotal = P + "Backfill.Total";
+    public const string BackfillSendTicked = P + "Backfill.SendTicked";
+    public const string BackfillSendAll = P + "Backfill.SendAll";
+    public const string BackfillDismiss = P + "Backfill.Dismiss";
+    public const string BackfillSent = P + "Backfill.Sent";
+
     public static IReadOnlyDictionary<string, string> All { get; } = new Dictionary<string, string>
     {
         [MenuTitle] = "KashFlow",
@@ -472,6 +483,11 @@ public static class KashFlowLocales
         [ErrorPrefix + "TotalsMismatch"] = "The order's amounts do not add up to its total, so it was not posted (nothing is smoothed over). Check the order in nopCommerce; contact support with the technical details if it looks right.",
         [ErrorPrefix + "InvalidRules"] = "The mapping settings are not valid. Open the KashFlow settings, correct what is marked, save, then Retry.",
         [ErrorPrefix + "NotInvoiceable"] = "This order should not be invoiced as it stands (its payment was voided, or it was refunded in full before it was synced). Nothing to do unless that is wrong.",
+        [ErrorPrefix + "UnknownProduct"] = "A product on the order is not in KashFlow (no product with its SKU as product code). Create the product in KashFlow with that code, or correct the SKU; the order is sent again once KashFlow's lists show it (or press Retry).",
+        [ErrorPrefix + "UnknownNominal"] = "A nominal code in the settings is not in the KashFlow account. Choose an existing nominal code in the KashFlow settings (Read KashFlow's lists shows them), save, then Retry.",
+        [ErrorPrefix + "UnknownPaymentMethod"] = "The KashFlow payment method set for this order's payment method is not in the KashFlow account. Choose one from KashFlow's lists in the settings, save, then Retry.",
+        [ErrorPrefix + "UnknownBankAccount"] = "The KashFlow bank account set for this order's payment method is not in the KashFlow account (or is archived). Choose one from KashFlow's lists in the settings, save, then Retry.",
+        [ErrorPrefix + "KashFlowLoginRefused"] = "KashFlow refused the sign-in. Check the user name and password in the KashFlow settings (for SOAP: the API password), save; syncing carries on once the login works.",
         [ErrorPrefix + "KashFlowUnavailable"] = "KashFlow was not answering properly. Nothing to do: it is tried again by itself.",
         [ErrorPrefix + "KashFlowUnreachable"] = "This server could not reach KashFlow. It is tried again by itself; if it keeps happening, check the server's internet connection.",
         [ErrorPrefix + "KashFlowTimeout"] = "KashFlow took too long to answer. Nothing to do: it is tried again by itself.",
@@ -590,5 +606,17 @@ public static class KashFlowLocales
         [Resync] = "Resync order",
         [ResyncDone] = "Order {0} is queued for KashFlow ({1}).",
         [ResyncSpooled] = "Order {0} is spooled: {1}",
+
+        [WebFarm] = "Web farm (several servers, one store database)",
+        [WebFarm + ".Hint"] = "On when several nopCommerce servers share this store's database: orders are handed over in the store database and one server at a time sends them to KashFlow. Off for a single server.",
+        [BackfillTitle] = "KashFlow backfill",
+        [BackfillExplained] = "Orders placed while synchronisation was off (or the plugin was not installed) are never sent to KashFlow on their own. These are the ones KashFlow does not have: send the ones you want, or dismiss the list.",
+        [BackfillNone] = "There are no orders waiting to be sent.",
+        [BackfillCreated] = "Created (UTC)",
+        [BackfillTotal] = "Total",
+        [BackfillSendTicked] = "Send the ticked orders",
+        [BackfillSendAll] = "Send all listed orders",
+        [BackfillDismiss] = "Dismiss the list",
+        [BackfillSent] = "{0} order(s) queued for KashFlow; {1} could not be built and wait in the spool.",
     };
 }

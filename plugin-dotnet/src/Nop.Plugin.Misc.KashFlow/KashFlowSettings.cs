@@ -64,6 +64,26 @@ public class KashFlowSettings : ISettings
     public bool HoldPartialRefunds { get; set; }
 
     /// <summary>
+    /// When synchronisation was last switched on (UTC); null while it is off. Stamped by
+    /// KashFlowSettingsManager.SaveAsync, never by a page. A catch-up after a crash never looks at orders
+    /// created before it: orders from a time sync was off are offered as a backfill, never posted silently.
+    /// </summary>
+    public DateTime? SyncOnSinceUtc { get; set; }
+
+    /// <summary>
+    /// The earliest moment of orders that may have been missed while sync was off (or the plugin not
+    /// installed) and that the admin has not yet dealt with (Backfill page); null when there is none.
+    /// </summary>
+    public DateTime? BackfillFromUtc { get; set; }
+
+    /// <summary>
+    /// Several nopCommerce nodes share this store's database (a web farm): checkout documents go to a table
+    /// in the store database and one node, holding the lease there, journals and syncs them. Off (one node,
+    /// the default): the local journal in App_Data, as before.
+    /// </summary>
+    public bool WebFarm { get; set; }
+
+    /// <summary>
     /// The transport in force: the one chosen, else (settings from before the choice existed) REST when a
     /// KashFlow login was saved, since that is what such a store has been using, and SOAP for a fresh one.
     /// A saved REST configuration never switches by itself.

@@ -58,7 +58,7 @@ public class HandOffTests
         Assert.Contains(detail.Jobs!, j => j.Kind == "SyncOrder" && j.CreatedUtc is { Kind: DateTimeKind.Utc });
         Assert.Contains("OrderPaid", EventKinds(detail));
         Assert.True(store.Host.Spool.IsEmpty);
-        Assert.True(File.Exists(store.Paths.HandOffMarkerPath), "the marker is open while the process runs");
+        Assert.True(File.Exists(((KashFlowEngineHost)store.Host).HandOffMarkerPath), "the marker is open while the process runs");
         Assert.Equal(SubmitState.HandedOff, store.Host.HandOffOrder(402, "{}").State);
     }
 
@@ -91,7 +91,7 @@ public class HandOffTests
         await ConfigureQuietSandboxAsync(store);
         Assert.True(await store.Host.EnsureStartedAsync(), store.Host.LastStartError);
         await store.PublishAsync(new OrderPlacedEvent(Seed(store, 801, clock.GetUtcNow().UtcDateTime)));
-        var marker = store.Paths.HandOffMarkerPath;
+        var marker = ((KashFlowEngineHost)store.Host).HandOffMarkerPath;
         Assert.True(File.Exists(marker));
         var firstFloor = DateTime.Parse(File.ReadAllText(marker), null, System.Globalization.DateTimeStyles.RoundtripKind);
         Assert.True(store.Host.WaitForHandOff(TimeSpan.FromSeconds(10)));
@@ -117,9 +117,10 @@ public class HandOffTests
     public async Task A_clean_stop_drains_the_hand_off_and_removes_the_marker()
     {
         var data = Path.Combine(Path.GetTempPath(), "kashflow-handoff-" + Guid.NewGuid().ToString("N"));
-        var marker = Path.Combine(data, KashFlowDefaults.HandOffMarkerFileName);
+        string marker;
         await using (var store = new TestStore(dataDirectory: data))
         {
+            marker = ((KashFlowEngineHost)store.Host).HandOffMarkerPath;
             await ConfigureQuietSandboxAsync(store);
             // the engine is not running: the writer spools, and the clean stop waits for it
             for (var id = 410; id < 430; id++)
@@ -158,6 +159,8 @@ public class HandOffTests
         Seed(store, 505, floor.AddHours(-2)); // long before the crash window: not the catch-up's business
         Seed(store, 506, now, PaymentStatus.Paid).PaidDateUtc = floor.AddMinutes(-10); // paid before it: journalled then
         await ConfigureQuietSandboxAsync(store);
+        // the settings the crashed process left: sync on since long before the crash window
+        await store.ConfigureAsync(s => s.SyncOnSinceUtc = floor.AddHours(-3));
         Assert.Equal(floor, store.Host.CatchUpFromUtc);
 
         Assert.True(await store.Host.EnsureStartedAsync(), store.Host.LastStartError);
@@ -172,7 +175,9 @@ public class HandOffTests
         Assert.Contains(store.Logger.Entries, e => e.Level == "Information"
             && e.Message.Contains("not clean") && e.Message.Contains("5 order(s)") && e.Message.Contains("1 snapshot(s) and 2 payment or cancellation")
             && e.Message.Contains($"since {floor - OrderCatchUp.Margin:u}"));
-        Assert.True(File.Exists(Path.Combine(data, KashFlowDefaults.HandOffMarkerFileName)), "kept until a clean stop");
+        // adopted: the crashed process's file is gone, its floor is this host's own, kept until a clean stop
+        Assert.False(File.Exists(Path.Combine(data, KashFlowDefaults.HandOffMarkerFileName)));
+        Assert.Equal(floor.ToString("O"), File.ReadAllText(((KashFlowEngineHost)store.Host).HandOffMarkerPath));
 
         // running it twice changes nothing (a restart that crashed again before the next clean stop), once
         // the first run's work has settled: a cancellation that met its order's invoice in flight becomes a

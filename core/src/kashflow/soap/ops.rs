@@ -339,7 +339,7 @@ impl SoapClient {
             return Err(KfError::Rejected {
                 request: format!("SOAP {op}"),
                 status: 200,
-                code: "UnknownCode".into(),
+                code: e.kashflow_code().into(),
                 message: format!("not sent: {e}"),
             });
         }
@@ -448,22 +448,20 @@ impl SoapClient {
         // read the lookups again once (a product added since), then it is refused.
         let mut l = self.lookups().await?;
         let mut check = Vec::new();
-        if let Err(e) =
-            wire::write_invoice(&mut XmlOut::scratch(), inv, number, customer_id, &l, &a)
-        {
+        if wire::write_invoice(&mut XmlOut::scratch(), inv, number, customer_id, &l, &a).is_err() {
             *self.lookups.lock().await = None;
             l = self.lookups().await?;
-            if let Err(e2) =
+            if let Err(e) =
                 wire::write_invoice(&mut XmlOut::scratch(), inv, number, customer_id, &l, &a)
             {
-                check.push(if e2.is_empty() { e } else { e2 });
+                check.push(e);
             }
         }
         if let Some(e) = check.pop() {
             return Err(KfError::Rejected {
                 request: format!("SOAP {op}"),
                 status: 200,
-                code: "UnknownCode".into(),
+                code: e.kashflow_code().into(),
                 message: format!("not sent: {e}"),
             });
         }

@@ -284,8 +284,40 @@ pub fn lines_for_soap(line: &LineItem, a: &SoapAssumptions) -> Vec<LineItem> {
     ]
 }
 
-/// Translation failures while writing (an unknown nominal or product code).
-pub type WireError = String;
+/// Translation failures while writing: a code this client has no KashFlow id for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum WireError {
+    /// (line, nominal code)
+    UnknownNominal(usize, i64),
+    /// (line, product code)
+    UnknownProduct(usize, String),
+}
+
+impl WireError {
+    /// The code REST answers for the same refusal, so the stage reads both transports alike.
+    pub fn kashflow_code(&self) -> &'static str {
+        match self {
+            WireError::UnknownNominal(..) => "InvalidNominalCode",
+            WireError::UnknownProduct(..) => "InvalidProductCode",
+        }
+    }
+}
+
+impl std::fmt::Display for WireError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            WireError::UnknownNominal(line, code) => write!(
+                f,
+                "line {line}: nominal code {code} is not in KashFlow's nominal codes"
+            ),
+            WireError::UnknownProduct(line, code) => write!(
+                f,
+                "line {line}: product code '{}' is not a KashFlow product",
+                crate::mapping::text::quote(code)
+            ),
+        }
+    }
+}
 
 /// `<Inv>`'s content. `number` is the `InvoiceNumber` to send (0: KashFlow numbers it).
 pub fn write_invoice(
@@ -328,25 +360,16 @@ pub fn write_invoice(
         .flat_map(|l| lines_for_soap(l, a))
         .collect();
     for (i, l) in sent.into_iter().enumerate() {
-        let charge = *lookups.nominal_id.get(&l.nominal_code).ok_or_else(|| {
-            format!(
-                "line {}: nominal code {} is not in KashFlow's nominal codes",
-                i + 1,
-                l.nominal_code
-            )
-        })?;
+        let charge = *lookups
+            .nominal_id
+            .get(&l.nominal_code)
+            .ok_or(WireError::UnknownNominal(i + 1, l.nominal_code))?;
         let product = match l.product_code.as_deref().filter(|p| !p.trim().is_empty()) {
             None => 0,
             Some(code) => *lookups
                 .product_id
                 .get(&code.trim().to_ascii_uppercase())
-                .ok_or_else(|| {
-                    format!(
-                        "line {}: product code '{}' is not a KashFlow product",
-                        i + 1,
-                        crate::mapping::text::quote(code)
-                    )
-                })?,
+                .ok_or_else(|| WireError::UnknownProduct(i + 1, code.to_string()))?,
         };
         lines.push((l, charge, product, i + 1));
     }
@@ -713,6 +736,6 @@ mod tests {
         envelope::request("InsertInvoice", "u", "p", |x| {
             x_err = write_invoice(x, &unknown, 0, 5, &lk, &SoapAssumptions::default()).err();
         });
-        assert!(x_err.unwrap().contains("9999"));
+        assert_eq!(x_err, Some(WireError::UnknownNominal(1, 9999)));
     }
 }

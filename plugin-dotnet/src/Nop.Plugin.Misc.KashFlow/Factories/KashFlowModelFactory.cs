@@ -96,6 +96,7 @@ public class KashFlowModelFactory
             RecordPayments = settings.RecordPayments,
             PullStock = settings.PullStock,
             HoldPartialRefunds = settings.HoldPartialRefunds,
+            WebFarm = settings.WebFarm,
             PaymentMethodMappings = rules.PaymentMethods
                 .Select(r => new PaymentMethodMappingModel { SystemName = r.SystemName, MethodId = r.MethodId, BankAccountId = r.BankAccountId })
                 .ToList(),
@@ -319,6 +320,7 @@ public class KashFlowModelFactory
         settings.RecordPayments = model.RecordPayments;
         settings.PullStock = model.PullStock;
         settings.HoldPartialRefunds = model.HoldPartialRefunds;
+        settings.WebFarm = model.WebFarm;
         settings.RulesJson = rules.ToJson();
         _settingsManager.SetCredentials(settings, model.UserName, model.Password, model.MemorableWord);
     }

@@ -24,6 +24,7 @@ public class NopStartup : INopStartup
         services.AddScoped<KashFlowSettingsManager>();
         services.AddScoped<IOrderSnapshotBuilder, OrderSnapshotBuilder>();
         services.AddScoped<OutcomeApplier>();
+        services.AddScoped<OrderBackfill>();
         services.AddScoped<KashFlowModelFactory>();
         services.AddScoped<KashFlowPhrases>();
         services.AddSingleton<KashFlowLookups>();

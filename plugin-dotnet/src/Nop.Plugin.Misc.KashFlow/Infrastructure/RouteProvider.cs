@@ -16,6 +16,9 @@ public class RouteProvider : IRouteProvider
         endpointRouteBuilder.MapControllerRoute(name: KashFlowDefaults.SyncLogRouteName,
             pattern: "Admin/KashFlow/SyncLog",
             defaults: new { controller = KashFlowDefaults.ControllerName, action = "SyncLog", area = AreaNames.ADMIN });
+        endpointRouteBuilder.MapControllerRoute(name: KashFlowDefaults.BackfillRouteName,
+            pattern: "Admin/KashFlow/Backfill",
+            defaults: new { controller = "KashFlowBackfill", action = "Backfill", area = AreaNames.ADMIN });
     }
 
     public int Priority => 0;

@@ -66,6 +66,9 @@ public record ConfigurationModel : BaseNopModel
     [NopResourceDisplayName(KashFlowLocales.HoldPartialRefunds)]
     public bool HoldPartialRefunds { get; set; }
 
+    [NopResourceDisplayName(KashFlowLocales.WebFarm)]
+    public bool WebFarm { get; set; }
+
     public IList<PaymentMethodMappingModel> PaymentMethodMappings { get; set; } = new List<PaymentMethodMappingModel>();
 
     [NopResourceDisplayName(KashFlowLocales.DefaultPaymentMethodId)]

@@ -11,11 +11,23 @@ public sealed partial class KashFlowEngineHost
     /// <summary>After an unclean exit: rebuilds from the store what the hand-off may have lost. Once per start.</summary>
     private async Task RunCatchUpAsync(IServiceProvider services, CancellationToken cancellationToken)
     {
+        AdoptOrphanedMarkers();
         if (_catchUpFromUtc is not { } from || _engine is not { } engine || Interlocked.Exchange(ref _catchUpRunning, 1) == 1)
             return;
         var logger = services.GetRequiredService<ILogger>();
         try
         {
+            // never behind the moment sync was last switched on: what lies before it (sync off, or the
+            // plugin not installed) is the admin's to send, from the Backfill page
+            var settingsManager = services.GetRequiredService<KashFlowSettingsManager>();
+            var syncOnSince = (await settingsManager.LoadAsync()).SyncOnSinceUtc;
+            var window = OrderCatchUp.Window(from, syncOnSince);
+            var wanted = from - OrderCatchUp.Margin;
+            if (window > wanted)
+            {
+                await settingsManager.WidenBackfillAsync(wanted);
+                await logger.InformationAsync($"KashFlow: orders created between {wanted:u} and {window:u} (synchronisation was off, or the plugin not installed, for part of it) are not caught up automatically; any KashFlow does not have are listed on the Backfill page.");
+            }
             var result = await OrderCatchUp.RunAsync(engine, services.GetRequiredService<IOrderService>(),
                 services.GetRequiredService<IOrderSnapshotBuilder>(), from,
                 (id, json) => SubmitOrder(id, json), (id, json) => SubmitEvent(id, json), cancellationToken,
@@ -23,9 +35,9 @@ public sealed partial class KashFlowEngineHost
                 {
                     SpoolRebuild(id);
                     Log(false, $"KashFlow: the snapshot of order {id} could not be built for the catch-up ({ex.GetType().Name}: {ex.Message}); it is spooled to be built again.");
-                }, _time);
+                }, _time, syncOnSince);
             _catchUpFromUtc = null;
-            await logger.InformationAsync($"KashFlow: the last stop was not clean; {result.OrdersSeen} order(s) created since {from - OrderCatchUp.Margin:u} were checked against the journal: {result.SnapshotsSubmitted} snapshot(s) and {result.EventsSubmitted} payment or cancellation document(s) journalled again.");
+            await logger.InformationAsync($"KashFlow: the last stop was not clean; {result.OrdersSeen} order(s) created since {window:u} were checked against the journal: {result.SnapshotsSubmitted} snapshot(s) and {result.EventsSubmitted} payment or cancellation document(s) journalled again.");
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
@@ -34,6 +46,23 @@ public sealed partial class KashFlowEngineHost
         finally
         {
             Interlocked.Exchange(ref _catchUpRunning, 0);
+        }
+    }
+
+    /// <summary>
+    /// A sibling process on this App_Data (IIS overlapped recycling, a web garden) that died after this
+    /// host started left its marker: its window becomes this host's catch-up.
+    /// </summary>
+    private void AdoptOrphanedMarkers()
+    {
+        try
+        {
+            if (_marker.AdoptOrphans() is { } floor && (_catchUpFromUtc is not { } due || floor < due))
+                _catchUpFromUtc = floor;
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            // unreadable now: the next scan (schedule task) tries again
         }
     }
 }

@@ -93,6 +93,9 @@ public sealed partial class KashFlowEngineHost : IKashFlowEngineHost
 
     public SnapshotSpool Spool { get; }
 
+    /// <summary>This host's own hand-off marker file (one per process: see HandOffMarker).</summary>
+    internal string HandOffMarkerPath => _marker.Path;
+
     public void Dispose()
     {
         // a clean stop: everything handed off reaches the journal (or the spool) before the engine stops
@@ -109,6 +112,8 @@ public sealed partial class KashFlowEngineHost : IKashFlowEngineHost
                 // left in place: the next start checks a few orders more than it needed to
             }
         }
+        // from now on a marker left behind is an orphan a sibling (or the next start) adopts
+        _marker.Retire();
         _startLock.Dispose();
     }
 }

@@ -11,16 +11,50 @@ public class KashFlowSettingsManager
 {
     private readonly IEncryptionService _encryptionService;
     private readonly ISettingService _settingService;
+    private readonly TimeProvider _time;
 
-    public KashFlowSettingsManager(IEncryptionService encryptionService, ISettingService settingService)
+    public KashFlowSettingsManager(IEncryptionService encryptionService, ISettingService settingService, TimeProvider? time = null)
     {
         _encryptionService = encryptionService;
         _settingService = settingService;
+        _time = time ?? TimeProvider.System;
     }
 
     public Task<KashFlowSettings> LoadAsync() => _settingService.LoadSettingAsync<KashFlowSettings>();
 
-    public Task SaveAsync(KashFlowSettings settings) => _settingService.SaveSettingAsync(settings);
+    /// <summary>Saves, recording durably when synchronisation was switched on (and off: see StampSyncWindow).</summary>
+    public Task SaveAsync(KashFlowSettings settings)
+    {
+        StampSyncWindow(settings, _time.GetUtcNow().UtcDateTime);
+        return _settingService.SaveSettingAsync(settings);
+    }
+
+    /// <summary>
+    /// Switched on (on and not stamped yet): SyncOnSinceUtc = now, the floor no catch-up may reach behind.
+    /// Switched off: SyncOnSinceUtc cleared, and BackfillFromUtc set to now unless an earlier backfill is
+    /// still waiting, so the orders placed while off are offered to the admin rather than posted silently.
+    /// </summary>
+    public static void StampSyncWindow(KashFlowSettings settings, DateTime nowUtc)
+    {
+        if (settings.Enabled)
+        {
+            settings.SyncOnSinceUtc ??= nowUtc;
+            return;
+        }
+        if (settings.SyncOnSinceUtc is not null)
+            settings.BackfillFromUtc ??= nowUtc;
+        settings.SyncOnSinceUtc = null;
+    }
+
+    /// <summary>Widens the waiting backfill to start at <paramref name="fromUtc"/> (never narrows it).</summary>
+    public async Task WidenBackfillAsync(DateTime fromUtc)
+    {
+        var settings = await LoadAsync();
+        if (settings.BackfillFromUtc is { } existing && existing <= fromUtc)
+            return;
+        settings.BackfillFromUtc = fromUtc;
+        await _settingService.SaveSettingAsync(settings);
+    }
 
     /// <summary>Decrypts the stored credentials; a value that cannot be decrypted counts as blank.</summary>
     public KashFlowCredentials GetCredentials(KashFlowSettings settings) =>

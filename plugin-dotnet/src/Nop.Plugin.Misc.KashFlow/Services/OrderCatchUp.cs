@@ -10,6 +10,9 @@
 // refund the order's notes record beyond the refund credit notes the journal has is sent again (same
 // amount and date, so one the journal does have is recognised, never a second credit note), and a
 // voided order's OrderVoided when the journal has no void.
+// The window never reaches behind the moment synchronisation was last switched on (KashFlowSettings.
+// SyncOnSinceUtc), margin included: an order placed while sync was off, or while the plugin was not
+// installed, is not the catch-up's to post. Those are offered to the admin (OrderBackfill) instead.
 using System.Text.Json.Nodes;
 using Nop.Core.Domain.Orders;
 using Nop.Core.Domain.Payments;
@@ -32,11 +35,12 @@ public static class OrderCatchUp
     /// <param name="submitEvent">The durable (synchronous) path for an event document.</param>
     /// <param name="buildFailed">Told of an order whose snapshot cannot be built now (the host spools it for a rebuild), so one bad order never stops the rest.</param>
     /// <param name="time">The clock: a cancellation or void re-sent is dated now (the store keeps no time for it).</param>
+    /// <param name="syncOnSinceUtc">When sync was last switched on: nothing created before it is looked at (see Window).</param>
     public static async Task<CatchUpResult> RunAsync(KashFlowEngine engine, IOrderService orders, IOrderSnapshotBuilder builder,
         DateTime floorUtc, Action<int, string> submitOrder, Action<int, string> submitEvent, CancellationToken cancellationToken,
-        Action<int, Exception>? buildFailed = null, TimeProvider? time = null)
+        Action<int, Exception>? buildFailed = null, TimeProvider? time = null, DateTime? syncOnSinceUtc = null)
     {
-        var from = DateTime.SpecifyKind(floorUtc, DateTimeKind.Utc) - Margin;
+        var from = Window(floorUtc, syncOnSinceUtc);
         var now = (time ?? TimeProvider.System).GetUtcNow().UtcDateTime;
         int seen = 0, snapshots = 0, events = 0;
         for (var pageIndex = 0; ; pageIndex++)
@@ -51,19 +55,11 @@ public static class OrderCatchUp
                 seen++;
                 if (!known.TryGetValue(order.Id, out var record))
                 {
-                    string json;
-                    try
+                    if (await SubmitUnknownAsync(orders, builder, order, submitOrder, submitEvent, buildFailed) is { } sent)
                     {
-                        json = await builder.BuildJsonAsync(order);
+                        snapshots++;
+                        events += sent;
                     }
-                    catch (Exception ex) when (buildFailed is not null && ex is not OperationCanceledException)
-                    {
-                        buildFailed(order.Id, ex);
-                        continue;
-                    }
-                    submitOrder(order.Id, json);
-                    snapshots++;
-                    events += await ResendRefundsAsync(orders, order, null, submitEvent);
                     continue;
                 }
                 // a payment made before the window was journalled by an earlier process
@@ -93,6 +89,38 @@ public static class OrderCatchUp
         return new CatchUpResult(seen, snapshots, events);
     }
 
+    /// <summary>
+    /// Where the catch-up starts: the floor less the margin, but never before synchronisation was last
+    /// switched on (a margin reaching into a time sync was off would post what the admin chose not to).
+    /// </summary>
+    public static DateTime Window(DateTime floorUtc, DateTime? syncOnSinceUtc)
+    {
+        var from = DateTime.SpecifyKind(floorUtc, DateTimeKind.Utc) - Margin;
+        return syncOnSinceUtc is { } on && DateTime.SpecifyKind(on, DateTimeKind.Utc) > from ? DateTime.SpecifyKind(on, DateTimeKind.Utc) : from;
+    }
+
+    /// <summary>
+    /// Journals an order the journal does not know: a fresh snapshot (current payment and cancellation
+    /// state) and the refunds its notes record. Returns how many event documents went with it, or null
+    /// when the snapshot could not be built (<paramref name="buildFailed"/> was told).
+    /// </summary>
+    internal static async Task<int?> SubmitUnknownAsync(IOrderService orders, IOrderSnapshotBuilder builder, Order order,
+        Action<int, string> submitOrder, Action<int, string> submitEvent, Action<int, Exception>? buildFailed)
+    {
+        string json;
+        try
+        {
+            json = await builder.BuildJsonAsync(order);
+        }
+        catch (Exception ex) when (buildFailed is not null && ex is not OperationCanceledException)
+        {
+            buildFailed(order.Id, ex);
+            return null;
+        }
+        submitOrder(order.Id, json);
+        return await ResendRefundsAsync(orders, order, null, submitEvent);
+    }
+
     /// <summary>The order's refunds (from its notes) the journal has no credit note for, oldest first.</summary>
     private static async Task<int> ResendRefundsAsync(IOrderService orders, Order order, RecordSummary? record, Action<int, string> submitEvent)
     {
@@ -112,7 +140,7 @@ public static class OrderCatchUp
         return sent;
     }
 
-    private static Dictionary<int, RecordSummary> Known(KashFlowEngine engine, IReadOnlyList<int> orderIds)
+    internal static Dictionary<int, RecordSummary> Known(KashFlowEngine engine, IReadOnlyList<int> orderIds)
     {
         var query = new RecordQuery([], null, null, null, 1, PageSize, orderIds);
         return EngineDocuments.ParseRecordPage(engine.ListRecordsJson(query.ToJson())).Items

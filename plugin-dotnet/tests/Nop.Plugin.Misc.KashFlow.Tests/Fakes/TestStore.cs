@@ -31,22 +31,22 @@ namespace Nop.Plugin.Misc.KashFlow.Tests.Fakes;
 
 public sealed class TestStore : IAsyncDisposable
 {
-    public FakeOrderService Orders { get; } = new();
-    public FakeProductService Products { get; } = new();
-    public FakeSettingService Settings { get; } = new();
+    public FakeOrderService Orders { get; }
+    public FakeProductService Products { get; }
+    public FakeSettingService Settings { get; }
     public FakeEncryptionService Encryption { get; } = new();
     public FakeLocalizationService Localization { get; } = new();
     public FakeLogger Logger { get; } = new();
     public FakePermissionService Permissions { get; } = new();
-    public FakeCustomerService Customers { get; } = new();
-    public FakeAddressService Addresses { get; } = new();
-    public FakeCountryService Countries { get; } = new();
-    public FakeStateProvinceService States { get; } = new();
+    public FakeCustomerService Customers { get; }
+    public FakeAddressService Addresses { get; }
+    public FakeCountryService Countries { get; }
+    public FakeStateProvinceService States { get; }
     public FakeScheduleTaskService Tasks { get; } = new();
     public FakeNotificationService Notifications { get; } = new();
-    public FakeCurrencyService Currencies { get; } = new();
-    public FakeGiftCardService GiftCards { get; } = new();
-    public FakeRewardPointService RewardPoints { get; } = new();
+    public FakeCurrencyService Currencies { get; }
+    public FakeGiftCardService GiftCards { get; }
+    public FakeRewardPointService RewardPoints { get; }
     public PublishedEvents Published { get; } = new();
 
     public string ContentRoot { get; }
@@ -55,9 +55,21 @@ public sealed class TestStore : IAsyncDisposable
     /// <summary>The clock the plugin reads (the system's unless a test passes a FakeTimeProvider).</summary>
     public TimeProvider Time { get; }
 
-    public TestStore(string? dataDirectory = null, TimeProvider? time = null)
+    /// <param name="sameDatabaseAs">Another store whose database (orders, settings, customers, …) this one
+    /// shares: a second nopCommerce process (IIS overlapped recycling) or node (a web farm) of one store.</param>
+    public TestStore(string? dataDirectory = null, TimeProvider? time = null, TestStore? sameDatabaseAs = null)
     {
         Time = time ?? TimeProvider.System;
+        Orders = sameDatabaseAs?.Orders ?? new();
+        Products = sameDatabaseAs?.Products ?? new();
+        Settings = sameDatabaseAs?.Settings ?? new();
+        Customers = sameDatabaseAs?.Customers ?? new();
+        Addresses = sameDatabaseAs?.Addresses ?? new();
+        Countries = sameDatabaseAs?.Countries ?? new();
+        States = sameDatabaseAs?.States ?? new();
+        Currencies = sameDatabaseAs?.Currencies ?? new();
+        GiftCards = sameDatabaseAs?.GiftCards ?? new();
+        RewardPoints = sameDatabaseAs?.RewardPoints ?? new();
         ContentRoot = Path.Combine(Path.GetTempPath(), "kashflow-plugin-tests", Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(ContentRoot);
 
