@@ -189,6 +189,7 @@ public static class KashFlowLocales
     public const string NotInKashFlow = P + "Configure.Lookups.NotInKashFlow";
     public const string InvoiceTitle = P + "Invoice.Title";
     public const string InvoiceNotYet = P + "Invoice.NotYet";
+    public const string InvoiceTitlePending = P + "Invoice.TitlePending";
     public const string InvoiceNumber = P + "Invoice.Number";
     public const string InvoiceNumberByKashFlow = P + "Invoice.NumberByKashFlow";
     public const string InvoiceCustomer = P + "Invoice.Customer";
@@ -323,15 +324,15 @@ public static class KashFlowLocales
         [CustomerCodeStrategy + ".Hint"] = "How the KashFlow customer code is made for a registered customer: from the nopCommerce customer id (NOP000123) or from the e-mail address. Guests get theirs from the e-mail address (change GuestStrategy in the rules JSON).",
         [RewardPointsPolicy] = "Reward points",
         [RewardPointsPolicy + ".Hint"] = "Discount (default): redeemed points are a discount, split over the VAT rates, so VAT is due only on what the customer paid (HMRC VAT Notice 700/7 for a shop's own free loyalty scheme). PaymentFromAccount: the invoice keeps its full value and the points are a payment from the account below.",
-        [RewardPointsMethodId] = "Reward points: payment method id",
+        [RewardPointsMethodId] = "Reward points: payment method",
         [RewardPointsMethodId + ".Hint"] = "KashFlow invoice payment method for reward points (PaymentFromAccount only).",
-        [RewardPointsBankAccountId] = "Reward points: bank account id",
+        [RewardPointsBankAccountId] = "Reward points: bank account",
         [RewardPointsBankAccountId + ".Hint"] = "KashFlow bank account the points are paid from, e.g. a loyalty liability account (PaymentFromAccount only).",
         [GiftCardPolicy] = "Gift cards",
         [GiftCardPolicy + ".Hint"] = "Payment (default): the invoice shows the whole sale and the gift card's amount is a payment on it from the gift-card clearing account below (a gift card is a multi-purpose voucher: VAT is due on the goods it buys). NegativeLine: a negative, VAT-exempt 'Gift card redeemed' line on the gift-card nominal.",
-        [GiftCardMethodId] = "Gift cards: payment method id",
+        [GiftCardMethodId] = "Gift cards: payment method",
         [GiftCardMethodId + ".Hint"] = "KashFlow invoice payment method for gift cards (Payment policy).",
-        [GiftCardBankAccountId] = "Gift cards: clearing bank account id",
+        [GiftCardBankAccountId] = "Gift cards: clearing bank account",
         [GiftCardBankAccountId + ".Hint"] = "KashFlow bank account that holds what gift cards were sold for; redemptions are paid from it (Payment policy).",
         [SkuLessItems] = "Items without a SKU",
         [SkuLessItems + ".Hint"] = "DescriptionLine (default): posted as a line with the item's name on the sales nominal, with no KashFlow product (no stock moves). Refuse: such orders wait until the product has a SKU.",
@@ -553,6 +554,7 @@ public static class KashFlowLocales
         [NotInKashFlow] = "{0} (not in KashFlow's list)",
         [InvoiceTitle] = "The invoice in KashFlow",
         [InvoiceNotYet] = "Not posted to KashFlow yet.",
+        [InvoiceTitlePending] = "The invoice KashFlow will get (not posted yet)",
         [InvoiceNumber] = "Invoice number",
         [InvoiceNumberByKashFlow] = "given by KashFlow",
         [InvoiceCustomer] = "Customer",

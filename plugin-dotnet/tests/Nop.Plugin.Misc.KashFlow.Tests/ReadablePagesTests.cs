@@ -222,6 +222,14 @@ public partial class ReadablePagesTests
         // nominal codes by name, each role with the account's choice
         Assert.All(posted.NominalOptions[KashFlowModelFactory.Nominals.Sales].Skip(1), o => Assert.Matches(@"^\d+ \S", o.Text));
         Assert.DoesNotMatch(ResourceKey, JsonSerializer.Serialize(posted.PaymentMethodMappings.Select(m => new { m.MethodSuggestion, m.BankAccountSuggestion })));
+
+        // and the invoice views name a payment's method and bank account
+        var invoice = new MappedInvoice([new MappedInvoiceLine("Mug", 1, 10m, 20, "MUG") { VatAmount = 2m }])
+        {
+            PaymentLines = [new MappedPaymentLine("2026-05-20T00:00:00", 12m, 2, 1, null), new MappedPaymentLine("2026-05-20T00:00:00", 1m, 2, 424242, null)],
+        };
+        var payments = (await scope.ServiceProvider.GetRequiredService<KashFlowPhrases>().InvoiceAsync(invoice, null))!.Payments;
+        Assert.Equal(["Cheque — Current Account", "payment method 2, bank account 424242"], payments.Select(p => p.Method));
     }
 
     // ---- issue 19: counts, worker, errors

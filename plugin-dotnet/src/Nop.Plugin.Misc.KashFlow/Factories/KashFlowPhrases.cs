@@ -12,10 +12,12 @@ namespace Nop.Plugin.Misc.KashFlow.Factories;
 public class KashFlowPhrases
 {
     private readonly ILocalizationService _localizationService;
+    private readonly Services.KashFlowLookups _lookups;
 
-    public KashFlowPhrases(ILocalizationService localizationService)
+    public KashFlowPhrases(ILocalizationService localizationService, Services.KashFlowLookups lookups)
     {
         _localizationService = localizationService;
+        _lookups = lookups;
     }
 
     /// <summary>The resource when the plugin has one for this key, else null (an engine name this plugin does not know).</summary>
@@ -300,9 +302,16 @@ public class KashFlowPhrases
         };
     }
 
-    /// <summary>"payment method 5, bank account 1200" until the account's names are known.</summary>
-    private async Task<string> MethodAsync(long method, long account) =>
-        Format(await TextAsync(KashFlowLocales.InvoicePaymentMethod), method, account);
+    /// <summary>"PayPal — Current Account" once KashFlow's lists are read, else "payment method 5, bank account 1200".</summary>
+    private async Task<string> MethodAsync(long method, long account)
+    {
+        var catalogue = _lookups.Last?.Catalogue;
+        var methodName = catalogue?.PaymentMethods?.FirstOrDefault(m => m.Id == method)?.Name;
+        var accountName = catalogue?.BankAccounts?.FirstOrDefault(b => b.Id == account)?.Name;
+        if (methodName is not null && accountName is not null)
+            return $"{methodName} — {accountName}";
+        return Format(await TextAsync(KashFlowLocales.InvoicePaymentMethod), method, account);
+    }
 
     private static decimal? ReadDecimal(System.Text.Json.JsonElement e) => e.ValueKind switch
     {
