@@ -356,6 +356,63 @@ fn cancellation_during_posting_queues_a_credit_note_when_the_post_completes() {
 }
 
 #[test]
+fn cancellation_after_the_claim_before_anything_is_sent_cancels_the_order() {
+    // The job is claimed (Leased), the cancellation arrives (cancel_requested), and only then does
+    // the attempt reach its first KashFlow request. Nothing has been sent, so the cancellation
+    // wins: the attempt stops there and the order is cancelled, never invoiced then credited.
+    let before_send = Arc::new(tokio::sync::Semaphore::new(0));
+    let s = setup_with(TestProcessor::asking_before_send(before_send.clone()), 1);
+    let r = s.engine.enqueue_order(&simple(8)).unwrap();
+    wait_until("claimed", || s.processor.seen_count() == 1);
+    let c = s
+        .engine
+        .enqueue_event(br#"{"Kind":"OrderCancelled","OrderId":8}"#)
+        .unwrap();
+    assert_eq!(c.state, ReceiptState::Accepted);
+    assert_eq!(state_of(&s.engine, r.record_id), RecordState::InFlight);
+    before_send.add_permits(8);
+    wait_until("the attempt is over", || {
+        state_of(&s.engine, r.record_id) != RecordState::InFlight
+    });
+    let d = s.engine.record_detail(r.record_id).unwrap();
+    assert_eq!(d.record.state, RecordState::Cancelled, "{:?}", d.record);
+    assert_eq!(d.record.invoice_number, None);
+    assert!(d.record.credit_notes.is_empty(), "{:?}", d.record);
+    assert!(
+        !d.record.needs_credit_note,
+        "nothing was sent: nothing to check"
+    );
+    assert_eq!(d.jobs.len(), 1);
+    assert_eq!(d.jobs[0].state, JobState::Cancelled);
+    assert!(s
+        .log
+        .contains("order cancelled before its invoice was posted"));
+    std::thread::sleep(std::time::Duration::from_millis(100));
+    assert_eq!(s.processor.seen_for(8).len(), 1, "never attempted again");
+    s.rt.block_on(s.engine.shutdown(std::time::Duration::from_secs(5)));
+}
+
+#[test]
+fn cancellation_during_an_attempt_cut_off_by_shutdown_cancels_the_order() {
+    // The shutdown puts the unfinished attempt's job back: the cancellation that arrived during
+    // it must not be left for the next start to ignore (it would post, then credit).
+    let s = setup_with(TestProcessor::with(|_| Step::Hang), 1);
+    let r = s.engine.enqueue_order(&simple(18)).unwrap();
+    wait_until("in flight", || s.processor.seen_count() == 1);
+    let c = s
+        .engine
+        .enqueue_event(br#"{"Kind":"OrderCancelled","OrderId":18}"#)
+        .unwrap();
+    assert_eq!(c.state, ReceiptState::Accepted);
+    s.rt.block_on(s.engine.shutdown(std::time::Duration::from_millis(100)));
+    let d = s.engine.record_detail(r.record_id).unwrap();
+    assert_eq!(d.record.state, RecordState::Cancelled, "{:?}", d.record);
+    assert_eq!(d.jobs[0].state, JobState::Cancelled);
+    // Interrupted: nobody knows what it sent, so KashFlow is to be checked.
+    assert!(d.record.needs_credit_note, "{:?}", d.record);
+}
+
+#[test]
 fn payment_waits_for_the_invoice_then_is_recorded_once() {
     let s = setup_with(TestProcessor::new(), 2);
     // The payment arrives before the order snapshot.

@@ -370,6 +370,41 @@ fn crash_mid_job_resumes_after_lease_expiry_with_outcome_unknown() {
 }
 
 #[test]
+fn cancellation_during_an_attempt_whose_lease_expires_cancels_instead_of_resuming() {
+    // A cancellation arrives while the attempt holds the job; the attempt never finishes (its
+    // process hangs) and its job lease expires. The reclaim honours the cancellation instead of
+    // running the job again (which would post the invoice of a cancelled order).
+    let dir = tempfile::tempdir().unwrap();
+    let clock = Arc::new(ManualClock::new(T0));
+    let rt = runtime();
+    let hanging = TestProcessor::with(|_| Step::Hang);
+    let engine = start(
+        dir.path(),
+        &rt,
+        config(dir.path()),
+        hanging.clone(),
+        Some(clock.clone()),
+    );
+    let r = engine.enqueue_order(&simple(43)).unwrap();
+    wait_until("job in flight", || hanging.seen_count() == 1);
+    let c = engine
+        .enqueue_event(br#"{"Kind":"OrderCancelled","OrderId":43}"#)
+        .unwrap();
+    assert_eq!(c.state, kashflow_sync::engine::ReceiptState::Accepted);
+    clock.advance_ms(61_000);
+    wait_until("cancelled", || {
+        state(&engine, r.record_id) == RecordState::Cancelled
+    });
+    let d = engine.record_detail(r.record_id).unwrap();
+    assert_eq!(d.jobs[0].state, JobState::Cancelled);
+    assert!(d.record.needs_credit_note, "{:?}", d.record);
+    assert_eq!(d.attempts[0].result, AttemptResult::Interrupted);
+    std::thread::sleep(Duration::from_millis(100));
+    assert_eq!(hanging.seen_for(43).len(), 1, "not run again");
+    rt.block_on(engine.shutdown(Duration::from_millis(100)));
+}
+
+#[test]
 fn shutdown_waits_for_running_jobs_within_grace_and_releases_the_rest() {
     // A job that finishes within the grace period completes.
     let dir = tempfile::tempdir().unwrap();

@@ -486,19 +486,14 @@ pub unsafe extern "C" fn kfs_engine_lookups(
     out: *mut KfsBuffer,
 ) -> i32 {
     unsafe {
-        guard::run(out, Out::StatusOnly, || {
-            if out_operation.is_null() {
-                return Err(FfiError::null_argument("out_operation"));
-            }
-            let entry = lookup(engine)?;
-            let engine_arc = entry.engine.clone();
-            let id = operation::start(id_of(engine), callback, user_data, async move {
-                let catalogue = engine_arc.account_catalogue().await?;
-                to_json(&catalogue)
-            });
-            *out_operation = id;
-            Ok(Vec::new())
-        })
+        start_engine_operation(
+            engine,
+            callback,
+            user_data,
+            out_operation,
+            out,
+            |e| async move { to_json(&e.account_catalogue().await?) },
+        )
     }
 }
 
@@ -567,16 +562,47 @@ pub unsafe extern "C" fn kfs_engine_test_connection(
     out: *mut KfsBuffer,
 ) -> i32 {
     unsafe {
+        start_engine_operation(
+            engine,
+            callback,
+            user_data,
+            out_operation,
+            out,
+            |e| async move { to_json(&e.test_connection().await?) },
+        )
+    }
+}
+
+/// The asynchronous engine calls' common part: check the arguments, start `work` on the engine as
+/// an operation owned by it, write its id to `*out_operation`.
+///
+/// # Safety
+/// As the calling entry points: `out_operation` writable or null (an error), `out` null or a
+/// writable `KfsBuffer`.
+unsafe fn start_engine_operation<W, F>(
+    engine: *mut KfsEngine,
+    callback: KfsCompletionCallback,
+    user_data: *mut c_void,
+    out_operation: *mut u64,
+    out: *mut KfsBuffer,
+    work: W,
+) -> i32
+where
+    W: FnOnce(Arc<Engine>) -> F,
+    F: std::future::Future<Output = Result<Vec<u8>, FfiError>> + Send + 'static,
+{
+    unsafe {
         guard::run(out, Out::StatusOnly, || {
             if out_operation.is_null() {
                 return Err(FfiError::null_argument("out_operation"));
             }
             let entry = lookup(engine)?;
-            let engine_arc = entry.engine.clone();
-            let id = operation::start(id_of(engine), callback, user_data, async move {
-                let report = engine_arc.test_connection().await?;
-                to_json(&report)
-            });
+            let id = operation::start(
+                id_of(engine),
+                callback,
+                user_data,
+                work(entry.engine.clone()),
+            );
             *out_operation = id;
             Ok(Vec::new())
         })

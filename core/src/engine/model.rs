@@ -563,6 +563,10 @@ pub struct Preview {
     pub requests: Vec<Value>,
     pub errors: Vec<ErrorDoc>,
     pub warnings: Vec<String>,
+    /// Checked against the KashFlow account's lookups (products, nominal codes, VAT rates,
+    /// currencies, payment methods, bank accounts): `false` until they have been read (a
+    /// connection test or `kfs_engine_lookups`), and then `ok` says only that the order maps.
+    pub checked_against_account: bool,
     /// The order's state in the journal, if it has been enqueued.
     pub journal_state: Option<RecordState>,
     /// The invoice already posted for this order, if any.
@@ -579,6 +583,7 @@ impl Preview {
             requests: Vec::new(),
             errors: Vec::new(),
             warnings: Vec::new(),
+            checked_against_account: false,
             journal_state: None,
             journal_invoice_number: None,
         }

@@ -87,6 +87,11 @@ pub(crate) struct AttemptScratch {
     pub mapped_invoice: Mutex<Option<Value>>,
     /// A KashFlow call was not started because this engine no longer holds the active-worker lease.
     pub stood_down: std::sync::atomic::AtomicBool,
+    /// This attempt was allowed to start a KashFlow request (its first one has gone out).
+    pub sent_any: std::sync::atomic::AtomicBool,
+    /// The order's cancellation arrived before this attempt's first KashFlow request: nothing was
+    /// sent, and the engine cancels the order instead of letting the attempt post it.
+    pub cancelled: std::sync::atomic::AtomicBool,
     /// KashFlow refused the login: (reason, retry the login after, recheck jobs every).
     pub login_refused: Mutex<Option<(String, Option<Duration>, Duration)>>,
 }
@@ -113,16 +118,39 @@ impl<'a> JobContext<'a> {
     }
 
     /// Whether this engine may start a KashFlow request now: it still holds the active-worker
-    /// lease by its own reckoning (`engine::lease`). Ask before every request; when it says no,
-    /// send nothing and give up the attempt (the engine puts the job back without counting it).
+    /// lease by its own reckoning (`engine::lease`), and, before a SyncOrder attempt's first
+    /// request, the order has not been cancelled since the job was claimed. Ask before every
+    /// request; when it says no, send nothing and give up the attempt (the engine puts the job
+    /// back without counting it, or cancels the order).
     pub fn may_call_kashflow(&self) -> bool {
-        let ok = self.lease.holds();
-        if !ok {
-            self.scratch
-                .stood_down
-                .store(true, std::sync::atomic::Ordering::SeqCst);
+        use std::sync::atomic::Ordering::SeqCst;
+        if !self.lease.holds() {
+            self.scratch.stood_down.store(true, SeqCst);
+            return false;
         }
-        ok
+        if self.scratch.cancelled.load(SeqCst) {
+            return false;
+        }
+        if !self.scratch.sent_any.load(SeqCst) && self.cancelled_since_claim() {
+            self.scratch.cancelled.store(true, SeqCst);
+            return false;
+        }
+        self.scratch.sent_any.store(true, SeqCst);
+        true
+    }
+
+    /// A cancellation arrived while this SyncOrder job was Leased (between its claim and now).
+    /// Nothing has been sent yet, so the cancellation wins: the attempt stops here and its finish
+    /// cancels the order. A failed read lets the request go; the finish still honours the
+    /// cancellation (a credit note if the invoice gets posted).
+    fn cancelled_since_claim(&self) -> bool {
+        match (self.job.kind, self.order) {
+            (JobKind::SyncOrder, Some(order)) => self
+                .journal
+                .cancel_requested(order.record_id)
+                .unwrap_or(false),
+            _ => false,
+        }
     }
 
     /// KashFlow refused the login (credentials, a locked account): no job of any process on this

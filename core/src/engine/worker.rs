@@ -365,7 +365,15 @@ async fn run_job(inner: &Arc<Inner>, claimed: ClaimedJob, probe: bool, config: A
         .unwrap_or_else(|p| p.into_inner())
         .take();
     let stood_down = scratch.stood_down.load(Ordering::SeqCst);
-    let result = if stood_down {
+    let cancelled = scratch.cancelled.load(Ordering::SeqCst);
+    let result = if cancelled && !stood_down {
+        // The order was cancelled after the claim, before the first KashFlow request: nothing was
+        // sent. The finish sees the pending cancellation and cancels the order.
+        JobResult::Waiting {
+            reason: "stopped: the order was cancelled before anything was sent to KashFlow".into(),
+            recheck_after: Some(Duration::ZERO),
+        }
+    } else if stood_down {
         // It stopped before a KashFlow request because the lease is no longer ours: back in the
         // queue for the holder, without counting against the breaker. When this attempt had
         // already written to KashFlow, the next one is told to look before writing.

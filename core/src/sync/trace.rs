@@ -12,7 +12,8 @@ use crate::engine::{CallRecord, JobContext};
 use crate::kashflow::error::KfError;
 
 /// Run one client operation and report it. `Ok(None)` from a lookup is a 404. Nothing is sent
-/// unless the engine still holds the active-worker lease (`JobContext::may_call_kashflow`).
+/// unless the engine allows it (`JobContext::may_call_kashflow`: it still holds the active-worker
+/// lease, and the order was not cancelled before the attempt's first request).
 pub async fn traced<T, F>(
     ctx: &JobContext<'_>,
     method: &str,
@@ -37,11 +38,12 @@ where
     F: Future<Output = Result<T, KfError>>,
 {
     if !ctx.may_call_kashflow() {
-        // This process lost the active-worker lease: start nothing (the future is never polled,
-        // so nothing is sent); the engine puts the job back for the holder.
+        // This process lost the active-worker lease, or the order was cancelled before this
+        // attempt sent anything: start nothing (the future is never polled, so nothing is sent);
+        // the engine puts the job back for the holder, or cancels the order.
         return Err(KfError::Connect {
             request: format!("{method} {path}"),
-            detail: "not sent: this process is no longer the active sync worker".into(),
+            detail: "not sent: the engine stood this attempt down (this process is no longer the active sync worker, or the order was cancelled)".into(),
         });
     }
     let start = Instant::now();

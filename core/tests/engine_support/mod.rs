@@ -189,6 +189,10 @@ pub struct TestProcessor {
     pub seen: Mutex<Vec<Seen>>,
     /// When set, every attempt waits for one permit before finishing.
     pub gate: Option<Arc<tokio::sync::Semaphore>>,
+    /// When set, every attempt waits for one permit between its claim and its (pretend) KashFlow
+    /// request, then asks the engine whether it may send (`JobContext::may_call_kashflow`), as
+    /// the KashFlow stage does before every request; refused, it sends nothing and gives up.
+    pub before_send: Option<Arc<tokio::sync::Semaphore>>,
     pub hold: Duration,
     running_by_order: Mutex<HashMap<i64, usize>>,
     running: AtomicUsize,
@@ -225,6 +229,14 @@ impl TestProcessor {
         )
     }
 
+    /// Stops every attempt after its claim until `before_send` has a permit, then asks before
+    /// sending (see `before_send`).
+    pub fn asking_before_send(before_send: Arc<tokio::sync::Semaphore>) -> Arc<Self> {
+        let mut p = Arc::into_inner(Self::new()).expect("a fresh processor");
+        p.before_send = Some(before_send);
+        Arc::new(p)
+    }
+
     fn build(
         gate: Option<Arc<tokio::sync::Semaphore>>,
         hold: Duration,
@@ -234,6 +246,7 @@ impl TestProcessor {
             handler: Mutex::new(handler),
             seen: Mutex::new(Vec::new()),
             gate,
+            before_send: None,
             hold,
             running_by_order: Mutex::new(HashMap::new()),
             running: AtomicUsize::new(0),
@@ -398,6 +411,19 @@ impl JobProcessor for TestProcessor {
                     "CustomerCode": "NOP000045",
                     "Lines": 2
                 }));
+            }
+            if let Some(before_send) = &self.before_send {
+                before_send.acquire().await.expect("gate").forget();
+                if !ctx.may_call_kashflow() {
+                    return JobResult::Retry {
+                        error: kashflow_sync::engine::ErrorDoc::new(
+                            "Connect",
+                            "not sent: the engine stood this attempt down",
+                        ),
+                        retry_after: None,
+                        maybe_applied: false,
+                    };
+                }
             }
             if let Some(gate) = &self.gate {
                 gate.acquire().await.expect("gate").forget();

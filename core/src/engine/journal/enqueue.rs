@@ -7,7 +7,12 @@
 //! * a broken snapshot is filed as `Failed` with its parse error, never dropped;
 //! * `OrderPaid` adds a `RecordPayment` job that waits until the invoice exists;
 //! * `OrderCancelled` / `OrderVoided` before the invoice is posted cancels the order; after, adds
-//!   a `PostCreditNote` job for the whole invoice (once per order and cause);
+//!   a `PostCreditNote` job for the whole invoice (once per order and cause). While the order's
+//!   `SyncOrder` job is Leased it sets `records.cancel_requested` instead: an attempt that has sent
+//!   nothing yet stops before its first KashFlow request (`JobContext::may_call_kashflow`), and
+//!   every way an attempt ends without posting (finish, shutdown release, reclaim of an expired
+//!   lease) cancels the order through `jobs::honour_cancel_request`; one that posts queues the
+//!   credit note;
 //! * `OrderRefunded` adds a `PostCreditNote` job (once per refund: amount + date), which waits for
 //!   the invoice if it does not exist yet; an order cancelled before posting needs none.
 

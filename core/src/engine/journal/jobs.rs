@@ -283,6 +283,73 @@ pub(crate) fn refresh_record(
     Ok(state)
 }
 
+/// How far a SyncOrder attempt that ends without posting may have got with KashFlow.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum AttemptReach {
+    /// It sent nothing (it recorded no KashFlow call).
+    NothingSent,
+    /// It made KashFlow calls but did not complete: something may have been created.
+    SpokeToKashFlow,
+    /// It was interrupted (shutdown, or its job lease expired): nobody knows what it sent.
+    Interrupted,
+}
+
+/// Settle a cancellation that arrived while the SyncOrder job `job_id` was Leased
+/// (`records.cancel_requested`, see `enqueue.rs`), now that its attempt ends without posting the
+/// invoice: the job and the record are cancelled, and unless the attempt sent nothing the record
+/// is flagged to check KashFlow for an invoice (strict: we cannot be sure nothing was created).
+/// Returns what became of the cancellation; `None` when none is pending (or `job_id` is not a
+/// SyncOrder job).
+///
+/// Every path that takes a SyncOrder job out of Leased without posting comes through here: a
+/// finish (`finish_tx`), the shutdown release (`release_tx`) and the reclaim of an expired lease
+/// (`claim_job_tx`). A path that skips it leaves `cancel_requested` set on a job that runs again,
+/// and the next attempt posts the invoice of a cancelled order (then credits it).
+pub(super) fn honour_cancel_request(
+    conn: &Connection,
+    job_id: i64,
+    reach: AttemptReach,
+    now: i64,
+) -> Result<Option<String>, EngineError> {
+    let pending: Option<i64> = conn
+        .prepare_cached(
+            "SELECT r.id FROM jobs j JOIN records r ON r.id = j.record_id
+             WHERE j.id = ?1 AND j.kind = 'SyncOrder' AND r.cancel_requested",
+        )?
+        .query_row([job_id], |r| r.get(0))
+        .optional()?;
+    let Some(rid) = pending else {
+        return Ok(None);
+    };
+    conn.prepare_cached(
+        "UPDATE jobs SET state = 'Cancelled', lease_owner = NULL, lease_expires_at = NULL,
+            updated_at = ?2
+         WHERE id = ?1",
+    )?
+    .execute(params![job_id, now])?;
+    cancel_record(conn, rid, now)?;
+    let reason = match reach {
+        AttemptReach::NothingSent => "order cancelled before its invoice was posted".to_string(),
+        AttemptReach::SpokeToKashFlow => {
+            flag_credit_note(
+                conn,
+                rid,
+                "order cancelled during an attempt to post its invoice that did not complete; check KashFlow for an invoice for this order",
+            )?;
+            "order cancelled during an unfinished attempt; flagged to check KashFlow".into()
+        }
+        AttemptReach::Interrupted => {
+            flag_credit_note(
+                conn,
+                rid,
+                "order cancelled while an interrupted attempt to post its invoice was unfinished; check KashFlow for an invoice for this order",
+            )?;
+            "order cancelled during an interrupted attempt; flagged to check KashFlow".into()
+        }
+    };
+    Ok(Some(reason))
+}
+
 fn mark_dead(
     conn: &Connection,
     job_id: i64,
@@ -395,6 +462,15 @@ fn claim_job_tx(conn: &Connection, c: &Claim) -> Result<Option<ClaimedJob>, Engi
                     calls: &[],
                 },
             )?;
+        }
+        // A cancellation that arrived while the interrupted attempt held the job: it wins over
+        // running the job again (which would post the invoice of a cancelled order).
+        if reclaimed && honour_cancel_request(conn, id, AttemptReach::Interrupted, c.now)?.is_some()
+        {
+            if let Some(rid) = record_id {
+                refresh_record(conn, rid, c.now)?;
+            }
+            continue;
         }
         let Some(kind) = JobKind::parse(&kind_text) else {
             let error = ErrorDoc::new(
@@ -664,23 +740,14 @@ fn finish_tx(conn: &Connection, input: FinishInput) -> Result<FinishReport, Engi
         }
     }
 
-    // A cancellation that arrived mid-attempt, and the attempt did not post: cancel now. If the
-    // attempt spoke to KashFlow at all we cannot be sure nothing was created: flag it (strict).
-    if let (Some(rid), true, true) = (record_id, is_sync, cancel_requested) {
-        if report.cancellation.is_none() {
-            cancel_record(conn, rid, now)?;
-            let reason = if input.calls.is_empty() {
-                "order cancelled before its invoice was posted".to_string()
-            } else {
-                flag_credit_note(
-                    conn,
-                    rid,
-                    "order cancelled during an attempt to post its invoice that did not complete; check KashFlow for an invoice for this order",
-                )?;
-                "order cancelled during an unfinished attempt; flagged to check KashFlow".into()
-            };
-            report.cancellation = Some(reason);
-        }
+    // A cancellation that arrived mid-attempt, and the attempt did not post: cancel now.
+    if report.cancellation.is_none() {
+        let reach = if input.calls.is_empty() {
+            AttemptReach::NothingSent
+        } else {
+            AttemptReach::SpokeToKashFlow
+        };
+        report.cancellation = honour_cancel_request(conn, input.job_id, reach, now)?;
     }
     if let Some(rid) = record_id {
         report.record_state = Some(refresh_record(conn, rid, now)?);
@@ -723,6 +790,8 @@ fn release_tx(conn: &Connection, owner: &str, now: i64) -> Result<usize, EngineE
              WHERE id = ?1",
         )?
         .execute(params![id, now])?;
+        // A cancellation that arrived during the attempt: the order is cancelled, not re-run.
+        honour_cancel_request(conn, *id, AttemptReach::Interrupted, now)?;
         if let Some(rid) = record_id {
             refresh_record(conn, *rid, now)?;
         }
@@ -795,6 +864,18 @@ impl Journal {
                 )?
                 .execute(params![job_id, owner, expires_at, now])?;
             Ok(n == 1)
+        })
+    }
+
+    /// A cancellation of the record's order arrived while its SyncOrder job was Leased and is
+    /// not settled yet (`records.cancel_requested`).
+    pub(crate) fn cancel_requested(&self, record_id: i64) -> Result<bool, EngineError> {
+        self.read(|conn| {
+            Ok(conn
+                .prepare_cached("SELECT cancel_requested FROM records WHERE id = ?1")?
+                .query_row([record_id], |r| r.get(0))
+                .optional()?
+                .unwrap_or(false))
         })
     }
 
