@@ -125,6 +125,7 @@ public static class KashFlowLocales
     public const string PreviewOk = P + "Preview.Ok";
     public const string PreviewNotOk = P + "Preview.NotOk";
     public const string PreviewWarnings = P + "Preview.Warnings";
+    public const string PreviewNotChecked = P + "Preview.NotChecked";
     public const string Resync = P + "Resync";
     public const string ResyncDone = P + "Resync.Done";
     public const string ResyncSpooled = P + "Resync.Spooled";
@@ -397,6 +398,7 @@ public static class KashFlowLocales
         [PreviewOk] = "This order maps to a valid KashFlow invoice.",
         [PreviewNotOk] = "This order cannot be sent to KashFlow as it is:",
         [PreviewWarnings] = "Warnings",
+        [PreviewNotChecked] = "Not yet checked against the KashFlow account (its products, nominal codes and currencies): press \"Read KashFlow's lists\" or \"Test connection\" in the KashFlow settings, then preview again.",
         [Transport] = "KashFlow API",
         [Transport + ".Hint"] = "SOAP is KashFlow's established API and the one to use. REST v2 is marked by KashFlow as not ready for public use: choose it only if you already use it or KashFlow asked you to.",
         [SoapUrl] = "SOAP address",

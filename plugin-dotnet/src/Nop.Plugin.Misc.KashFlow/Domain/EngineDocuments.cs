@@ -173,7 +173,11 @@ public sealed record ActiveWorker(string? Holder, string? Host, long ProcessId, 
 
 /// <summary>core::engine::model::Preview: what syncing a snapshot would do. Requests are shown as JSON.</summary>
 public sealed record Preview(long OrderId, string? CustomOrderNumber, bool Ok, CanonicalInvoice? Invoice, IReadOnlyList<JsonElement>? Requests,
-    IReadOnlyList<EngineProblem>? Errors, IReadOnlyList<string>? Warnings, string? JournalState, long? JournalInvoiceNumber);
+    IReadOnlyList<EngineProblem>? Errors, IReadOnlyList<string>? Warnings, string? JournalState, long? JournalInvoiceNumber)
+{
+    /// <summary>Checked against the account's lookups (products, nominal codes, ...); false until they were read.</summary>
+    public bool CheckedAgainstAccount { get; init; }
+}
 
 /// <summary>core::mapping::canonical::CanonicalInvoice: the invoice the preview shows.</summary>
 public sealed record CanonicalInvoice(IReadOnlyList<CanonicalLine>? Lines)

@@ -449,6 +449,7 @@ public class KashFlowModelFactory
             var preview = EngineDocuments.ParsePreview(json);
             model.PreviewJson = EngineDocuments.Indent(json);
             model.PreviewOk = preview.Ok;
+            model.CheckedAgainstAccount = preview.CheckedAgainstAccount;
             model.Problems = (preview.Errors ?? []).Select(e => e.ToString()).ToList();
             foreach (var error in preview.Errors ?? [])
                 model.ProblemList.Add((await _phrases.ProblemAsync(error))!);

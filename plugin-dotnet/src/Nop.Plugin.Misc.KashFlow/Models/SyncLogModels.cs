@@ -149,6 +149,9 @@ public record PreviewModel : BaseNopModel
     /// <summary>The problems phrased for the merchant, each with the engine's text.</summary>
     public IList<ProblemModel> ProblemList { get; set; } = new List<ProblemModel>();
 
+    /// <summary>The preview was checked against the KashFlow account's lists (products, nominal codes, ...).</summary>
+    public bool CheckedAgainstAccount { get; set; }
+
     /// <summary>The invoice KashFlow would get, laid out as the record page shows a posted one.</summary>
     public InvoiceViewModel? Invoice { get; set; }
     public IList<string> Warnings { get; set; } = new List<string>();
