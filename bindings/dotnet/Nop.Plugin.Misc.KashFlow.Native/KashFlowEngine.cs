@@ -214,6 +214,41 @@ public sealed unsafe class KashFlowEngine : IDisposable
     }
 
     /// <summary>
+    /// Mapping suggestions (pure, no engine): <c>{"Store":{...},"KashFlow":{...}}</c> in, the suggestions
+    /// document (each with Confidence and Reason) out.
+    /// </summary>
+    public static string SuggestMappingsJson(string inputJson)
+    {
+        Interop.EnsureLibrary();
+        byte[] doc = Interop.Utf8(inputJson, nameof(inputJson));
+        KfsBuffer buffer = default;
+        int status;
+        fixed (byte* p = doc) status = NativeMethods.kfs_suggest_mappings(p, (nuint)doc.Length, &buffer);
+        return Interop.Finish(status, ref buffer);
+    }
+
+    /// <summary>
+    /// Reads the KashFlow account's lookups (payment methods, bank accounts, nominal codes, VAT rates,
+    /// currencies, products, with names) without blocking a thread: the catalogue document. Cancelling the
+    /// token cancels the native operation.
+    /// </summary>
+    public Task<string> LookupsAsync(CancellationToken cancellationToken = default)
+    {
+        if (cancellationToken.IsCancellationRequested)
+        {
+            return Task.FromCanceled<string>(cancellationToken);
+        }
+        var operation = new NativeOperation(cancellationToken);
+        KfsBuffer buffer = default;
+        ulong id = 0;
+        int status;
+        KfsEngine* engine = Enter();
+        try { status = NativeMethods.kfs_engine_lookups(engine, NativeOperation.Callback, operation.UserData, &id, &buffer); }
+        finally { Exit(); }
+        return operation.Started(status, ref buffer, id);
+    }
+
+    /// <summary>
     /// Tests the KashFlow connection without blocking a thread; the result is the ConnectionReport
     /// document. Cancelling the token cancels the native operation (the Task ends Canceled);
     /// disposing the engine meanwhile ends it with <see cref="ObjectDisposedException"/>.

@@ -607,6 +607,12 @@ pub struct ConnectionReport {
     /// the test got that far.
     #[serde(default)]
     pub facts: Option<crate::kashflow::transport::AccountFacts>,
+    /// Why the test failed, as a code the host can phrase for the shop admin: KashFlow's login
+    /// refusal (`InvalidCredentials`, `IpNotAllowed`, `AccountLocked`, `PasswordExpired`, ...) or
+    /// the engine's failure code (`KashFlowUnreachable`, `KashFlowTimeout`, `InvalidConfig`, ...).
+    /// `None` when the test worked.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error_code: Option<String>,
 }
 
 /// Milliseconds since the Unix epoch (journal time) to a UTC time.

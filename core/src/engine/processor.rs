@@ -329,6 +329,7 @@ impl JobProcessor for UnwiredProcessor {
                 latency_ms: 0,
                 transport: config.kashflow.transport.to_string(),
                 facts: None,
+                error_code: Some("NotAvailable".into()),
             })
         })
     }

@@ -161,6 +161,26 @@ pub fn verdict(f: Failure) -> JobResult {
     }
 }
 
+/// The code a failed connection test reports (`ConnectionReport.ErrorCode`): KashFlow's own code
+/// for a refused login (`InvalidCredentials`, `IpNotAllowed`, `AccountLocked`, ...), else the
+/// code the same failure has on a job (`KashFlowUnreachable`, `InvalidConfig`, ...).
+pub fn report_code(f: &Failure) -> String {
+    match f {
+        Failure::KashFlow { error, .. } | Failure::NotApplied { error, .. } => match error {
+            KfError::Auth { code, .. } if !code.is_empty() => code.clone(),
+            KfError::Config(_) => "InvalidConfig".into(),
+            e => match e.class() {
+                FailureClass::Retryable | FailureClass::OutcomeUnknown => retry_code(e).into(),
+                FailureClass::Auth => "KashFlowLoginRefused".into(),
+                FailureClass::Permanent => "KashFlowRejected".into(),
+            },
+        },
+        Failure::Invalid(e) => e.code().as_str().into(),
+        Failure::Dead(d) => d.code.clone(),
+        Failure::Wait { .. } => "KashFlowLoginRefused".into(),
+    }
+}
+
 /// A 401 on a request made with a freshly issued session token (the client already logged in
 /// again once). Not a credentials problem: nothing to fix in the settings.
 pub fn is_session_refusal(e: &KfError) -> bool {
@@ -231,6 +251,31 @@ mod tests {
     use super::*;
     use crate::kashflow::error::RequestKind;
     use crate::order::{ErrorCode, ValidationError};
+
+    #[test]
+    fn a_failed_connection_test_reports_a_code_to_phrase() {
+        let ip = Failure::kf(
+            "testing the connection",
+            KfError::Auth {
+                code: "IpNotAllowed".into(),
+                message: "The IP address of 10.1.2.3 is not in the access list".into(),
+            },
+        );
+        assert_eq!(report_code(&ip), "IpNotAllowed");
+        let down = Failure::kf(
+            "testing the connection",
+            KfError::Connect {
+                request: "GET /v2/sessiontoken".into(),
+                detail: "refused".into(),
+            },
+        );
+        assert_eq!(report_code(&down), "KashFlowUnreachable");
+        let config = Failure::kf(
+            "testing the connection",
+            KfError::Config("no user name".into()),
+        );
+        assert_eq!(report_code(&config), "InvalidConfig");
+    }
 
     #[test]
     fn classes_become_verdicts() {

@@ -292,6 +292,7 @@ impl JobProcessor for KashFlowProcessor {
                         latency_ms,
                         transport: conn.transport.kind().to_string(),
                         facts: Some(facts),
+                        error_code: None,
                     })
                 }
                 Err(e) => {
@@ -474,6 +475,7 @@ fn failed_report(
     f: Failure,
     latency_ms: u64,
 ) -> ConnectionReport {
+    let error_code = Some(failure::report_code(&f));
     let message = failure_text(f);
     ConnectionReport {
         ok: false,
@@ -484,5 +486,6 @@ fn failed_report(
         latency_ms,
         transport: transport.to_string(),
         facts: None,
+        error_code,
     }
 }

@@ -481,6 +481,7 @@ impl JobProcessor for TestProcessor {
                 latency_ms: 1,
                 transport: config.kashflow.transport.to_string(),
                 facts: None,
+                error_code: None,
             })
         })
     }

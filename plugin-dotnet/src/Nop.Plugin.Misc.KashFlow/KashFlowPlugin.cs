@@ -64,7 +64,7 @@ public class KashFlowPlugin : BasePlugin, IMiscPlugin, IWidgetPlugin
     public override async Task InstallAsync()
     {
         // synchronisation stays off until the admin has entered the KashFlow login
-        await _settingService.SaveSettingAsync(new KashFlowSettings());
+        await _settingService.SaveSettingAsync(new KashFlowSettings { Transport = KashFlowTransport.Soap });
         await _localizationService.AddOrUpdateLocaleResourceAsync(new Dictionary<string, string>(KashFlowLocales.All));
         await EnsureSyncTaskAsync();
         await ActivateWidgetAsync(true);
@@ -74,10 +74,24 @@ public class KashFlowPlugin : BasePlugin, IMiscPlugin, IWidgetPlugin
     public override async Task UpdateAsync(string currentVersion, string targetVersion)
     {
         // the locales of this release (new keys, reworded texts); settings keep the merchant's values
+        await PinTransportAsync();
         await _localizationService.AddOrUpdateLocaleResourceAsync(new Dictionary<string, string>(KashFlowLocales.All));
         await EnsureSyncTaskAsync();
         await ActivateWidgetAsync(true);
         await base.UpdateAsync(currentVersion, targetVersion);
+    }
+
+    /// <summary>
+    /// Settings saved before the transport could be chosen have no Transport: write down the one they are
+    /// using (REST when a login was saved), so the page shows it and a later default never moves them.
+    /// </summary>
+    private async Task PinTransportAsync()
+    {
+        var settings = await _settingService.LoadSettingAsync<KashFlowSettings>();
+        if (settings.Transport is not null)
+            return;
+        settings.Transport = settings.EffectiveTransport;
+        await _settingService.SaveSettingAsync(settings);
     }
 
     private async Task EnsureSyncTaskAsync()

@@ -9,8 +9,18 @@ public enum KashFlowMode
     /// <summary>The engine's own in-process KashFlow sandbox on 127.0.0.1: safe for trying the plugin out.</summary>
     Sandbox = 0,
 
-    /// <summary>The real KashFlow REST v2 API.</summary>
+    /// <summary>The real KashFlow account (through the transport chosen).</summary>
     Live = 1
+}
+
+/// <summary>Which KashFlow API the engine speaks (core::kashflow::transport::TransportKind).</summary>
+public enum KashFlowTransport
+{
+    /// <summary>KashFlow's SOAP API: user name and the API password (KashFlow → Settings → API settings). The default.</summary>
+    Soap = 0,
+
+    /// <summary>KashFlow REST v2: user name, password and memorable word (KashFlow: "not ready for public use").</summary>
+    Rest = 1
 }
 
 public class KashFlowSettings : ISettings
@@ -20,8 +30,17 @@ public class KashFlowSettings : ISettings
 
     public KashFlowMode Mode { get; set; } = KashFlowMode.Sandbox;
 
-    /// <summary>Live API base address; blank = the engine's default (https://api.kashflow.com/v2).</summary>
+    /// <summary>
+    /// Soap or Rest. Null (no row) only in a store whose settings were saved before the transport could be
+    /// chosen: those spoke REST, and <see cref="EffectiveTransport"/> keeps them on it (UpdateAsync also pins it).
+    /// </summary>
+    public KashFlowTransport? Transport { get; set; }
+
+    /// <summary>REST v2 base address; blank = the engine's default (https://api.kashflow.com/v2).</summary>
     public string? BaseUrl { get; set; }
+
+    /// <summary>SOAP service address; blank = KashFlow's (https://securedwebapp.com/api/service.asmx), or the sandbox's.</summary>
+    public string? SoapUrl { get; set; }
 
     public string? EncryptedUserName { get; set; }
     public string? EncryptedPassword { get; set; }
@@ -63,4 +82,14 @@ public class KashFlowSettings : ISettings
     /// the default): the local journal in App_Data, as before.
     /// </summary>
     public bool WebFarm { get; set; }
+
+    /// <summary>
+    /// The transport in force: the one chosen, else (settings from before the choice existed) REST when a
+    /// KashFlow login was saved, since that is what such a store has been using, and SOAP for a fresh one.
+    /// A saved REST configuration never switches by itself.
+    /// </summary>
+    public KashFlowTransport EffectiveTransport => Transport ?? (HasSavedLogin ? KashFlowTransport.Rest : KashFlowTransport.Soap);
+
+    private bool HasSavedLogin =>
+        !string.IsNullOrEmpty(EncryptedUserName) || !string.IsNullOrEmpty(EncryptedPassword) || !string.IsNullOrEmpty(EncryptedMemorableWord);
 }

@@ -21,6 +21,7 @@ public partial class EngineNamesTests
         { nameof(EngineNames.CreditCauses), "core/src/engine/events.rs", "CreditCause" },
         { nameof(EngineNames.CircuitStates), "core/src/engine/breaker.rs", "CircuitState" },
         { nameof(EngineNames.KashFlowModes), "core/src/engine/config.rs", "KashFlowMode" },
+        { nameof(EngineNames.Transports), "core/src/kashflow/transport.rs", "TransportKind" },
         { nameof(EngineNames.RewardPointsPolicies), "core/src/mapping/rules.rs", "RewardPointsPolicy" },
         { nameof(EngineNames.GiftCardPolicies), "core/src/mapping/rules.rs", "GiftCardPolicy" },
         { nameof(EngineNames.SkuLessItemPolicies), "core/src/mapping/rules.rs", "SkuLessItemPolicy" },

@@ -41,6 +41,8 @@ public class GoldenSnapshotTests
         await using var store = new TestStore();
         await store.ConfigureAsync(s => { s.Enabled = true; s.Mode = KashFlowMode.Sandbox; }, "sandbox", "sandbox-password", "kashflow");
         Assert.True(await store.Host.EnsureStartedAsync(), store.Host.LastStartError);
+        // previews are checked against the account's lookups once read (else each warns that it was not)
+        await store.Host.Engine!.LookupsAsync();
         var failures = new List<string>();
         var checkedFixtures = 0;
         foreach (var file in FixtureOrders.Files())

@@ -24,10 +24,9 @@ public class OverlapTests
     /// <summary>The status document's ActiveWorker: (holder, active), or null before any engine took the lease.</summary>
     internal static (string Holder, bool Active)? ActiveWorker(TestStore store)
     {
-        var status = EngineDocuments.ParseStatusCounts(store.Host.Engine!.StatusCountsJson());
-        if (status.Other is null || !status.Other.TryGetValue("ActiveWorker", out var worker) || worker.ValueKind != JsonValueKind.Object)
-            return null;
-        return (worker.GetProperty("Holder").GetString()!, worker.GetProperty("Active").GetBoolean());
+        // StatusCounts.ActiveWorker is typed (core::engine::lease::ActiveWorker)
+        var worker = EngineDocuments.ParseStatusCounts(store.Host.Engine!.StatusCountsJson()).ActiveWorker;
+        return worker is null ? null : (worker.Holder!, worker.Active);
     }
 
     internal static RecordDetail? Detail(TestStore store, int orderId)

@@ -242,7 +242,7 @@ public class SandboxEndToEndTests
         await using var scope = store.Scope();
         var factory = scope.ServiceProvider.GetRequiredService<KashFlowModelFactory>();
         // nopCommerce's order page renders the widget zone with its OrderModel (a BaseNopEntityModel)
-        var block = OrderBlock(factory, new OrderPageModel { Id = 131 }, "/Admin/Order/Edit/131");
+        var block = await OrderBlock(factory, new OrderPageModel { Id = 131 }, "/Admin/Order/Edit/131");
         var view = Assert.IsType<ViewViewComponentResult>(block);
         Assert.Equal(OrderKashFlowViewComponent.ViewPath, view.ViewName);
         var model = Assert.IsType<SyncRecordDetailModel>(view.ViewData!.Model);
@@ -261,8 +261,8 @@ public class SandboxEndToEndTests
             $"no credit note; record {Record(store, 131)}; log:\n{store.Logger.AllText}");
 
         // an order the engine has never seen, or a zone without an order, renders nothing
-        Assert.IsType<ContentViewComponentResult>(OrderBlock(factory, new OrderPageModel { Id = 999 }, "/Admin/Order/Edit/999"));
-        Assert.IsType<ContentViewComponentResult>(OrderBlock(factory, "not an order", "/Admin/Order/Edit/1"));
+        Assert.IsType<ContentViewComponentResult>(await OrderBlock(factory, new OrderPageModel { Id = 999 }, "/Admin/Order/Edit/999"));
+        Assert.IsType<ContentViewComponentResult>(await OrderBlock(factory, "not an order", "/Admin/Order/Edit/1"));
         // only this site's paths are followed back
         Assert.False(KashFlowAdminController.IsLocalPath("//evil.example/x"));
         Assert.False(KashFlowAdminController.IsLocalPath("https://evil.example/x"));
@@ -272,7 +272,7 @@ public class SandboxEndToEndTests
 
     private sealed record OrderPageModel : Nop.Web.Framework.Models.BaseNopEntityModel;
 
-    private static IViewComponentResult OrderBlock(KashFlowModelFactory factory, object additionalData, string path)
+    private static async Task<IViewComponentResult> OrderBlock(KashFlowModelFactory factory, object additionalData, string path)
     {
         var http = new DefaultHttpContext();
         http.Request.Path = path;
@@ -280,7 +280,7 @@ public class SandboxEndToEndTests
         {
             ViewComponentContext = new ViewComponentContext { ViewContext = new ViewContext { HttpContext = http } },
         };
-        return component.Invoke(AdminWidgetZones.OrderDetailsBlock, additionalData);
+        return await component.InvokeAsync(AdminWidgetZones.OrderDetailsBlock, additionalData);
     }
 
     [Fact]
@@ -404,6 +404,8 @@ public class SandboxEndToEndTests
     public async Task The_admin_sees_records_previews_and_can_retry()
     {
         await using var store = await SandboxStoreAsync();
+        foreach (var (key, value) in KashFlowLocales.All)
+            store.Localization.Resources[key] = value;
         var order = SampleOrders.SeedZeroRatedOrder(store, 129);
         await store.PublishAsync(new OrderPlacedEvent(order));
         Assert.True(await PollUntilAsync(store, () => store.Orders.Orders[129].OrderStatus == OrderStatus.Processing));
@@ -418,6 +420,22 @@ public class SandboxEndToEndTests
 
         var detail = Assert.IsType<SyncRecordDetailModel>(Assert.IsType<Microsoft.AspNetCore.Mvc.ViewResult>(await controller.RecordDetail(row.Id)).Model);
         Assert.Equal(row.Id, detail.Record.Id);
+        // the record page reads as a story: placed → received → each KashFlow call → where it is now
+        Assert.Equal("Posted", row.StateText);
+        Assert.Equal(KashFlowLocales.All[KashFlowLocales.TimelinePlaced], detail.Timeline[0].Title);
+        var post = Assert.Single(detail.Timeline, e => e.Title.StartsWith("Post the invoice to KashFlow: done", StringComparison.Ordinal));
+        Assert.NotEmpty(post.Calls);
+        Assert.All(post.Calls, c => Assert.Contains("→", c));
+        Assert.StartsWith("Now: Posted, KashFlow invoice " + detail.Record.InvoiceNumber, detail.Timeline[^1].Title);
+        // and the invoice as KashFlow shows it, its JSON one click away
+        var invoice = detail.Invoice!;
+        Assert.Equal(detail.Record.InvoiceNumber, invoice.Number);
+        Assert.Contains(invoice.Lines, l => l.ProductCode == "BOOK-UK-COOK");
+        Assert.Equal(invoice.GrossTotal, (decimal.Parse(invoice.NetTotal!, System.Globalization.CultureInfo.InvariantCulture)
+            + decimal.Parse(invoice.VatTotal!, System.Globalization.CultureInfo.InvariantCulture)).ToString("0.00", System.Globalization.CultureInfo.InvariantCulture));
+        Assert.NotEmpty(invoice.VatByRate);
+        Assert.Contains("LineItems", invoice.Json);
+        Assert.DoesNotContain(KashFlowDefaults.LocalePrefix + ".", System.Text.Json.JsonSerializer.Serialize(detail.Timeline) + System.Text.Json.JsonSerializer.Serialize(invoice));
 
         var preview = Assert.IsType<PreviewModel>(Assert.IsType<Microsoft.AspNetCore.Mvc.ViewResult>(await controller.Preview("129")).Model);
         Assert.Null(preview.Error);
@@ -425,10 +443,16 @@ public class SandboxEndToEndTests
         Assert.NotNull(preview.PreviewJson);
         Assert.Contains("BOOK-UK-COOK", preview.PreviewJson);
         Assert.NotEmpty(preview.Lines);
+        // the preview lays the invoice out as the record page does
+        Assert.Equal(preview.Invoice!.Lines.Count, preview.Lines.Count);
+        Assert.Contains(preview.Invoice.Lines, l => l.ProductCode == "BOOK-UK-COOK");
+        Assert.Equal(detail.Invoice!.GrossTotal, preview.Invoice.GrossTotal);
 
-        var (ok, message) = await controller.TestConnectionCoreAsync(CancellationToken.None);
-        Assert.True(ok, message);
-        Assert.DoesNotContain(SandboxPassword, message);
+        var report = await controller.TestConnectionCoreAsync(CancellationToken.None);
+        Assert.True(report.Ok, report.Message);
+        Assert.DoesNotContain(SandboxPassword, report.Message);
+        Assert.NotNull(report.Facts);
+        Assert.Null(report.ErrorCode);
 
         Assert.IsType<Microsoft.AspNetCore.Mvc.RedirectToActionResult>(await controller.RetryAllFailed());
         Assert.IsType<Microsoft.AspNetCore.Mvc.RedirectToActionResult>(await controller.Resync("129"));

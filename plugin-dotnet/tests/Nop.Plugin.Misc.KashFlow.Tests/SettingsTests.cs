@@ -209,7 +209,7 @@ public class SettingsTests
     [Fact]
     public void Engine_configuration_carries_settings_and_secrets_in_the_contract_shape()
     {
-        var settings = new KashFlowSettings { Mode = KashFlowMode.Live, BaseUrl = "http://127.0.0.1:9", RequestsPerSecond = 3, PullStock = false, RulesJson = """{"InvoiceNumber":{"Offset":5}}""" };
+        var settings = new KashFlowSettings { Mode = KashFlowMode.Live, Transport = KashFlowTransport.Rest, BaseUrl = "http://127.0.0.1:9", RequestsPerSecond = 3, PullStock = false, RulesJson = """{"InvoiceNumber":{"Offset":5}}""" };
         var json = EngineConfigBuilder.Build(settings, new KashFlowCredentials("u", "p", "w"), "/tmp/j.sqlite");
         using var doc = System.Text.Json.JsonDocument.Parse(json);
         var root = doc.RootElement;
@@ -218,6 +218,16 @@ public class SettingsTests
         Assert.Equal("http://127.0.0.1:9", root.GetProperty("KashFlow").GetProperty("BaseUrl").GetString());
         Assert.Equal(3, root.GetProperty("KashFlow").GetProperty("RequestsPerSecond").GetInt32());
         Assert.Equal("w", root.GetProperty("KashFlow").GetProperty("MemorableWord").GetString());
+        Assert.Equal("Rest", root.GetProperty("KashFlow").GetProperty("Transport").GetString());
+        // SOAP: user name and API password only; a memorable word stored from REST days is not sent
+        using var soap = System.Text.Json.JsonDocument.Parse(EngineConfigBuilder.Build(
+            new KashFlowSettings { Mode = KashFlowMode.Live, Transport = KashFlowTransport.Soap, SoapUrl = " https://soap.example/api/service.asmx " },
+            new KashFlowCredentials("u", "p", "w"), "j"));
+        var soapKashFlow = soap.RootElement.GetProperty("KashFlow");
+        Assert.Equal("Soap", soapKashFlow.GetProperty("Transport").GetString());
+        Assert.Equal("https://soap.example/api/service.asmx", soapKashFlow.GetProperty("SoapUrl").GetString());
+        Assert.Equal("p", soapKashFlow.GetProperty("Password").GetString());
+        Assert.False(soapKashFlow.TryGetProperty("MemorableWord", out _));
         Assert.False(root.GetProperty("Steps").GetProperty("PullStock").GetBoolean());
         Assert.False(root.GetProperty("Steps").GetProperty("HoldPartialRefunds").GetBoolean());
         Assert.True(System.Text.Json.JsonDocument.Parse(EngineConfigBuilder.Build(new KashFlowSettings { HoldPartialRefunds = true }, new KashFlowCredentials("u", "p", "w"), "j"))

@@ -19,7 +19,7 @@ public class OrderKashFlowViewComponent : NopViewComponent
         _modelFactory = modelFactory;
     }
 
-    public IViewComponentResult Invoke(string widgetZone, object additionalData)
+    public async Task<IViewComponentResult> InvokeAsync(string widgetZone, object additionalData)
     {
         // nopCommerce passes the order page's model (OrderModel, a BaseNopEntityModel).
         if (additionalData is not BaseNopEntityModel { Id: > 0 } order)
@@ -27,7 +27,7 @@ public class OrderKashFlowViewComponent : NopViewComponent
         Models.SyncRecordDetailModel? model;
         try
         {
-            model = _modelFactory.PrepareOrderRecordModel(order.Id);
+            model = await _modelFactory.PrepareOrderRecordModelAsync(order.Id);
         }
         catch (Exception)
         {

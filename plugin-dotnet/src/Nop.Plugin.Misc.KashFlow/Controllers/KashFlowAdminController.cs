@@ -35,11 +35,15 @@ public class KashFlowAdminController : BasePluginController
     private readonly KashFlowSettingsManager _settingsManager;
     private readonly IOrderSnapshotBuilder _snapshotBuilder;
     private readonly KashFlowEnginePaths _paths;
+    private readonly KashFlowLookups _lookups;
+    private readonly TimeProvider _time;
 
     public KashFlowAdminController(IKashFlowEngineHost host, ILocalizationService localizationService, ILogger logger,
         KashFlowModelFactory modelFactory, INotificationService notificationService, KashFlowSettingsManager settingsManager,
-        IOrderSnapshotBuilder snapshotBuilder, KashFlowEnginePaths paths)
+        IOrderSnapshotBuilder snapshotBuilder, KashFlowEnginePaths paths, KashFlowLookups lookups, TimeProvider time)
     {
+        _lookups = lookups;
+        _time = time;
         _host = host;
         _localizationService = localizationService;
         _logger = logger;
@@ -64,6 +68,7 @@ public class KashFlowAdminController : BasePluginController
             return View(ConfigureView, await _modelFactory.PrepareConfigurationModelAsync(model));
 
         var settings = await _settingsManager.LoadAsync();
+        var account = (settings.Mode, settings.EffectiveTransport, settings.BaseUrl, settings.SoapUrl, settings.EncryptedUserName);
         try
         {
             _modelFactory.ApplyConfigurationModel(model, settings);
@@ -82,6 +87,9 @@ public class KashFlowAdminController : BasePluginController
             return View(ConfigureView, await _modelFactory.PrepareConfigurationModelAsync(model));
         }
         await _settingsManager.SaveAsync(settings);
+        // another KashFlow account (or API): the lists read from the old one no longer name its things
+        if (account != (settings.Mode, settings.EffectiveTransport, settings.BaseUrl, settings.SoapUrl, settings.EncryptedUserName))
+            _lookups.Clear();
 
         try
         {
@@ -105,47 +113,79 @@ public class KashFlowAdminController : BasePluginController
     [CheckPermission(StandardPermission.Configuration.MANAGE_PLUGINS)]
     public async Task<IActionResult> TestConnection()
     {
-        var (ok, message) = await TestConnectionCoreAsync(HttpContext?.RequestAborted ?? CancellationToken.None);
-        var template = await _localizationService.GetResourceAsync(ok ? KashFlowLocales.TestConnectionOk : KashFlowLocales.TestConnectionFailed);
-        if (ok)
-            _notificationService.SuccessNotification(Format(template, message));
+        var report = await TestConnectionCoreAsync(HttpContext?.RequestAborted ?? CancellationToken.None);
+        var test = await _modelFactory.PrepareConnectionTestModelAsync(report);
+        var template = await _localizationService.GetResourceAsync(report.Ok ? KashFlowLocales.TestConnectionOk : KashFlowLocales.TestConnectionFailed);
+        if (report.Ok)
+            _notificationService.SuccessNotification(Format(template, test.CompanyName ?? report.Message));
         else
-            _notificationService.ErrorNotification(Format(template, message));
-        return View(ConfigureView, await _modelFactory.PrepareConfigurationModelAsync());
+            _notificationService.ErrorNotification(Format(template, test.Problem?.Summary));
+        var model = await _modelFactory.PrepareConfigurationModelAsync();
+        model.ConnectionTest = test;
+        return View(ConfigureView, model);
     }
 
-    internal async Task<(bool Ok, string Message)> TestConnectionCoreAsync(CancellationToken cancellationToken)
+    internal async Task<ConnectionReport> TestConnectionCoreAsync(CancellationToken cancellationToken)
     {
         var settings = await _settingsManager.LoadAsync();
-        var credentials = _settingsManager.GetCredentials(settings);
-        var running = _host.Engine;
-        string? scratch = null;
-        KashFlowEngine? temporary = null;
         try
         {
-            var engine = running;
-            if (engine is null)
-            {
-                Directory.CreateDirectory(_paths.DataDirectory);
-                scratch = Path.Combine(_paths.DataDirectory, $"connection-test-{Guid.NewGuid():N}.sqlite");
-                temporary = KashFlowEngine.Create(EngineConfigBuilder.Build(settings, credentials, scratch));
-                engine = temporary;
-            }
-            var report = EngineDocuments.ParseConnectionReport(await engine.TestConnectionAsync(cancellationToken));
-            var message = report.Message ?? string.Empty;
-            var text = report.AccountName is { Length: > 0 } account ? $"{message} ({account})" : message;
-            return (report.Ok, text);
+            return EngineDocuments.ParseConnectionReport(await WithEngineAsync(settings, e => e.TestConnectionAsync(cancellationToken)));
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
-            return (false, ex.Message);
+            // the engine could not be asked at all (e.g. settings it refuses): its message is the technical detail
+            var code = ex is KashFlowNativeException native ? native.Code : null;
+            return new ConnectionReport(false, settings.Mode.ToString(), null, ex.Message, null, 0)
+            {
+                Transport = settings.EffectiveTransport.ToString(),
+                ErrorCode = code,
+            };
+        }
+    }
+
+    /// <summary>
+    /// Reads KashFlow's lists (payment methods, bank accounts, nominal codes, ...) with the stored settings, so the
+    /// Configure page offers them by name with the engine's suggestions. Nothing is saved to the settings.
+    /// </summary>
+    [HttpPost]
+    [CheckPermission(StandardPermission.Configuration.MANAGE_PLUGINS)]
+    public async Task<IActionResult> ReadLookups()
+    {
+        var settings = await _settingsManager.LoadAsync();
+        try
+        {
+            var json = await WithEngineAsync(settings, e => e.LookupsAsync(HttpContext?.RequestAborted ?? CancellationToken.None));
+            _lookups.Set(json, _time.GetUtcNow().UtcDateTime);
+            var c = _lookups.Last!.Catalogue;
+            _notificationService.SuccessNotification(Format(await _localizationService.GetResourceAsync(KashFlowLocales.LookupsRead),
+                c.PaymentMethods?.Count ?? 0, c.BankAccounts?.Count ?? 0, c.Nominals?.Count ?? 0));
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            await _logger.WarningAsync($"KashFlow: reading KashFlow's lists failed: {ex.Message}");
+            _notificationService.ErrorNotification(Format(await _localizationService.GetResourceAsync(KashFlowLocales.LookupsFailed), ex.Message));
+        }
+        return RedirectToAction(nameof(Configure));
+    }
+
+    /// <summary>Runs a call on the running engine, or on a short-lived one made from the stored settings (then removed).</summary>
+    private async Task<T> WithEngineAsync<T>(KashFlowSettings settings, Func<KashFlowEngine, Task<T>> call)
+    {
+        if (_host.Engine is { } running)
+            return await call(running);
+        var credentials = _settingsManager.GetCredentials(settings);
+        Directory.CreateDirectory(_paths.DataDirectory);
+        var scratch = Path.Combine(_paths.DataDirectory, $"connection-test-{Guid.NewGuid():N}.sqlite");
+        try
+        {
+            using var temporary = KashFlowEngine.Create(EngineConfigBuilder.Build(settings, credentials, scratch));
+            return await call(temporary);
         }
         finally
         {
-            temporary?.Dispose();
-            if (scratch is not null)
-                foreach (var file in Directory.EnumerateFiles(_paths.DataDirectory, Path.GetFileName(scratch) + "*"))
-                    TryDelete(file);
+            foreach (var file in Directory.EnumerateFiles(_paths.DataDirectory, Path.GetFileName(scratch) + "*"))
+                TryDelete(file);
         }
     }
 
@@ -169,7 +209,7 @@ public class KashFlowAdminController : BasePluginController
     {
         if (_host.Engine is null)
             return await EngineNotRunningAsync();
-        var model = _modelFactory.PrepareRecordDetailModel(id);
+        var model = await _modelFactory.PrepareRecordDetailModelAsync(id);
         if (model is null)
         {
             _notificationService.ErrorNotification(Format(await _localizationService.GetResourceAsync(KashFlowLocales.RecordNotFound), id));
@@ -203,7 +243,7 @@ public class KashFlowAdminController : BasePluginController
     {
         if (_host.Engine is not { } engine)
             return await EngineNotRunningAsync();
-        var record = _modelFactory.PrepareRecordDetailModel(model.Id);
+        var record = await _modelFactory.PrepareRecordDetailModelAsync(model.Id);
         if (record is null)
         {
             _notificationService.ErrorNotification(Format(await _localizationService.GetResourceAsync(KashFlowLocales.RecordNotFound), model.Id));

@@ -103,17 +103,44 @@ public sealed record EventEntry(long Id, string? Kind, DateTime? ReceivedUtc, Js
 /// <summary>core::engine::model::OutcomeEntry.</summary>
 public sealed record OutcomeEntry(Native.EngineOutcome? Outcome, bool Acked, DateTime? CreatedUtc);
 
-/// <summary>The KashFlow invoice as posted (core::kashflow::model::Invoice): its lines.</summary>
-public sealed record MappedInvoice(IReadOnlyList<MappedInvoiceLine>? LineItems);
+/// <summary>The KashFlow invoice as posted (core::kashflow::model::Invoice): what the record page shows of it.</summary>
+public sealed record MappedInvoice(IReadOnlyList<MappedInvoiceLine>? LineItems)
+{
+    public long? Number { get; init; }
+    public string? CustomerCode { get; init; }
+    public string? CustomerName { get; init; }
+    public string? CustomerReference { get; init; }
+    /// <summary>KashFlow's date-time text, as it came.</summary>
+    public string? IssuedDate { get; init; }
+    public string? DueDate { get; init; }
+    public MappedCurrency? Currency { get; init; }
+    public IReadOnlyList<MappedPaymentLine>? PaymentLines { get; init; }
+}
 
-/// <summary>core::kashflow::model::LineItem (VATLevel is a percentage).</summary>
+/// <summary>core::kashflow::model::InvoiceCurrency.</summary>
+public sealed record MappedCurrency(string? Code, decimal ExchangeRate);
+
+/// <summary>core::kashflow::model::LineItem (VATLevel is a percentage; VATAmount the whole line's VAT).</summary>
 public sealed record MappedInvoiceLine(string? Description, decimal Quantity, decimal Rate,
-    [property: JsonPropertyName("VATLevel")] decimal VatLevel, string? ProductCode);
+    [property: JsonPropertyName("VATLevel")] decimal VatLevel, string? ProductCode)
+{
+    [JsonPropertyName("VATAmount")]
+    public decimal VatAmount { get; init; }
+
+    [JsonPropertyName("VATExempt")]
+    public bool VatExempt { get; init; }
+}
+
+/// <summary>core::kashflow::model::PaymentLine: Method and AccountId are the account's ids.</summary>
+public sealed record MappedPaymentLine(string? Date, decimal Amount, long Method, long AccountId, string? Note);
 
 /// <summary>core::engine::model::StatusCounts. Circuit: an EngineNames.CircuitStates name.</summary>
 public sealed record StatusCounts(long Pending, long InFlight, long Retrying, long Synced, long Failed, long Cancelled, long Total,
     long NeedsCreditNote, long CreditNotesPosted, long CreditNotesFailed, long OutcomesPending, string? Circuit)
 {
+    /// <summary>Who runs the jobs (the active-worker lease), or the last one; null before any engine ran.</summary>
+    public ActiveWorker? ActiveWorker { get; init; }
+
     /// <summary>Members a newer engine adds: a count among them is still listed (by its name, as it came).</summary>
     [JsonExtensionData]
     public Dictionary<string, JsonElement>? Other { get; set; }
@@ -140,12 +167,38 @@ public sealed record StatusCounts(long Pending, long InFlight, long Retrying, lo
     };
 }
 
+/// <summary>core::engine::lease::ActiveWorker: the process running the jobs of the journal (Active), or the last one.</summary>
+public sealed record ActiveWorker(string? Holder, string? Host, long ProcessId, DateTime? ProcessStartedUtc, DateTime? SinceUtc,
+    DateTime? RenewedUtc, DateTime? ExpiresUtc, bool Active, long Term, bool? ThisProcess);
+
 /// <summary>core::engine::model::Preview: what syncing a snapshot would do. Requests are shown as JSON.</summary>
 public sealed record Preview(long OrderId, string? CustomOrderNumber, bool Ok, CanonicalInvoice? Invoice, IReadOnlyList<JsonElement>? Requests,
-    IReadOnlyList<EngineProblem>? Errors, IReadOnlyList<string>? Warnings, string? JournalState, long? JournalInvoiceNumber);
+    IReadOnlyList<EngineProblem>? Errors, IReadOnlyList<string>? Warnings, string? JournalState, long? JournalInvoiceNumber)
+{
+    /// <summary>Checked against the account's lookups (products, nominal codes, ...); false until they were read.</summary>
+    public bool CheckedAgainstAccount { get; init; }
+}
 
-/// <summary>core::mapping::canonical::CanonicalInvoice: the lines the preview lists.</summary>
-public sealed record CanonicalInvoice(IReadOnlyList<CanonicalLine>? Lines);
+/// <summary>core::mapping::canonical::CanonicalInvoice: the invoice the preview shows.</summary>
+public sealed record CanonicalInvoice(IReadOnlyList<CanonicalLine>? Lines)
+{
+    public long? InvoiceNumber { get; init; }
+    public string? CustomerReference { get; init; }
+    public string? IssuedDate { get; init; }
+    public string? DueDate { get; init; }
+    public MappedCurrency? Currency { get; init; }
+    public CanonicalCustomerRef? Customer { get; init; }
+    public decimal? NetTotal { get; init; }
+    public decimal? VatTotal { get; init; }
+    public decimal? GrossTotal { get; init; }
+    public IReadOnlyList<CanonicalPayment>? Payments { get; init; }
+}
+
+/// <summary>core::mapping::canonical::CanonicalCustomer: the members the invoice view shows.</summary>
+public sealed record CanonicalCustomerRef(string? Code, string? Name);
+
+/// <summary>core::mapping::canonical::CanonicalPayment. Kind: Order, GiftCard or RewardPoints.</summary>
+public sealed record CanonicalPayment(string? Kind, decimal Amount, string? Date, long MethodId, long BankAccountId, string? Note);
 
 /// <summary>core::mapping::canonical::CanonicalLine. Kind: the engine's line kind name, shown as it comes.</summary>
 public sealed record CanonicalLine(string? Kind, string? Description, decimal Quantity, decimal Rate, decimal VatRate, decimal VatAmount,
@@ -183,8 +236,45 @@ public sealed record CanonicalLine(string? Kind, string? Description, decimal Qu
     }
 }
 
-/// <summary>core::engine::model::ConnectionReport: the answer of test connection.</summary>
-public sealed record ConnectionReport(bool Ok, string? Mode, string? BaseUrl, string? Message, string? AccountName, long LatencyMs);
+/// <summary>core::engine::model::ConnectionReport: the answer of test connection. ErrorCode says why it failed.</summary>
+public sealed record ConnectionReport(bool Ok, string? Mode, string? BaseUrl, string? Message, string? AccountName, long LatencyMs)
+{
+    /// <summary>Rest or Soap.</summary>
+    public string? Transport { get; init; }
+    public AccountFacts? Facts { get; init; }
+    public string? ErrorCode { get; init; }
+}
+
+/// <summary>core::kashflow::transport::AccountFacts: what the account says about itself.</summary>
+public sealed record AccountFacts(string? CompanyName, bool? VatRegistered, string? HomeCurrency, IReadOnlyList<string>? Currencies,
+    IReadOnlyList<string>? BankAccounts);
+
+/// <summary>core::mapping::suggest::KashFlowCatalogue: the account's lookups, with names (kfs_engine_lookups).</summary>
+public sealed record KashFlowCatalogue(IReadOnlyList<KfNamed>? PaymentMethods, IReadOnlyList<KfBankAccount>? BankAccounts,
+    IReadOnlyList<KfNominal>? Nominals, IReadOnlyList<decimal>? VatRates, IReadOnlyList<string>? Currencies, IReadOnlyList<KfProduct>? Products);
+
+public sealed record KfNamed(long Id, string? Name);
+
+public sealed record KfBankAccount(long Id, string? Name, bool IsDefault);
+
+public sealed record KfNominal(long Code, string? Name);
+
+public sealed record KfProduct(string? Code, string? Name);
+
+/// <summary>core::mapping::suggest::Suggestion: Target is the KashFlow id or code (as text), TargetLabel its name.</summary>
+public sealed record MappingSuggestion(string? Key, string? Label, string? Target, string? TargetLabel, double Confidence, string? Reason);
+
+public sealed record PaymentMappingSuggestion(MappingSuggestion Method, MappingSuggestion BankAccount);
+
+/// <summary>core::mapping::suggest::Suggestions (the members the Configure page uses).</summary>
+public sealed record MappingSuggestions(IReadOnlyList<PaymentMappingSuggestion>? PaymentMethods, IReadOnlyList<MappingSuggestion>? Nominals);
+
+/// <summary>kfs_suggest_mappings' input: what the store has, and the account's catalogue as the engine gave it.</summary>
+public sealed record SuggestInput(SuggestStore Store, JsonElement KashFlow);
+
+public sealed record SuggestStore(IReadOnlyList<SuggestStorePaymentMethod> PaymentMethods, IReadOnlyList<string> Currencies);
+
+public sealed record SuggestStorePaymentMethod(string SystemName, string FriendlyName);
 
 /// <summary>
 /// What ValidateConfigJson answers: Valid, the errors, and the configuration with every default filled in.
@@ -216,6 +306,12 @@ public static class EngineDocuments
     public static Preview ParsePreview(string json) => Read(json, EngineJsonContext.Default.Preview, "preview");
 
     public static ConnectionReport ParseConnectionReport(string json) => Read(json, EngineJsonContext.Default.ConnectionReport, "connection report");
+
+    public static KashFlowCatalogue ParseCatalogue(string json) => Read(json, EngineJsonContext.Default.KashFlowCatalogue, "lookups");
+
+    public static MappingSuggestions ParseSuggestions(string json) => Read(json, EngineJsonContext.Default.MappingSuggestions, "suggestions");
+
+    public static string SuggestInputJson(SuggestInput input) => JsonSerializer.Serialize(input, EngineJsonContext.Default.SuggestInput);
 
     public static ConfigValidation ParseConfigValidation(string json) => Read(json, EngineJsonContext.Default.ConfigValidation, "config validation");
 
@@ -285,6 +381,9 @@ public sealed class UtcDateTimeConverter : JsonConverter<DateTime>
 [JsonSerializable(typeof(ConnectionReport))]
 [JsonSerializable(typeof(ConfigValidation))]
 [JsonSerializable(typeof(CreditNoteReleaseDocument))]
+[JsonSerializable(typeof(KashFlowCatalogue))]
+[JsonSerializable(typeof(MappingSuggestions))]
+[JsonSerializable(typeof(SuggestInput))]
 [JsonSerializable(typeof(JsonElement))]
 public sealed partial class EngineJsonContext : JsonSerializerContext
 {

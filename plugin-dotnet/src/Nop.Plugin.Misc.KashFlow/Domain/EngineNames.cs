@@ -66,6 +66,9 @@ public static class EngineNames
     /// <summary>core/src/engine/config.rs KashFlowMode (the plugin's KashFlowMode enum names these).</summary>
     public static readonly IReadOnlyList<string> KashFlowModes = Enum.GetNames<KashFlowMode>();
 
+    /// <summary>core/src/kashflow/transport.rs TransportKind (the plugin's KashFlowTransport enum names these).</summary>
+    public static readonly IReadOnlyList<string> Transports = Enum.GetNames<KashFlowTransport>();
+
     /// <summary>core/src/mapping/rules.rs RewardPointsPolicy.</summary>
     public static readonly IReadOnlyList<string> RewardPointsPolicies = ["Discount", "PaymentFromAccount"];
 

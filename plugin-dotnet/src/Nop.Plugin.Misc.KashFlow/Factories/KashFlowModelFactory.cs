@@ -41,11 +41,15 @@ public class KashFlowModelFactory
     private readonly IKashFlowEngineHost _host;
     private readonly ILocalizationService _localizationService;
     private readonly IOrderService _orderService;
+    private readonly KashFlowPhrases _phrases;
+    private readonly KashFlowLookups _lookups;
     private readonly KashFlowSettingsManager _settingsManager;
 
     public KashFlowModelFactory(AdminAreaSettings adminAreaSettings, IKashFlowEngineHost host, ILocalizationService localizationService,
-        IOrderService orderService, KashFlowSettingsManager settingsManager)
+        IOrderService orderService, KashFlowSettingsManager settingsManager, KashFlowPhrases phrases, KashFlowLookups lookups)
     {
+        _lookups = lookups;
+        _phrases = phrases;
         _adminAreaSettings = adminAreaSettings;
         _host = host;
         _localizationService = localizationService;
@@ -82,7 +86,9 @@ public class KashFlowModelFactory
         {
             Enabled = settings.Enabled,
             ModeId = (int)settings.Mode,
+            TransportId = (int)settings.EffectiveTransport,
             BaseUrl = settings.BaseUrl,
+            SoapUrl = settings.SoapUrl,
             RequestsPerSecond = settings.RequestsPerSecond,
             TimeoutSeconds = settings.TimeoutSeconds,
             SyncCustomers = settings.SyncCustomers,
@@ -126,13 +132,22 @@ public class KashFlowModelFactory
         while (model.PaymentMethodMappings.Count(m => string.IsNullOrWhiteSpace(m.SystemName)) < BlankPaymentRows)
             model.PaymentMethodMappings.Add(new PaymentMethodMappingModel());
 
-        model.AvailableModes = Enum.GetValues<KashFlowMode>()
-            .Select(m => new SelectListItem(m.ToString(), ((int)m).ToString(CultureInfo.InvariantCulture), (int)m == model.ModeId))
-            .ToList();
-        model.AvailableCustomerCodeStrategies = Options(CustomerCodeStrategies, model.CustomerCodeStrategy);
-        model.AvailableRewardPointsPolicies = Options(RewardPointsPolicies, model.RewardPointsPolicy);
-        model.AvailableGiftCardPolicies = Options(GiftCardPolicies, model.GiftCardPolicy);
-        model.AvailableSkuLessItemPolicies = Options(SkuLessItemPolicies, model.SkuLessItems);
+        model.AvailableModes = new List<SelectListItem>();
+        foreach (var m in Enum.GetValues<KashFlowMode>())
+            model.AvailableModes.Add(new SelectListItem(await _localizationService.GetResourceAsync(KashFlowLocales.ModePrefix + m),
+                ((int)m).ToString(CultureInfo.InvariantCulture), (int)m == model.ModeId));
+        // SOAP first: the default and KashFlow's established API
+        model.AvailableTransports = new List<SelectListItem>();
+        foreach (var t in new[] { KashFlowTransport.Soap, KashFlowTransport.Rest })
+            model.AvailableTransports.Add(new SelectListItem(await _localizationService.GetResourceAsync(KashFlowLocales.TransportPrefix + t),
+                ((int)t).ToString(CultureInfo.InvariantCulture), (int)t == model.TransportId));
+        model.AvailableCustomerCodeStrategies = await OptionsAsync("CustomerCode", CustomerCodeStrategies, model.CustomerCodeStrategy);
+        model.AvailableRewardPointsPolicies = await OptionsAsync("RewardPoints", RewardPointsPolicies, model.RewardPointsPolicy);
+        model.AvailableGiftCardPolicies = await OptionsAsync("GiftCards", GiftCardPolicies, model.GiftCardPolicy);
+        model.AvailableSkuLessItemPolicies = await OptionsAsync("SkuLessItems", SkuLessItemPolicies, model.SkuLessItems);
+
+        if (_lookups.Last is { } read)
+            await PrepareLookupsAsync(model, read);
 
         var engine = _host.Engine;
         model.EngineRunning = engine is not null;
@@ -141,16 +156,120 @@ public class KashFlowModelFactory
         model.NativeLibraryProblem = NativeLibraryStatus.Problem();
         model.NativeVersion = model.NativeLibraryProblem is null ? SafeNativeVersion() : "-";
         model.DataFolderProblem = _host.DataFolderError;
-        if (engine is not null)
-            model.StatusCounts = SafeStatusCounts(engine);
+        if (engine is not null && SafeCounts(engine) is { } counts)
+        {
+            model.StatusCounts = counts.ToDictionary();
+            model.StatusLine = await _phrases.StatusLineAsync(counts);
+        }
         return model;
     }
 
-    /// <summary>A select of the engine's names; the blank first option keeps the engine's default.</summary>
-    private static List<SelectListItem> Options(IEnumerable<string> names, string? selected) =>
-        names.Select(s => new SelectListItem(s, s, s == selected))
-            .Prepend(new SelectListItem(string.Empty, string.Empty, string.IsNullOrEmpty(selected)))
-            .ToList();
+    /// <summary>
+    /// KashFlow's lists on the page: payment methods, bank accounts and nominal codes as named choices, and the
+    /// engine's suggestion for each (kfs_suggest_mappings). A suggestion is preselected only where the field is
+    /// empty, and marked; nothing is stored until the admin saves. A stored id KashFlow no longer lists stays
+    /// selectable (marked), so saving never drops it.
+    /// </summary>
+    private async Task PrepareLookupsAsync(ConfigurationModel model, LookupsRead read)
+    {
+        var catalogue = read.Catalogue;
+        model.LookupsLoaded = true;
+        model.LookupsReadUtc = read.ReadUtc;
+        var methods = (catalogue.PaymentMethods ?? []).Select(m => (Value: m.Id.ToString(CultureInfo.InvariantCulture), Text: $"{m.Name} ({m.Id})")).ToList();
+        var banks = (catalogue.BankAccounts ?? []).Select(b => (Value: b.Id.ToString(CultureInfo.InvariantCulture), Text: $"{b.Name} ({b.Id})")).ToList();
+        var nominals = (catalogue.Nominals ?? []).Select(n => (Value: n.Code.ToString(CultureInfo.InvariantCulture), Text: $"{n.Code} {n.Name}")).ToList();
+
+        MappingSuggestions? suggestions = null;
+        try
+        {
+            var store = new SuggestStore(
+                model.PaymentMethodMappings.Where(m => !string.IsNullOrWhiteSpace(m.SystemName))
+                    .Select(m => m.SystemName!.Trim()).Distinct().Select(n => new SuggestStorePaymentMethod(n, n)).ToList(),
+                []);
+            using var kashflow = System.Text.Json.JsonDocument.Parse(read.Json);
+            suggestions = EngineDocuments.ParseSuggestions(KashFlowEngine.SuggestMappingsJson(
+                EngineDocuments.SuggestInputJson(new SuggestInput(store, kashflow.RootElement.Clone()))));
+        }
+        catch (Exception)
+        {
+            // no suggestions (native library unavailable): the named choices still stand
+        }
+
+        foreach (var row in model.PaymentMethodMappings)
+        {
+            var suggestion = string.IsNullOrWhiteSpace(row.SystemName) ? null
+                : suggestions?.PaymentMethods?.FirstOrDefault(p => string.Equals(p.Method.Key, row.SystemName.Trim(), StringComparison.OrdinalIgnoreCase));
+            (row.MethodOptions, row.MethodSuggestion) = await ChoicesAsync(methods, row.MethodId?.ToString(CultureInfo.InvariantCulture), suggestion?.Method);
+            (row.BankAccountOptions, row.BankAccountSuggestion) = await ChoicesAsync(banks, row.BankAccountId?.ToString(CultureInfo.InvariantCulture), suggestion?.BankAccount);
+        }
+        (model.DefaultMethodOptions, model.DefaultMethodSuggestion) = await ChoicesAsync(methods, model.DefaultPaymentMethodId?.ToString(CultureInfo.InvariantCulture), null);
+        (model.DefaultBankAccountOptions, model.DefaultBankAccountSuggestion) = await ChoicesAsync(banks, model.DefaultBankAccountId?.ToString(CultureInfo.InvariantCulture), null);
+
+        foreach (var (field, list, value) in new[]
+                 {
+                     (nameof(model.RewardPointsMethodId), methods, model.RewardPointsMethodId),
+                     (nameof(model.RewardPointsBankAccountId), banks, model.RewardPointsBankAccountId),
+                     (nameof(model.GiftCardMethodId), methods, model.GiftCardMethodId),
+                     (nameof(model.GiftCardBankAccountId), banks, model.GiftCardBankAccountId),
+                 })
+            model.OtherOptions[field] = (await ChoicesAsync(list, value?.ToString(CultureInfo.InvariantCulture), null)).Item1;
+
+        var values = new Dictionary<string, int?>
+        {
+            [Nominals.Sales] = model.SalesNominal,
+            [Nominals.Shipping] = model.ShippingNominal,
+            [Nominals.Discounts] = model.DiscountNominal,
+            [Nominals.PaymentFee] = model.PaymentFeeNominal,
+            [Nominals.GiftCard] = model.GiftCardNominal,
+            [Nominals.RewardPoints] = model.RewardPointsNominal,
+            [Nominals.Rounding] = model.RoundingNominal,
+        };
+        foreach (var (role, value) in values)
+        {
+            var suggestion = suggestions?.Nominals?.FirstOrDefault(n => n.Key == role);
+            var (options, suggested) = await ChoicesAsync(nominals, value?.ToString(CultureInfo.InvariantCulture), suggestion);
+            model.NominalOptions[role] = options;
+            if (suggested is not null)
+                model.NominalSuggestions[role] = suggested;
+        }
+    }
+
+    /// <summary>The choices of one field: blank first, KashFlow's list, the stored value kept (marked) when KashFlow no longer lists it.</summary>
+    private async Task<(IList<SelectListItem>, SuggestionModel?)> ChoicesAsync(List<(string Value, string Text)> list, string? current, MappingSuggestion? suggestion)
+    {
+        SuggestionModel? suggested = null;
+        if (suggestion is { Target: { Length: > 0 } target })
+        {
+            var text = string.Format(CultureInfo.CurrentCulture, await _localizationService.GetResourceAsync(KashFlowLocales.SuggestionText),
+                suggestion.TargetLabel ?? target, suggestion.Confidence * 100, suggestion.Reason);
+            if (current is null)
+                suggested = new SuggestionModel(target, string.Format(CultureInfo.CurrentCulture, await _localizationService.GetResourceAsync(KashFlowLocales.SuggestionPreselected), text), true);
+            else if (current != target)
+                suggested = new SuggestionModel(target, string.Format(CultureInfo.CurrentCulture, await _localizationService.GetResourceAsync(KashFlowLocales.SuggestionOther), text), false);
+        }
+        var selected = current ?? suggested?.Target;
+        var options = new List<SelectListItem> { new(string.Empty, string.Empty, selected is null) };
+        options.AddRange(list.Select(i => new SelectListItem(i.Text, i.Value, i.Value == selected)));
+        if (current is not null && list.All(i => i.Value != current))
+            options.Add(new SelectListItem(string.Format(CultureInfo.CurrentCulture, await _localizationService.GetResourceAsync(KashFlowLocales.NotInKashFlow), current), current, true));
+        return (options, suggested);
+    }
+
+    /// <summary>A connection test's answer for the page, phrased for the transport that was tested.</summary>
+    public async Task<ConnectionTestModel> PrepareConnectionTestModelAsync(ConnectionReport report)
+    {
+        var settings = await _settingsManager.LoadAsync();
+        return await _phrases.ConnectionAsync(report, settings.EffectiveTransport);
+    }
+
+    /// <summary>A select of the engine's names, each shown in words; the blank first option keeps the engine's default.</summary>
+    private async Task<List<SelectListItem>> OptionsAsync(string list, IEnumerable<string> names, string? selected)
+    {
+        var options = new List<SelectListItem> { new(string.Empty, string.Empty, string.IsNullOrEmpty(selected)) };
+        foreach (var name in names)
+            options.Add(new SelectListItem(await _phrases.WordAsync($"{KashFlowLocales.OptionPrefix}{list}.", name), name, name == selected));
+        return options;
+    }
 
     /// <summary>A payment method + bank account pair, or null (engine default) unless both are set.</summary>
     private static PaymentMethodRule? Payment(int? methodId, int? bankAccountId) =>
@@ -190,7 +309,10 @@ public class KashFlowModelFactory
 
         settings.Enabled = model.Enabled;
         settings.Mode = Enum.IsDefined(typeof(KashFlowMode), model.ModeId) ? (KashFlowMode)model.ModeId : KashFlowMode.Sandbox;
+        // an unknown value keeps the transport in force: a saved REST configuration never switches by accident
+        settings.Transport = Enum.IsDefined(typeof(KashFlowTransport), model.TransportId) ? (KashFlowTransport)model.TransportId : settings.EffectiveTransport;
         settings.BaseUrl = string.IsNullOrWhiteSpace(model.BaseUrl) ? null : model.BaseUrl.Trim();
+        settings.SoapUrl = string.IsNullOrWhiteSpace(model.SoapUrl) ? null : model.SoapUrl.Trim();
         settings.RequestsPerSecond = Math.Clamp(model.RequestsPerSecond, 1, 100);
         settings.TimeoutSeconds = Math.Clamp(model.TimeoutSeconds, 1, 600);
         settings.SyncCustomers = model.SyncCustomers;
@@ -207,13 +329,18 @@ public class KashFlowModelFactory
     {
         var search = new SyncRecordSearchModel();
         search.SetGridPageSize(_adminAreaSettings.DefaultGridPageSize > 0 ? _adminAreaSettings.DefaultGridPageSize : 15, _adminAreaSettings.GridPageSizes);
-        search.AvailableStates = EngineNames.RecordStates
-            .Select(s => new SelectListItem(s, s))
-            .Prepend(new SelectListItem(await _localizationService.GetResourceAsync(KashFlowLocales.AllStates), string.Empty))
-            .ToList();
+        search.AvailableStates = new List<SelectListItem> { new(await _localizationService.GetResourceAsync(KashFlowLocales.AllStates), string.Empty) };
+        foreach (var state in EngineNames.RecordStates)
+            search.AvailableStates.Add(new SelectListItem(await _phrases.StateAsync(state), state));
         var engine = _host.Engine;
         search.EngineRunning = engine is not null;
-        search.StatusCounts = engine is null ? new Dictionary<string, long>() : SafeStatusCounts(engine);
+        var counts = engine is null ? null : SafeCounts(engine);
+        search.StatusCounts = counts?.ToDictionary() ?? new Dictionary<string, long>();
+        if (counts is not null)
+        {
+            search.StatusLine = await _phrases.StatusLineAsync(counts);
+            (search.Worker, search.WorkerTimeUtc, search.WorkerActive) = await _phrases.WorkerAsync(counts.ActiveWorker);
+        }
         // the engine's breaker states (Closed/Open/HalfOpen) read as faults to a merchant: say what they mean
         search.Circuit = (engine is null ? null : SafeCircuit(engine)) switch
         {
@@ -239,9 +366,12 @@ public class KashFlowModelFactory
             length);
         var page = EngineDocuments.ParseRecordPage(engine.ListRecordsJson(query.ToJson()));
         var total = (int)Math.Min(int.MaxValue, page.Total);
+        var rows = new List<SyncRecordModel>();
+        foreach (var item in page.Items)
+            rows.Add(await PhrasedAsync(item));
         return new SyncRecordListModel
         {
-            Data = page.Items.Select(ToModel).ToList(),
+            Data = rows,
             Draw = search.Draw,
             RecordsFiltered = total,
             RecordsTotal = total,
@@ -249,17 +379,17 @@ public class KashFlowModelFactory
     }
 
     /// <summary>The record of one nopCommerce order (for its order page), or null when the engine has none.</summary>
-    public SyncRecordDetailModel? PrepareOrderRecordModel(int orderId)
+    public async Task<SyncRecordDetailModel?> PrepareOrderRecordModelAsync(int orderId)
     {
         if (_host.Engine is not { } engine)
             return null;
         var query = new RecordQuery([], null, null, null, 1, 1, [orderId]);
         var row = EngineDocuments.ParseRecordPage(engine.ListRecordsJson(query.ToJson())).Items.FirstOrDefault();
-        return row is null ? null : PrepareRecordDetailModel(row.RecordId);
+        return row is null ? null : await PrepareRecordDetailModelAsync(row.RecordId);
     }
 
     /// <summary>Null when the engine has no such record.</summary>
-    public SyncRecordDetailModel? PrepareRecordDetailModel(long recordId)
+    public async Task<SyncRecordDetailModel?> PrepareRecordDetailModelAsync(long recordId)
     {
         var engine = _host.Engine ?? throw new InvalidOperationException("The sync engine is not running.");
         string json;
@@ -272,9 +402,22 @@ public class KashFlowModelFactory
             return null;
         }
         var detail = EngineDocuments.ParseRecordDetail(json);
+        string? invoiceJson = null;
+        try
+        {
+            using var doc = System.Text.Json.JsonDocument.Parse(json);
+            if (doc.RootElement.TryGetProperty("MappedInvoice", out var mapped) && mapped.ValueKind == System.Text.Json.JsonValueKind.Object)
+                invoiceJson = EngineDocuments.Indent(mapped.GetRawText());
+        }
+        catch (System.Text.Json.JsonException)
+        {
+        }
         return new SyncRecordDetailModel
         {
-            Record = ToModel(detail.Record),
+            Record = await PhrasedAsync(detail.Record),
+            Problem = await _phrases.ProblemAsync(detail.Record.LastError),
+            Timeline = await _phrases.TimelineAsync(detail),
+            Invoice = await _phrases.InvoiceAsync(detail.MappedInvoice, invoiceJson, detail.Jobs, detail.Record.CreditNoteList.Count > 0),
             DetailJson = EngineDocuments.Indent(json),
             InvoiceLines = EngineDocuments.InvoiceLines(detail),
         };
@@ -306,7 +449,15 @@ public class KashFlowModelFactory
             var preview = EngineDocuments.ParsePreview(json);
             model.PreviewJson = EngineDocuments.Indent(json);
             model.PreviewOk = preview.Ok;
+            model.CheckedAgainstAccount = preview.CheckedAgainstAccount;
             model.Problems = (preview.Errors ?? []).Select(e => e.ToString()).ToList();
+            foreach (var error in preview.Errors ?? [])
+                model.ProblemList.Add((await _phrases.ProblemAsync(error))!);
+            string? invoiceJson = null;
+            using (var doc = System.Text.Json.JsonDocument.Parse(json))
+                if (doc.RootElement.TryGetProperty("Invoice", out var invoice) && invoice.ValueKind == System.Text.Json.JsonValueKind.Object)
+                    invoiceJson = EngineDocuments.Indent(invoice.GetRawText());
+            model.Invoice = await _phrases.InvoiceAsync(preview.Invoice, invoiceJson);
             model.Warnings = (preview.Warnings ?? []).ToList();
             model.Lines = (preview.Invoice?.Lines ?? []).Select(l => l.ToColumns()).ToList();
         }
@@ -326,6 +477,28 @@ public class KashFlowModelFactory
         if (order is null && int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var id) && id > 0)
             order = await _orderService.GetOrderByIdAsync(id);
         return order is { Deleted: false } ? order : null;
+    }
+
+    /// <summary>A grid row / the record: the engine's names kept, the state and last error in words beside them.</summary>
+    private async Task<SyncRecordModel> PhrasedAsync(RecordSummary r)
+    {
+        var model = ToModel(r);
+        model.StateText = await _phrases.StateAsync(r.State);
+        var problem = await _phrases.ProblemAsync(r.LastError);
+        model.LastErrorSummary = problem?.Summary;
+        model.LastErrorCode = problem?.Code;
+        var lines = new List<string>();
+        foreach (var (note, c) in r.CreditNoteList.Zip(model.CreditNoteList))
+        {
+            c.CauseText = await _phrases.WordAsync(KashFlowLocales.CausePrefix, c.Cause);
+            c.StateText = await _phrases.WordAsync(KashFlowLocales.JobStatePrefix, c.State);
+            c.Problem = await _phrases.ProblemAsync(note.LastError);
+            lines.Add(note.IsPosted ? note.ToString()
+                : $"{c.CauseText} {c.Seq}: {c.StateText}{(c.Problem is null ? "" : " — " + c.Problem.Summary)}");
+        }
+        if (lines.Count > 0)
+            model.CreditNotes = string.Join("; ", lines);
+        return model;
     }
 
     private static SyncRecordModel ToModel(RecordSummary r) => new()
@@ -359,15 +532,15 @@ public class KashFlowModelFactory
         NextAttemptUtc = r.NextAttemptUtc,
     };
 
-    private static IDictionary<string, long> SafeStatusCounts(KashFlowEngine engine)
+    private static StatusCounts? SafeCounts(KashFlowEngine engine)
     {
         try
         {
-            return EngineDocuments.ParseStatusCounts(engine.StatusCountsJson()).ToDictionary();
+            return EngineDocuments.ParseStatusCounts(engine.StatusCountsJson());
         }
         catch (Exception)
         {
-            return new Dictionary<string, long>();
+            return null;
         }
     }
 

@@ -26,6 +26,8 @@ public class NopStartup : INopStartup
         services.AddScoped<OutcomeApplier>();
         services.AddScoped<OrderBackfill>();
         services.AddScoped<KashFlowModelFactory>();
+        services.AddScoped<KashFlowPhrases>();
+        services.AddSingleton<KashFlowLookups>();
         services.AddHostedService<OutcomePollingService>();
     }
 

@@ -18,8 +18,17 @@ public record ConfigurationModel : BaseNopModel
 
     public IList<SelectListItem> AvailableModes { get; set; } = new List<SelectListItem>();
 
+    /// <summary>KashFlowTransport: Soap (0, the default) or Rest (1).</summary>
+    [NopResourceDisplayName(KashFlowLocales.Transport)]
+    public int TransportId { get; set; }
+
+    public IList<SelectListItem> AvailableTransports { get; set; } = new List<SelectListItem>();
+
     [NopResourceDisplayName(KashFlowLocales.BaseUrl)]
     public string? BaseUrl { get; set; }
+
+    [NopResourceDisplayName(KashFlowLocales.SoapUrl)]
+    public string? SoapUrl { get; set; }
 
     [NopResourceDisplayName(KashFlowLocales.UserName)]
     public string? UserName { get; set; }
@@ -156,7 +165,34 @@ public record ConfigurationModel : BaseNopModel
     public string? DataFolderProblem { get; set; }
     public int SpooledDocuments { get; set; }
     public IDictionary<string, long> StatusCounts { get; set; } = new Dictionary<string, long>();
+
+    /// <summary>The counts in words ("32 posted, 27 need attention, 1 waiting"), or null when the engine is not running.</summary>
+    public string? StatusLine { get; set; }
+
+    /// <summary>The answer of the last Test connection (shown once, after the test).</summary>
+    public ConnectionTestModel? ConnectionTest { get; set; }
+
+    /// <summary>KashFlow's lists have been read: payment methods, bank accounts and nominal codes are offered by name.</summary>
+    public bool LookupsLoaded { get; set; }
+    public DateTime? LookupsReadUtc { get; set; }
+    public IList<SelectListItem> DefaultMethodOptions { get; set; } = new List<SelectListItem>();
+    public IList<SelectListItem> DefaultBankAccountOptions { get; set; } = new List<SelectListItem>();
+    public SuggestionModel? DefaultMethodSuggestion { get; set; }
+    public SuggestionModel? DefaultBankAccountSuggestion { get; set; }
+
+    /// <summary>Per other id field (RewardPointsMethodId, GiftCardBankAccountId, ...): KashFlow's choices by name.</summary>
+    public IDictionary<string, IList<SelectListItem>> OtherOptions { get; set; } = new Dictionary<string, IList<SelectListItem>>();
+
+    /// <summary>Per nominal role (Sales, Shipping, ...): the account's nominal codes by name, and the suggested one.</summary>
+    public IDictionary<string, IList<SelectListItem>> NominalOptions { get; set; } = new Dictionary<string, IList<SelectListItem>>();
+    public IDictionary<string, SuggestionModel> NominalSuggestions { get; set; } = new Dictionary<string, SuggestionModel>();
 }
+
+/// <summary>
+/// What the engine suggests for a field (kfs_suggest_mappings): Text names it with its confidence and reason.
+/// Preselected: the field was empty, so the suggestion is selected on the page (saved only when the admin saves).
+/// </summary>
+public record SuggestionModel(string Target, string Text, bool Preselected);
 
 public record PaymentMethodMappingModel : BaseNopModel
 {
@@ -170,4 +206,10 @@ public record PaymentMethodMappingModel : BaseNopModel
     [NopResourceDisplayName(KashFlowLocales.BankAccountId)]
     [UIHint("Int32Nullable")]
     public int? BankAccountId { get; set; }
+
+    // when KashFlow's lists are read: the choices by name, and the engine's suggestion for this payment method
+    public IList<SelectListItem> MethodOptions { get; set; } = new List<SelectListItem>();
+    public IList<SelectListItem> BankAccountOptions { get; set; } = new List<SelectListItem>();
+    public SuggestionModel? MethodSuggestion { get; set; }
+    public SuggestionModel? BankAccountSuggestion { get; set; }
 }

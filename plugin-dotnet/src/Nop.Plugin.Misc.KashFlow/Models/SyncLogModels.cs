@@ -28,6 +28,14 @@ public record SyncRecordSearchModel : BaseSearchModel
 
     // shown above the grid; not posted back
     public IDictionary<string, long> StatusCounts { get; set; } = new Dictionary<string, long>();
+
+    /// <summary>The counts in words ("32 posted, 27 need attention, 1 waiting").</summary>
+    public string? StatusLine { get; set; }
+
+    /// <summary>Who is syncing ("Syncing on WEB01 (process 4312) since {0}"): {0} is WorkerTimeUtc, shown in the admin's time.</summary>
+    public string? Worker { get; set; }
+    public DateTime? WorkerTimeUtc { get; set; }
+    public bool WorkerActive { get; set; }
     public string? Circuit { get; set; }
     public bool EngineRunning { get; set; }
 }
@@ -38,10 +46,18 @@ public record SyncRecordModel : BaseNopModel
     public long OrderId { get; set; }
     public string? CustomOrderNumber { get; set; }
     public string? State { get; set; }
+
+    /// <summary>The state in words ("Posted", "Needs attention").</summary>
+    public string? StateText { get; set; }
     public int Attempts { get; set; }
     public long? InvoiceNumber { get; set; }
     public string? CustomerCode { get; set; }
+    /// <summary>The engine's own text of the last error (the technical details).</summary>
     public string? LastError { get; set; }
+
+    /// <summary>The last error for the merchant: what it means and what to do (or the engine's text for an unknown code).</summary>
+    public string? LastErrorSummary { get; set; }
+    public string? LastErrorCode { get; set; }
     public bool NeedsCreditNote { get; set; }
     public string? CreditNoteReason { get; set; }
 
@@ -60,6 +76,13 @@ public record CreditNoteModel : BaseNopModel
     public int Seq { get; set; }
     public string? Cause { get; set; }
     public string? State { get; set; }
+
+    /// <summary>Cause and state in words ("Refund", "Waiting for you").</summary>
+    public string? CauseText { get; set; }
+    public string? StateText { get; set; }
+
+    /// <summary>Why it is not posted, phrased, with the engine's text.</summary>
+    public ProblemModel? Problem { get; set; }
     public long? Number { get; set; }
     public string? Amount { get; set; }
     public string? Date { get; set; }
@@ -76,6 +99,15 @@ public record SyncRecordDetailModel : BaseNopModel
 
     /// <summary>The engine's detail document (attempts, requests, ledger), indented for reading.</summary>
     public string DetailJson { get; set; } = string.Empty;
+
+    /// <summary>The last error, phrased, with the engine's text as technical details.</summary>
+    public ProblemModel? Problem { get; set; }
+
+    /// <summary>Placed → journalled → each KashFlow call → outcome, oldest first.</summary>
+    public IList<TimelineEntryModel> Timeline { get; set; } = new List<TimelineEntryModel>();
+
+    /// <summary>The invoice as posted to KashFlow, or null before it is.</summary>
+    public InvoiceViewModel? Invoice { get; set; }
 
     /// <summary>The invoice's lines as posted (in order), for itemising a held refund.</summary>
     public IList<InvoiceLineModel> InvoiceLines { get; set; } = new List<InvoiceLineModel>();
@@ -113,6 +145,15 @@ public record PreviewModel : BaseNopModel
     /// <summary>True when the order maps to a valid invoice.</summary>
     public bool PreviewOk { get; set; }
     public IList<string> Problems { get; set; } = new List<string>();
+
+    /// <summary>The problems phrased for the merchant, each with the engine's text.</summary>
+    public IList<ProblemModel> ProblemList { get; set; } = new List<ProblemModel>();
+
+    /// <summary>The preview was checked against the KashFlow account's lists (products, nominal codes, ...).</summary>
+    public bool CheckedAgainstAccount { get; set; }
+
+    /// <summary>The invoice KashFlow would get, laid out as the record page shows a posted one.</summary>
+    public InvoiceViewModel? Invoice { get; set; }
     public IList<string> Warnings { get; set; } = new List<string>();
 
     /// <summary>Invoice lines from the preview, as column → text, for a table.</summary>

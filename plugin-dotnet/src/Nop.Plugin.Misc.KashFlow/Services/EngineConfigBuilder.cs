@@ -23,6 +23,8 @@ public sealed record EngineConfigDocument
 public sealed record KashFlowConnectionDocument
 {
     public required string Mode { get; init; }
+    public string? Transport { get; init; }
+    public string? SoapUrl { get; init; }
     public string? UserName { get; init; }
     public string? Password { get; init; }
     public string? MemorableWord { get; init; }
@@ -30,7 +32,7 @@ public sealed record KashFlowConnectionDocument
     public int? RequestsPerSecond { get; init; }
     public int? TimeoutSeconds { get; init; }
 
-    public override string ToString() => $"{nameof(KashFlowConnectionDocument)} {{ Mode = {Mode}, UserName = {UserName}, BaseUrl = {BaseUrl} }}";
+    public override string ToString() => $"{nameof(KashFlowConnectionDocument)} {{ Mode = {Mode}, Transport = {Transport}, UserName = {UserName}, BaseUrl = {BaseUrl}, SoapUrl = {SoapUrl} }}";
 }
 
 /// <summary>core::engine::config::FlowSteps.</summary>
@@ -44,10 +46,13 @@ public static class EngineConfigBuilder
         KashFlow = new KashFlowConnectionDocument
         {
             Mode = settings.Mode.ToString(),
+            Transport = settings.EffectiveTransport.ToString(),
             UserName = credentials.UserName,
             Password = credentials.Password,
-            MemorableWord = credentials.MemorableWord,
+            // SOAP has no memorable word: a stored one (from REST) is not sent
+            MemorableWord = settings.EffectiveTransport == KashFlowTransport.Rest ? credentials.MemorableWord : null,
             BaseUrl = string.IsNullOrWhiteSpace(settings.BaseUrl) ? null : settings.BaseUrl.Trim(),
+            SoapUrl = string.IsNullOrWhiteSpace(settings.SoapUrl) ? null : settings.SoapUrl.Trim(),
             RequestsPerSecond = Math.Max(1, settings.RequestsPerSecond),
             TimeoutSeconds = Math.Max(1, settings.TimeoutSeconds),
         },
