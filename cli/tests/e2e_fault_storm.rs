@@ -153,20 +153,28 @@ async fn a_thousand_orders_through_twenty_percent_faults_land_exactly_once(trans
                 credit_notes += check_credit_notes(e, r, inv, &docs).unwrap();
             }
             let payments: Vec<_> = kashflow_sync::kashflow::credit_note::money_lines(inv).collect();
-            let expected = usize::from(e.paid_at_placement || e.paid_later);
             // The customer's payment once; each gift card once (a payment from its account).
             let customer = payments
                 .iter()
                 .filter(|p| p.note.as_deref().is_some_and(|n| n.contains(" paid by ")))
                 .count();
-            assert_eq!(customer, expected, "order {id}: {payments:?}");
-            assert_eq!(
-                payments.len() - customer,
-                e.gift_cards,
-                "order {id}: {payments:?}"
-            );
-            if expected == 1 {
-                assert_eq!(inv.due_amount, Some(Decimal::ZERO), "order {id} fully paid");
+            if credited {
+                let expected = usize::from(e.paid_at_placement || e.paid_later);
+                assert_eq!(customer, expected, "order {id}: {payments:?}");
+                assert_eq!(
+                    payments.len() - customer,
+                    e.gift_cards,
+                    "order {id}: {payments:?}"
+                );
+                if expected == 1 {
+                    assert_eq!(inv.due_amount, Some(Decimal::ZERO), "order {id} fully paid");
+                }
+            } else {
+                // Cancelled mid-attempt and flagged for the admin to check by hand. On SOAP, which
+                // records payments with requests of their own, the attempt may have stopped
+                // between the invoice and its payments; never more than once each, though.
+                assert!(customer <= 1, "order {id}: {payments:?}");
+                assert!(payments.len() - customer <= e.gift_cards, "order {id}: {payments:?}");
             }
             // A cancellation's credit note puts the goods back (nopCommerce restocks too);
             // a refund's does not move stock.

@@ -1074,6 +1074,21 @@ async fn lookups_name_everything_and_previews_are_checked_against_them(t) {
         .unwrap();
     assert!(good.ok, "{:?}", good.errors);
     assert!(good.checked_against_account);
+
+    // The lookups are kept in the journal: after a restart the preview is still checked.
+    let TestBed { engine, config, sandbox, dir, .. } = bed;
+    engine.shutdown(std::time::Duration::from_secs(5)).await;
+    drop(engine);
+    let (engine, _) = kashflow_sync_harness::harness::start_engine(
+        config,
+        tokio::runtime::Handle::current(),
+        None,
+    )
+    .unwrap();
+    let again = engine.preview(&snapshot).unwrap();
+    assert!(again.checked_against_account && !again.ok, "{again:?}");
+    engine.shutdown(std::time::Duration::from_secs(5)).await;
+    drop((sandbox, dir));
 }
 }
 

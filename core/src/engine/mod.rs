@@ -493,6 +493,16 @@ impl Engine {
     ) -> Result<crate::mapping::suggest::KashFlowCatalogue, EngineError> {
         let config = self.inner.config();
         let catalogue = self.inner.processor.account_catalogue(&config).await?;
+        // Kept in the journal: previews stay checked against it after a restart.
+        if let Err(e) =
+            self.inner
+                .journal
+                .set_account_catalogue(&config.kashflow, &catalogue, self.now())
+        {
+            self.inner
+                .log
+                .warn(TARGET, &format!("could not keep KashFlow's lookups: {e}"));
+        }
         match self.retry_now_stocked(&catalogue) {
             Ok(0) => {}
             Ok(n) => self.inner.log.info(

@@ -244,6 +244,14 @@ impl<'a> PreviewContext<'a> {
     pub fn ledger(&self, kind: LedgerKind, key: &str) -> Result<Option<String>, EngineError> {
         self.journal.ledger_get(kind, key)
     }
+
+    /// The configured account's lookups as last read and kept in the journal, if any.
+    pub fn stored_catalogue(&self) -> Option<crate::mapping::suggest::KashFlowCatalogue> {
+        self.journal
+            .account_catalogue(&self.config.kashflow)
+            .ok()
+            .flatten()
+    }
 }
 
 /// The work behind the engine. Implemented by the KashFlow stage.

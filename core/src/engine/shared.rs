@@ -15,6 +15,16 @@ use super::journal::Journal;
 
 const BREAKER: &str = "CircuitBreaker";
 const LOGIN_HOLD: &str = "LoginHold";
+const CATALOGUE: &str = "AccountCatalogue";
+
+/// The account's lookups as last read, for the account they were read from: previews stay
+/// checked against them after a restart, until they are read again.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct StoredCatalogue {
+    account: String,
+    catalogue: crate::mapping::suggest::KashFlowCatalogue,
+}
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase")]
@@ -105,6 +115,35 @@ impl Journal {
             serde_json::to_string(&StoredBreaker { open_until_ms }).unwrap_or_default()
         });
         self.state_put(BREAKER, value, now)
+    }
+
+    /// The lookups last read for `settings`' account, if any.
+    pub(crate) fn account_catalogue(
+        &self,
+        settings: &KashFlowSettings,
+    ) -> Result<Option<crate::mapping::suggest::KashFlowCatalogue>, EngineError> {
+        let account = LoginHold::account_of(settings);
+        Ok(self
+            .state_get(CATALOGUE)?
+            .and_then(|v| serde_json::from_str::<StoredCatalogue>(&v).ok())
+            .filter(|c| c.account == account)
+            .map(|c| c.catalogue))
+    }
+
+    pub(crate) fn set_account_catalogue(
+        &self,
+        settings: &KashFlowSettings,
+        catalogue: &crate::mapping::suggest::KashFlowCatalogue,
+        now: i64,
+    ) -> Result<(), EngineError> {
+        let stored = StoredCatalogue {
+            account: LoginHold::account_of(settings),
+            catalogue: catalogue.clone(),
+        };
+        let value = serde_json::to_string(&stored).map_err(|e| {
+            EngineError::invalid_request(format!("the lookups could not be stored: {e}"))
+        })?;
+        self.state_put(CATALOGUE, Some(value), now)
     }
 
     pub(crate) fn login_hold(&self) -> Result<Option<LoginHold>, EngineError> {

@@ -216,7 +216,10 @@ impl JobProcessor for KashFlowProcessor {
                     "Body": invoice,
                 }));
                 // Until the lookups are read, `checked_against_account` stays false and says so.
-                if let Some(account) = self.cached_catalogue() {
+                let account = self
+                    .cached_catalogue()
+                    .or_else(|| ctx.stored_catalogue().map(std::sync::Arc::new));
+                if let Some(account) = account {
                     for problem in check_against_account(&p, &account) {
                         out.errors
                             .push(ErrorDoc::new(problem.code, problem.message).at(problem.path));
