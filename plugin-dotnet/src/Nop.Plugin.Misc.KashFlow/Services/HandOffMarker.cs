@@ -98,7 +98,18 @@ public sealed class HandOffMarker
                 _floorUtc = floor;
             }
             foreach (var orphan in orphans)
-                File.Delete(orphan);
+            {
+                try
+                {
+                    File.Delete(orphan);
+                }
+                catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+                {
+                    // held open by another program (a virus scanner, a backup agent: Windows will not
+                    // delete it then). Its floor is already in this host's own marker; it stays and is
+                    // adopted again by a later scan, which changes nothing.
+                }
+            }
             return floor;
         }
     }
