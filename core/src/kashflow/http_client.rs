@@ -1,13 +1,49 @@
 //! What both transports share on the wire: the HTTP client they are built on (address checked,
 //! rustls, timeouts, no proxy for a loopback sandbox), what a request that got no answer becomes
-//! ([`transport_error`]), and the bounded retry of reads ([`retry_reads`]). Writes are never
+//! ([`transport_error`]), the bounded retry of reads ([`retry_reads`]) and the count of requests
+//! sent ([`RequestCounter`]). Writes are never
 //! retried here: the KashFlow stage looks before it writes again.
 
+use std::collections::BTreeMap;
 use std::future::Future;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Mutex;
 use std::time::Duration;
 
 use crate::backoff::Backoff;
 use crate::kashflow::error::{FailureClass, KfError, RequestKind};
+
+/// HTTP requests sent, in total and per operation name (logins, retries and re-logins included):
+/// what the calls-per-order figures and tests read.
+#[derive(Default)]
+pub(crate) struct RequestCounter {
+    total: AtomicU64,
+    per_op: Mutex<BTreeMap<String, u64>>,
+}
+
+impl RequestCounter {
+    pub fn count(&self, op: &str) {
+        self.total.fetch_add(1, Ordering::Relaxed);
+        if let Ok(mut m) = self.per_op.lock() {
+            *m.entry(op.to_owned()).or_default() += 1;
+        }
+    }
+
+    pub fn total(&self) -> u64 {
+        self.total.load(Ordering::Relaxed)
+    }
+
+    pub fn per_op(&self) -> BTreeMap<String, u64> {
+        self.per_op.lock().map(|m| m.clone()).unwrap_or_default()
+    }
+
+    pub fn reset(&self) {
+        self.total.store(0, Ordering::Relaxed);
+        if let Ok(mut m) = self.per_op.lock() {
+            m.clear();
+        }
+    }
+}
 
 /// The reqwest client for `url` (the setting `setting`, shown as `shown` in errors: never a
 /// secret). Only http(s); a loopback address bypasses any proxy.

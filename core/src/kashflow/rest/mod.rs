@@ -20,7 +20,6 @@ mod transport;
 
 use std::collections::BTreeMap;
 use std::fmt;
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Mutex as StdMutex;
 use std::time::Duration;
 
@@ -33,7 +32,7 @@ use super::secret::{redact, Secret};
 use crate::backoff::Backoff;
 use crate::mapping::text::quote;
 
-use crate::kashflow::http_client::build_client;
+use crate::kashflow::http_client::{build_client, RequestCounter};
 
 /// Page size used when the client walks a whole list.
 const WALK_PER_PAGE: u32 = 100;
@@ -115,8 +114,7 @@ pub struct KashFlowClient {
     http: reqwest::Client,
     limiter: RateLimiter,
     session: Mutex<Option<Session>>,
-    total: AtomicU64,
-    per_op: StdMutex<BTreeMap<String, u64>>,
+    requests: RequestCounter,
     /// `CompanyName` from the last successful login (shown by a connection test).
     company: StdMutex<Option<String>>,
 }
@@ -125,7 +123,7 @@ impl fmt::Debug for KashFlowClient {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("KashFlowClient")
             .field("config", &self.cfg)
-            .field("requests", &self.total.load(Ordering::Relaxed))
+            .field("requests", &self.requests.total())
             .finish_non_exhaustive()
     }
 }
@@ -160,8 +158,7 @@ impl KashFlowClient {
             limiter: RateLimiter::new(cfg.requests_per_second, cfg.burst),
             http,
             session: Mutex::new(None),
-            total: AtomicU64::new(0),
-            per_op: StdMutex::new(BTreeMap::new()),
+            requests: RequestCounter::default(),
             company: StdMutex::new(None),
             cfg,
         })
@@ -175,26 +172,20 @@ impl KashFlowClient {
 
     /// HTTP requests sent so far (logins, retries and re-logins included).
     pub fn request_count(&self) -> u64 {
-        self.total.load(Ordering::Relaxed)
+        self.requests.total()
     }
 
     /// Requests per operation name (`login`, `create_invoice`, ...).
     pub fn request_counts(&self) -> BTreeMap<String, u64> {
-        self.per_op.lock().map(|m| m.clone()).unwrap_or_default()
+        self.requests.per_op()
     }
 
     pub fn reset_request_counts(&self) {
-        self.total.store(0, Ordering::Relaxed);
-        if let Ok(mut m) = self.per_op.lock() {
-            m.clear();
-        }
+        self.requests.reset();
     }
 
     fn count(&self, op: &str) {
-        self.total.fetch_add(1, Ordering::Relaxed);
-        if let Ok(mut m) = self.per_op.lock() {
-            *m.entry(op.to_owned()).or_default() += 1;
-        }
+        self.requests.count(op);
     }
 }
 

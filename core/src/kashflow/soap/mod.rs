@@ -21,13 +21,12 @@ pub mod wire;
 use std::collections::{BTreeMap, HashMap};
 
 use std::fmt;
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Mutex as StdMutex;
 use std::time::Duration;
 use wire::Lookups;
 
 use super::error::{KfError, RequestKind};
-use super::http_client::{build_client, retry_reads, transport_error};
+use super::http_client::{build_client, retry_reads, transport_error, RequestCounter};
 use super::ratelimit::RateLimiter;
 use super::secret::{redact, Secret};
 use crate::backoff::Backoff;
@@ -82,8 +81,7 @@ pub struct SoapClient {
     cfg: SoapConfig,
     http: reqwest::Client,
     limiter: RateLimiter,
-    total: AtomicU64,
-    per_op: StdMutex<BTreeMap<String, u64>>,
+    requests: RequestCounter,
     company: StdMutex<Option<String>>,
     lookups: tokio::sync::Mutex<Option<Lookups>>,
     /// customer code (upper case) → CustomerID
@@ -94,7 +92,7 @@ impl fmt::Debug for SoapClient {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("SoapClient")
             .field("config", &self.cfg)
-            .field("requests", &self.total.load(Ordering::Relaxed))
+            .field("requests", &self.requests.total())
             .finish_non_exhaustive()
     }
 }
@@ -112,8 +110,7 @@ impl SoapClient {
         Ok(SoapClient {
             limiter: RateLimiter::new(cfg.requests_per_second, cfg.burst),
             http,
-            total: AtomicU64::new(0),
-            per_op: StdMutex::new(BTreeMap::new()),
+            requests: RequestCounter::default(),
             company: StdMutex::new(None),
             lookups: tokio::sync::Mutex::new(None),
             customer_ids: StdMutex::new(HashMap::new()),
@@ -127,19 +124,16 @@ impl SoapClient {
 
     /// HTTP requests sent so far.
     pub fn request_count(&self) -> u64 {
-        self.total.load(Ordering::Relaxed)
+        self.requests.total()
     }
 
     /// Requests per SOAP operation.
     pub fn request_counts(&self) -> BTreeMap<String, u64> {
-        self.per_op.lock().map(|m| m.clone()).unwrap_or_default()
+        self.requests.per_op()
     }
 
     fn count(&self, op: &str) {
-        self.total.fetch_add(1, Ordering::Relaxed);
-        if let Ok(mut m) = self.per_op.lock() {
-            *m.entry(op.to_owned()).or_default() += 1;
-        }
+        self.requests.count(op);
     }
 
     /// One SOAP call: the operation's response element, its `Status` checked. Reads that fail in
