@@ -32,7 +32,7 @@ use std::time::{Duration, Instant};
 
 use crate::engine::{
     BoxFuture, ConnectionReport, EngineConfig, EngineError, ErrorDoc, JobContext, JobDone, JobKind,
-    JobProcessor, JobResult, LedgerKind, Preview, PreviewContext,
+    JobProcessor, JobResult, KashFlowSettings, LedgerKind, LoginHold, Preview, PreviewContext,
 };
 use crate::kashflow::error::FailureClass;
 use crate::kashflow::limits;
@@ -55,7 +55,8 @@ pub struct KashFlowProcessor {
     auth_poll: Duration,
     /// The account's lookups as last read (`account_catalogue`, or a working connection test):
     /// what previews are checked against.
-    catalogue: std::sync::Mutex<Option<std::sync::Arc<KashFlowCatalogue>>>,
+    /// Keyed by the account it was read from (`LoginHold::account_of`), as the journal keeps it.
+    catalogue: std::sync::Mutex<Option<(String, Arc<KashFlowCatalogue>)>>,
 }
 
 impl Default for KashFlowProcessor {
@@ -216,9 +217,13 @@ impl JobProcessor for KashFlowProcessor {
                     "Body": invoice,
                 }));
                 // Until the lookups are read, `checked_against_account` stays false and says so.
-                let account = self
-                    .cached_catalogue()
-                    .or_else(|| ctx.stored_catalogue().map(std::sync::Arc::new));
+                // Read from the journal once after a restart, then kept here.
+                let settings = &ctx.config.kashflow;
+                let account = self.cached_catalogue(settings).or_else(|| {
+                    let stored = Arc::new(ctx.stored_catalogue()?);
+                    self.remember_catalogue(settings, stored.clone());
+                    Some(stored)
+                });
                 if let Some(account) = account {
                     for problem in check_against_account(&p, &account) {
                         out.errors
@@ -277,7 +282,7 @@ impl JobProcessor for KashFlowProcessor {
                     }
                     // Best effort: previews are checked against the lookups from now on.
                     if let Ok(c) = conn.transport.account_catalogue().await {
-                        self.remember_catalogue(c);
+                        self.remember_catalogue(settings, Arc::new(c));
                     }
                     Ok(ConnectionReport {
                         ok: true,
@@ -328,7 +333,7 @@ impl JobProcessor for KashFlowProcessor {
             let catalogue = conn.transport.account_catalogue().await.map_err(|e| {
                 EngineError::invalid_request(format!("reading KashFlow's lookups failed: {e}"))
             })?;
-            self.remember_catalogue(catalogue.clone());
+            self.remember_catalogue(&config.kashflow, Arc::new(catalogue.clone()));
             Ok(catalogue)
         })
     }
@@ -421,19 +426,26 @@ impl KashFlowProcessor {
                 },
             });
         }
-        let after = conn.transport.account_catalogue().await.map_err(read)?;
-        self.remember_catalogue(after);
+        // The engine reads the lookups again afterwards (`Engine::create_products`), which also
+        // releases the orders that waited for these products.
         Ok(results)
     }
 
-    fn remember_catalogue(&self, c: KashFlowCatalogue) {
+    fn remember_catalogue(&self, settings: &KashFlowSettings, c: Arc<KashFlowCatalogue>) {
         if let Ok(mut slot) = self.catalogue.lock() {
-            *slot = Some(std::sync::Arc::new(c));
+            *slot = Some((LoginHold::account_of(settings), c));
         }
     }
 
-    fn cached_catalogue(&self) -> Option<std::sync::Arc<KashFlowCatalogue>> {
-        self.catalogue.lock().ok().and_then(|c| c.clone())
+    /// The lookups last read for `settings`' account (none for another account).
+    fn cached_catalogue(&self, settings: &KashFlowSettings) -> Option<Arc<KashFlowCatalogue>> {
+        let account = LoginHold::account_of(settings);
+        self.catalogue
+            .lock()
+            .ok()?
+            .as_ref()
+            .filter(|(a, _)| *a == account)
+            .map(|(_, c)| c.clone())
     }
 }
 
