@@ -7,6 +7,8 @@
 //! - IIS-style overlap: the old host syncing, the new host starting on the same journal (it only
 //!   journals), then the old host stopping (SIGTERM): the new one takes over at once (the lease is
 //!   released, not left to expire) and finishes the work.
+//! - Four processes opening a new journal at the same moment all start (switching a new file to
+//!   WAL can answer SQLITE_BUSY to one of them without waiting).
 
 mod common;
 
@@ -23,13 +25,29 @@ use kashflow_sync_harness::harness::{start_sandbox, stop_sandbox, SandboxOptions
 
 const EMAILS: i64 = 150;
 
-/// Kills the child when dropped (a failing test leaves no process behind).
-struct Kill(Child);
+/// Kills the child when dropped (a failing test leaves no process behind); its stderr is kept in
+/// `.1` so a process that stopped early can say why.
+struct Kill(Child, PathBuf);
 
 impl Drop for Kill {
     fn drop(&mut self) {
         let _ = self.0.kill();
         let _ = self.0.wait();
+    }
+}
+
+/// No child has failed; one that has fails the test with its stderr (a process that died at
+/// start-up would otherwise show up later as "nobody took over"). A successful exit is fine: the
+/// journal settled.
+fn assert_running(children: &mut [Kill]) {
+    for c in children.iter_mut() {
+        if let Some(status) = c.0.try_wait().unwrap().filter(|s| !s.success()) {
+            let err = std::fs::read_to_string(&c.1).unwrap_or_default();
+            panic!(
+                "kfsync sync (pid {}) stopped early with {status}; its stderr:\n{err}",
+                c.0.id()
+            );
+        }
     }
 }
 
@@ -84,7 +102,8 @@ impl Bed {
         }
     }
 
-    fn sync(&self, lease_ms: [u64; 2]) -> Kill {
+    fn sync(&self, n: usize, lease_ms: [u64; 2]) -> Kill {
+        let log = self._dir.path().join(format!("sync-{n}.stderr"));
         Kill(
             Command::new(env!("CARGO_BIN_EXE_kfsync"))
                 .args(["sync", "--quiet", "--lease-secs", "2", "--workers", "4"])
@@ -97,9 +116,10 @@ impl Bed {
                 .arg("--journal")
                 .arg(&self.journal)
                 .stdout(Stdio::null())
-                .stderr(Stdio::null())
+                .stderr(std::fs::File::create(&log).unwrap())
                 .spawn()
                 .expect("kfsync sync starts"),
+            log,
         )
     }
 
@@ -178,7 +198,7 @@ async fn wait_exit(child: &mut Kill, limit: Duration) -> ExitStatus {
 async fn run(processes: usize, kill: bool) -> (usize, Option<Duration>) {
     let bed = Bed::start().await;
     let start = Instant::now();
-    let mut children: Vec<Kill> = (0..processes).map(|_| bed.sync([2_000, 500])).collect();
+    let mut children: Vec<Kill> = (0..processes).map(|n| bed.sync(n, [2_000, 500])).collect();
     let mut takeover = None;
     if kill {
         let holder = wait_for("some orders synced", Duration::from_secs(30), || {
@@ -187,6 +207,7 @@ async fn run(processes: usize, kill: bool) -> (usize, Option<Duration>) {
                 .flatten()
         })
         .await;
+        assert_running(&mut children);
         let victim = children
             .iter()
             .position(|c| c.0.id() == holder.process_id)
@@ -199,7 +220,10 @@ async fn run(processes: usize, kill: bool) -> (usize, Option<Duration>) {
         let next = wait_for(
             "another process takes over",
             Duration::from_secs(15),
-            || bed.holder().filter(|w| w.process_id != holder.process_id),
+            || {
+                assert_running(&mut children);
+                bed.holder().filter(|w| w.process_id != holder.process_id)
+            },
         )
         .await;
         let took = killed.elapsed();
@@ -264,13 +288,13 @@ async fn iis_overlap_old_host_stops_while_the_new_one_starts() {
     let bed = Bed::start().await;
     // A long lease: a takeover within seconds proves the old host released it on stopping.
     let lease = [30_000, 3_000];
-    let mut old = bed.sync(lease);
+    let mut old = bed.sync(0, lease);
     let first = wait_for("the old host syncing", Duration::from_secs(30), || {
         bed.holder()
             .filter(|w| w.process_id == old.0.id() && bed.sandbox.invoices().len() >= 40)
     })
     .await;
-    let mut new = bed.sync(lease);
+    let mut new = bed.sync(1, lease);
     // The new host journals its catch-up but does not sync while the old one holds the lease.
     wait_for("the new host journaled", Duration::from_secs(30), || {
         let c = JournalReader::open(&bed.journal)
@@ -309,4 +333,59 @@ async fn iis_overlap_old_host_stops_while_the_new_one_starts() {
     bed.check_books();
     assert_eq!(bed.duplicated_emails(), 0);
     stop_sandbox(bed.sandbox).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn four_processes_opening_a_new_journal_at_once_all_start() {
+    let sandbox = start_sandbox(&SandboxOptions::default()).await.unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let orders = dir.path().join("orders.json");
+    let order = order_with(
+        40_001,
+        6_001,
+        "first@example.test",
+        vec![line(BOOK, 1)],
+        |_| {},
+    );
+    std::fs::write(&orders, serde_json::to_vec(&order).unwrap()).unwrap();
+    // Before the fix about one round in 25 lost a process to "database is locked".
+    for round in 0..40 {
+        let journal = dir
+            .path()
+            .join(format!("round-{round}"))
+            .join("journal.sqlite");
+        let children: Vec<Kill> = (0..4)
+            .map(|n| {
+                let log = dir.path().join(format!("round-{round}-{n}.stderr"));
+                Kill(
+                    Command::new(env!("CARGO_BIN_EXE_kfsync"))
+                        .args(["sync", "--quiet", "--timeout-secs", "30"])
+                        .arg("--orders")
+                        .arg(&orders)
+                        .args(["--kashflow-url", sandbox.base_url()])
+                        .arg("--journal")
+                        .arg(&journal)
+                        .stdout(Stdio::null())
+                        .stderr(std::fs::File::create(&log).unwrap())
+                        .spawn()
+                        .expect("kfsync sync starts"),
+                    log,
+                )
+            })
+            .collect();
+        for mut c in children {
+            let status = wait_exit(&mut c, Duration::from_secs(60)).await;
+            assert!(
+                status.success(),
+                "round {round}: a process opening the new journal failed ({status}): {}",
+                std::fs::read_to_string(&c.1).unwrap_or_default()
+            );
+        }
+    }
+    assert_eq!(
+        sandbox.invoices().len(),
+        1,
+        "one invoice whatever the round"
+    );
+    stop_sandbox(sandbox).await;
 }

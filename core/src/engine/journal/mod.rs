@@ -27,7 +27,7 @@ struct WriteQueue {
     leading: bool,
 }
 use std::sync::{Condvar, Mutex};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use rusqlite::{Connection, OpenFlags};
 
@@ -237,7 +237,7 @@ fn open_connection(path: &Path, durability: JournalDurability) -> Result<Connect
         message: format!("cannot open the sync journal at {}: {e}", path.display()),
     })?;
     conn.busy_timeout(BUSY_TIMEOUT)?;
-    let mode: String = conn.query_row("PRAGMA journal_mode=WAL", [], |r| r.get(0))?;
+    let mode = switch_to_wal(&conn)?;
     if !mode.eq_ignore_ascii_case("wal") {
         return Err(EngineError::Journal {
             message: format!(
@@ -255,6 +255,33 @@ fn open_connection(path: &Path, durability: JournalDurability) -> Result<Connect
     conn.pragma_update(None, "journal_size_limit", 64 * 1024 * 1024)?;
     conn.set_prepared_statement_cache_capacity(64);
     Ok(conn)
+}
+
+/// `PRAGMA journal_mode=WAL`, retried while another process holds the file.
+///
+/// Several processes may open a new journal at once (IIS overlapped recycling, `kfsync sync` x4).
+/// On a file still in rollback mode the switch reads under a shared lock and then needs an
+/// exclusive one; when two connections do that together SQLite answers SQLITE_BUSY at once,
+/// without calling the busy handler (waiting would deadlock). The one that lost retries here
+/// and then finds the file already in WAL mode. Bounded by the busy timeout.
+fn switch_to_wal(conn: &Connection) -> Result<String, EngineError> {
+    let deadline = Instant::now() + BUSY_TIMEOUT;
+    let mut pause = Duration::from_millis(5);
+    loop {
+        match conn.query_row("PRAGMA journal_mode=WAL", [], |r| r.get::<_, String>(0)) {
+            Ok(mode) => return Ok(mode),
+            Err(rusqlite::Error::SqliteFailure(e, _))
+                if matches!(
+                    e.code,
+                    rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked
+                ) && Instant::now() < deadline =>
+            {
+                std::thread::sleep(pause);
+                pause = (pause * 2).min(Duration::from_millis(200));
+            }
+            Err(e) => return Err(e.into()),
+        }
+    }
 }
 
 fn run_batch(conn: &Connection, batch: &mut [Box<dyn PendingWrite>]) -> Result<(), EngineError> {
