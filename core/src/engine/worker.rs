@@ -332,7 +332,7 @@ async fn run_job(inner: &Arc<Inner>, claimed: ClaimedJob, probe: bool, config: A
             let outcome = loop {
                 tokio::select! {
                     r = &mut fut => break r,
-                    _ = tokio::time::sleep(inner.options.heartbeat) => renew(inner, claimed.job.id, &label).await,
+                    _ = tokio::time::sleep(inner.options.heartbeat) => renew(inner, claimed.job.id, claimed.job.attempt, &label).await,
                 }
             };
             match outcome {
@@ -509,6 +509,7 @@ async fn run_job(inner: &Arc<Inner>, claimed: ClaimedJob, probe: bool, config: A
     let input = FinishInput {
         job_id: claimed.job.id,
         owner: inner.owner.clone(),
+        attempt: claimed.job.attempt,
         started_at,
         duration_ms,
         calls,
@@ -593,12 +594,12 @@ fn log_report(inner: &Inner, label: &str, report: FinishReport, line: (LogLevel,
     }
 }
 
-async fn renew(inner: &Arc<Inner>, job_id: i64, label: &str) {
+async fn renew(inner: &Arc<Inner>, job_id: i64, attempt: u32, label: &str) {
     let journal = inner.journal.clone();
     let owner = inner.owner.clone();
     let now = inner.clock.now_ms();
     let until = now + inner.options.lease.as_millis() as i64;
-    match tokio::task::spawn_blocking(move || journal.renew_lease(job_id, owner, until, now)).await
+    match tokio::task::spawn_blocking(move || journal.renew_lease(job_id, owner, attempt, until, now)).await
     {
         Ok(Ok(true)) => {}
         Ok(Ok(false)) => inner.log.warn(

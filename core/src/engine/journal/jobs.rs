@@ -60,6 +60,10 @@ pub(crate) enum Finish {
 pub(crate) struct FinishInput {
     pub job_id: i64,
     pub owner: String,
+    /// The claim's attempt number: with the owner it names this attempt. The owner alone is not
+    /// enough: a process that reclaims its own expired job has the same owner string, and the
+    /// slow first attempt must not finish over the second.
+    pub attempt: u32,
     pub started_at: i64,
     pub duration_ms: u64,
     pub calls: Vec<CallRecord>,
@@ -535,23 +539,29 @@ fn claim_job_tx(conn: &Connection, c: &Claim) -> Result<Option<ClaimedJob>, Engi
 fn finish_tx(conn: &Connection, input: FinishInput) -> Result<FinishReport, EngineError> {
     let now = input.now;
     let row = conn
-        .prepare_cached("SELECT state, lease_owner, record_id, kind FROM jobs WHERE id = ?1")?
+        .prepare_cached(
+            "SELECT state, lease_owner, record_id, kind, attempts FROM jobs WHERE id = ?1",
+        )?
         .query_row([input.job_id], |r| {
             Ok((
                 r.get::<_, String>(0)?,
                 r.get::<_, Option<String>>(1)?,
                 r.get::<_, Option<i64>>(2)?,
                 r.get::<_, String>(3)?,
+                r.get::<_, i64>(4)?,
             ))
         })
         .optional()?;
-    let Some((state, owner, record_id, kind)) = row else {
+    let Some((state, owner, record_id, kind, attempts)) = row else {
         return Ok(FinishReport {
             lease_lost: true,
             ..Default::default()
         });
     };
-    if state != "Leased" || owner.as_deref() != Some(input.owner.as_str()) {
+    if state != "Leased"
+        || owner.as_deref() != Some(input.owner.as_str())
+        || attempts != i64::from(input.attempt)
+    {
         return Ok(FinishReport {
             lease_lost: true,
             ..Default::default()
@@ -845,12 +855,14 @@ impl Journal {
         self.write(move |conn| claim_tx(conn, &claim))
     }
 
-    /// Extend a job's lease; false when it is no longer ours, or when `owner` no longer holds the
-    /// active-worker lease at `now` (its jobs then expire and are taken over).
+    /// Extend a job's lease; false when it is no longer this attempt's (expired and reclaimed,
+    /// also by the same process: `attempt` tells the attempts apart), or when `owner` no longer
+    /// holds the active-worker lease at `now` (its jobs then expire and are taken over).
     pub(crate) fn renew_lease(
         &self,
         job_id: i64,
         owner: String,
+        attempt: u32,
         expires_at: i64,
         now: i64,
     ) -> Result<bool, EngineError> {
@@ -858,11 +870,11 @@ impl Journal {
             let n = conn
                 .prepare_cached(
                     "UPDATE jobs SET lease_expires_at = ?3
-                     WHERE id = ?1 AND state = 'Leased' AND lease_owner = ?2
+                     WHERE id = ?1 AND state = 'Leased' AND lease_owner = ?2 AND attempts = ?5
                        AND EXISTS (SELECT 1 FROM worker_lease
                                    WHERE id = 1 AND holder = ?2 AND expires_at > ?4)",
                 )?
-                .execute(params![job_id, owner, expires_at, now])?;
+                .execute(params![job_id, owner, expires_at, now, attempt])?;
             Ok(n == 1)
         })
     }
@@ -951,5 +963,79 @@ impl Journal {
                 ))?
                 .query_row([], |r| r.get(0))?)
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engine::config::JournalDurability;
+    use crate::engine::lease::HolderId;
+
+    /// A process whose attempt outlived the job's lease reclaims the job itself: same owner
+    /// string. The first, slow attempt must neither renew nor finish over the second.
+    #[test]
+    fn a_slow_attempt_cannot_finish_over_its_own_process_reclaim() {
+        let dir = tempfile::tempdir().unwrap();
+        let journal = Journal::open(&dir.path().join("j.db"), JournalDurability::Normal).unwrap();
+        let me = HolderId {
+            id: "host:1:0:abcd".into(),
+            host: "host".into(),
+            pid: 1,
+            started_ms: 0,
+        };
+        journal.take_lease(me.clone(), 0, 600_000).unwrap();
+        journal
+            .write(|c| {
+                c.execute(
+                    "INSERT INTO jobs (kind, serial_key, state, run_at, created_at, updated_at)
+                     VALUES ('PullStock', 'stock', 'Queued', 0, 0, 0)",
+                    [],
+                )?;
+                Ok(())
+            })
+            .unwrap();
+        let claim = |now| Claim {
+            owner: me.id.clone(),
+            now,
+            lease_ms: 1_000,
+            max_attempts: 5,
+        };
+        let first = match journal.claim(claim(10)).unwrap() {
+            ClaimOutcome::Job(j) => j,
+            other => panic!("first claim: {other:?}"),
+        };
+        // The first attempt stalls past its lease; the same process claims the job again.
+        let second = match journal.claim(claim(2_000)).unwrap() {
+            ClaimOutcome::Job(j) => j,
+            other => panic!("second claim: {other:?}"),
+        };
+        assert!(second.reclaimed);
+        assert_eq!((first.job.attempt, second.job.attempt), (1, 2));
+        let finish = |attempt, now| FinishInput {
+            job_id: first.job.id,
+            owner: me.id.clone(),
+            attempt,
+            started_at: now,
+            duration_ms: 1,
+            calls: vec![],
+            mapped_invoice: None,
+            claimed_hash: None,
+            finish: Finish::Retry {
+                error: ErrorDoc::new("Test", "try again"),
+                run_at: now + 60_000,
+                maybe_applied: false,
+            },
+            now,
+        };
+        let renewed = journal
+            .renew_lease(first.job.id, me.id.clone(), 1, 5_000, 2_100)
+            .unwrap();
+        assert!(!renewed, "the first attempt renewed the second's lease");
+        assert!(journal.finish(finish(1, 2_200)).unwrap().lease_lost);
+        assert!(journal
+            .renew_lease(first.job.id, me.id.clone(), 2, 5_000, 2_300)
+            .unwrap());
+        assert!(!journal.finish(finish(2, 2_400)).unwrap().lease_lost);
     }
 }
