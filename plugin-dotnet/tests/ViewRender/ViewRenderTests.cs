@@ -1,0 +1,150 @@
+using System.Reflection;
+using System.Text;
+using Microsoft.AspNetCore.Razor.Hosting;
+using Nop.Plugin.Misc.KashFlow;
+using Nop.Plugin.Misc.KashFlow.Services;
+using Nop.Plugin.Misc.KashFlow.Tests.Fakes;
+using ViewRender.Host;
+using ViewRender.Samples;
+
+namespace ViewRender;
+
+/// <summary>
+/// One view host, one sample store and one headless Chromium for the whole class: every sample page is
+/// rendered, written to target/screenshots/&lt;name&gt;.html, opened at 1400 px, checked and screenshot.
+/// </summary>
+public sealed class RenderFixture : IAsyncLifetime
+{
+    public ViewHost Host { get; } = new();
+    public SampleStore Store { get; } = new();
+    public Chromium Browser { get; private set; }
+
+    public static string RepositoryRoot => FixtureOrders.RepositoryRoot();
+    public static string OutputDirectory => Path.Combine(RepositoryRoot, "target", "screenshots");
+
+    public async Task InitializeAsync()
+    {
+        Directory.CreateDirectory(OutputDirectory);
+        Browser = await Chromium.StartAsync();
+    }
+
+    public async Task DisposeAsync()
+    {
+        if (Browser is not null)
+            await Browser.DisposeAsync();
+        await Store.DisposeAsync();
+        await Host.DisposeAsync();
+    }
+
+    /// <summary>Renders the request, writes the page and checks it; every problem is named by the sample.</summary>
+    public async Task<(IReadOnlyList<string> Problems, string Screenshot)> CheckAsync(string name, RenderRequest request, IEnumerable<string> withheldResources = null)
+    {
+        var scope = Resources.Begin(withheldResources);
+        string html;
+        try
+        {
+            html = await Host.RenderAsync(request.ViewPath, request.Model, request.ViewData);
+        }
+        catch (Exception ex)
+        {
+            return ([$"rendering failed: {ex.GetType().Name}: {ex.Message}"], null);
+        }
+        var page = Path.Combine(OutputDirectory, name + ".html");
+        var screenshot = Path.Combine(OutputDirectory, name + ".png");
+        await File.WriteAllTextAsync(page, html, Encoding.UTF8);
+        var report = await Browser.CheckAsync(page, screenshot, AdminPage.ChecksScript);
+        var problems = scope.Missing.Select(key => $"no locale resource for {key} (add it to KashFlowLocales.All)").Concat(report.Problems).ToList();
+        return (problems, screenshot);
+    }
+}
+
+public class ViewRenderTests(RenderFixture fixture) : IClassFixture<RenderFixture>
+{
+    private static string PluginViewsDirectory => Path.Combine(RenderFixture.RepositoryRoot, "plugin-dotnet", "src", "Nop.Plugin.Misc.KashFlow", "Views");
+
+    public static TheoryData<string> Samples() => new(ViewSamples.All.Select(s => s.Name));
+
+    [Theory]
+    [MemberData(nameof(Samples))]
+    public async Task The_page_reads_without_raw_keys_or_broken_layout_at_1400_px(string name)
+    {
+        var sample = ViewSamples.All.Single(s => s.Name == name);
+        var (problems, screenshot) = await fixture.CheckAsync(name, await sample.Build(fixture.Store));
+        Assert.True(problems.Count == 0,
+            $"{sample.View} (sample {name}, screenshot {screenshot}):\n  " + string.Join("\n  ", problems));
+        Assert.True(new FileInfo(screenshot).Length > 0, $"{sample.View}: no screenshot written");
+    }
+
+    [Fact]
+    public void Every_plugin_view_has_a_sample()
+    {
+        var views = Directory.GetFiles(PluginViewsDirectory, "*.cshtml").Select(Path.GetFileName)
+            .Where(f => f is not "_ViewImports.cshtml" and not "_ViewStart.cshtml").Order(StringComparer.Ordinal).ToList();
+        Assert.NotEmpty(views);
+        var sampled = ViewSamples.All.Select(s => s.View).ToHashSet(StringComparer.Ordinal);
+        var without = views.Where(v => !sampled.Contains(v)).ToList();
+        Assert.True(without.Count == 0,
+            $"views with no sample page: {string.Join(", ", without)}; add one line per view to ViewSamples.All (plugin-dotnet/tests/ViewRender/Samples/ViewSamples.cs)");
+        var unknown = sampled.Where(v => !views.Contains(v)).ToList();
+        Assert.True(unknown.Count == 0, $"samples of views that do not exist: {string.Join(", ", unknown)}");
+
+        // and every one of them is compiled into this assembly where nopCommerce keeps plugin views
+        var compiled = new RazorCompiledItemLoader().LoadItems(typeof(RenderFixture).Assembly)
+            .Select(i => i.Identifier).Where(i => i.StartsWith("/Plugins/Misc.KashFlow/Views/", StringComparison.Ordinal)).Select(Path.GetFileName).ToHashSet();
+        Assert.All(views.Where(v => v != "_ViewImports.cshtml"), v => Assert.Contains(v, compiled));
+    }
+
+    [Fact]
+    public async Task A_missing_resource_shows_as_its_key_and_is_caught()
+    {
+        var sample = ViewSamples.All.First(s => s.View == "Backfill.cshtml");
+        var (problems, _) = await fixture.CheckAsync("check-missing-resource", await sample.Build(fixture.Store),
+            withheldResources: [KashFlowLocales.BackfillTitle, KashFlowLocales.PreviewOrder]);
+        Assert.Contains(problems, p => p == $"no locale resource for {KashFlowLocales.BackfillTitle} (add it to KashFlowLocales.All)");
+        Assert.Contains(problems, p => p.StartsWith("raw resource key in text at ", StringComparison.Ordinal) && p.Contains(KashFlowLocales.BackfillTitle));
+        Assert.Contains(problems, p => p.Contains(KashFlowLocales.PreviewOrder));
+
+        // a label's name comes from its property's resource: withheld, the key shows on the Configure page
+        var configure = ViewSamples.All.First(s => s.View == "Configure.cshtml");
+        (problems, _) = await fixture.CheckAsync("check-missing-label", await configure.Build(fixture.Store), withheldResources: [KashFlowLocales.Enabled]);
+        Assert.Contains(problems, p => p.StartsWith("raw resource key in text at ", StringComparison.Ordinal) && p.Contains("label") && p.Contains(KashFlowLocales.Enabled));
+    }
+
+    [Fact]
+    public async Task A_page_wider_than_the_viewport_is_caught_naming_the_element()
+    {
+        var wide = new BackfillList(DateTime.UtcNow.AddDays(-1), DateTime.UtcNow, true,
+            [new BackfillOrder(1, "ORDER-" + new string('9', 400), DateTime.UtcNow, 1m)], false);
+        var (problems, _) = await fixture.CheckAsync("check-overflow", new RenderRequest(ViewHost.PluginViews + "Backfill.cshtml", wide));
+        Assert.Contains(problems, p => p.StartsWith("the page scrolls sideways: document width ", StringComparison.Ordinal));
+        Assert.Contains(problems, p => p.StartsWith("element beyond the 1400 px viewport", StringComparison.Ordinal) && p.Contains("ORDER-999"));
+    }
+
+    [Fact]
+    public async Task The_page_checks_report_empty_labels_leftovers_and_unrendered_tags()
+    {
+        var page = Path.Combine(RenderFixture.OutputDirectory, "check-leftovers.html");
+        await File.WriteAllTextAsync(page, """
+            <!DOCTYPE html><html><body>
+            <div class="form-group"><label for="x"></label><input id="x" /></div>
+            <p>Total: @Model.Total</p>
+            <p>Hello {{ name }}</p>
+            <p>Sent {0} orders</p>
+            <nop-card asp-name="x"></nop-card>
+            <input placeholder="Plugins.Misc.KashFlow.Fields.UserName" />
+            <p>Write to ada@example.co.uk</p>
+            </body></html>
+            """);
+        var report = await fixture.Browser.CheckAsync(page, Path.ChangeExtension(page, ".png"), AdminPage.ChecksScript);
+        var problems = report.Problems;
+        Assert.Contains(problems, p => p.StartsWith("empty label at ", StringComparison.Ordinal) && p.Contains("(for x)"));
+        Assert.Contains(problems, p => p.StartsWith("Razor leftover at ", StringComparison.Ordinal) && p.Contains("@Model.Total"));
+        Assert.Contains(problems, p => p.StartsWith("template leftover at ", StringComparison.Ordinal));
+        Assert.Contains(problems, p => p.StartsWith("unfilled placeholder at ", StringComparison.Ordinal) && p.Contains("{0}"));
+        Assert.Contains(problems, p => p.StartsWith("unrendered <nop-card>", StringComparison.Ordinal));
+        Assert.Contains(problems, p => p.StartsWith("raw resource key in placeholder of ", StringComparison.Ordinal) && p.Contains("> input"));
+        // an e-mail address is not a Razor leftover
+        Assert.DoesNotContain(problems, p => p.Contains("ada@example"));
+        Assert.Equal(6, problems.Count);
+    }
+}
