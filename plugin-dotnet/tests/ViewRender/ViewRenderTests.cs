@@ -37,7 +37,7 @@ public sealed class RenderFixture : IAsyncLifetime
     }
 
     /// <summary>Renders the request, writes the page and checks it; every problem is named by the sample.</summary>
-    public async Task<(IReadOnlyList<string> Problems, string Screenshot)> CheckAsync(string name, RenderRequest request, IEnumerable<string> withheldResources = null)
+    public async Task<(IReadOnlyList<string> Problems, string Screenshot, PageReport Report)> CheckAsync(string name, RenderRequest request, IEnumerable<string> withheldResources = null)
     {
         var scope = Resources.Begin(withheldResources);
         string html;
@@ -47,14 +47,14 @@ public sealed class RenderFixture : IAsyncLifetime
         }
         catch (Exception ex)
         {
-            return ([$"rendering failed: {ex.GetType().Name}: {ex.Message}"], null);
+            return ([$"rendering failed: {ex.GetType().Name}: {ex.Message}"], null, null);
         }
         var page = Path.Combine(OutputDirectory, name + ".html");
         var screenshot = Path.Combine(OutputDirectory, name + ".png");
         await File.WriteAllTextAsync(page, html, Encoding.UTF8);
         var report = await Browser.CheckAsync(page, screenshot, AdminPage.ChecksScript);
         var problems = scope.Missing.Select(key => $"no locale resource for {key} (add it to KashFlowLocales.All)").Concat(report.Problems).ToList();
-        return (problems, screenshot);
+        return (problems, screenshot, report);
     }
 }
 
@@ -69,10 +69,34 @@ public class ViewRenderTests(RenderFixture fixture) : IClassFixture<RenderFixtur
     public async Task The_page_reads_without_raw_keys_or_broken_layout_at_1400_px(string name)
     {
         var sample = ViewSamples.All.Single(s => s.Name == name);
-        var (problems, screenshot) = await fixture.CheckAsync(name, await sample.Build(fixture.Store));
+        var (problems, screenshot, report) = await fixture.CheckAsync(name, await sample.Build(fixture.Store));
         Assert.True(problems.Count == 0,
             $"{sample.View} (sample {name}, screenshot {screenshot}):\n  " + string.Join("\n  ", problems));
         Assert.True(new FileInfo(screenshot).Length > 0, $"{sample.View}: no screenshot written");
+
+        // KASHFLOW_UPDATE_SCREENSHOTS=1 (update-screenshots.sh): the documented pages into docs/screenshots/
+        if (System.Environment.GetEnvironmentVariable("KASHFLOW_UPDATE_SCREENSHOTS") == "1" && ViewSamples.Documented.Contains(name))
+        {
+            var bytes = await fixture.Browser.SaveTopAsync(Path.Combine(DocsScreenshots, name + ".png"), DocsMaxHeight, report.Height);
+            Assert.True(bytes < DocsMaxBytes, $"docs/screenshots/{name}.png is {bytes / 1024} KB (most {DocsMaxBytes / 1024} KB): lower DocsMaxHeight or the sample's length");
+        }
+    }
+
+    private static string DocsScreenshots => Path.Combine(RenderFixture.RepositoryRoot, "docs", "screenshots");
+    private const int DocsMaxHeight = 1800;
+    private const int DocsMaxBytes = 300 * 1024;
+
+    [Fact]
+    public void The_checked_in_screenshots_are_small_and_name_a_sample()
+    {
+        var files = Directory.Exists(DocsScreenshots) ? Directory.GetFiles(DocsScreenshots) : [];
+        Assert.All(files, f =>
+        {
+            Assert.EndsWith(".png", f, StringComparison.Ordinal);
+            Assert.True(new FileInfo(f).Length < DocsMaxBytes, $"{f}: {new FileInfo(f).Length / 1024} KB, most {DocsMaxBytes / 1024} KB");
+            Assert.Contains(Path.GetFileNameWithoutExtension(f), ViewSamples.Documented);
+        });
+        Assert.Equal(ViewSamples.Documented.Order(StringComparer.Ordinal), files.Select(Path.GetFileNameWithoutExtension).Order(StringComparer.Ordinal));
     }
 
     [Fact]
@@ -98,7 +122,7 @@ public class ViewRenderTests(RenderFixture fixture) : IClassFixture<RenderFixtur
     public async Task A_missing_resource_shows_as_its_key_and_is_caught()
     {
         var sample = ViewSamples.All.First(s => s.View == "Backfill.cshtml");
-        var (problems, _) = await fixture.CheckAsync("check-missing-resource", await sample.Build(fixture.Store),
+        var (problems, _, _) = await fixture.CheckAsync("check-missing-resource", await sample.Build(fixture.Store),
             withheldResources: [KashFlowLocales.BackfillTitle, KashFlowLocales.PreviewOrder]);
         Assert.Contains(problems, p => p == $"no locale resource for {KashFlowLocales.BackfillTitle} (add it to KashFlowLocales.All)");
         Assert.Contains(problems, p => p.StartsWith("raw resource key in text at ", StringComparison.Ordinal) && p.Contains(KashFlowLocales.BackfillTitle));
@@ -106,7 +130,7 @@ public class ViewRenderTests(RenderFixture fixture) : IClassFixture<RenderFixtur
 
         // a label's name comes from its property's resource: withheld, the key shows on the Configure page
         var configure = ViewSamples.All.First(s => s.View == "Configure.cshtml");
-        (problems, _) = await fixture.CheckAsync("check-missing-label", await configure.Build(fixture.Store), withheldResources: [KashFlowLocales.Enabled]);
+        (problems, _, _) = await fixture.CheckAsync("check-missing-label", await configure.Build(fixture.Store), withheldResources: [KashFlowLocales.Enabled]);
         Assert.Contains(problems, p => p.StartsWith("raw resource key in text at ", StringComparison.Ordinal) && p.Contains("label") && p.Contains(KashFlowLocales.Enabled));
     }
 
@@ -115,7 +139,7 @@ public class ViewRenderTests(RenderFixture fixture) : IClassFixture<RenderFixtur
     {
         var wide = new BackfillList(DateTime.UtcNow.AddDays(-1), DateTime.UtcNow, true,
             [new BackfillOrder(1, "ORDER-" + new string('9', 400), DateTime.UtcNow, 1m)], false);
-        var (problems, _) = await fixture.CheckAsync("check-overflow", new RenderRequest(ViewHost.PluginViews + "Backfill.cshtml", wide));
+        var (problems, _, _) = await fixture.CheckAsync("check-overflow", new RenderRequest(ViewHost.PluginViews + "Backfill.cshtml", wide));
         Assert.Contains(problems, p => p.StartsWith("the page scrolls sideways: document width ", StringComparison.Ordinal));
         Assert.Contains(problems, p => p.StartsWith("element beyond the 1400 px viewport", StringComparison.Ordinal) && p.Contains("ORDER-999"));
     }

@@ -141,6 +141,17 @@ public sealed class Chromium : IAsyncDisposable
         return new PageReport(width, height, problems);
     }
 
+    /// <summary>The page last checked, again, at most <paramref name="maxHeight"/> px tall (the docs' pictures).</summary>
+    public async Task<long> SaveTopAsync(string png, int maxHeight, int pageHeight)
+    {
+        var clip = new JsonObject { ["x"] = 0, ["y"] = 0, ["width"] = ViewportWidth, ["height"] = Math.Min(maxHeight, Math.Max(pageHeight, ViewportHeight)), ["scale"] = 1 };
+        var shot = await CallAsync("Page.captureScreenshot", new JsonObject { ["format"] = "png", ["clip"] = clip });
+        var bytes = Convert.FromBase64String(shot.GetProperty("data").GetString()!);
+        Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(png))!);
+        await File.WriteAllBytesAsync(png, bytes);
+        return bytes.Length;
+    }
+
     private static JsonObject Metrics(int height) => new()
     {
         ["width"] = ViewportWidth,

@@ -28,6 +28,9 @@ public static class ViewSamples
         Partial("_Problem", "_Problem.cshtml", "A problem (partial)", true, async s => (await SampleModels.RecordDetailModelAsync(s)).Problem),
     ];
 
+    /// <summary>The samples whose screenshots are kept in docs/screenshots/ (update-screenshots.sh writes them).</summary>
+    public static IReadOnlySet<string> Documented { get; } = new HashSet<string>(["Configure", "SyncLog", "RecordDetail", "Preview", "OrderBlock"]);
+
     /// <summary>A page view whose request carries more than the model (a grid's rows).</summary>
     public static ViewSample PageWith(string name, string view, Func<SampleStore, Task<RenderRequest>> build) => new(name, view, build);
 
