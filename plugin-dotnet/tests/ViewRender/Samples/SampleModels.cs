@@ -1,7 +1,9 @@
-// Realistic models for the sample pages: built by the plugin's own model factory and phrases where they
-// work without a running engine (Configure, problems, connection tests), else written as the factory
-// would fill them from the engine's documents (a shop's orders, invoices, credit notes, long errors).
+// Realistic models for the sample pages: from the plugin's own controller over a shop synced against the
+// sandbox KashFlow (Sandbox*), from its model factory and phrases without an engine (Configure, problems,
+// connection tests), or written as the factory would fill them from the engine's documents where a
+// state is hard to reach in the sandbox (long errors, a failed credit note, a stopped engine).
 using System.Globalization;
+using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.Rendering;
 using Nop.Plugin.Misc.KashFlow;
 using Nop.Plugin.Misc.KashFlow.Domain;
@@ -208,6 +210,40 @@ public static class SampleModels
             SnapshotJson = """{ "SchemaVersion": 1, "OrderId": 100229, "CustomOrderNumber": "100229" }""",
         };
     }
+
+    // ---- from the sandbox shop, through the plugin's controller
+
+    private static T ViewModel<T>(IActionResult result) =>
+        result is ViewResult { Model: T model } ? model : throw new InvalidOperationException($"the controller answered {result} without a {typeof(T).Name}");
+
+    /// <summary>Configure after "Read KashFlow's lists" and "Test connection" against the sandbox.</summary>
+    public static async Task<object> SandboxConfigureAsync(SampleStore store) =>
+        ViewModel<ConfigurationModel>(await (await store.Sandbox()).Admin.TestConnection());
+
+    public static async Task<RenderRequest> SandboxSyncLogAsync(SampleStore store)
+    {
+        var shop = await store.Sandbox();
+        var model = ViewModel<SyncRecordSearchModel>(await shop.Admin.SyncLog());
+        var list = (await shop.Admin.SyncRecordList(new SyncRecordSearchModel { Length = 15, Draw = "1" })) as JsonResult
+            ?? throw new InvalidOperationException("SyncRecordList answered no JSON");
+        var rows = ((SyncRecordListModel)list.Value!).Data;
+        return new RenderRequest(ViewHost.PluginViews + "SyncLog.cshtml", model, new Dictionary<string, object> { [GridRows.Key("kashflow-records-grid")] = rows });
+    }
+
+    public static async Task<object> SandboxRecordDetailAsync(SampleStore store)
+    {
+        var shop = await store.Sandbox();
+        return ViewModel<SyncRecordDetailModel>(await shop.Admin.RecordDetail(shop.RecordId(SandboxShop.InvoicedOrder)));
+    }
+
+    public static async Task<object> SandboxRefusedRecordAsync(SampleStore store)
+    {
+        var shop = await store.Sandbox();
+        return ViewModel<SyncRecordDetailModel>(await shop.Admin.RecordDetail(shop.RecordId(SandboxShop.RefusedOrder)));
+    }
+
+    public static async Task<object> SandboxPreviewAsync(SampleStore store) =>
+        ViewModel<PreviewModel>(await (await store.Sandbox()).Admin.Preview(SandboxShop.RefusedOrder.ToString(CultureInfo.InvariantCulture)));
 
     public static Task<object> BackfillAsync(SampleStore store) => Task.FromResult<object>(new BackfillList(Now.AddDays(-2), Now.AddHours(-1), true,
         [
