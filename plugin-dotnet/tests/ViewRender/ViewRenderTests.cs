@@ -24,6 +24,9 @@ public sealed class RenderFixture : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
+        // without jQuery every page's own script fails; say why instead
+        if (!File.Exists(AdminPage.JQueryPath))
+            throw new FileNotFoundException($"{AdminPage.JQueryPath} not found: install Debian's libjs-jquery (.ci/debian-packages.txt; bash .ci/bootstrap)");
         Directory.CreateDirectory(OutputDirectory);
         Browser = await Chromium.StartAsync();
     }
@@ -157,6 +160,7 @@ public class ViewRenderTests(RenderFixture fixture) : IClassFixture<RenderFixtur
             <nop-card asp-name="x"></nop-card>
             <input placeholder="Plugins.Misc.KashFlow.Fields.UserName" />
             <p>Write to ada@example.co.uk</p>
+            <script>kashflowNotDefined();</script>
             </body></html>
             """);
         var report = await fixture.Browser.CheckAsync(page, Path.ChangeExtension(page, ".png"), AdminPage.ChecksScript);
@@ -167,8 +171,20 @@ public class ViewRenderTests(RenderFixture fixture) : IClassFixture<RenderFixtur
         Assert.Contains(problems, p => p.StartsWith("unfilled placeholder at ", StringComparison.Ordinal) && p.Contains("{0}"));
         Assert.Contains(problems, p => p.StartsWith("unrendered <nop-card>", StringComparison.Ordinal));
         Assert.Contains(problems, p => p.StartsWith("raw resource key in placeholder of ", StringComparison.Ordinal) && p.Contains("> input"));
+        Assert.Contains(problems, p => p.StartsWith("script error: ReferenceError: kashflowNotDefined is not defined", StringComparison.Ordinal));
         // an e-mail address is not a Razor leftover
         Assert.DoesNotContain(problems, p => p.Contains("ada@example"));
-        Assert.Equal(6, problems.Count);
+        Assert.Equal(7, problems.Count);
+    }
+
+    [Fact]
+    public async Task Chromium_leaves_no_process_or_profile_behind()
+    {
+        var browser = await Chromium.StartAsync();
+        var (profile, process) = (browser.ProfileDirectory, browser.ProcessId);
+        Assert.True(Directory.Exists(profile));
+        await browser.DisposeAsync();
+        Assert.False(Directory.Exists(profile), $"{profile} is left behind");
+        Assert.Throws<ArgumentException>(() => System.Diagnostics.Process.GetProcessById(process));
     }
 }

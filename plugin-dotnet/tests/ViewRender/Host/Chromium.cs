@@ -35,6 +35,11 @@ public sealed class Chromium : IAsyncDisposable
     private int _nextId;
     private string _session;
 
+    /// <summary>The temporary profile (and HOME) of this browser; deleted on dispose.</summary>
+    public string ProfileDirectory => _profile;
+
+    public int ProcessId => _process.Id;
+
     private Chromium(Process process, string profile, StringBuilder stderr)
     {
         _process = process;
