@@ -1,6 +1,6 @@
 // Runs in the rendered page (Chromium, 1400 px viewport) and returns what a reader would find wrong:
 // raw resource keys in text or in attributes shown to users, anything wider than the viewport, labels
-// with no text, Razor or template leftovers, nop-* tags no tag helper rendered, format placeholders
+// with no text, links or buttons with nothing on them, Razor or template leftovers, nop-* tags no tag helper rendered, format placeholders
 // left unfilled, grid cells whose render function is missing. Each finding names where it is.
 (function () {
     var keyPrefix = 'Plugins.Misc.KashFlow.';
@@ -38,8 +38,10 @@
             var value = el.getAttribute(name);
             if (value && value.indexOf(keyPrefix) >= 0) problems.push('raw resource key in ' + name + ' of ' + where(el) + ': "' + snippet(value) + '"');
         });
-        if ((el.type === 'submit' || el.type === 'button') && el.tagName === 'INPUT' && el.value.indexOf(keyPrefix) >= 0)
-            problems.push('raw resource key on button ' + where(el) + ': "' + snippet(el.value) + '"');
+        if (el.tagName === 'INPUT' && el.type !== 'hidden' && el.value.indexOf(keyPrefix) >= 0)
+            problems.push('raw resource key in the value of ' + where(el) + ': "' + snippet(el.value) + '"');
+        if ((el.tagName === 'BUTTON' || el.tagName === 'A') && !el.textContent.trim() && !el.querySelector('i, img, svg'))
+            problems.push('empty ' + (el.tagName === 'A' ? 'link' : 'button') + ' at ' + where(el));
         if (el.tagName.toLowerCase().indexOf('nop-') === 0) problems.push('unrendered <' + el.tagName.toLowerCase() + '> at ' + where(el));
     });
     document.querySelectorAll('label').forEach(function (label) {
