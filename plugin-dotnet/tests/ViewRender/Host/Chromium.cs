@@ -1,6 +1,6 @@
 // Debian's headless Chromium driven over the DevTools protocol (a WebSocket on 127.0.0.1): one browser
 // for all pages, each page opened from its file at 1400 px, checked by page-checks.js and screenshot in
-// full. Headless, no sandbox (CI runs as root), no GPU; its profile, cache and HOME are a temporary
+// full. Headless, no sandbox (CI runs as root), no GPU, no network (host names resolve to nothing); its profile, cache and HOME are a temporary
 // folder deleted on dispose, so nothing is left behind.
 using System.Collections.Concurrent;
 using System.Diagnostics;
@@ -64,6 +64,8 @@ public sealed class Chromium : IAsyncDisposable
             "--no-first-run", "--no-default-browser-check", "--disable-extensions", "--disable-sync",
             "--disable-background-networking", "--disable-component-update", "--disable-default-apps",
             "--allow-file-access-from-files", "--remote-debugging-address=127.0.0.1", "--remote-debugging-port=0",
+            // no network: the pages are files; any host name a page names resolves to nothing
+            "--host-resolver-rules=MAP * ~NOTFOUND", "--no-proxy-server",
             $"--user-data-dir={profile}", $"--disk-cache-dir={Path.Combine(profile, "cache")}",
             $"--window-size={ViewportWidth},{ViewportHeight}", "about:blank",
         })

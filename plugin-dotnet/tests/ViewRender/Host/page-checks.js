@@ -1,7 +1,8 @@
 // Runs in the rendered page (Chromium, 1400 px viewport) and returns what a reader would find wrong:
 // raw resource keys in text or in attributes shown to users, anything wider than the viewport, labels
-// with no text, links or buttons with nothing on them, Razor or template leftovers, nop-* tags no tag helper rendered, format placeholders
-// left unfilled, grid cells whose render function is missing. Each finding names where it is.
+// with no text, links or buttons with nothing on them, Razor or template leftovers, nop-* tags no tag
+// helper rendered, format placeholders left unfilled, resources loaded from the network, grid cells
+// whose render function is missing. Each finding names where it is.
 (function () {
     var keyPrefix = 'Plugins.Misc.KashFlow.';
     var viewport = window.innerWidth;
@@ -43,6 +44,12 @@
         if ((el.tagName === 'BUTTON' || el.tagName === 'A') && !el.textContent.trim() && !el.querySelector('i, img, svg'))
             problems.push('empty ' + (el.tagName === 'A' ? 'link' : 'button') + ' at ' + where(el));
         if (el.tagName.toLowerCase().indexOf('nop-') === 0) problems.push('unrendered <' + el.tagName.toLowerCase() + '> at ' + where(el));
+    });
+    // a page that needs the network breaks where the store has none (and leaks the admin's visit)
+    document.querySelectorAll('script[src], link[href], img[src], iframe[src]').forEach(function (el) {
+        var url = el.getAttribute('src') || el.getAttribute('href');
+        if (/^(https?:)?\/\//i.test(url) && !(el.tagName === 'LINK' && !/stylesheet|icon|preload/i.test(el.rel)))
+            problems.push('loads from the network: ' + where(el) + ' ' + url);
     });
     document.querySelectorAll('label').forEach(function (label) {
         if (!label.textContent.trim()) problems.push('empty label at ' + where(label) + (label.htmlFor ? ' (for ' + label.htmlFor + ')' : ''));
