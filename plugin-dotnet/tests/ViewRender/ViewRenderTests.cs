@@ -122,6 +122,28 @@ public class ViewRenderTests(RenderFixture fixture) : IClassFixture<RenderFixtur
     }
 
     [Fact]
+    public void The_views_write_no_text_that_is_not_a_locale_resource()
+    {
+        var found = Directory.GetFiles(PluginViewsDirectory, "*.cshtml").Order(StringComparer.Ordinal)
+            .SelectMany(f => HardCodedText.Find(File.ReadAllText(f)).Select(t => $"{Path.GetFileName(f)}: \"{t}\""))
+            .ToList();
+        Assert.True(found.Count == 0, "text in views that is not a locale resource (add it to KashFlowLocales and write it with T):\n  " + string.Join("\n  ", found));
+
+        // the scan sees text in markup, in shown attributes and after expressions, and leaves Razor alone
+        Assert.Equal(["title=\"Open the log\"", "Save", "changes", "Orders"],
+            HardCodedText.Find("""
+                @model X
+                @* a comment *@
+                @{ var a = "not shown"; }
+                <div title="Open the log" class="x">@T(KashFlowLocales.Save)</div>
+                <button>Save changes</button>
+                @if (Model.Ok) { <span>@Model.Count Orders</span> } else { <span>@T("x")</span> }
+                <td>@r.NextAttemptUtc?.ToString("yyyy-MM-dd HH:mm") UTC</td>
+                <script>var text = 'scripts are not scanned';</script>
+                """));
+    }
+
+    [Fact]
     public async Task A_missing_resource_shows_as_its_key_and_is_caught()
     {
         var sample = ViewSamples.All.First(s => s.View == "Backfill.cshtml");
