@@ -1,4 +1,3 @@
-using System.Reflection;
 using System.Text;
 using Microsoft.AspNetCore.Razor.Hosting;
 using Nop.Plugin.Misc.KashFlow;
@@ -50,7 +49,8 @@ public sealed class RenderFixture : IAsyncLifetime
         }
         catch (Exception ex)
         {
-            return ([$"rendering failed: {ex.GetType().Name}: {ex.Message}"], null, null);
+            var cause = ex.InnerException is null ? "" : $" ({ex.GetBaseException().GetType().Name}: {ex.GetBaseException().Message})";
+            return ([$"rendering failed: {ex.GetType().Name}: {ex.Message}{cause}"], null, null);
         }
         var page = Path.Combine(OutputDirectory, name + ".html");
         var screenshot = Path.Combine(OutputDirectory, name + ".png");
@@ -198,6 +198,16 @@ public class ViewRenderTests(RenderFixture fixture) : IClassFixture<RenderFixtur
         // a card title whose resource is missing shows the key, and is caught
         (problems, _, _) = await fixture.CheckAsync("check-stand-ins-missing", request, withheldResources: [KashFlowLocales.CardConnection]);
         Assert.Contains(problems, p => p.StartsWith("raw resource key in text at ", StringComparison.Ordinal) && p.Contains("card-title"));
+    }
+
+    [Fact]
+    public async Task A_view_that_cannot_render_is_reported_with_the_reason()
+    {
+        var (problems, _, _) = await fixture.CheckAsync("check-render-failure",
+            new RenderRequest(ViewHost.PluginViews + "Backfill.cshtml", new Nop.Plugin.Misc.KashFlow.Models.PreviewModel()));
+        var problem = Assert.Single(problems);
+        Assert.StartsWith("rendering failed: InvalidOperationException: The model item passed into the ViewDataDictionary is of type", problem);
+        Assert.Contains("BackfillList", problem);
     }
 
     [Fact]
