@@ -1,6 +1,8 @@
 // The sample of every plugin view: which view, rendered with which model, written as which page.
 // A view under src/Nop.Plugin.Misc.KashFlow/Views with no entry here fails ViewRenderTests
 // (Every_plugin_view_has_a_sample). To add a view: one line in All, with a model built in SampleModels.
+using Nop.Plugin.Misc.KashFlow.Models;
+using Nop.Plugin.Misc.KashFlow.Services;
 using ViewRender.Host;
 
 namespace ViewRender.Samples;
@@ -22,6 +24,11 @@ public static class ViewSamples
         Page("RecordDetail", "RecordDetail.cshtml", SampleModels.RecordDetailAsync),
         Page("Preview", "Preview.cshtml", SampleModels.PreviewAsync),
         Page("Backfill", "Backfill.cshtml", SampleModels.BackfillAsync),
+        // the other branches of the pages: nothing to list, the engine stopped, nothing asked yet
+        Page("Backfill-nothing-waiting", "Backfill.cshtml", _ => Task.FromResult<object>(new BackfillList(null, null, true, [], false))),
+        Page("Backfill-engine-stopped", "Backfill.cshtml", _ => Task.FromResult<object>(new BackfillList(null, null, false, [], false))),
+        Page("SyncLog-engine-stopped", "SyncLog.cshtml", _ => Task.FromResult<object>(new SyncRecordSearchModel { EngineRunning = false })),
+        Page("Preview-first-visit", "Preview.cshtml", _ => Task.FromResult<object>(new PreviewModel())),
         Page("Configure-sandbox", "Configure.cshtml", SampleModels.SandboxConfigureAsync),
         PageWith("SyncLog-sandbox", "SyncLog.cshtml", SampleModels.SandboxSyncLogAsync),
         Page("RecordDetail-sandbox", "RecordDetail.cshtml", SampleModels.SandboxRecordDetailAsync),
