@@ -1,6 +1,8 @@
 // Stand-ins for the nopCommerce 4.90 view types the plugin's views use (NopRazorPage, the localizer,
 // INopHtmlHelper, the admin tag helpers, DataTables models), with the real names and signatures, so
-// the Razor compiler checks every C# expression and asp-for in the views. Bodies do nothing.
+// the Razor compiler checks every C# expression and asp-for in the views. Bodies do nothing here; the
+// ViewRender tests compile this same file and make them render (NopViewRendering.cs there, through the
+// partial classes and the Localize hook), so a stand-in is declared once for both.
 using Microsoft.AspNetCore.Html;
 using Microsoft.AspNetCore.Mvc.Rendering;
 using Microsoft.AspNetCore.Mvc.ViewFeatures;
@@ -23,7 +25,15 @@ namespace Nop.Web.Framework.Mvc.Razor
 {
     public abstract partial class NopRazorPage<TModel> : Microsoft.AspNetCore.Mvc.Razor.RazorPage<TModel>
     {
-        public Nop.Web.Framework.Localization.Localizer T => (text, args) => new Nop.Web.Framework.Localization.LocalizedString(text);
+        public Nop.Web.Framework.Localization.Localizer T => (text, args) =>
+        {
+            var localized = text;
+            Localize(text, args, ref localized);
+            return new Nop.Web.Framework.Localization.LocalizedString(localized);
+        };
+
+        // nopCommerce: the resource for the working language, else the key itself; ViewRender implements it
+        partial void Localize(string key, object[] args, ref string localized);
     }
 }
 
@@ -68,6 +78,24 @@ namespace Nop.Web.Framework.TagHelpers.Admin
         [HtmlAttributeName("asp-for")] public ModelExpression For { get; set; }
         [HtmlAttributeName("html-attributes")] public object CustomHtmlAttributes { set; get; }
     }
+
+    [HtmlTargetElement("nop-card", Attributes = "asp-name")]
+    public partial class NopCardTagHelper : TagHelper
+    {
+        [HtmlAttributeName("asp-title")] public string Title { get; set; }
+        [HtmlAttributeName("asp-name")] public string Name { get; set; }
+        [HtmlAttributeName("asp-hide-block-attribute-name")] public string HideBlockAttributeName { get; set; }
+        [HtmlAttributeName("asp-hide")] public bool IsHide { get; set; }
+        [HtmlAttributeName("asp-advanced")] public bool IsAdvanced { get; set; }
+        [HtmlAttributeName("asp-icon")] public string CardIconIsAdvanced { get; set; }
+    }
+
+    [HtmlTargetElement("nop-doc-reference", Attributes = "asp-string-resource", TagStructure = TagStructure.WithoutEndTag)]
+    public partial class NopDocReferenceTagHelper : TagHelper
+    {
+        [HtmlAttributeName("asp-string-resource")] public string StringResource { get; set; }
+        [HtmlAttributeName("asp-add-wrapper")] public bool AddWrapper { get; set; } = true;
+    }
 }
 
 namespace Nop.Web.Framework.Models.DataTables
@@ -87,9 +115,13 @@ namespace Nop.Web.Framework.Models.DataTables
 
     public partial class DataUrl
     {
-        public DataUrl(string actionName, string controllerName, RouteValueDictionary routeValues) { }
-        public DataUrl(string url) { }
-        public DataUrl(string url, string dataId) { }
+        public DataUrl(string actionName, string controllerName, RouteValueDictionary routeValues) { ActionName = actionName; ControllerName = controllerName; }
+        public DataUrl(string url) { Url = url; }
+        public DataUrl(string url, string dataId) { Url = url; DataId = dataId; }
+        public string ActionName { get; set; }
+        public string ControllerName { get; set; }
+        public string Url { get; set; }
+        public string DataId { get; set; }
     }
 
     public partial class FilterParameter
@@ -99,7 +131,8 @@ namespace Nop.Web.Framework.Models.DataTables
 
     public partial class ColumnProperty
     {
-        public ColumnProperty(string data) { }
+        public ColumnProperty(string data) { Data = data; }
+        public string Data { get; set; }
         public string Title { get; set; }
         public IRender Render { get; set; }
         public string Width { get; set; }
@@ -108,7 +141,8 @@ namespace Nop.Web.Framework.Models.DataTables
 
     public partial class RenderLink : IRender
     {
-        public RenderLink(DataUrl url) { }
+        public RenderLink(DataUrl url) { Url = url; }
+        public DataUrl Url { get; set; }
     }
 
     public partial class RenderDate : IRender;
@@ -123,7 +157,8 @@ namespace Nop.Web.Framework.Models.DataTables
 
     public partial class RenderButtonView : IRender
     {
-        public RenderButtonView(DataUrl url) { }
+        public RenderButtonView(DataUrl url) { Url = url; }
+        public DataUrl Url { get; set; }
     }
 
     public static partial class NopColumnClassDefaults
