@@ -89,7 +89,7 @@ public sealed partial class KashFlowEngineHost
         {
             // the store database is unreachable, say: the next tick tries again; a holder that cannot renew
             // stops sending before another node may take over (HoldFarmLeaseAsync). Logged once per outage.
-            if (!_farmFaultLogged)
+            if (_webFarm && !_farmFaultLogged)
             {
                 _farmFaultLogged = true;
                 Log(false, $"KashFlow (web farm): the store database's hand-off tables could not be used ({ex.GetType().Name}: {ex.Message}); this node keeps trying, and documents wait in its spool meanwhile. Were the plugin's tables created (reinstall or update the plugin)?");
