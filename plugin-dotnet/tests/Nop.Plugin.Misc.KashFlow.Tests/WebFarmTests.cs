@@ -157,6 +157,95 @@ public class WebFarmTests(ITestOutputHelper output)
         await a.DisposeAsync();
     }
 
+    [Fact]
+    public async Task The_active_node_in_its_own_process_killed_with_SIGKILL_mid_sync_is_taken_over_and_nothing_is_posted_twice()
+    {
+        using var db = new FarmDatabase();
+        db.Migrate();
+        await using var kashflow = new TestStore();
+        await kashflow.ConfigureAsync(s => { s.Enabled = true; s.Mode = KashFlowMode.Sandbox; s.PullStock = false; }, "sandbox", "sandbox-password", "kashflow");
+        Assert.True(await kashflow.Host.EnsureStartedAsync(), kashflow.Host.LastStartError);
+        var sandboxUrl = EngineDocuments.ParseConnectionReport(await kashflow.Host.Engine!.TestConnectionAsync()).BaseUrl!;
+        var books = new SandboxBooks(sandboxUrl);
+        await using var b = new TestStore(configureServices: StoreDatabase(db));
+        Host(b).FarmLeaseExpiry = LeaseExpiry;
+        await b.ConfigureAsync(s =>
+        {
+            s.Enabled = true;
+            s.Mode = KashFlowMode.Sandbox;
+            s.BaseUrl = sandboxUrl;
+            s.Transport = KashFlowTransport.Soap;
+            s.PullStock = false;
+            s.WebFarm = true;
+        }, "sandbox", "sandbox-password", "kashflow");
+
+        // node A: this test assembly run as a node in a child process (FarmNodeProcess), same database file
+        var start = new ProcessStartInfo("dotnet") { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
+        start.ArgumentList.Add(typeof(FarmNodeProcess).Assembly.Location);
+        start.ArgumentList.Add("farm-node");
+        start.ArgumentList.Add(System.Text.Json.JsonSerializer.Serialize(new FarmNodeArguments(db.FilePath, sandboxUrl, KashFlowTransport.Soap, LeaseExpiry.TotalSeconds)));
+        var childOutput = new System.Collections.Concurrent.ConcurrentQueue<string>();
+        using var child = new Process { StartInfo = start };
+        child.OutputDataReceived += (_, e) => { if (e.Data is not null) childOutput.Enqueue(e.Data); };
+        child.ErrorDataReceived += (_, e) => { if (e.Data is not null) childOutput.Enqueue(e.Data); };
+        Assert.True(child.Start());
+        child.BeginOutputReadLine();
+        child.BeginErrorReadLine();
+        try
+        {
+            // A takes the lease first (B does not look until then); then B looks and only hands over
+            var leases = new FarmLease(db.Repository<KashFlowFarmLease>(), "observer");
+            Assert.True(await UntilAsync(() => Task.FromResult(leases.Current() is not null), TimeSpan.FromSeconds(90)), "child: " + string.Join("\n", childOutput));
+            await b.Poller.RunOnceAsync();
+            Assert.False(Host(b).IsFarmActiveNode);
+            Assert.Null(b.Host.Engine);
+            Assert.Contains(leases.Current()!.Holder, childOutput.First(l => l.StartsWith("node ", StringComparison.Ordinal)));
+
+            for (var id = 7101; id <= 7116; id++)
+                await b.PublishAsync(new OrderPlacedEvent(Seed(b, id, DateTime.UtcNow)));
+            Assert.True(await UntilAsync(async () => (await books.InvoicesAsync()).Count > 0, TimeSpan.FromSeconds(60)), "child: " + string.Join("\n", childOutput));
+            child.Kill(entireProcessTree: true); // SIGKILL: requests on the wire are cut, nothing is released
+            var killed = Stopwatch.StartNew();
+            await child.WaitForExitAsync();
+            var invoicedBeforeKill = (await books.InvoicesAsync()).Count;
+
+            for (var id = 7117; id <= 7124; id++)
+                await b.PublishAsync(new OrderPlacedEvent(Seed(b, id, DateTime.UtcNow)));
+            Assert.True(await UntilAsync(async () =>
+            {
+                await b.Poller.RunOnceAsync();
+                return Host(b).IsFarmActiveNode;
+            }, LeaseExpiry * 4), b.Logger.AllText);
+            var takeover = killed.Elapsed;
+            var rows = db.Repository<KashFlowFarmDocument>();
+            Assert.True(await UntilAsync(async () =>
+            {
+                await b.Poller.RunOnceAsync();
+                return rows.Table.All(r => r.SyncedOnUtc != null);
+            }, TimeSpan.FromSeconds(90)), $"unsynced: {string.Join(", ", rows.Table.Where(r => r.SyncedOnUtc == null).Select(r => r.OrderId))}\n{b.Logger.AllText}");
+
+            var invoices = (await books.InvoicesAsync()).Where(i => i.Type != "CreditNote").ToList();
+            var duplicateInvoices = invoices.GroupBy(i => i.CustomerReference).Sum(g => g.Count() - 1);
+            var customers = (await books.CustomersAsync()).Where(c => c.Email?.StartsWith("customer6", StringComparison.Ordinal) == true).ToList();
+            var duplicateCustomers = customers.GroupBy(c => c.Email, StringComparer.OrdinalIgnoreCase).Sum(g => g.Count() - 1);
+            output.WriteLine($"SIGKILL (Soap): takeover {takeover.TotalMilliseconds:F0} ms (lease {LeaseExpiry.TotalSeconds} s); invoiced before the kill {invoicedBeforeKill}; " +
+                             $"invoices {invoices.Count} for 24 orders, duplicate invoices {duplicateInvoices}, customers {customers.Count} for 6 e-mails, duplicate customers {duplicateCustomers}");
+            Assert.True(takeover < LeaseExpiry + TimeSpan.FromSeconds(2), $"takeover took {takeover}");
+            Assert.Equal(24, invoices.Count);
+            Assert.Equal(0, duplicateInvoices);
+            Assert.Equal(6, customers.Count);
+            Assert.Equal(0, duplicateCustomers);
+        }
+        finally
+        {
+            if (!child.HasExited)
+                child.Kill(entireProcessTree: true);
+            await child.WaitForExitAsync();
+            if (childOutput.FirstOrDefault(l => l.StartsWith("root ", StringComparison.Ordinal)) is { } root)
+                Directory.Delete(root["root ".Length..], recursive: true);
+        }
+    }
+
     /// <summary>The store database's repository, refusing every write while <see cref="Failing"/> (the database down).</summary>
     private sealed class FlakyRepository<T>(IRepository<T> inner) : IRepository<T> where T : Nop.Core.BaseEntity
     {

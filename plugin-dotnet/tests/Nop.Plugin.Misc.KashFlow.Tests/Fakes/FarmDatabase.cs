@@ -21,12 +21,15 @@ namespace Nop.Plugin.Misc.KashFlow.Tests.Fakes;
 public sealed class FarmDatabase : IDisposable
 {
     private readonly string _folder;
+    private readonly bool _owned;
 
-    public FarmDatabase()
+    /// <param name="existingFile">Another process's store database (a node in a child process): opened, never deleted.</param>
+    public FarmDatabase(string? existingFile = null)
     {
-        _folder = Path.Combine(Path.GetTempPath(), "kashflow-farm-db-" + Guid.NewGuid().ToString("N"));
+        _owned = existingFile is null;
+        _folder = existingFile is null ? Path.Combine(Path.GetTempPath(), "kashflow-farm-db-" + Guid.NewGuid().ToString("N")) : Path.GetDirectoryName(existingFile)!;
         Directory.CreateDirectory(_folder);
-        FilePath = Path.Combine(_folder, "store.sqlite");
+        FilePath = existingFile ?? Path.Combine(_folder, "store.sqlite");
         // a busy connection waits (up to 30 s) for another's write instead of failing: SQLite's lock, not ours
         ConnectionString = new SqliteConnectionStringBuilder { DataSource = FilePath, DefaultTimeout = 30, Pooling = false }.ToString();
         using (var connection = new SqliteConnection(ConnectionString))
@@ -87,6 +90,8 @@ public sealed class FarmDatabase : IDisposable
     public void Dispose()
     {
         SqliteConnection.ClearAllPools();
+        if (!_owned)
+            return;
         try
         {
             Directory.Delete(_folder, recursive: true);
