@@ -132,6 +132,12 @@ pub struct FlowSteps {
     /// quantities) or post them spread over the VAT rates (`CreditNoteRelease`). Off by default:
     /// they are spread and posted at once.
     pub hold_partial_refunds: bool,
+    /// Another journal may already have posted this store's orders (a web farm: a node that took
+    /// over the active-node lease journals again what the node before it may have posted). An
+    /// order's first attempt then looks in KashFlow (by invoice number, or by reference) before it
+    /// creates the invoice, as every retry does. Off by default: one journal per store, whose own
+    /// attempts it knows. Costs one read per order.
+    pub look_before_first_post: bool,
 }
 
 impl Default for FlowSteps {
@@ -142,6 +148,7 @@ impl Default for FlowSteps {
             record_payments: true,
             pull_stock: true,
             hold_partial_refunds: false,
+            look_before_first_post: false,
         }
     }
 }
@@ -497,6 +504,18 @@ mod tests {
         assert!(c.steps.pull_stock && c.steps.record_payments);
         assert_eq!(c.journal_durability, JournalDurability::Full);
         assert_eq!(c.worker_lease, WorkerLeasePolicy::default());
+    }
+
+    #[test]
+    fn looking_before_the_first_post_is_off_unless_asked_for() {
+        assert!(
+            !parse(r#"{"JournalPath":"j"}"#)
+                .unwrap()
+                .steps
+                .look_before_first_post
+        );
+        let c = parse(r#"{"JournalPath":"j","Steps":{"LookBeforeFirstPost":true}}"#).unwrap();
+        assert!(c.steps.look_before_first_post && c.steps.create_invoices);
     }
 
     #[test]

@@ -92,7 +92,8 @@ pub async fn sync_order(
         return Ok(done);
     }
 
-    let look_first = ctx.job.outcome_unknown || ctx.job.attempt > 1;
+    // a retry, a lost answer, or (a web farm's new active node) another journal may have posted it
+    let look_first = ctx.job.outcome_unknown || ctx.job.attempt > 1 || steps.look_before_first_post;
     let posted = match post_invoice(ctx, conn, &inv, &request, look_first).await {
         // The customer the ledger remembers is gone from KashFlow (deleted or merged there):
         // find it again by e-mail or create it, then post once more (looking first, as after

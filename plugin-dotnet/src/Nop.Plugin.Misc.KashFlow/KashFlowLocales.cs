@@ -129,6 +129,7 @@ public static class KashFlowLocales
     public const string Resync = P + "Resync";
     public const string ResyncDone = P + "Resync.Done";
     public const string ResyncSpooled = P + "Resync.Spooled";
+    public const string ResyncHandedOver = P + "Resync.HandedOver";
 
     public const string Transport = P + "Fields.Transport";
     public const string SoapUrl = P + "Fields.SoapUrl";
@@ -162,6 +163,9 @@ public static class KashFlowLocales
     public const string WorkerActive = P + "Worker.Active";
     public const string WorkerActiveElsewhere = P + "Worker.ActiveElsewhere";
     public const string WorkerNone = P + "Worker.None";
+    public const string FarmActiveHere = P + "Farm.ActiveHere";
+    public const string FarmActiveElsewhere = P + "Farm.ActiveElsewhere";
+    public const string FarmNoneActive = P + "Farm.NoneActive";
     public static readonly string ErrorPrefix = P + "Error.";
     public const string CheckByHandYes = P + "SyncLog.CheckByHand.Yes";
 
@@ -464,6 +468,9 @@ public static class KashFlowLocales
         [WorkerActive] = "Syncing on {0} (process {1}) since {2}.",
         [WorkerActiveElsewhere] = "Syncing on {0} (process {1}) since {2}; this server only queues orders for it.",
         [WorkerNone] = "Nothing is syncing right now. The last to sync was {0} (process {1}), until {2}.",
+        [FarmActiveHere] = "Web farm: this node ({0}) is the active sync node since {1}.",
+        [FarmActiveElsewhere] = "Web farm: {0} is the active sync node since {1}; this node ({2}) hands its orders to it through the store database. The sync log below is the active node's: open it there.",
+        [FarmNoneActive] = "Web farm: no node is syncing right now; the next node to look takes over within {0} seconds. This node is {1}.",
         [CheckByHandYes] = "Check in KashFlow",
 
         [ErrorPrefix + "InvalidJson"] = "The order could not be read (the plugin built a broken document). Use Resync on the preview page; if it happens again, contact support with the technical details.",
@@ -610,6 +617,7 @@ public static class KashFlowLocales
         [Resync] = "Resync order",
         [ResyncDone] = "Order {0} is queued for KashFlow ({1}).",
         [ResyncSpooled] = "Order {0} is spooled: {1}",
+        [ResyncHandedOver] = "Order {0} is handed to the web farm's active sync node through the store database.",
 
         [WebFarm] = "Web farm (several servers, one store database)",
         [WebFarm + ".Hint"] = "On when several nopCommerce servers share this store's database: orders are handed over in the store database and one server at a time sends them to KashFlow. Off for a single server.",

@@ -31,6 +31,32 @@ public class FacadeDriftTests
         Assert.True(drift.Count == 0, $"{drift.Count} facade line(s) are not in nopCommerce 4.90.3's API:\n" + string.Join("\n", drift));
     }
 
+    /// <summary>
+    /// The FluentMigrator facade (7.1.0.0, FluentMigrator's key) against FluentMigrator 8.0.1's API
+    /// (facade/fluentmigrator-8.0.1-api.txt): members, and the interfaces each type has, since a fluent call
+    /// compiles to a reference on the interface that declares the method. Read without loading it: this
+    /// process runs the real FluentMigrator.
+    /// </summary>
+    [Fact]
+    public void Every_FluentMigrator_facade_type_member_and_interface_is_in_FluentMigrator_8_with_the_same_shape()
+    {
+        var listing = File.ReadAllLines(Path.Combine(FixtureOrders.RepositoryRoot(), "plugin-dotnet", "facade", "fluentmigrator-8.0.1-api.txt"))
+            .Where(l => l.Length > 0 && !l.StartsWith('#'))
+            .ToHashSet(StringComparer.Ordinal);
+        var folder = Path.Combine(AppContext.BaseDirectory, "facade-fluentmigrator");
+        var runtime = System.Runtime.InteropServices.RuntimeEnvironment.GetRuntimeDirectory();
+        using var context = new MetadataLoadContext(new PathAssemblyResolver(Directory.GetFiles(runtime, "*.dll").Concat(Directory.GetFiles(folder, "*.dll"))), "System.Private.CoreLib");
+        var assemblies = new[] { "FluentMigrator", "FluentMigrator.Abstractions" }.Select(n => context.LoadFromAssemblyPath(Path.Combine(folder, n + ".dll"))).ToList();
+        Assert.All(assemblies, a => Assert.Equal((new Version(7, 1, 0, 0), "aacfc7de5acabf05"),
+            (a.GetName().Version!, Convert.ToHexString(a.GetName().GetPublicKeyToken()!).ToLowerInvariant())));
+        var types = assemblies.SelectMany(a => a.GetTypes()).Where(ApiFormat.IsVisible).ToList();
+        Assert.Contains(types, t => t.Name == "ICreateTableColumnOptionOrWithColumnSyntax");
+        var drift = types.SelectMany(t => ApiFormat.Lines(t).Concat(ApiFormat.InterfaceLines(t))).Where(line => !listing.Contains(line)).Order(StringComparer.Ordinal).ToList();
+        Assert.True(drift.Count == 0, $"{drift.Count} facade line(s) are not in FluentMigrator 8.0.1's API:\n" + string.Join("\n", drift));
+        // and the check would see a wrong interface
+        Assert.DoesNotContain("FluentMigrator.Builders.Create.Table.ICreateTableColumnAsTypeSyntax | implements FluentMigrator.Builders.Create.Table.ICreateTableWithColumnSyntax", listing);
+    }
+
     [Fact]
     public void The_check_tells_a_drifted_member_from_a_real_one()
     {

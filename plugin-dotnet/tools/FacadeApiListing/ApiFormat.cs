@@ -25,6 +25,10 @@ public static class ApiFormat
             yield return $"{Name(t)} | {member}";
     }
 
+    /// <summary>"{type name} | implements {interface}", one per interface the type has (inherited ones too).</summary>
+    public static IEnumerable<string> InterfaceLines(Type t) =>
+        t.GetInterfaces().Select(i => $"{Name(t)} | implements {Name(i)}").Order(StringComparer.Ordinal);
+
     public static string TypeLine(Type t)
     {
         var baseType = t.BaseType is { } b && !t.IsInterface && !t.IsEnum && !t.IsValueType && !IsDelegate(t)

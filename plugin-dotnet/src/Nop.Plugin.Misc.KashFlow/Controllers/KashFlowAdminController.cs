@@ -300,6 +300,8 @@ public class KashFlowAdminController : BasePluginController
         var result = _host.SubmitOrder(order.Id, await _snapshotBuilder.BuildJsonAsync(order));
         if (result.State == SubmitState.Enqueued)
             _notificationService.SuccessNotification(Format(await _localizationService.GetResourceAsync(KashFlowLocales.ResyncDone), order.CustomOrderNumber, result.Receipt?.State));
+        else if (result.State == SubmitState.InStoreDatabase)
+            _notificationService.SuccessNotification(Format(await _localizationService.GetResourceAsync(KashFlowLocales.ResyncHandedOver), order.CustomOrderNumber));
         else
             _notificationService.WarningNotification(Format(await _localizationService.GetResourceAsync(KashFlowLocales.ResyncSpooled), order.CustomOrderNumber, result.Message));
         return RedirectToAction(nameof(Preview), new { orderNumber });

@@ -8,8 +8,9 @@ namespace Nop.Plugin.Misc.KashFlow.Domain;
 public static class EngineNames
 {
     /// <summary>core/src/engine/model.rs RecordState: what the shop admin sees for an order (the sync log's filter).</summary>
-    public static readonly IReadOnlyList<string> RecordStates = ["Pending", "InFlight", "Retrying", "Synced", "Failed", "Cancelled"];
+    public static readonly IReadOnlyList<string> RecordStates = ["Pending", "InFlight", "Retrying", RecordSynced, "Failed", RecordCancelled];
 
+    public const string RecordSynced = "Synced";
     public const string RecordCancelled = "Cancelled";
 
     /// <summary>core/src/engine/model.rs JobState: a credit note's job state.</summary>

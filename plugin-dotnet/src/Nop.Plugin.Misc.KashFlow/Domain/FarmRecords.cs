@@ -1,6 +1,7 @@
-// The web farm's tables in the store database (several nopCommerce nodes share it, not a disk). Not
-// wired yet: see the plugin README, "Web farm". Created by the plugin's migration (to come:
-// Create.TableFor<T>() plus a unique index on KashFlowFarmLease.Name, which the lease relies on).
+// The web farm's tables in the store database (several nopCommerce nodes share it, not a disk): the
+// hand-off of documents between nodes and the active-node lease (plugin README, "Web farm"). Created by
+// the plugin's migration (Data/FarmSchemaMigration.cs, with the unique index on KashFlowFarmLease.Name
+// the lease relies on); read and written by Services/FarmDocuments.cs and Services/FarmLease.cs.
 using Nop.Core;
 
 namespace Nop.Plugin.Misc.KashFlow.Domain;

@@ -341,6 +341,18 @@ public class KashFlowModelFactory
             search.StatusLine = await _phrases.StatusLineAsync(counts);
             (search.Worker, search.WorkerTimeUtc, search.WorkerActive) = await _phrases.WorkerAsync(counts.ActiveWorker);
         }
+        // a web farm: which node syncs (only that one runs the engine)
+        FarmNodeStatus? farm = null;
+        try
+        {
+            farm = await _host.FarmStatusAsync();
+        }
+        catch (Exception)
+        {
+            // the store database did not answer: the page still shows what the engine knows
+        }
+        (search.FarmNode, search.FarmTimeUtc) = await _phrases.FarmNodeAsync(farm, FarmLease.Expiry);
+        search.FarmOtherNodeSyncs = farm is { ThisNodeActive: false, ActiveNode: not null };
         // the engine's breaker states (Closed/Open/HalfOpen) read as faults to a merchant: say what they mean
         search.Circuit = (engine is null ? null : SafeCircuit(engine)) switch
         {

@@ -5,6 +5,7 @@
 using System.Globalization;
 using Nop.Plugin.Misc.KashFlow.Domain;
 using Nop.Plugin.Misc.KashFlow.Models;
+using Nop.Plugin.Misc.KashFlow.Services;
 using Nop.Services.Localization;
 
 namespace Nop.Plugin.Misc.KashFlow.Factories;
@@ -90,6 +91,21 @@ public class KashFlowPhrases
             return (Format(await TextAsync(key), host, worker.ProcessId, "{0}"), worker.SinceUtc, true);
         }
         return (Format(await TextAsync(KashFlowLocales.WorkerNone), host, worker.ProcessId, "{0}"), worker.RenewedUtc, false);
+    }
+
+    /// <summary>
+    /// Web farm: "{node} is the active sync node since {0}" (this node or another), or that none is; {0} stays
+    /// for the view to fill with the time in the admin's zone. Null when the farm setting is off.
+    /// </summary>
+    public async Task<(string? Text, DateTime? TimeUtc)> FarmNodeAsync(FarmNodeStatus? farm, TimeSpan leaseExpiry)
+    {
+        if (farm is null)
+            return (null, null);
+        if (farm.ActiveNode is null)
+            return (Format(await TextAsync(KashFlowLocales.FarmNoneActive), (int)leaseExpiry.TotalSeconds, farm.ThisNode), null);
+        return farm.ThisNodeActive
+            ? (Format(await TextAsync(KashFlowLocales.FarmActiveHere), farm.ThisNode, "{0}"), farm.ActiveSinceUtc)
+            : (Format(await TextAsync(KashFlowLocales.FarmActiveElsewhere), farm.ActiveNode, "{0}", farm.ThisNode), farm.ActiveSinceUtc);
     }
 
     /// <summary>An engine error for the merchant: the resource of its code, the engine's text as technical details.</summary>

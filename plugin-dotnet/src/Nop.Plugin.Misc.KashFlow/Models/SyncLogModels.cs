@@ -36,6 +36,13 @@ public record SyncRecordSearchModel : BaseSearchModel
     public string? Worker { get; set; }
     public DateTime? WorkerTimeUtc { get; set; }
     public bool WorkerActive { get; set; }
+
+    /// <summary>Web farm only: which node syncs and since when ({0} is FarmTimeUtc, shown in the admin's time).</summary>
+    public string? FarmNode { get; set; }
+    public DateTime? FarmTimeUtc { get; set; }
+
+    /// <summary>Web farm: this node is not the active one, so its engine is not running on purpose.</summary>
+    public bool FarmOtherNodeSyncs { get; set; }
     public string? Circuit { get; set; }
     public bool EngineRunning { get; set; }
 }

@@ -36,7 +36,11 @@ public sealed record KashFlowConnectionDocument
 }
 
 /// <summary>core::engine::config::FlowSteps.</summary>
-public sealed record FlowStepsDocument(bool SyncCustomers, bool CreateInvoices, bool RecordPayments, bool PullStock, bool HoldPartialRefunds);
+public sealed record FlowStepsDocument(bool SyncCustomers, bool CreateInvoices, bool RecordPayments, bool PullStock, bool HoldPartialRefunds)
+{
+    /// <summary>Web farm: a new active node journals again what the one before it may have posted, so the first attempt looks first.</summary>
+    public bool LookBeforeFirstPost { get; init; }
+}
 
 public static class EngineConfigBuilder
 {
@@ -56,7 +60,10 @@ public static class EngineConfigBuilder
             RequestsPerSecond = Math.Max(1, settings.RequestsPerSecond),
             TimeoutSeconds = Math.Max(1, settings.TimeoutSeconds),
         },
-        Steps = new FlowStepsDocument(settings.SyncCustomers, settings.CreateInvoices, settings.RecordPayments, settings.PullStock, settings.HoldPartialRefunds),
+        Steps = new FlowStepsDocument(settings.SyncCustomers, settings.CreateInvoices, settings.RecordPayments, settings.PullStock, settings.HoldPartialRefunds)
+        {
+            LookBeforeFirstPost = settings.WebFarm,
+        },
         Rules = ParseRules(settings.RulesJson),
     }.ToJson();
 

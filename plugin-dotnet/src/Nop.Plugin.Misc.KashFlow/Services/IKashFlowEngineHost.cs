@@ -15,7 +15,10 @@ public enum SubmitState
     Spooled,
 
     /// <summary>In the checkout hand-off's memory; its writer journals it (or spools it) shortly.</summary>
-    HandedOff
+    HandedOff,
+
+    /// <summary>Web farm: a row in the store database's hand-off table; the active node journals it.</summary>
+    InStoreDatabase
 }
 
 public sealed record SubmitResult(SubmitState State, EnqueueReceipt? Receipt, string? Message)
@@ -82,4 +85,14 @@ public interface IKashFlowEngineHost : IDisposable
     bool TryDequeueLog(out EngineLogEntry entry);
 
     void Stop();
+
+    /// <summary>
+    /// Web farm ("Web farm" on): takes or renews the active-node lease, and on the active node journals the
+    /// store database's hand-off rows, marks them synced and runs the farm-wide catch-up. Off: nothing.
+    /// The poller calls it before each pass. Never throws for a database fault (logged; next tick retries).
+    /// </summary>
+    Task FarmTickAsync(CancellationToken cancellationToken = default);
+
+    /// <summary>Web farm: the active node and since when (null when the farm setting is off).</summary>
+    Task<FarmNodeStatus?> FarmStatusAsync();
 }

@@ -11,6 +11,10 @@ public sealed partial class KashFlowEngineHost
     /// <summary>After an unclean exit: rebuilds from the store what the hand-off may have lost. Once per start.</summary>
     private async Task RunCatchUpAsync(IServiceProvider services, CancellationToken cancellationToken)
     {
+        // a web farm's catch-up is farm-wide, from the store database (FarmCatchUpAsync): this node's
+        // marker and journal know only a part of the farm
+        if (_webFarm)
+            return;
         AdoptOrphanedMarkers();
         if (_catchUpFromUtc is not { } from || _engine is not { } engine || Interlocked.Exchange(ref _catchUpRunning, 1) == 1)
             return;

@@ -12,6 +12,8 @@ public sealed partial class KashFlowEngineHost
     // documents must keep their order, and the engine files a payment that arrives first as waiting.
     public SubmitResult HandOffOrder(int orderId, string snapshotJson)
     {
+        if (_webFarm)
+            return FarmSubmit(SpoolKind.Order, orderId, snapshotJson);
         // without its marker a lost hand-off could not be found again: journal it now instead
         if (OpenMarker() is null)
             return Submit(SpoolKind.Order, orderId, snapshotJson);
@@ -22,6 +24,8 @@ public sealed partial class KashFlowEngineHost
 
     public SubmitResult HandOffEvent(int orderId, DateTime orderCreatedOnUtc, string eventJson)
     {
+        if (_webFarm)
+            return FarmSubmit(SpoolKind.Event, orderId, eventJson);
         // An order created before the floor (before this process started, or before the crash the
         // floor remembers) is outside what the catch-up looks at: an admin action on an older order,
         // journalled now, after whatever the hand-off still holds.

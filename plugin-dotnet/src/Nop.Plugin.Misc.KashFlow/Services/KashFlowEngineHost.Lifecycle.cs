@@ -31,6 +31,13 @@ public sealed partial class KashFlowEngineHost
                 return false;
             }
             OnEnabled();
+            _webFarm = settings.WebFarm;
+            if (settings.WebFarm && !_farmHolder)
+            {
+                // a web farm's other nodes only hand documents over (the active node runs the engine)
+                _lastStartError = null;
+                return false;
+            }
             return await StartLockedAsync(settings, settingsManager.GetCredentials(settings), scope.ServiceProvider);
         }
         finally
@@ -55,6 +62,13 @@ public sealed partial class KashFlowEngineHost
                 return;
             }
             OnEnabled();
+            _webFarm = settings.WebFarm;
+            if (settings.WebFarm && !_farmHolder)
+            {
+                StopLocked();
+                _lastStartError = null;
+                return;
+            }
             var credentials = settingsManager.GetCredentials(settings);
             var engine = _engine;
             if (engine is null)
@@ -149,6 +163,7 @@ public sealed partial class KashFlowEngineHost
         {
             _startLock.Release();
         }
+        ReleaseFarmLeaseOnStop();
     }
 
     private void StopLocked()

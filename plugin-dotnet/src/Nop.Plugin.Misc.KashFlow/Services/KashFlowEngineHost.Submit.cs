@@ -1,6 +1,7 @@
 // KashFlowEngineHost, the durable path: a document is journalled by the engine when it runs and nothing
 // older waits in the spool, otherwise written to the spool. Admin actions and the hand-off's writer
-// come here; a local journal commit at most, never the network.
+// come here; a local journal commit at most, never the network. In a web farm they go to the store
+// database instead (KashFlowEngineHost.Farm.cs), whose active node journals them through Submit.
 
 namespace Nop.Plugin.Misc.KashFlow.Services;
 
@@ -10,12 +11,16 @@ public sealed partial class KashFlowEngineHost
     // order they were raised (a refund after the payment that checkout handed off, say).
     public SubmitResult SubmitOrder(int orderId, string snapshotJson)
     {
+        if (_webFarm)
+            return FarmSubmit(SpoolKind.Order, orderId, snapshotJson);
         _handOff.WaitUntilWritten(KashFlowDefaults.HandOffDrainTimeout);
         return Submit(SpoolKind.Order, orderId, snapshotJson);
     }
 
     public SubmitResult SubmitEvent(int orderId, string eventJson)
     {
+        if (_webFarm)
+            return FarmSubmit(SpoolKind.Event, orderId, eventJson);
         _handOff.WaitUntilWritten(KashFlowDefaults.HandOffDrainTimeout);
         return Submit(SpoolKind.Event, orderId, eventJson);
     }

@@ -11,7 +11,8 @@
 // reports about the data folder, and Dispose. The other jobs are in KashFlowEngineHost.*.cs:
 // Lifecycle (start, reconfigure, stop), HandOff (checkout's in-memory path and its marker), Submit (the
 // durable path: engine or spool), Spool (handing the spool to the engine), CatchUp (after an unclean
-// exit), EngineLog (the engine's log lines, queued for nopCommerce's log).
+// exit), EngineLog (the engine's log lines, queued for nopCommerce's log), Farm (the web farm: the store
+// database's hand-off table and the active-node lease).
 using System.Collections.Concurrent;
 using Microsoft.Extensions.DependencyInjection;
 using Nop.Plugin.Misc.KashFlow.Native;
@@ -101,6 +102,7 @@ public sealed partial class KashFlowEngineHost : IKashFlowEngineHost
         // a clean stop: everything handed off reaches the journal (or the spool) before the engine stops
         var drained = _handOff.Stop(KashFlowDefaults.HandOffDrainTimeout);
         StopLocked();
+        ReleaseFarmLeaseOnStop();
         if (drained && !_handOffLostSome)
         {
             try

@@ -73,6 +73,8 @@ public class OutcomePollingService : BackgroundService
     /// <summary>One pass: start if needed, apply a batch of outcomes, flush logs. Returns outcomes handled.</summary>
     public async Task<int> RunOnceAsync(CancellationToken cancellationToken = default)
     {
+        // a web farm: the active-node lease first (only its holder runs the engine)
+        await _host.FarmTickAsync(cancellationToken);
         await _host.EnsureStartedAsync(cancellationToken: cancellationToken);
         var engine = _host.Engine;
         var handled = 0;

@@ -57,7 +57,9 @@ public sealed class TestStore : IAsyncDisposable
 
     /// <param name="sameDatabaseAs">Another store whose database (orders, settings, customers, …) this one
     /// shares: a second nopCommerce process (IIS overlapped recycling) or node (a web farm) of one store.</param>
-    public TestStore(string? dataDirectory = null, TimeProvider? time = null, TestStore? sameDatabaseAs = null)
+    /// <param name="configureServices">More of nopCommerce's registrations (a web farm's IRepository&lt;T&gt;s, say).</param>
+    public TestStore(string? dataDirectory = null, TimeProvider? time = null, TestStore? sameDatabaseAs = null,
+        Action<IServiceCollection>? configureServices = null)
     {
         Time = time ?? TimeProvider.System;
         Orders = sameDatabaseAs?.Orders ?? new();
@@ -116,6 +118,7 @@ public sealed class TestStore : IAsyncDisposable
         {
             services.AddSingleton(new KashFlowEnginePaths(dataDirectory));
         }
+        configureServices?.Invoke(services);
         Services = services.BuildServiceProvider();
 
         // a GBP store, as the sandbox seed assumes
