@@ -613,6 +613,10 @@ pub struct ConnectionReport {
     /// `None` when the test worked.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error_code: Option<String>,
+    /// The account's lookups, read by a working test: the same document `kfs_engine_lookups`
+    /// gives, so the host has one shape for them and a test saves the admin a second read.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub catalogue: Option<crate::mapping::suggest::KashFlowCatalogue>,
 }
 
 /// Milliseconds since the Unix epoch (journal time) to a UTC time.

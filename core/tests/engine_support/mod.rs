@@ -482,6 +482,7 @@ impl JobProcessor for TestProcessor {
                 transport: config.kashflow.transport.to_string(),
                 facts: None,
                 error_code: None,
+                catalogue: None,
             })
         })
     }
