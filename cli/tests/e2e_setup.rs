@@ -45,3 +45,43 @@ async fn a_working_connection_test_keeps_the_lookups_and_releases_orders_waiting
     bed.stop().await;
 }
 }
+
+over_transports! {
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn mapping_a_waiting_sku_to_a_product_kashflow_has_releases_the_order(t) {
+    let bed = TestBed::start(&SandboxOptions::default(), |c| c.kashflow.transport = t)
+        .await
+        .unwrap();
+    let mut o = order(1702, 62, "mapped@example.com");
+    o.items[0].sku = Some("MUG-CLASSIC-BLUE".into());
+    let r = bed.engine.enqueue_order(&json(&o)).unwrap();
+    assert_eq!(bed.settle().await.unwrap().failed, 1);
+
+    // The admin maps the SKU to the product KashFlow has, and the lookups are read again.
+    let mut mapped = bed.config.clone();
+    mapped
+        .rules
+        .product_codes
+        .insert("MUG-CLASSIC-BLUE".into(), "MUG-CLASSIC".into());
+    bed.engine.reconfigure(mapped).unwrap();
+    bed.engine.account_catalogue().await.unwrap();
+
+    // Nobody pressed Retry: mapped again under the new rules, the order is posted.
+    let c = bed.settle().await.unwrap();
+    assert_eq!((c.synced, c.failed), (1, 0), "{c:?}");
+    let inv = invoice_of(&bed.sandbox, 1702).expect("invoice posted");
+    assert!(
+        inv.line_items
+            .iter()
+            .flatten()
+            .any(|l| l.product_code.as_deref() == Some("MUG-CLASSIC")),
+        "{:?}",
+        inv.line_items
+    );
+    assert_eq!(
+        bed.engine.record_detail(r.record_id).unwrap().record.state,
+        RecordState::Synced
+    );
+    bed.stop().await;
+}
+}

@@ -556,18 +556,22 @@ impl Engine {
     }
 
     /// Orders that failed only because KashFlow lacked a product (`UnknownProduct`) go again once
-    /// every product code their invoice names is in `catalogue`; returns how many. The others
-    /// stay failed (retrying them would only be refused again).
+    /// every product code their invoice names is in `catalogue`, as it came or as the rules in
+    /// force map it now (the admin mapped the SKU to a product KashFlow has: a retry maps the
+    /// order again under those rules); returns how many. The others stay failed (retrying them
+    /// would only be refused again).
     pub fn retry_now_stocked(
         &self,
         catalogue: &crate::mapping::suggest::KashFlowCatalogue,
     ) -> Result<usize, EngineError> {
-        let has = |code: &str| {
+        let rules = self.inner.config().rules.clone();
+        let listed = |code: &str| {
             catalogue
                 .products
                 .iter()
                 .any(|p| p.code.trim().eq_ignore_ascii_case(code.trim()))
         };
+        let has = |code: &str| listed(code) || listed(&rules.product_code(code));
         // Every candidate first (retrying moves records out of the pages being read).
         let mut waiting = Vec::new();
         let mut page = 1;
