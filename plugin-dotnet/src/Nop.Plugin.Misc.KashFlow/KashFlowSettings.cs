@@ -83,6 +83,15 @@ public class KashFlowSettings : ISettings
     /// </summary>
     public bool WebFarm { get; set; }
 
+    /// <summary>The setup wizard's step to resume at (1..8); 0 before it was opened.</summary>
+    public int SetupStep { get; set; }
+
+    /// <summary>The wizard's steps done so far, comma-separated ("1,2,3").</summary>
+    public string? SetupDoneSteps { get; set; }
+
+    /// <summary>The wizard's last step (switch on) is done: Configure stops offering "Continue setup".</summary>
+    public bool SetupFinished { get; set; }
+
     /// <summary>
     /// The transport in force: the one chosen, else (settings from before the choice existed) REST when a
     /// KashFlow login was saved, since that is what such a store has been using, and SOAP for a fresh one.

@@ -151,6 +151,7 @@ public class KashFlowModelFactory
 
         var engine = _host.Engine;
         model.EngineRunning = engine is not null;
+        model.SetupStep = settings.SetupFinished ? null : Math.Clamp(settings.SetupStep, 1, SetupSteps.Count);
         model.EngineError = _host.LastStartError;
         model.SpooledDocuments = SafeSpoolCount();
         model.NativeLibraryProblem = NativeLibraryStatus.Problem();
@@ -423,7 +424,10 @@ public class KashFlowModelFactory
         };
     }
 
-    public async Task<PreviewModel> PreparePreviewModelAsync(string? orderNumber, IOrderSnapshotBuilder snapshotBuilder)
+    /// <param name="previewElsewhere">Where the preview comes from when the engine is not running (the setup wizard, before
+    /// sync is on: a short-lived engine); without it the page says the engine is not running.</param>
+    public async Task<PreviewModel> PreparePreviewModelAsync(string? orderNumber, IOrderSnapshotBuilder snapshotBuilder,
+        Func<string, Task<string>>? previewElsewhere = null)
     {
         var model = new PreviewModel { OrderNumber = orderNumber };
         if (string.IsNullOrWhiteSpace(orderNumber))
@@ -438,14 +442,14 @@ public class KashFlowModelFactory
         var snapshot = await snapshotBuilder.BuildJsonAsync(order);
         model.SnapshotJson = EngineDocuments.Indent(snapshot);
         var engine = _host.Engine;
-        if (engine is null)
+        if (engine is null && previewElsewhere is null)
         {
             model.Error = await _localizationService.GetResourceAsync(KashFlowLocales.EngineNotRunning);
             return model;
         }
         try
         {
-            var json = engine.PreviewJson(snapshot);
+            var json = engine is not null ? engine.PreviewJson(snapshot) : await previewElsewhere!(snapshot);
             var preview = EngineDocuments.ParsePreview(json);
             model.PreviewJson = EngineDocuments.Indent(json);
             model.PreviewOk = preview.Ok;

@@ -76,6 +76,7 @@ public sealed class TestStore : IAsyncDisposable
         var services = new ServiceCollection();
         services.AddSingleton<IOrderService>(Orders);
         services.AddSingleton<IProductService>(Products);
+        services.AddSingleton<Nop.Data.IRepository<Nop.Core.Domain.Catalog.Product>>(new FakeProductRepository(Products));
         services.AddSingleton<ISettingService>(Settings);
         services.AddSingleton<IEncryptionService>(Encryption);
         services.AddSingleton<ILocalizationService>(Localization);
@@ -108,6 +109,8 @@ public sealed class TestStore : IAsyncDisposable
         services.AddSingleton<IPluginManager<IPlugin>>(sp => new FakePluginManager(this, sp));
         services.AddScoped<KashFlowSyncTask>();
         services.AddScoped<Controllers.KashFlowAdminController>();
+        services.AddScoped<Controllers.KashFlowProductsController>();
+        services.AddScoped<Controllers.KashFlowSetupController>();
         services.AddScoped<KashFlowPlugin>();
 
         services.AddSingleton(Time); // before NopStartup, whose TimeProvider.System is only a fallback
