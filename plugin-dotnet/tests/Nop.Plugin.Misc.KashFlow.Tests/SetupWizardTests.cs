@@ -177,6 +177,17 @@ public class SetupWizardTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task A_store_set_up_before_the_wizard_is_not_asked_to_start_it_but_one_left_half_way_is()
+    {
+        await using var store = new TestStore();
+        await store.ConfigureAsync(s => s.Enabled = true);
+        Assert.Null((await ConfigureAsync(store)).SetupStep);
+
+        await store.ConfigureAsync(s => s.SetupStep = 3);
+        Assert.Equal(3, (await ConfigureAsync(store)).SetupStep);
+    }
+
+    [Fact]
     public async Task A_failed_test_says_what_to_change_and_the_step_is_not_done()
     {
         await using var store = new TestStore();

@@ -151,7 +151,8 @@ public class KashFlowModelFactory
 
         var engine = _host.Engine;
         model.EngineRunning = engine is not null;
-        model.SetupStep = settings.SetupFinished ? null : Math.Clamp(settings.SetupStep, 1, SetupSteps.Count);
+        // a store already syncing that never opened the wizard (set up before it existed) is not asked to start it
+        model.SetupStep = settings.SetupFinished || (settings.Enabled && settings.SetupStep == 0) ? null : Math.Clamp(settings.SetupStep, 1, SetupSteps.Count);
         model.EngineError = _host.LastStartError;
         model.SpooledDocuments = SafeSpoolCount();
         model.NativeLibraryProblem = NativeLibraryStatus.Problem();
