@@ -6,7 +6,6 @@ using Nop.Plugin.Misc.KashFlow.Domain;
 using Nop.Plugin.Misc.KashFlow.Models;
 using Nop.Plugin.Misc.KashFlow.Services;
 using Nop.Plugin.Misc.KashFlow.Tests.Fakes;
-using Xunit.Abstractions;
 
 namespace Nop.Plugin.Misc.KashFlow.Tests;
 
@@ -17,7 +16,7 @@ namespace Nop.Plugin.Misc.KashFlow.Tests;
 /// (a field whose value differs from what the page offered) and the clicks (links followed and buttons
 /// pressed), and checks every step was saved and the wizard can be left and resumed.
 /// </summary>
-public class SetupWizardTests(ITestOutputHelper output)
+public class SetupWizardTests
 {
     private sealed class Tally
     {
@@ -141,11 +140,10 @@ public class SetupWizardTests(ITestOutputHelper output)
         Assert.Null((await ConfigureAsync(store)).SetupStep);
         Assert.DoesNotContain(store.Notifications.Notifications, n => n.Kind == "Error");
 
-        output.WriteLine($"first setup with the suggestions accepted: {tally.Fields} fields, {tally.Clicks} clicks " +
-                         $"({suggested} payment fields and {page.Configuration.NominalSuggestions.Count} nominals suggested and accepted)");
-        // what the admin types is the KashFlow login, and a payment field only where the engine had no suggestion
-        Assert.InRange(tally.Fields, 2, 2 + 4 - suggested);
-        Assert.InRange(tally.Clicks, 8, 16);
+        // The measure (README, plugin-dotnet/README.md): what the admin types is the KashFlow login; every payment
+        // method and nominal came preselected (the engine's suggestion or its default found in the account).
+        Assert.True(suggested >= 2, $"{suggested} payment fields suggested");
+        Assert.True((tally.Fields, tally.Clicks) == (2, 14), $"first setup with the suggestions accepted: {tally.Fields} fields, {tally.Clicks} clicks");
     }
 
     [Fact]
