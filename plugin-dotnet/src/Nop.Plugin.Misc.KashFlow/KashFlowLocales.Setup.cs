@@ -49,6 +49,7 @@ public static partial class KashFlowLocales
     public const string SetupCounts = P + "Setup.Counts";
     public const string SetupOtherPayments = P + "Setup.OtherPayments";
     public const string SetupOpenProducts = P + "Setup.OpenProducts";
+    public const string SetupVatRates = P + "Setup.VatRates";
     public const string SetupNoOrders = P + "Setup.NoOrders";
     public const string SetupSwitchOn = P + "Setup.SwitchOn";
     public const string SetupFinished = P + "Setup.Finished";
@@ -110,6 +111,7 @@ public static partial class KashFlowLocales
         [SetupCounts] = "Found {0} payment method(s), {1} bank account(s), {2} nominal code(s), {3} VAT rate(s), {4} currency(ies) and {5} product(s).",
         [SetupOtherPayments] = "Any other payment method",
         [SetupOpenProducts] = "Open the products page",
+        [SetupVatRates] = "KashFlow's VAT rates: {0}. Nothing to map: each invoice line keeps the VAT rate nopCommerce charged, and the preview says so if KashFlow lacks one.",
         [SetupNoOrders] = "The shop has no orders yet: this step can be skipped.",
         [SetupSwitchOn] = "Switch synchronisation on",
         [SetupFinished] = "KashFlow synchronisation is on: new orders are sent to KashFlow.",

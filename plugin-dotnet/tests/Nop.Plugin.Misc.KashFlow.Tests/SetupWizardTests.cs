@@ -81,6 +81,7 @@ public class SetupWizardTests
         // 4 nominals and tax: each a named choice with one selected (the engine's default where it is in the account,
         // else its suggestion, marked); the admin accepts them all
         Assert.Equal(7, page.Configuration.NominalOptions.Count);
+        Assert.Contains(20m, page.KashFlowVatRates);
         Assert.All(page.Configuration.NominalOptions.Values, options => Assert.NotNull(Selected(options)));
         Assert.All(page.Configuration.NominalSuggestions.Values, s => Assert.True(s.Preselected));
         posted = Echo(page);

@@ -32,6 +32,7 @@ public class KashFlowSetupController : BasePluginController
     private const int OrdersForPaymentMethods = 200;
 
     private readonly KashFlowAccount _account;
+    private readonly KashFlowLookups _lookups;
     private readonly IKashFlowEngineHost _host;
     private readonly ILocalizationService _localizationService;
     private readonly ILogger _logger;
@@ -44,9 +45,10 @@ public class KashFlowSetupController : BasePluginController
 
     public KashFlowSetupController(KashFlowAccount account, IKashFlowEngineHost host, ILocalizationService localizationService, ILogger logger,
         KashFlowModelFactory modelFactory, INotificationService notificationService, IOrderService orderService, ProductReadiness readiness,
-        KashFlowSettingsManager settingsManager, IOrderSnapshotBuilder snapshotBuilder)
+        KashFlowSettingsManager settingsManager, IOrderSnapshotBuilder snapshotBuilder, KashFlowLookups lookups)
     {
         _account = account;
+        _lookups = lookups;
         _host = host;
         _localizationService = localizationService;
         _logger = logger;
@@ -197,6 +199,8 @@ public class KashFlowSetupController : BasePluginController
             }
         }
         model.Configuration = configuration;
+        if (step == SetupSteps.Nominals && _lookups.Last is { } read)
+            model.KashFlowVatRates = (read.Catalogue.VatRates ?? []).OrderByDescending(r => r).ToList();
         if (step == SetupSteps.Products)
             model.Products = await _readiness.PrepareAsync();
         if (step == SetupSteps.Preview)

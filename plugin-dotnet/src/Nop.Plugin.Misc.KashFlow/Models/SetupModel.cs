@@ -20,6 +20,9 @@ public record SetupModel : BaseNopModel
     /// <summary>Step 2: how much of each list the account has (from the lists the test read).</summary>
     public SetupFoundModel? Found { get; set; }
 
+    /// <summary>Step 4: KashFlow's VAT rates (each invoice line keeps the rate nopCommerce charged; nothing to map).</summary>
+    public IList<decimal> KashFlowVatRates { get; set; } = new List<decimal>();
+
     /// <summary>Step 5: products ready, missing and unsold.</summary>
     public ProductReadinessModel? Products { get; set; }
 
