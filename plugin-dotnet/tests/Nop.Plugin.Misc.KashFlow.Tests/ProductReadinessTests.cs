@@ -90,6 +90,19 @@ public class ProductReadinessTests
     }
 
     [Fact]
+    public async Task A_large_catalogue_is_read_page_by_page_and_only_its_published_products_count()
+    {
+        await using var store = new TestStore();
+        for (var id = 1; id <= 1203; id++)
+            SampleOrders.SeedProduct(store, id, $"SKU-{id:D5}", $"Product {id}", 1).Published = id % 100 != 0;
+
+        var model = await PageAsync(store);
+
+        Assert.Equal(1203 - 12, model.PublishedCount);
+        Assert.Equal(3, store.Products.SearchCalls); // 500 a page
+    }
+
+    [Fact]
     public async Task The_page_lists_the_published_products_KashFlow_lacks_and_the_KashFlow_products_nobody_sells()
     {
         await using var store = await SandboxStoreAsync();

@@ -1,11 +1,11 @@
 // Product readiness: which of the shop's published products KashFlow has no product for (by the code
 // the engine posts: the SKU, or its mapping in the rules' ProductCodes), and which KashFlow products no
 // published product sells. Compared against the lookups last read (KashFlowLookups); the comparison is
-// the engine's (trimmed, case-insensitive: Engine::retry_now_stocked). Reads the products through
-// nopCommerce's repository: IProductService's search needs types the facade does not carry.
+// the engine's (trimmed, case-insensitive: Engine::retry_now_stocked). The products are read as
+// nopCommerce's admin reads them: IProductService.SearchProductsAsync, every store, published only.
 using Nop.Core.Domain.Catalog;
-using Nop.Data;
 using Nop.Plugin.Misc.KashFlow.Domain;
+using Nop.Services.Catalog;
 using Nop.Plugin.Misc.KashFlow.Models;
 
 namespace Nop.Plugin.Misc.KashFlow.Services;
@@ -16,11 +16,14 @@ public class ProductReadiness
     public const long DefaultSalesNominal = 4000;
 
     private readonly KashFlowLookups _lookups;
-    private readonly IRepository<Product> _products;
+    /// <summary>Products read per page from nopCommerce.</summary>
+    private const int PageSize = 500;
+
+    private readonly IProductService _products;
     private readonly KashFlowSettingsManager _settingsManager;
     private readonly IKashFlowEngineHost _host;
 
-    public ProductReadiness(KashFlowLookups lookups, IRepository<Product> products, KashFlowSettingsManager settingsManager, IKashFlowEngineHost host)
+    public ProductReadiness(KashFlowLookups lookups, IProductService products, KashFlowSettingsManager settingsManager, IKashFlowEngineHost host)
     {
         _lookups = lookups;
         _products = products;
@@ -34,7 +37,7 @@ public class ProductReadiness
         var settings = await _settingsManager.LoadAsync();
         var rules = SafeRules(settings.RulesJson);
         var model = new ProductReadinessModel { EngineRunning = _host.Engine is not null };
-        var published = _products.Table.Where(p => p.Published && !p.Deleted).OrderBy(p => p.Name).ToList();
+        var published = (await PublishedAsync()).OrderBy(p => p.Name, StringComparer.CurrentCultureIgnoreCase).ToList();
         model.PublishedCount = published.Count;
         model.WithoutSku = published.Count(p => string.IsNullOrWhiteSpace(p.Sku));
         if (_lookups.Last is not { } read)
@@ -81,7 +84,7 @@ public class ProductReadiness
             return null;
         var rules = SafeRules((await _settingsManager.LoadAsync()).RulesJson);
         var codes = (read.Catalogue.Products ?? []).Where(p => !string.IsNullOrWhiteSpace(p.Code)).Select(p => Key(p.Code!)).ToHashSet();
-        return _products.Table.Where(p => p.Published && !p.Deleted).Select(p => p.Sku).ToList()
+        return (await PublishedAsync()).Select(p => p.Sku)
             .Count(sku => !string.IsNullOrWhiteSpace(sku) && !codes.Contains(Key(rules.ProductCodeFor(sku))));
     }
 
@@ -91,13 +94,32 @@ public class ProductReadiness
         var settings = await _settingsManager.LoadAsync();
         var rules = SafeRules(settings.RulesJson);
         var nominal = rules.GetNominal(Factories.KashFlowModelFactory.Nominals.Sales) ?? DefaultSalesNominal;
-        var ids = productIds.ToHashSet();
-        return _products.Table.Where(p => ids.Contains(p.Id) && !p.Deleted).ToList()
+        var products = new List<Product>();
+        foreach (var id in productIds.Distinct())
+            if (await _products.GetProductByIdAsync(id) is { Deleted: false } product)
+                products.Add(product);
+        return products
             .Where(p => !string.IsNullOrWhiteSpace(p.Sku))
             .OrderBy(p => p.Id)
             // VAT 0 on the product: the VAT of each invoice line is the order's, sent with the line
             .Select(p => new NewKashFlowProduct(rules.ProductCodeFor(p.Sku), string.IsNullOrWhiteSpace(p.Name) ? p.Sku : p.Name, nominal, p.Price, 0m))
             .ToList();
+    }
+
+    /// <summary>
+    /// Every published product of every store, page by page: showHidden (no store or ACL filter: the admin's view)
+    /// with overridePublished true (published only), as the admin product list searches.
+    /// </summary>
+    private async Task<List<Product>> PublishedAsync()
+    {
+        var all = new List<Product>();
+        for (var page = 0; ; page++)
+        {
+            var found = await _products.SearchProductsAsync(pageIndex: page, pageSize: PageSize, showHidden: true, overridePublished: true);
+            all.AddRange(found);
+            if (!found.HasNextPage)
+                return all;
+        }
     }
 
     private static string Key(string code) => code.Trim().ToUpperInvariant();

@@ -76,7 +76,6 @@ public sealed class TestStore : IAsyncDisposable
         var services = new ServiceCollection();
         services.AddSingleton<IOrderService>(Orders);
         services.AddSingleton<IProductService>(Products);
-        services.AddSingleton<Nop.Data.IRepository<Nop.Core.Domain.Catalog.Product>>(new FakeProductRepository(Products));
         services.AddSingleton<ISettingService>(Settings);
         services.AddSingleton<IEncryptionService>(Encryption);
         services.AddSingleton<ILocalizationService>(Localization);
