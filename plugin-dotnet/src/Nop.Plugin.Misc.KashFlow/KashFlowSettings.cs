@@ -99,6 +99,9 @@ public class KashFlowSettings : ISettings
     /// </summary>
     public KashFlowTransport EffectiveTransport => Transport ?? (HasSavedLogin ? KashFlowTransport.Rest : KashFlowTransport.Soap);
 
+    /// <summary>Which KashFlow account (and API) these settings talk to: when it changes, lists read from the old one no longer apply.</summary>
+    public string AccountIdentity => string.Join("|", Mode, EffectiveTransport, BaseUrl, SoapUrl, EncryptedUserName);
+
     private bool HasSavedLogin =>
         !string.IsNullOrEmpty(EncryptedUserName) || !string.IsNullOrEmpty(EncryptedPassword) || !string.IsNullOrEmpty(EncryptedMemorableWord);
 }

@@ -163,6 +163,22 @@ public class SetupWizardTests
         posted.Configuration.PullStock = false;
         await SaveAsync(store, new Tally(), posted);
 
+        // lists read from one account are dropped when step 1 names another
+        store.Services.GetRequiredService<KashFlowLookups>().Set("{}", DateTime.UtcNow);
+        page = await OpenAsync(store, new Tally(), SetupSteps.Connect);
+        posted = Echo(page);
+        posted.Configuration.UserName = "someone-else";
+        await SaveAsync(store, new Tally(), posted);
+        Assert.Null(store.Services.GetRequiredService<KashFlowLookups>().Last);
+        // ...and kept when it names the same one
+        store.Services.GetRequiredService<KashFlowLookups>().Set("{}", DateTime.UtcNow);
+        await SaveAsync(store, new Tally(), Echo(await OpenAsync(store, new Tally(), SetupSteps.Connect)));
+        Assert.NotNull(store.Services.GetRequiredService<KashFlowLookups>().Last);
+        page = await OpenAsync(store, new Tally(), SetupSteps.Sync);
+        posted = Echo(page);
+        posted.Configuration.PullStock = false;
+        await SaveAsync(store, new Tally(), posted);
+
         var configure = await ConfigureAsync(store);
         Assert.Equal(SetupSteps.Preview, configure.SetupStep);
         Assert.True(configure.PasswordStored);
@@ -171,6 +187,7 @@ public class SetupWizardTests
         var resumed = await OpenAsync(store, new Tally(), null);
         Assert.Equal(SetupSteps.Preview, resumed.Step);
         Assert.Equal([1, 6], resumed.DoneSteps);
+        Assert.Equal("someone-else", await UserNameAsync(store));
         // a step out of range is the nearest one
         Assert.Equal(SetupSteps.SwitchOn, (await OpenAsync(store, new Tally(), 42)).Step);
     }
@@ -304,6 +321,13 @@ public class SetupWizardTests
     {
         await using var scope = store.Scope();
         return Assert.IsType<ConfigurationModel>(Assert.IsType<ViewResult>(await scope.ServiceProvider.GetRequiredService<KashFlowAdminController>().Configure()).Model);
+    }
+
+    private static async Task<string> UserNameAsync(TestStore store)
+    {
+        await using var scope = store.Scope();
+        var manager = scope.ServiceProvider.GetRequiredService<KashFlowSettingsManager>();
+        return manager.GetCredentials(await manager.LoadAsync()).UserName;
     }
 
     private static async Task<KashFlowSettings> LoadAsync(TestStore store)

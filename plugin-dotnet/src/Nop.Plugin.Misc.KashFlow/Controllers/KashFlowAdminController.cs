@@ -70,7 +70,7 @@ public class KashFlowAdminController : BasePluginController
             return View(ConfigureView, await _modelFactory.PrepareConfigurationModelAsync(model));
 
         var settings = await _settingsManager.LoadAsync();
-        var account = (settings.Mode, settings.EffectiveTransport, settings.BaseUrl, settings.SoapUrl, settings.EncryptedUserName);
+        var account = settings.AccountIdentity;
         try
         {
             _modelFactory.ApplyConfigurationModel(model, settings);
@@ -90,7 +90,7 @@ public class KashFlowAdminController : BasePluginController
         }
         await _settingsManager.SaveAsync(settings);
         // another KashFlow account (or API): the lists read from the old one no longer name its things
-        if (account != (settings.Mode, settings.EffectiveTransport, settings.BaseUrl, settings.SoapUrl, settings.EncryptedUserName))
+        if (account != settings.AccountIdentity)
             _lookups.Clear();
 
         try

@@ -97,6 +97,7 @@ public class KashFlowSetupController : BasePluginController
     {
         var step = Math.Clamp(model.Step, 1, SetupSteps.Count);
         var settings = await _settingsManager.LoadAsync();
+        var account = settings.AccountIdentity;
         // what is stored now, with this step's fields taken from the post: the other steps' settings stay as they are
         var current = await _modelFactory.PrepareConfigurationModelAsync();
         var posted = model.Configuration;
@@ -159,6 +160,9 @@ public class KashFlowSetupController : BasePluginController
         if (step == SetupSteps.SwitchOn)
             settings.SetupFinished = true;
         await _settingsManager.SaveAsync(settings);
+        // another KashFlow account (or API): the lists read from the old one no longer name its things
+        if (account != settings.AccountIdentity)
+            _lookups.Clear();
         try
         {
             await _host.ApplySettingsAsync();
