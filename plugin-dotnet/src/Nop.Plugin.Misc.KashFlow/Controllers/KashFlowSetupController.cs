@@ -191,7 +191,7 @@ public class KashFlowSetupController : BasePluginController
             // the payment methods the shop's orders use, as rows to map (the engine suggests each one's counterpart)
             var mapped = configuration.PaymentMethodMappings.Where(m => !string.IsNullOrWhiteSpace(m.SystemName))
                 .Select(m => m.SystemName!.Trim()).ToHashSet(StringComparer.OrdinalIgnoreCase);
-            var orders = await _orderService.SearchOrdersAsync(pageSize: OrdersForPaymentMethods);
+            var orders = await _orderService.SearchOrdersAsync(pageSize: OrdersForPaymentMethods); // the newest
             var used = orders.Select(o => o.PaymentMethodSystemName?.Trim()).Where(n => !string.IsNullOrEmpty(n) && !mapped.Contains(n!))
                 .Distinct(StringComparer.OrdinalIgnoreCase).Order(StringComparer.OrdinalIgnoreCase).ToList();
             if (used.Count > 0)
@@ -209,7 +209,8 @@ public class KashFlowSetupController : BasePluginController
             model.Products = await _readiness.PrepareAsync();
         if (step == SetupSteps.Preview)
         {
-            var orders = await _orderService.SearchOrdersAsync(pageSize: int.MaxValue);
+            // nopCommerce's search answers the newest first: one small page, never the whole order table
+            var orders = await _orderService.SearchOrdersAsync(pageSize: RecentOrders);
             model.RecentOrders = orders.OrderByDescending(o => o.CreatedOnUtc).Take(RecentOrders)
                 .Select(o => new SetupOrderModel(o.Id, o.CustomOrderNumber, o.CreatedOnUtc, o.OrderTotal)).ToList();
             if (!string.IsNullOrWhiteSpace(orderNumber))
