@@ -309,7 +309,9 @@ int32_t kfs_suggest_mappings(const uint8_t *input, size_t input_len, struct KfsB
 // Starts testing the KashFlow connection (asynchronous; never blocks the calling thread).
 // Writes the operation id to `*out_operation`; `callback` (nullable) is called once on
 // completion, after which `kfs_operation_take` yields the `ConnectionReport` document (or the
-// error). Cancel with `kfs_operation_cancel`.
+// error). A working test carries the account's lookups as `Catalogue` (the document
+// `kfs_engine_lookups` gives) and keeps them as that call does. Cancel with
+// `kfs_operation_cancel`.
 //
 // # Safety
 // `out_operation` points to a writable `uint64_t`; `out` is null or points to a writable

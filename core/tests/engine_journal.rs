@@ -152,7 +152,7 @@ fn journal_from_schema_v1_is_upgraded_in_place() {
             schema::user_version(&conn).unwrap(),
             schema::current_version()
         );
-        assert_eq!(schema::current_version(), 3);
+        assert_eq!(schema::current_version(), 4);
     }
     // v1 data reads back through the v2 engine.
     let synced = engine.record_detail(2).unwrap();

@@ -171,18 +171,27 @@ fn retry_after_is_honoured_then_backoff_then_dead_letter() {
         1,
         "KashFlow calls are kept per attempt"
     );
-    let notes: Vec<String> = engine
+    let notes: Vec<(String, Option<String>)> = engine
         .poll_outcomes(10)
         .unwrap()
         .into_iter()
-        .filter_map(|o| o.note)
+        .filter_map(|o| o.note.map(|n| (n, o.error_code)))
         .collect();
     assert_eq!(notes.len(), 1);
+    // a sentence for the merchant, the code in brackets at the end for support; the outcome
+    // carries the code for the host's own phrase
+    let (note, code) = &notes[0];
     assert!(
-        notes[0].contains("failed (ServiceUnavailable)"),
-        "{}",
-        notes[0]
+        note.starts_with(
+            "KashFlow Sync could not send this order to KashFlow: gave up after 3 attempts"
+        ),
+        "{note}"
     );
+    assert!(note.contains("press Retry"), "{note}");
+    assert!(note.ends_with("(ServiceUnavailable)"), "{note}");
+    assert!(!note.contains("failed (ServiceUnavailable)"), "{note}");
+    // (read back from the journal's outcomes table, as every poll is)
+    assert_eq!(code.as_deref(), Some("ServiceUnavailable"));
 }
 
 #[test]

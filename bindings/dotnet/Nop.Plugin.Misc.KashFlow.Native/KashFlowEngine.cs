@@ -229,31 +229,54 @@ public sealed unsafe class KashFlowEngine : IDisposable
 
     /// <summary>
     /// Reads the KashFlow account's lookups (payment methods, bank accounts, nominal codes, VAT rates,
-    /// currencies, products, with names) without blocking a thread: the catalogue document. Cancelling the
-    /// token cancels the native operation.
+    /// currencies, products, with names) without blocking a thread: the catalogue document (the same
+    /// document a working <see cref="TestConnectionAsync"/> carries as its <c>Catalogue</c>). The engine
+    /// keeps it in its journal and queues again the orders that waited only for products now in it.
+    /// Cancelling the token cancels the native operation.
     /// </summary>
-    public Task<string> LookupsAsync(CancellationToken cancellationToken = default)
+    public Task<string> LookupsAsync(CancellationToken cancellationToken = default) =>
+        StartOperation(cancellationToken, static (engine, callback, userData, id, buffer) =>
+            NativeMethods.kfs_engine_lookups(engine, callback, userData, id, buffer));
+
+    /// <summary>
+    /// Creates products in KashFlow without blocking a thread, one after another under the engine's rate
+    /// limit, each only if the account has no product with its code; then the engine reads the lookups
+    /// again, so orders that waited only for these products are queued again by themselves.
+    /// <paramref name="productsJson"/> is <c>{"Products":[{"Code","Name","NominalCode","Price","VatRate"}]}</c>;
+    /// the result is <c>[{"Code","Result":"Created"|"AlreadyThere"|"Failed","Error"}]</c>, one per product.
+    /// A document that does not read is refused at once (<see cref="KashFlowNativeException"/>, Code
+    /// InvalidDocument, naming the field) and nothing is sent.
+    /// </summary>
+    public Task<string> CreateProductsAsync(string productsJson, CancellationToken cancellationToken = default)
     {
-        if (cancellationToken.IsCancellationRequested)
+        byte[] doc = Interop.Utf8(productsJson, nameof(productsJson));
+        return StartOperation(cancellationToken, (engine, callback, userData, id, buffer) =>
         {
-            return Task.FromCanceled<string>(cancellationToken);
-        }
-        var operation = new NativeOperation(cancellationToken);
-        KfsBuffer buffer = default;
-        ulong id = 0;
-        int status;
-        KfsEngine* engine = Enter();
-        try { status = NativeMethods.kfs_engine_lookups(engine, NativeOperation.Callback, operation.UserData, &id, &buffer); }
-        finally { Exit(); }
-        return operation.Started(status, ref buffer, id);
+            // the library reads the document before the export returns: pinned for the call only
+            fixed (byte* p = doc)
+                return NativeMethods.kfs_engine_create_products(engine, p, (nuint)doc.Length, callback, userData, id, buffer);
+        });
     }
 
     /// <summary>
     /// Tests the KashFlow connection without blocking a thread; the result is the ConnectionReport
-    /// document. Cancelling the token cancels the native operation (the Task ends Canceled);
-    /// disposing the engine meanwhile ends it with <see cref="ObjectDisposedException"/>.
+    /// document (when it works, with the account's lookups as <c>Catalogue</c>, kept by the engine as
+    /// <see cref="LookupsAsync"/> keeps them). Cancelling the token cancels the native operation (the
+    /// Task ends Canceled); disposing the engine meanwhile ends it with <see cref="ObjectDisposedException"/>.
     /// </summary>
-    public Task<string> TestConnectionAsync(CancellationToken cancellationToken = default)
+    public Task<string> TestConnectionAsync(CancellationToken cancellationToken = default) =>
+        StartOperation(cancellationToken, static (engine, callback, userData, id, buffer) =>
+            NativeMethods.kfs_engine_test_connection(engine, callback, userData, id, buffer));
+
+    /// <summary>The starting export of one asynchronous engine call, its arguments but the engine's bound.</summary>
+    private delegate int OperationStart(KfsEngine* engine, delegate* unmanaged[Cdecl]<void*, ulong, int, void> callback,
+        void* userData, ulong* operationId, KfsBuffer* buffer);
+
+    /// <summary>
+    /// The one way an asynchronous engine call starts: a token already cancelled starts nothing; otherwise
+    /// the export runs with the engine referenced (Dispose waits for it) and the operation becomes the Task.
+    /// </summary>
+    private Task<string> StartOperation(CancellationToken cancellationToken, OperationStart start)
     {
         if (cancellationToken.IsCancellationRequested)
         {
@@ -264,7 +287,7 @@ public sealed unsafe class KashFlowEngine : IDisposable
         ulong id = 0;
         int status;
         KfsEngine* engine = Enter();
-        try { status = NativeMethods.kfs_engine_test_connection(engine, NativeOperation.Callback, operation.UserData, &id, &buffer); }
+        try { status = start(engine, NativeOperation.Callback, operation.UserData, &id, &buffer); }
         finally { Exit(); }
         return operation.Started(status, ref buffer, id);
     }

@@ -25,7 +25,11 @@ public sealed record EnqueueReceipt(long RecordId, long OrderId, string State, s
 /// <param name="Sku">The product SKU (SetStock).</param>
 /// <param name="Quantity">The stock quantity in KashFlow (SetStock).</param>
 public sealed record EngineOutcome(
-    long Id, string Kind, long? OrderId, string? OrderStatus, string? Note, long? InvoiceNumber, string? Sku, int? Quantity);
+    long Id, string Kind, long? OrderId, string? OrderStatus, string? Note, long? InvoiceNumber, string? Sku, int? Quantity)
+{
+    /// <summary>For a note saying a job failed: the engine's error code (UnknownProduct, ...); null otherwise.</summary>
+    public string? ErrorCode { get; init; }
+}
 
 /// <summary>The error document of a failing native call.</summary>
 internal sealed record ErrorDocument(string? Code, string? Message, string? Path);

@@ -482,6 +482,10 @@ impl Engine {
             self.inner.set_login_hold(None);
             self.inner.wake.notify_waiters();
         }
+        if let Some(catalogue) = &report.catalogue {
+            // A working test read the lookups: keep them as a read of the lookups would.
+            self.keep_catalogue(&config, catalogue);
+        }
         Ok(report)
     }
 
@@ -493,17 +497,28 @@ impl Engine {
     ) -> Result<crate::mapping::suggest::KashFlowCatalogue, EngineError> {
         let config = self.inner.config();
         let catalogue = self.inner.processor.account_catalogue(&config).await?;
-        // Kept in the journal: previews stay checked against it after a restart.
+        self.keep_catalogue(&config, &catalogue);
+        Ok(catalogue)
+    }
+
+    /// What every fresh read of the lookups leads to (a read on demand or a working connection
+    /// test): kept in the journal, so previews stay checked against it after a restart, and the
+    /// orders that waited only for products now in it queued again.
+    fn keep_catalogue(
+        &self,
+        config: &EngineConfig,
+        catalogue: &crate::mapping::suggest::KashFlowCatalogue,
+    ) {
         if let Err(e) =
             self.inner
                 .journal
-                .set_account_catalogue(&config.kashflow, &catalogue, self.now())
+                .set_account_catalogue(&config.kashflow, catalogue, self.now())
         {
             self.inner
                 .log
                 .warn(TARGET, &format!("could not keep KashFlow's lookups: {e}"));
         }
-        match self.retry_now_stocked(&catalogue) {
+        match self.retry_now_stocked(catalogue) {
             Ok(0) => {}
             Ok(n) => self.inner.log.info(
                 TARGET,
@@ -514,7 +529,6 @@ impl Engine {
                 &format!("could not look for orders waiting for KashFlow products: {e}"),
             ),
         }
-        Ok(catalogue)
     }
 
     /// Create the given products in KashFlow (each only if its code is not there yet), then
@@ -542,18 +556,22 @@ impl Engine {
     }
 
     /// Orders that failed only because KashFlow lacked a product (`UnknownProduct`) go again once
-    /// every product code their invoice names is in `catalogue`; returns how many. The others
-    /// stay failed (retrying them would only be refused again).
+    /// every product code their invoice names is in `catalogue`, as it came or as the rules in
+    /// force map it now (the admin mapped the SKU to a product KashFlow has: a retry maps the
+    /// order again under those rules); returns how many. The others stay failed (retrying them
+    /// would only be refused again).
     pub fn retry_now_stocked(
         &self,
         catalogue: &crate::mapping::suggest::KashFlowCatalogue,
     ) -> Result<usize, EngineError> {
-        let has = |code: &str| {
+        let rules = self.inner.config().rules.clone();
+        let listed = |code: &str| {
             catalogue
                 .products
                 .iter()
                 .any(|p| p.code.trim().eq_ignore_ascii_case(code.trim()))
         };
+        let has = |code: &str| listed(code) || listed(&rules.product_code(code));
         // Every candidate first (retrying moves records out of the pages being read).
         let mut waiting = Vec::new();
         let mut page = 1;

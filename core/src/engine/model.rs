@@ -201,6 +201,10 @@ pub struct Outcome {
     pub sku: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub quantity: Option<i64>,
+    /// The engine's error code behind a failure's order note (`UnknownProduct`, ...), so the host
+    /// can write the note in its own words for that code; `Note` is the engine's wording.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error_code: Option<String>,
 }
 
 /// An outcome as a processor (or the engine) asks for it; the journal gives it its `Id`.
@@ -214,6 +218,8 @@ pub enum OutcomeSpec {
         order_id: i64,
         note: String,
         invoice_number: Option<i64>,
+        /// Set when the note says a job failed: the failure's code.
+        error_code: Option<String>,
     },
     SetStock {
         sku: String,
@@ -232,6 +238,7 @@ impl OutcomeSpec {
             invoice_number: None,
             sku: None,
             quantity: None,
+            error_code: None,
         };
         match self {
             OutcomeSpec::SetOrderStatus {
@@ -246,11 +253,13 @@ impl OutcomeSpec {
                 order_id,
                 note,
                 invoice_number,
+                error_code,
             } => {
                 o.kind = OutcomeKind::AddOrderNote;
                 o.order_id = Some(order_id);
                 o.note = Some(note);
                 o.invoice_number = invoice_number;
+                o.error_code = error_code;
             }
             OutcomeSpec::SetStock { sku, quantity } => {
                 o.kind = OutcomeKind::SetStock;
@@ -613,6 +622,10 @@ pub struct ConnectionReport {
     /// `None` when the test worked.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error_code: Option<String>,
+    /// The account's lookups, read by a working test: the same document `kfs_engine_lookups`
+    /// gives, so the host has one shape for them and a test saves the admin a second read.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub catalogue: Option<crate::mapping::suggest::KashFlowCatalogue>,
 }
 
 /// Milliseconds since the Unix epoch (journal time) to a UTC time.
@@ -632,6 +645,7 @@ mod tests {
             order_id: 123,
             note: "KashFlow invoice 100123 created (customer NOP000045)".into(),
             invoice_number: Some(100123),
+            error_code: None,
         }
         .into_outcome(8);
         assert_eq!(

@@ -338,6 +338,7 @@ impl JobProcessor for UnwiredProcessor {
                 transport: config.kashflow.transport.to_string(),
                 facts: None,
                 error_code: Some("NotAvailable".into()),
+                catalogue: None,
             })
         })
     }

@@ -613,22 +613,27 @@ async fn renew(inner: &Arc<Inner>, job_id: i64, attempt: u32, label: &str) {
     }
 }
 
-/// The order note a dead letter leaves for the shop admin.
+/// The order note a dead letter leaves for the shop admin: a sentence for the merchant, the
+/// failure's code in brackets at the end for support. The outcome carries the code too: the host
+/// words the note by its own phrase for that code where it has one (the plugin's locale
+/// resources, the same phrases its pages show), and this wording stands where it has none.
 fn failure_note(order_id: Option<i64>, kind: JobKind, error: &ErrorDoc) -> Vec<OutcomeSpec> {
     match (order_id, kind) {
         (Some(id), JobKind::SyncOrder | JobKind::RecordPayment) if id > 0 => {
             let what = if kind == JobKind::SyncOrder {
-                "sending this order to KashFlow"
+                "send this order to KashFlow"
             } else {
-                "recording this order's payment in KashFlow"
+                "record this order's payment in KashFlow"
             };
+            let reason = error.message.trim().trim_end_matches('.');
             vec![OutcomeSpec::AddOrderNote {
                 order_id: id,
                 note: format!(
-                    "KashFlow Sync: {what} failed ({}): {}. Fix the cause, then retry it from the KashFlow sync log.",
-                    error.code, error.message
+                    "KashFlow Sync could not {what}: {reason}. Once the cause is fixed, press Retry on the order's KashFlow record. ({})",
+                    error.code
                 ),
                 invoice_number: None,
+                error_code: Some(error.code.clone()),
             }]
         }
         _ => Vec::new(),

@@ -71,7 +71,7 @@ pub struct StoreProduct {
 }
 
 /// What the KashFlow account has (its lookups).
-#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize, Serialize)]
 #[serde(rename_all = "PascalCase", default)]
 pub struct KashFlowCatalogue {
     pub payment_methods: Vec<Named>,
@@ -82,14 +82,14 @@ pub struct KashFlowCatalogue {
     pub products: Vec<KfProduct>,
 }
 
-#[derive(Debug, Clone, Deserialize, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct Named {
     pub id: i64,
     pub name: String,
 }
 
-#[derive(Debug, Clone, Deserialize, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct KfBankAccount {
     pub id: i64,
@@ -98,14 +98,14 @@ pub struct KfBankAccount {
     pub is_default: bool,
 }
 
-#[derive(Debug, Clone, Deserialize, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct KfNominal {
     pub code: i64,
     pub name: String,
 }
 
-#[derive(Debug, Clone, Deserialize, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct KfProduct {
     pub code: String,

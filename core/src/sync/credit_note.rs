@@ -712,6 +712,7 @@ pub async fn post_credit_note(
             order_id: order.order_id,
             note: format!("KashFlow refund of {refunded} {currency} recorded on credit note {target} (invoice {inv_number})"),
             invoice_number: Some(inv_number),
+            error_code: None,
         });
         return Ok(done);
     };
@@ -737,6 +738,7 @@ pub async fn post_credit_note(
         order_id: order.order_id,
         note: order_note(number, total, &currency, inv_number),
         invoice_number: Some(inv_number),
+        error_code: None,
     });
     Ok(done)
 }

@@ -280,9 +280,11 @@ impl JobProcessor for KashFlowProcessor {
                     if fresh {
                         self.connections.replace(settings, conn.clone()).await;
                     }
-                    // Best effort: previews are checked against the lookups from now on.
-                    if let Ok(c) = conn.transport.account_catalogue().await {
-                        self.remember_catalogue(settings, Arc::new(c));
+                    // Best effort: previews are checked against the lookups from now on, and
+                    // the report carries them (the engine keeps them in the journal).
+                    let catalogue = conn.transport.account_catalogue().await.ok();
+                    if let Some(c) = &catalogue {
+                        self.remember_catalogue(settings, Arc::new(c.clone()));
                     }
                     Ok(ConnectionReport {
                         ok: true,
@@ -301,6 +303,7 @@ impl JobProcessor for KashFlowProcessor {
                         transport: conn.transport.kind().to_string(),
                         facts: Some(facts),
                         error_code: None,
+                        catalogue,
                     })
                 }
                 Err(e) => {
@@ -502,5 +505,6 @@ fn failed_report(
         transport: transport.to_string(),
         facts: None,
         error_code,
+        catalogue: None,
     }
 }

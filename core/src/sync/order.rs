@@ -182,6 +182,7 @@ pub async fn sync_order(
         order_id: order.order_id,
         note: order_note(posted.number, &customer.code),
         invoice_number: Some(posted.number),
+        error_code: None,
     });
     Ok(done)
 }

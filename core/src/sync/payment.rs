@@ -252,6 +252,7 @@ pub async fn record_payment(
         order_id: order.order_id,
         note: format!("KashFlow payment of {amount} recorded on invoice {number}"),
         invoice_number: Some(number),
+        error_code: None,
     });
     Ok(done)
 }

@@ -294,6 +294,7 @@ pub fn default_result(s: &Seen) -> JobResult {
                         order_id: order,
                         note: format!("KashFlow invoice {invoice} created (customer NOP000045)"),
                         invoice_number: Some(invoice),
+                        error_code: None,
                     },
                 ],
                 ledger: vec![LedgerEntry {
@@ -319,6 +320,7 @@ pub fn default_result(s: &Seen) -> JobResult {
                         s.invoice_number.unwrap_or_default()
                     ),
                     invoice_number: s.invoice_number,
+                    error_code: None,
                 }],
                 ..Default::default()
             })
@@ -329,6 +331,7 @@ pub fn default_result(s: &Seen) -> JobResult {
                 order_id: s.order_id.unwrap_or_default(),
                 note: "KashFlow credit note posted".into(),
                 invoice_number: s.invoice_number,
+                error_code: None,
             }],
             ..Default::default()
         }),
@@ -482,6 +485,7 @@ impl JobProcessor for TestProcessor {
                 transport: config.kashflow.transport.to_string(),
                 facts: None,
                 error_code: None,
+                catalogue: None,
             })
         })
     }

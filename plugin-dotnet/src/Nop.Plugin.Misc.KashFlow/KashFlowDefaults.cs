@@ -12,6 +12,8 @@ public static class KashFlowDefaults
     public const string ConfigurationRouteName = "Plugin.Misc.KashFlow.Configure";
     public const string SyncLogRouteName = "Plugin.Misc.KashFlow.SyncLog";
     public const string BackfillRouteName = "Plugin.Misc.KashFlow.Backfill";
+    public const string ProductsRouteName = "Plugin.Misc.KashFlow.Products";
+    public const string SetupRouteName = "Plugin.Misc.KashFlow.Setup";
     public const string ControllerName = "KashFlowAdmin";
 
     /// <summary>Admin menu system names (ours, and the nopCommerce 4.90 nodes under Configuration we insert after, else before).</summary>

@@ -4,7 +4,7 @@
 using Nop.Plugin.Misc.KashFlow.Domain;
 namespace Nop.Plugin.Misc.KashFlow;
 
-public static class KashFlowLocales
+public static partial class KashFlowLocales
 {
     private const string P = KashFlowDefaults.LocalePrefix + ".";
 
@@ -630,5 +630,5 @@ public static class KashFlowLocales
         [BackfillSendAll] = "Send all listed orders",
         [BackfillDismiss] = "Dismiss the list",
         [BackfillSent] = "{0} order(s) queued for KashFlow; {1} could not be built and wait in the spool.",
-    };
+    }.Concat(SetupResources()).ToDictionary(kv => kv.Key, kv => kv.Value);
 }

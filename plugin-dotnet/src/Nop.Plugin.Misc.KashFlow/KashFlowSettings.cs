@@ -83,12 +83,24 @@ public class KashFlowSettings : ISettings
     /// </summary>
     public bool WebFarm { get; set; }
 
+    /// <summary>The setup wizard's step to resume at (1..8); 0 before it was opened.</summary>
+    public int SetupStep { get; set; }
+
+    /// <summary>The wizard's steps done so far, comma-separated ("1,2,3").</summary>
+    public string? SetupDoneSteps { get; set; }
+
+    /// <summary>The wizard's last step (switch on) is done: Configure stops offering "Continue setup".</summary>
+    public bool SetupFinished { get; set; }
+
     /// <summary>
     /// The transport in force: the one chosen, else (settings from before the choice existed) REST when a
     /// KashFlow login was saved, since that is what such a store has been using, and SOAP for a fresh one.
     /// A saved REST configuration never switches by itself.
     /// </summary>
     public KashFlowTransport EffectiveTransport => Transport ?? (HasSavedLogin ? KashFlowTransport.Rest : KashFlowTransport.Soap);
+
+    /// <summary>Which KashFlow account (and API) these settings talk to: when it changes, lists read from the old one no longer apply.</summary>
+    public string AccountIdentity => string.Join("|", Mode, EffectiveTransport, BaseUrl, SoapUrl, EncryptedUserName);
 
     private bool HasSavedLogin =>
         !string.IsNullOrEmpty(EncryptedUserName) || !string.IsNullOrEmpty(EncryptedPassword) || !string.IsNullOrEmpty(EncryptedMemorableWord);

@@ -33,6 +33,28 @@ public class OutcomeApplierTests
     }
 
     [Fact]
+    public async Task A_failures_note_is_the_merchant_phrase_for_its_code_with_the_code_at_the_end_and_only_once()
+    {
+        await using var store = new TestStore();
+        await store.Localization.AddOrUpdateLocaleResourceAsync(new Dictionary<string, string>(KashFlowLocales.All));
+        SampleOrders.SeedZeroRatedOrder(store, 125);
+        const string engineNote = "KashFlow Sync could not send this order to KashFlow: while creating invoice 100125: KashFlow refused POST /invoices (HTTP 400, InvalidProductCode). (UnknownProduct)";
+        var failed = new EngineOutcome(20, "AddOrderNote", 125, null, engineNote, null, null, null) { ErrorCode = "UnknownProduct" };
+
+        Assert.Equal(ApplyResult.Applied, await ApplyAsync(store, failed));
+        Assert.Equal(ApplyResult.Applied, await ApplyAsync(store, failed)); // redelivered
+        var note = Assert.Single(store.Orders.Notes, n => n.OrderId == 125).Note;
+        Assert.StartsWith("KashFlow Sync could not finish this order in KashFlow. A product on the order is not in KashFlow", note);
+        Assert.EndsWith("(UnknownProduct)", note);
+        Assert.DoesNotContain("HTTP 400", note);
+        Assert.DoesNotContain(KashFlowDefaults.LocalePrefix, note);
+
+        // a code this plugin has no phrase for: the engine's own sentence stands
+        Assert.Equal(ApplyResult.Applied, await ApplyAsync(store, failed with { Id = 21, Note = "KashFlow Sync could not send this order to KashFlow: new trouble. (BrandNewCode)", ErrorCode = "BrandNewCode" }));
+        Assert.Equal("KashFlow Sync could not send this order to KashFlow: new trouble. (BrandNewCode)", store.Orders.Notes.Last(n => n.OrderId == 125).Note);
+    }
+
+    [Fact]
     public async Task Processing_is_set_like_the_admin_does_and_only_once()
     {
         await using var store = new TestStore();

@@ -164,8 +164,8 @@ fn insert_outcomes(
 ) -> Result<(), EngineError> {
     let mut stmt = conn.prepare_cached(
         "INSERT INTO outcomes (record_id, kind, order_id, order_status, note, invoice_number, sku,
-                               quantity, created_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+                               quantity, created_at, error_code)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
     )?;
     for spec in outcomes {
         let o = spec.clone().into_outcome(0);
@@ -178,7 +178,8 @@ fn insert_outcomes(
             o.invoice_number,
             o.sku,
             o.quantity,
-            now
+            now,
+            o.error_code
         ])?;
     }
     Ok(())

@@ -128,11 +128,12 @@ fn outcome_from_row(r: &Row<'_>) -> rusqlite::Result<Outcome> {
         invoice_number: r.get(5)?,
         sku: r.get(6)?,
         quantity: r.get(7)?,
+        error_code: r.get(10)?,
     })
 }
 
 const OUTCOME_COLUMNS: &str =
-    "id, kind, order_id, order_status, note, invoice_number, sku, quantity, acked, created_at";
+    "id, kind, order_id, order_status, note, invoice_number, sku, quantity, acked, created_at, error_code";
 
 fn escape_like(s: &str) -> String {
     let mut out = String::with_capacity(s.len());

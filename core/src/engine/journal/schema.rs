@@ -157,6 +157,13 @@ CREATE TABLE engine_state (
 ) WITHOUT ROWID;
 "#,
     },
+    Migration {
+        version: 4,
+        description: "the error code behind a failure's order note",
+        sql: r#"
+ALTER TABLE outcomes ADD COLUMN error_code TEXT;
+"#,
+    },
 ];
 
 /// The schema version this library writes.

@@ -34,16 +34,17 @@ public class KashFlowAdminController : BasePluginController
     private readonly INotificationService _notificationService;
     private readonly KashFlowSettingsManager _settingsManager;
     private readonly IOrderSnapshotBuilder _snapshotBuilder;
-    private readonly KashFlowEnginePaths _paths;
     private readonly KashFlowLookups _lookups;
-    private readonly TimeProvider _time;
+    private readonly KashFlowAccount _account;
+    private readonly ProductReadiness _readiness;
 
     public KashFlowAdminController(IKashFlowEngineHost host, ILocalizationService localizationService, ILogger logger,
         KashFlowModelFactory modelFactory, INotificationService notificationService, KashFlowSettingsManager settingsManager,
-        IOrderSnapshotBuilder snapshotBuilder, KashFlowEnginePaths paths, KashFlowLookups lookups, TimeProvider time)
+        IOrderSnapshotBuilder snapshotBuilder, KashFlowLookups lookups, KashFlowAccount account, ProductReadiness readiness)
     {
+        _readiness = readiness;
         _lookups = lookups;
-        _time = time;
+        _account = account;
         _host = host;
         _localizationService = localizationService;
         _logger = logger;
@@ -51,13 +52,14 @@ public class KashFlowAdminController : BasePluginController
         _notificationService = notificationService;
         _settingsManager = settingsManager;
         _snapshotBuilder = snapshotBuilder;
-        _paths = paths;
     }
 
     [CheckPermission(StandardPermission.Configuration.MANAGE_PLUGINS)]
     public async Task<IActionResult> Configure()
     {
-        return View(ConfigureView, await _modelFactory.PrepareConfigurationModelAsync());
+        var model = await _modelFactory.PrepareConfigurationModelAsync();
+        model.ProductsMissing = await _readiness.MissingCountAsync();
+        return View(ConfigureView, model);
     }
 
     [HttpPost]
@@ -68,7 +70,7 @@ public class KashFlowAdminController : BasePluginController
             return View(ConfigureView, await _modelFactory.PrepareConfigurationModelAsync(model));
 
         var settings = await _settingsManager.LoadAsync();
-        var account = (settings.Mode, settings.EffectiveTransport, settings.BaseUrl, settings.SoapUrl, settings.EncryptedUserName);
+        var account = settings.AccountIdentity;
         try
         {
             _modelFactory.ApplyConfigurationModel(model, settings);
@@ -88,7 +90,7 @@ public class KashFlowAdminController : BasePluginController
         }
         await _settingsManager.SaveAsync(settings);
         // another KashFlow account (or API): the lists read from the old one no longer name its things
-        if (account != (settings.Mode, settings.EffectiveTransport, settings.BaseUrl, settings.SoapUrl, settings.EncryptedUserName))
+        if (account != settings.AccountIdentity)
             _lookups.Clear();
 
         try
@@ -125,24 +127,8 @@ public class KashFlowAdminController : BasePluginController
         return View(ConfigureView, model);
     }
 
-    internal async Task<ConnectionReport> TestConnectionCoreAsync(CancellationToken cancellationToken)
-    {
-        var settings = await _settingsManager.LoadAsync();
-        try
-        {
-            return EngineDocuments.ParseConnectionReport(await WithEngineAsync(settings, e => e.TestConnectionAsync(cancellationToken)));
-        }
-        catch (Exception ex) when (ex is not OperationCanceledException)
-        {
-            // the engine could not be asked at all (e.g. settings it refuses): its message is the technical detail
-            var code = ex is KashFlowNativeException native ? native.Code : null;
-            return new ConnectionReport(false, settings.Mode.ToString(), null, ex.Message, null, 0)
-            {
-                Transport = settings.EffectiveTransport.ToString(),
-                ErrorCode = code,
-            };
-        }
-    }
+    /// <summary>The test itself (KashFlowAccount: a working test also keeps KashFlow's lists for the page).</summary>
+    internal Task<ConnectionReport> TestConnectionCoreAsync(CancellationToken cancellationToken) => _account.TestConnectionAsync(cancellationToken);
 
     /// <summary>
     /// Reads KashFlow's lists (payment methods, bank accounts, nominal codes, ...) with the stored settings, so the
@@ -152,12 +138,9 @@ public class KashFlowAdminController : BasePluginController
     [CheckPermission(StandardPermission.Configuration.MANAGE_PLUGINS)]
     public async Task<IActionResult> ReadLookups()
     {
-        var settings = await _settingsManager.LoadAsync();
         try
         {
-            var json = await WithEngineAsync(settings, e => e.LookupsAsync(HttpContext?.RequestAborted ?? CancellationToken.None));
-            _lookups.Set(json, _time.GetUtcNow().UtcDateTime);
-            var c = _lookups.Last!.Catalogue;
+            var c = (await _account.ReadLookupsAsync(HttpContext?.RequestAborted ?? CancellationToken.None)).Catalogue;
             _notificationService.SuccessNotification(Format(await _localizationService.GetResourceAsync(KashFlowLocales.LookupsRead),
                 c.PaymentMethods?.Count ?? 0, c.BankAccounts?.Count ?? 0, c.Nominals?.Count ?? 0));
         }
@@ -167,26 +150,6 @@ public class KashFlowAdminController : BasePluginController
             _notificationService.ErrorNotification(Format(await _localizationService.GetResourceAsync(KashFlowLocales.LookupsFailed), ex.Message));
         }
         return RedirectToAction(nameof(Configure));
-    }
-
-    /// <summary>Runs a call on the running engine, or on a short-lived one made from the stored settings (then removed).</summary>
-    private async Task<T> WithEngineAsync<T>(KashFlowSettings settings, Func<KashFlowEngine, Task<T>> call)
-    {
-        if (_host.Engine is { } running)
-            return await call(running);
-        var credentials = _settingsManager.GetCredentials(settings);
-        Directory.CreateDirectory(_paths.DataDirectory);
-        var scratch = Path.Combine(_paths.DataDirectory, $"connection-test-{Guid.NewGuid():N}.sqlite");
-        try
-        {
-            using var temporary = KashFlowEngine.Create(EngineConfigBuilder.Build(settings, credentials, scratch));
-            return await call(temporary);
-        }
-        finally
-        {
-            foreach (var file in Directory.EnumerateFiles(_paths.DataDirectory, Path.GetFileName(scratch) + "*"))
-                TryDelete(file);
-        }
     }
 
     [CheckPermission(StandardPermission.Configuration.MANAGE_PLUGINS)]
@@ -315,17 +278,6 @@ public class KashFlowAdminController : BasePluginController
 
 
     private static string Format(string template, params object?[] args) => string.Format(CultureInfo.CurrentCulture, template, args);
-
-    private static void TryDelete(string path)
-    {
-        try
-        {
-            System.IO.File.Delete(path);
-        }
-        catch (IOException)
-        {
-        }
-    }
 
     /// <summary>A path on this site ("/Admin/Order/Edit/5"), never another host ("//x", "/\\x", "https://x"): the
     /// rule of ASP.NET's IsLocalUrl for the only URLs the forms send.</summary>

@@ -243,6 +243,9 @@ public sealed record ConnectionReport(bool Ok, string? Mode, string? BaseUrl, st
     public string? Transport { get; init; }
     public AccountFacts? Facts { get; init; }
     public string? ErrorCode { get; init; }
+
+    /// <summary>The account's lookups when the test worked: the document kfs_engine_lookups gives (one shape for both).</summary>
+    public KashFlowCatalogue? Catalogue { get; init; }
 }
 
 /// <summary>core::kashflow::transport::AccountFacts: what the account says about itself.</summary>

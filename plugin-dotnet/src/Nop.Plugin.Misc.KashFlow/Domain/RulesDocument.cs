@@ -71,6 +71,26 @@ public sealed class RulesDocument
         set => Section(_root.CustomerCodes, v => _root.CustomerCodes = v, value is not null)?.Let(c => c.Strategy = value);
     }
 
+    // ---- product codes (MappingRules.ProductCodes): by default a SKU is its KashFlow product code
+
+    /// <summary>The KashFlow product code the engine posts for <paramref name="sku"/>: the mapped code, else the SKU
+    /// itself (MappingRules::product_code: the key is the SKU exactly as nopCommerce has it).</summary>
+    public string ProductCodeFor(string sku) =>
+        _root.ProductCodes is { } map && map.TryGetValue(sku, out var code) && !string.IsNullOrEmpty(code) ? code : sku;
+
+    /// <summary>Every SKU mapped to another code.</summary>
+    public IReadOnlyDictionary<string, string> ProductCodes => _root.ProductCodes ?? new Dictionary<string, string>();
+
+    /// <summary>Maps <paramref name="sku"/> to <paramref name="code"/>; a blank code (or the SKU itself) removes the mapping.</summary>
+    public void MapProductCode(string sku, string? code)
+    {
+        var map = _root.ProductCodes ?? new Dictionary<string, string>(StringComparer.Ordinal);
+        map.Remove(sku);
+        if (!string.IsNullOrWhiteSpace(code) && code.Trim() != sku)
+            map[sku] = code.Trim();
+        _root.ProductCodes = map.Count == 0 ? null : map;
+    }
+
     // ---- policies (MappingRules.RewardPoints / GiftCards / SkuLessItems): the engine's enum names (EngineNames)
 
     /// <summary>MappingRules.RewardPoints.Policy: Discount or PaymentFromAccount; null = engine default.</summary>
@@ -159,6 +179,9 @@ public sealed class MappingRulesDocument
     public PolicyRulesDocument? RewardPoints { get; set; }
     public PolicyRulesDocument? GiftCards { get; set; }
     public string? SkuLessItems { get; set; }
+
+    /// <summary>MappingRules.ProductCodes: SKU → KashFlow product code, where they differ.</summary>
+    public Dictionary<string, string>? ProductCodes { get; set; }
 
     [JsonExtensionData]
     public Dictionary<string, JsonElement>? Other { get; set; }

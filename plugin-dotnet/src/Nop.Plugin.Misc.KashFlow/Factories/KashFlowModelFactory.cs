@@ -151,6 +151,8 @@ public class KashFlowModelFactory
 
         var engine = _host.Engine;
         model.EngineRunning = engine is not null;
+        // a store already syncing that never opened the wizard (set up before it existed) is not asked to start it
+        model.SetupStep = settings.SetupFinished || (settings.Enabled && settings.SetupStep == 0) ? null : Math.Clamp(settings.SetupStep, 1, SetupSteps.Count);
         model.EngineError = _host.LastStartError;
         model.SpooledDocuments = SafeSpoolCount();
         model.NativeLibraryProblem = NativeLibraryStatus.Problem();
@@ -435,7 +437,10 @@ public class KashFlowModelFactory
         };
     }
 
-    public async Task<PreviewModel> PreparePreviewModelAsync(string? orderNumber, IOrderSnapshotBuilder snapshotBuilder)
+    /// <param name="previewElsewhere">Where the preview comes from when the engine is not running (the setup wizard, before
+    /// sync is on: a short-lived engine); without it the page says the engine is not running.</param>
+    public async Task<PreviewModel> PreparePreviewModelAsync(string? orderNumber, IOrderSnapshotBuilder snapshotBuilder,
+        Func<string, Task<string>>? previewElsewhere = null)
     {
         var model = new PreviewModel { OrderNumber = orderNumber };
         if (string.IsNullOrWhiteSpace(orderNumber))
@@ -450,14 +455,14 @@ public class KashFlowModelFactory
         var snapshot = await snapshotBuilder.BuildJsonAsync(order);
         model.SnapshotJson = EngineDocuments.Indent(snapshot);
         var engine = _host.Engine;
-        if (engine is null)
+        if (engine is null && previewElsewhere is null)
         {
             model.Error = await _localizationService.GetResourceAsync(KashFlowLocales.EngineNotRunning);
             return model;
         }
         try
         {
-            var json = engine.PreviewJson(snapshot);
+            var json = engine is not null ? engine.PreviewJson(snapshot) : await previewElsewhere!(snapshot);
             var preview = EngineDocuments.ParsePreview(json);
             model.PreviewJson = EngineDocuments.Indent(json);
             model.PreviewOk = preview.Ok;

@@ -118,6 +118,17 @@ public class KashFlowPhrases
         return new ProblemModel(problem.Code, summary ?? technical, problem.Code is null ? technical : $"{problem.Code}: {technical}");
     }
 
+    /// <summary>
+    /// The order note of a failed job in the merchant's words: the phrase for its error code and what to do, the code in
+    /// brackets for support. Null when the outcome is no failure or the code has no phrase (the engine's note stands).
+    /// </summary>
+    public async Task<string?> FailureNoteAsync(Native.EngineOutcome outcome)
+    {
+        if (outcome.ErrorCode is not { Length: > 0 } code || await OptionalAsync(KashFlowLocales.ErrorPrefix + code) is not { } phrase)
+            return null;
+        return Format(await TextAsync(KashFlowLocales.OrderNoteFailed), phrase, code);
+    }
+
     /// <summary>A connection test's answer: the facts, or what to change (by KashFlow's code and the transport in use).</summary>
     public async Task<ConnectionTestModel> ConnectionAsync(ConnectionReport report, KashFlowTransport transport)
     {

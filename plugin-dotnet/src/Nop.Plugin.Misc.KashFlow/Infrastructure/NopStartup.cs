@@ -28,6 +28,8 @@ public class NopStartup : INopStartup
         services.AddScoped<KashFlowModelFactory>();
         services.AddScoped<KashFlowPhrases>();
         services.AddSingleton<KashFlowLookups>();
+        services.AddScoped<KashFlowAccount>();
+        services.AddScoped<ProductReadiness>();
         services.AddHostedService<OutcomePollingService>();
     }
 

@@ -19,6 +19,12 @@ public class RouteProvider : IRouteProvider
         endpointRouteBuilder.MapControllerRoute(name: KashFlowDefaults.BackfillRouteName,
             pattern: "Admin/KashFlow/Backfill",
             defaults: new { controller = "KashFlowBackfill", action = "Backfill", area = AreaNames.ADMIN });
+        endpointRouteBuilder.MapControllerRoute(name: KashFlowDefaults.ProductsRouteName,
+            pattern: "Admin/KashFlow/Products",
+            defaults: new { controller = "KashFlowProducts", action = "Products", area = AreaNames.ADMIN });
+        endpointRouteBuilder.MapControllerRoute(name: KashFlowDefaults.SetupRouteName,
+            pattern: "Admin/KashFlowSetup",
+            defaults: new { controller = "KashFlowSetup", action = "Setup", area = AreaNames.ADMIN });
     }
 
     public int Priority => 0;

@@ -169,6 +169,12 @@ public record ConfigurationModel : BaseNopModel
     /// <summary>The counts in words ("32 posted, 27 need attention, 1 waiting"), or null when the engine is not running.</summary>
     public string? StatusLine { get; set; }
 
+    /// <summary>The setup wizard's step to resume at, or null once it is finished ("Continue setup (step 3 of 8)").</summary>
+    public int? SetupStep { get; set; }
+
+    /// <summary>Published products KashFlow has no product for (null until KashFlow's lists are read).</summary>
+    public int? ProductsMissing { get; set; }
+
     /// <summary>The answer of the last Test connection (shown once, after the test).</summary>
     public ConnectionTestModel? ConnectionTest { get; set; }
 

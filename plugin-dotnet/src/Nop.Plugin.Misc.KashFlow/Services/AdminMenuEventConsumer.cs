@@ -1,4 +1,4 @@
-// Adds Configuration → KashFlow (Settings, Sync log) to the admin menu for admins who may manage plugins,
+// Adds Configuration → KashFlow (Settings, Setup wizard, Products, Sync log) to the admin menu for admins who may manage plugins,
 // as nopCommerce 4.90's own plugins do (Zettle, PayPal Commerce): a BaseAdminMenuCreatedEventConsumer,
 // which adds the item only once the plugin is installed, after "Local plugins" (or before "All plugins
 // and themes" where a store's menu has no "Local plugins").
@@ -43,6 +43,22 @@ public class AdminMenuEventConsumer : BaseAdminMenuCreatedEventConsumer
                     SystemName = KashFlowDefaults.MenuSystemName + ".Configure",
                     Title = await _localizationService.GetResourceAsync(KashFlowLocales.MenuConfigure),
                     Url = _adminMenu.GetMenuItemUrl(KashFlowDefaults.ControllerName, "Configure"),
+                    IconClass = "far fa-dot-circle",
+                    PermissionNames = permissions,
+                },
+                new()
+                {
+                    SystemName = KashFlowDefaults.MenuSystemName + ".Setup",
+                    Title = await _localizationService.GetResourceAsync(KashFlowLocales.MenuSetup),
+                    Url = _adminMenu.GetMenuItemUrl("KashFlowSetup", "Setup"),
+                    IconClass = "far fa-dot-circle",
+                    PermissionNames = permissions,
+                },
+                new()
+                {
+                    SystemName = KashFlowDefaults.MenuSystemName + ".Products",
+                    Title = await _localizationService.GetResourceAsync(KashFlowLocales.MenuProducts),
+                    Url = _adminMenu.GetMenuItemUrl("KashFlowProducts", "Products"),
                     IconClass = "far fa-dot-circle",
                     PermissionNames = permissions,
                 },

@@ -18,4 +18,16 @@ public class KashFlowLookups
     public void Set(string json, DateTime readUtc) => Volatile.Write(ref _last, new LookupsRead(EngineDocuments.ParseCatalogue(json), json, readUtc));
 
     public void Clear() => Volatile.Write(ref _last, null);
+
+    /// <summary>Adds products now known to be in KashFlow (just created) to the last read, if there is one.</summary>
+    public void AddProducts(IEnumerable<KfProduct> products)
+    {
+        if (Last is not { } last)
+            return;
+        var known = (last.Catalogue.Products ?? []).ToList();
+        foreach (var p in products)
+            if (!known.Any(k => string.Equals(k.Code?.Trim(), p.Code?.Trim(), StringComparison.OrdinalIgnoreCase)))
+                known.Add(p);
+        Volatile.Write(ref _last, last with { Catalogue = last.Catalogue with { Products = known } });
+    }
 }

@@ -3,7 +3,9 @@
 //  - SetOrderStatus: OrderStatusId + UpdateOrderAsync + OrderStatusChangedEvent (UpdateOrderAsync alone
 //    raises no status event). Only forward moves: Processing is applied to a Pending order only, and a
 //    Cancelled or Complete order is never moved by KashFlow.
-//  - AddOrderNote: a private note (DisplayToCustomer false), skipped when the same text is already there.
+//  - AddOrderNote: a private note (DisplayToCustomer false), skipped when the same text is already there. A
+//    failure's note is worded here, by the phrase for its error code (the one the admin pages show), with the
+//    code in brackets; the engine's wording stands for a code without a phrase.
 //  - SetStock: AdjustInventoryAsync by (target - current) with a "KashFlow:" message, for products that
 //    manage stock themselves; attribute-combination and multi-warehouse stock is left alone (logged); a SKU
 //    the shop does not have is nothing to do (said once per SKU, not a warning per pull).
@@ -38,10 +40,12 @@ public class OutcomeApplier
     private readonly ILogger _logger;
     private readonly IOrderService _orderService;
     private readonly IProductService _productService;
+    private readonly Factories.KashFlowPhrases _phrases;
 
     public OutcomeApplier(IEventPublisher eventPublisher, ILogger logger, IOrderService orderService, IProductService productService,
-        TimeProvider? time = null)
+        Factories.KashFlowPhrases phrases, TimeProvider? time = null)
     {
+        _phrases = phrases;
         _time = time ?? TimeProvider.System;
         _eventPublisher = eventPublisher;
         _logger = logger;
@@ -94,13 +98,14 @@ public class OutcomeApplier
         if (order is null)
             return await RejectAsync(outcome, $"order {outcome.OrderId} not found");
 
+        var text = await _phrases.FailureNoteAsync(outcome) ?? outcome.Note;
         var notes = await _orderService.GetOrderNotesByOrderIdAsync(order.Id);
-        if (notes.Any(n => string.Equals(n.Note, outcome.Note, StringComparison.Ordinal)))
+        if (notes.Any(n => string.Equals(n.Note, text, StringComparison.Ordinal)))
             return ApplyResult.Applied;
         await _orderService.InsertOrderNoteAsync(new OrderNote
         {
             OrderId = order.Id,
-            Note = outcome.Note,
+            Note = text,
             DisplayToCustomer = false,
             CreatedOnUtc = _time.GetUtcNow().UtcDateTime,
         });

@@ -112,6 +112,23 @@ public sealed class FakeProductService : IProductService
     public Task<Product> GetProductBySkuAsync(string sku) =>
         Task.FromResult(Products.Values.FirstOrDefault(p => string.Equals(p.Sku, sku, StringComparison.Ordinal))!);
 
+    /// <summary>What the readiness page asks: published (overridePublished) or all (null), never deleted, paged by id.</summary>
+    public Task<IPagedList<Product>> SearchProductsAsync(int pageIndex = 0, int pageSize = int.MaxValue, IList<int> categoryIds = null!,
+        IList<int> manufacturerIds = null!, int storeId = 0, int vendorId = 0, int warehouseId = 0, ProductType? productType = null,
+        bool visibleIndividuallyOnly = false, bool excludeFeaturedProducts = false, decimal? priceMin = null, decimal? priceMax = null,
+        int productTagId = 0, string keywords = null!, bool searchDescriptions = false, bool searchManufacturerPartNumber = true,
+        bool searchSku = true, bool searchProductTags = false, int languageId = 0, IList<SpecificationAttributeOption> filteredSpecOptions = null!,
+        ProductSortingEnum orderBy = ProductSortingEnum.Position, bool showHidden = false, bool? overridePublished = null,
+        bool inStockOnly = false, bool discountOnly = false)
+    {
+        SearchCalls++;
+        var published = overridePublished ?? (showHidden ? null : true);
+        var all = Products.Values.Where(p => !p.Deleted && (published is null || p.Published == published)).OrderBy(p => p.Id).ToList();
+        return Task.FromResult<IPagedList<Product>>(new FakePagedList<Product>(all, pageIndex, pageSize));
+    }
+
+    public int SearchCalls { get; private set; }
+
     public Task<string> FormatSkuAsync(Product product, string attributesXml = null!) => Task.FromResult(product.Sku);
 
     public Task AdjustInventoryAsync(Product product, int quantityToChange, string attributesXml = "", string message = "")

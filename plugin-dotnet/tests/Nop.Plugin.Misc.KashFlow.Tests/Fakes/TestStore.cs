@@ -110,6 +110,8 @@ public sealed class TestStore : IAsyncDisposable
         services.AddSingleton<IPluginManager<IPlugin>>(sp => new FakePluginManager(this, sp));
         services.AddScoped<KashFlowSyncTask>();
         services.AddScoped<Controllers.KashFlowAdminController>();
+        services.AddScoped<Controllers.KashFlowProductsController>();
+        services.AddScoped<Controllers.KashFlowSetupController>();
         services.AddScoped<KashFlowPlugin>();
 
         services.AddSingleton(Time); // before NopStartup, whose TimeProvider.System is only a fallback
