@@ -228,6 +228,8 @@ public static partial class KashFlowLocales
     public static readonly string JobStatePrefix = P + "JobState.";
     public static readonly string CausePrefix = P + "Cause.";
     public static readonly string OptionPrefix = P + "Option.";
+    /// <summary>The blank choice of a policy list: the engine's default applies.</summary>
+    public static readonly string OptionDefault = P + "Option.Default";
 
     /// <summary>English text of every resource. Keys ending in ".Hint" are the tooltips of fields.</summary>
     public const string WebFarm = P + "Fields.WebFarm";
@@ -603,6 +605,7 @@ public static partial class KashFlowLocales
         [CausePrefix + "Refund"] = "Refund",
         [CausePrefix + "Cancellation"] = "Cancellation",
         [CausePrefix + "Void"] = "Voided payment",
+        [OptionDefault] = "Default (recommended)",
         [OptionPrefix + "CustomerCode.FromCustomerId"] = "From the customer id (NOP000123)",
         [OptionPrefix + "CustomerCode.FromEmail"] = "From the e-mail address",
         [OptionPrefix + "RewardPoints.Discount"] = "A discount (VAT only on what was paid)",

@@ -267,7 +267,11 @@ public class KashFlowModelFactory
     /// <summary>A select of the engine's names, each shown in words; the blank first option keeps the engine's default.</summary>
     private async Task<List<SelectListItem>> OptionsAsync(string list, IEnumerable<string> names, string? selected)
     {
-        var options = new List<SelectListItem> { new(string.Empty, string.Empty, string.IsNullOrEmpty(selected)) };
+        // The blank value leaves the choice to the engine's default; it still says so in words.
+        var options = new List<SelectListItem>
+        {
+            new(await _localizationService.GetResourceAsync(KashFlowLocales.OptionDefault), string.Empty, string.IsNullOrEmpty(selected)),
+        };
         foreach (var name in names)
             options.Add(new SelectListItem(await _phrases.WordAsync($"{KashFlowLocales.OptionPrefix}{list}.", name), name, name == selected));
         return options;

@@ -21,8 +21,11 @@ public static partial class HardCodedText
             if (!m.Groups["value"].Value.Contains('@') && Words().IsMatch(m.Groups["value"].Value))
                 found.Add($"{m.Groups["name"].Value}=\"{m.Groups["value"].Value}\"");
         s = Directive().Replace(s, " ");
-        foreach (var opener in new[] { @"@functions\s*\{", @"@\{", @"@\(", @"@(if|foreach|for|while|switch|using)\s*\(", @"else\s+if\s*\(" })
+        foreach (var opener in new[] { @"@functions\s*\{", @"@\{", @"@\(", @"@(if|foreach|for|while|switch|using)\s*\(", @"else\s+if\s*\(",
+                     // control flow inside a code block (a @switch's cases) carries no @
+                     @"(?m)^\s*(if|foreach|for|while|switch|using)\s*\(" })
             s = WithoutBalanced(s, new Regex(opener));
+        s = CodeStatement().Replace(s, " ");
         s = ElseBlock().Replace(s, " ");
         // implicit expressions with calls: @T(...), @await Html.PartialAsync(...), @Model.X.ToString("u")
         for (string before = null; before != s;)
@@ -82,6 +85,10 @@ public static partial class HardCodedText
 
     [GeneratedRegex(@"^\s*@(model|inherits|using|inject|addTagHelper|removeTagHelper|layout|page)\b.*$", RegexOptions.Multiline)]
     private static partial Regex Directive();
+
+    /// <summary>A statement line inside a code block: a switch label, break, a local variable.</summary>
+    [GeneratedRegex(@"(?m)^\s*(case\s+[^:\r\n]+:|default:|break;|continue;|return;|var\s+[^;\r\n]+;)\s*$")]
+    private static partial Regex CodeStatement();
 
     [GeneratedRegex(@"\}\s*else\s*\{")]
     private static partial Regex ElseBlock();

@@ -34,6 +34,16 @@ public static class ViewSamples
         Page("RecordDetail-sandbox", "RecordDetail.cshtml", SampleModels.SandboxRecordDetailAsync),
         Page("RecordDetail-sandbox-refused", "RecordDetail.cshtml", SampleModels.SandboxRefusedRecordAsync),
         Page("Preview-sandbox", "Preview.cshtml", SampleModels.SandboxPreviewAsync),
+        Page("Products", "Products.cshtml", SetupSamples.ProductsAsync),
+        Page("Products-lists-not-read", "Products.cshtml", SetupSamples.ProductsNotReadAsync),
+        Page("Setup-1-connect", "Setup.cshtml", SetupSamples.WizardStep(1)),
+        Page("Setup-2-tested", "Setup.cshtml", SetupSamples.WizardTestedAsync),
+        Page("Setup-3-payments", "Setup.cshtml", SetupSamples.WizardConnectedStep(3)),
+        Page("Setup-4-nominals", "Setup.cshtml", SetupSamples.WizardConnectedStep(4)),
+        Page("Setup-5-products", "Setup.cshtml", SetupSamples.WizardConnectedStep(5)),
+        Page("Setup-6-what", "Setup.cshtml", SetupSamples.WizardStep(6)),
+        Page("Setup-7-preview", "Setup.cshtml", SetupSamples.WizardStep(7)),
+        Page("Setup-8-switch-on", "Setup.cshtml", SetupSamples.WizardStep(8)),
         Partial("OrderBlock", "OrderBlock.cshtml", "Order #100231 (the KashFlow block on the order page)", false, SampleModels.OrderBlockAsync),
         Partial("_Invoice", "_Invoice.cshtml", "The invoice view (partial)", true, async s => (await SampleModels.RecordDetailModelAsync(s)).Invoice),
         Partial("_CreditNotes", "_CreditNotes.cshtml", "Credit notes (partial)", false, async s => await SampleModels.RecordDetailModelAsync(s)),
@@ -41,7 +51,7 @@ public static class ViewSamples
     ];
 
     /// <summary>The samples whose screenshots are kept in docs/screenshots/ (update-screenshots.sh writes them).</summary>
-    public static IReadOnlySet<string> Documented { get; } = new HashSet<string>(["Configure", "SyncLog", "RecordDetail", "Preview", "OrderBlock"]);
+    public static IReadOnlySet<string> Documented { get; } = new HashSet<string>(["Configure", "SyncLog", "RecordDetail", "Preview", "OrderBlock", "Products", "Setup-1-connect", "Setup-3-payments"]);
 
     /// <summary>A page view whose request carries more than the model (a grid's rows).</summary>
     public static ViewSample PageWith(string name, string view, Func<SampleStore, Task<RenderRequest>> build) => new(name, view, build);
