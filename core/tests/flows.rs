@@ -486,3 +486,58 @@ fn the_dry_run_gives_a_row_per_order_and_event() {
 fn guest_value() -> Value {
     serde_json::to_value(fixture("guest-checkout")).unwrap()
 }
+
+fn example(name: &str) -> kashflow_sync::flows::FlowDocument {
+    let path = core_dir().join(format!("../examples/flows/{name}.json"));
+    parse(&std::fs::read(&path).unwrap()).unwrap_or_else(|e| panic!("{name}: {e:?}"))
+}
+
+/// The example files (examples/flows, also the designer's "Load example" menu) are valid, and
+/// `every-order.json` decides exactly what the default flows decide, on every golden fixture and
+/// trigger.
+#[test]
+fn the_examples_are_valid_and_every_order_is_the_default() {
+    for name in ["invoice-on-paid", "trade-on-dispatch", "rollup-guests"] {
+        example(name);
+    }
+    let every = example("every-order");
+    let default = default_flows(&FlowSteps::default());
+    let rules = MappingRules::default();
+    for (name, path) in fixtures() {
+        let (_, order) = snapshot(&path);
+        for t in Trigger::ALL {
+            let a = OrderPlan::decide(&every, *t, &order);
+            let b = OrderPlan::decide(&default, *t, &order);
+            let what = format!("{name} {t}");
+            assert_eq!(a.steps, b.steps, "{what}");
+            assert_eq!(
+                (
+                    &a.customer,
+                    a.invoice,
+                    a.payment,
+                    a.order_note,
+                    a.order_status,
+                    a.stock,
+                    a.credit_note
+                ),
+                (
+                    &b.customer,
+                    b.invoice,
+                    b.payment,
+                    b.order_note,
+                    b.order_status,
+                    b.stock,
+                    b.credit_note
+                ),
+                "{what}"
+            );
+            let pa = a
+                .preview(&order, &rules)
+                .map(|p| serde_json::to_value(p.unwrap()).unwrap());
+            let pb = b
+                .preview(&order, &rules)
+                .map(|p| serde_json::to_value(p.unwrap()).unwrap());
+            assert_eq!(pa, pb, "{what}");
+        }
+    }
+}
