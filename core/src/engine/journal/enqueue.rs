@@ -604,7 +604,7 @@ fn enqueue_event_tx(
             }
         }
         OrderEvent::Milestone { kind, .. } => {
-            let name = kind.kind_name();
+            let name = kind.wire_name();
             // A milestone happens once: the catch-up sending it again changes nothing.
             let seen: bool = conn
                 .prepare_cached(
