@@ -384,3 +384,33 @@ async fn a_changed_customer_is_updated_in_kashflow_once(t) {
     bed.stop().await;
 }
 }
+
+/// Invoices waiting for a trigger look again when the flows change: back to the default flows,
+/// an unpaid order waiting for its payment is invoiced at once.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn changing_the_flows_releases_invoices_that_waited_for_a_trigger() {
+    let bed = TestBed::start(
+        &SandboxOptions::default(),
+        with_flows(TransportKind::Rest, example("invoice-on-paid")),
+    )
+    .await
+    .unwrap();
+    let o = order_with(751, 99, "waits@example.co.uk", vec![line(MUG, 1)], unpaid);
+    bed.engine.enqueue_order(&json(&o)).unwrap();
+    wait_awaiting(&bed, 1).await;
+    let mut config = bed.config.clone();
+    config.flows = None;
+    bed.engine.reconfigure(config).unwrap();
+    let counts = bed.settle().await.unwrap();
+    assert_eq!(
+        (counts.synced, counts.awaiting_trigger),
+        (1, 0),
+        "{counts:?}"
+    );
+    let inv = invoice_of(&bed.sandbox, 751).expect("invoiced under the default flows");
+    assert!(
+        inv.payment_lines.unwrap_or_default().is_empty(),
+        "not paid yet"
+    );
+    bed.stop().await;
+}
