@@ -76,12 +76,15 @@ pub enum Op<'a> {
     GetCustomer(&'a str),
     FindCustomersByEmail,
     CreateCustomer,
+    UpdateCustomer(&'a str),
     GetInvoice(i64),
     FindInvoiceByReference(&'a str),
     CreateInvoice,
     AddPayment(i64),
     ApplyCreditNote(i64),
     ListProducts,
+    CreateProduct(&'a str),
+    UpdateProduct(&'a str),
 }
 
 /// How the engine reaches KashFlow. Every method is one *meaning*; a transport may need several
@@ -116,6 +119,9 @@ pub trait Transport: Send + Sync + fmt::Debug {
     fn get_customer<'a>(&'a self, code: &'a str) -> KfFuture<'a, Option<Customer>>;
     fn find_customers_by_email<'a>(&'a self, email: &'a str) -> KfFuture<'a, Vec<Customer>>;
     fn create_customer<'a>(&'a self, customer: &'a Customer) -> KfFuture<'a, Customer>;
+    /// Replace customer `customer.code` with `customer` (KashFlow keeps no field we leave out:
+    /// send the whole customer as read, changed).
+    fn update_customer<'a>(&'a self, customer: &'a Customer) -> KfFuture<'a, ()>;
 
     /// The whole invoice (lines and payment lines) by number.
     fn get_invoice(&self, number: i64) -> KfFuture<'_, Option<Invoice>>;
@@ -151,6 +157,9 @@ pub trait Transport: Send + Sync + fmt::Debug {
     /// does not have yet (the product readiness page). Not retried: a lost answer is looked for
     /// by code by the caller before it creates again.
     fn create_product<'a>(&'a self, product: &'a Product) -> KfFuture<'a, Product>;
+    /// Replace product `product.code` (under `product.nominal_code`) with `product`, as read
+    /// (with its id) and changed.
+    fn update_product<'a>(&'a self, product: &'a Product) -> KfFuture<'a, ()>;
 }
 
 /// Whether two references are the same (trimmed, ignoring case).

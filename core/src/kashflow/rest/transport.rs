@@ -66,6 +66,7 @@ impl Transport for KashFlowClient {
             Op::GetCustomer(code) => ("GET", format!("/customers/{code}")),
             Op::FindCustomersByEmail => ("GET", "/customers/search".into()),
             Op::CreateCustomer => ("POST", "/customers".into()),
+            Op::UpdateCustomer(code) => ("PUT", format!("/customers/{code}")),
             Op::GetInvoice(n) => ("GET", format!("/invoices/{n}")),
             Op::FindInvoiceByReference(r) => (
                 "GET",
@@ -75,6 +76,8 @@ impl Transport for KashFlowClient {
             Op::AddPayment(n) => ("PUT", format!("/invoices/{n}")),
             Op::ApplyCreditNote(id) => ("POST", credits_path(*id)),
             Op::ListProducts => ("GET", "/products".into()),
+            Op::CreateProduct(_) => ("POST", "/products".into()),
+            Op::UpdateProduct(code) => ("PUT", format!("/products/…/{code}")),
         }
     }
 
@@ -119,6 +122,14 @@ impl Transport for KashFlowClient {
 
     fn create_customer<'a>(&'a self, customer: &'a Customer) -> KfFuture<'a, Customer> {
         Box::pin(KashFlowClient::create_customer(self, customer))
+    }
+
+    fn update_customer<'a>(&'a self, customer: &'a Customer) -> KfFuture<'a, ()> {
+        Box::pin(async move {
+            KashFlowClient::update_customer(self, &customer.code, customer)
+                .await
+                .map(|_| ())
+        })
     }
 
     fn get_invoice(&self, number: i64) -> KfFuture<'_, Option<Invoice>> {
@@ -198,5 +209,13 @@ impl Transport for KashFlowClient {
 
     fn create_product<'a>(&'a self, product: &'a Product) -> KfFuture<'a, Product> {
         Box::pin(KashFlowClient::create_product(self, product))
+    }
+
+    fn update_product<'a>(&'a self, product: &'a Product) -> KfFuture<'a, ()> {
+        Box::pin(async move {
+            KashFlowClient::update_product(self, product.nominal_code, &product.code, product)
+                .await
+                .map(|_| ())
+        })
     }
 }
