@@ -12,6 +12,7 @@ public static class KashFlowDefaults
     public const string ConfigurationRouteName = "Plugin.Misc.KashFlow.Configure";
     public const string SyncLogRouteName = "Plugin.Misc.KashFlow.SyncLog";
     public const string BackfillRouteName = "Plugin.Misc.KashFlow.Backfill";
+    public const string FlowsRouteName = "Plugin.Misc.KashFlow.Flows";
     public const string ControllerName = "KashFlowAdmin";
 
     /// <summary>Admin menu system names (ours, and the nopCommerce 4.90 nodes under Configuration we insert after, else before).</summary>

@@ -4,7 +4,7 @@
 using Nop.Plugin.Misc.KashFlow.Domain;
 namespace Nop.Plugin.Misc.KashFlow;
 
-public static class KashFlowLocales
+public static partial class KashFlowLocales
 {
     private const string P = KashFlowDefaults.LocalePrefix + ".";
 
@@ -237,7 +237,7 @@ public static class KashFlowLocales
     public const string BackfillDismiss = P + "Backfill.Dismiss";
     public const string BackfillSent = P + "Backfill.Sent";
 
-    public static IReadOnlyDictionary<string, string> All { get; } = new Dictionary<string, string>
+    public static IReadOnlyDictionary<string, string> All { get; } = WithFlowTexts(new Dictionary<string, string>
     {
         [MenuTitle] = "KashFlow",
         [MenuConfigure] = "Settings",
@@ -622,5 +622,5 @@ public static class KashFlowLocales
         [BackfillSendAll] = "Send all listed orders",
         [BackfillDismiss] = "Dismiss the list",
         [BackfillSent] = "{0} order(s) queued for KashFlow; {1} could not be built and wait in the spool.",
-    };
+    });
 }

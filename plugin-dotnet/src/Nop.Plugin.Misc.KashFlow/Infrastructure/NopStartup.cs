@@ -25,6 +25,7 @@ public class NopStartup : INopStartup
         services.AddScoped<IOrderSnapshotBuilder, OrderSnapshotBuilder>();
         services.AddScoped<OutcomeApplier>();
         services.AddScoped<OrderBackfill>();
+        services.AddScoped<FlowDryRun>();
         services.AddScoped<KashFlowModelFactory>();
         services.AddScoped<KashFlowPhrases>();
         services.AddSingleton<KashFlowLookups>();

@@ -1,4 +1,4 @@
-// Admin routes of the plugin (controller KashFlowAdmin in the Admin area).
+// Admin routes of the plugin (controllers KashFlowAdmin, KashFlowBackfill and KashFlowFlows in the Admin area).
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Routing;
 using Nop.Web.Framework;
@@ -19,6 +19,9 @@ public class RouteProvider : IRouteProvider
         endpointRouteBuilder.MapControllerRoute(name: KashFlowDefaults.BackfillRouteName,
             pattern: "Admin/KashFlow/Backfill",
             defaults: new { controller = "KashFlowBackfill", action = "Backfill", area = AreaNames.ADMIN });
+        endpointRouteBuilder.MapControllerRoute(name: KashFlowDefaults.FlowsRouteName,
+            pattern: "Admin/KashFlow/Flows",
+            defaults: new { controller = "KashFlowFlows", action = "Flows", area = AreaNames.ADMIN });
     }
 
     public int Priority => 0;

@@ -108,6 +108,7 @@ public sealed class TestStore : IAsyncDisposable
         services.AddSingleton<IPluginManager<IPlugin>>(sp => new FakePluginManager(this, sp));
         services.AddScoped<KashFlowSyncTask>();
         services.AddScoped<Controllers.KashFlowAdminController>();
+        services.AddScoped<Controllers.KashFlowFlowsController>();
         services.AddScoped<KashFlowPlugin>();
 
         services.AddSingleton(Time); // before NopStartup, whose TimeProvider.System is only a fallback
