@@ -6,6 +6,9 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.DependencyInjection;
+using Nop.Core.Domain.Orders;
+using Nop.Core.Domain.Payments;
+using Nop.Core.Domain.Shipping;
 using Nop.Plugin.Misc.KashFlow.Controllers;
 using Nop.Plugin.Misc.KashFlow.Domain;
 using Nop.Plugin.Misc.KashFlow.Models;
@@ -160,6 +163,17 @@ public class FlowsPageTests
         Assert.All(asked, k => Assert.Contains(k, keys));
         // installed with the plugin's other resources
         Assert.All(keys, k => Assert.True(KashFlowLocales.All.ContainsKey(KashFlowLocales.FlowsJsPrefix + k)));
+    }
+
+    [Theory]
+    [InlineData(OrderStatus.Pending, PaymentStatus.Pending, ShippingStatus.NotYetShipped, new string[0])]
+    [InlineData(OrderStatus.Processing, PaymentStatus.Paid, ShippingStatus.PartiallyShipped, new[] { "OrderPaid", "OrderShipped" })]
+    [InlineData(OrderStatus.Complete, PaymentStatus.PartiallyRefunded, ShippingStatus.Delivered, new[] { "OrderPaid", "OrderShipped", "OrderDelivered", "OrderCompleted", "OrderRefunded" })]
+    [InlineData(OrderStatus.Cancelled, PaymentStatus.Voided, ShippingStatus.ShippingNotRequired, new[] { "OrderCancelled" })]
+    public void The_dry_run_gives_each_order_the_events_its_state_shows(OrderStatus status, PaymentStatus payment, ShippingStatus shipping, string[] expected)
+    {
+        var order = new Order { Id = 1, OrderStatus = status, PaymentStatus = payment, ShippingStatus = shipping };
+        Assert.Equal(expected, FlowDryRun.EventsOf(order));
     }
 
     [Theory]

@@ -6,6 +6,7 @@
 using System.Text.Json;
 using Nop.Core.Domain.Orders;
 using Nop.Core.Domain.Payments;
+using Nop.Core.Domain.Shipping;
 using Nop.Plugin.Misc.KashFlow.Domain;
 using Nop.Plugin.Misc.KashFlow.Native;
 using Nop.Services.Orders;
@@ -71,9 +72,9 @@ public class FlowDryRun
     public const int MaxOrders = 1000;
 
     private readonly IOrderService _orderService;
-    private readonly IOrderSnapshotBuilder _snapshotBuilder;
+    private readonly OrderSnapshotBuilder _snapshotBuilder;
 
-    public FlowDryRun(IOrderService orderService, IOrderSnapshotBuilder snapshotBuilder)
+    public FlowDryRun(IOrderService orderService, OrderSnapshotBuilder snapshotBuilder)
     {
         _orderService = orderService;
         _snapshotBuilder = snapshotBuilder;
@@ -86,7 +87,8 @@ public class FlowDryRun
         var input = new List<DryRunOrder>(orders.Count);
         foreach (var order in orders)
         {
-            using var snapshot = JsonDocument.Parse(await _snapshotBuilder.BuildJsonAsync(order));
+            // with the facts flow conditions read, saved flows or not: the flows on the page may be new
+            using var snapshot = JsonDocument.Parse(await _snapshotBuilder.BuildJsonAsync(order, flowFacts: true));
             input.Add(new DryRunOrder(snapshot.RootElement.Clone(), EventsOf(order)));
         }
         return FlowDocuments.ParseDryRun(KashFlowFlows.DryRunJson(flowsJson, FlowDocuments.DryRunOrdersJson(input)));
@@ -98,6 +100,10 @@ public class FlowDryRun
         var events = new List<string>();
         if (order.PaymentStatus is PaymentStatus.Paid or PaymentStatus.PartiallyRefunded or PaymentStatus.Refunded || order.PaidDateUtc is not null)
             events.Add(FlowNames.OrderPaid);
+        if (order.ShippingStatus is ShippingStatus.PartiallyShipped or ShippingStatus.Shipped or ShippingStatus.Delivered)
+            events.Add(FlowNames.OrderShipped);
+        if (order.ShippingStatus == ShippingStatus.Delivered)
+            events.Add(FlowNames.OrderDelivered);
         if (order.OrderStatus == OrderStatus.Complete)
             events.Add(FlowNames.OrderCompleted);
         if (order.RefundedAmount > 0 || order.PaymentStatus is PaymentStatus.PartiallyRefunded or PaymentStatus.Refunded)
