@@ -329,6 +329,28 @@ int32_t kfs_engine_reconfigure(struct KfsEngine *engine, const uint8_t *config, 
 // `out` is null or points to a writable `KfsBuffer`.
 int32_t kfs_engine_request_stock_pull(struct KfsEngine *engine, struct KfsBuffer *out);
 
+// Validates a flow document (`{"Version":1,"Flows":[...]}`); writes
+// `{"Valid":bool,"Errors":[{"FlowId","Box","Path","Message"}]}` to `out`, every problem at once,
+// each on its designer box (`Flow`, `Trigger`, `When` or `When.All[1]`, `Steps[2]`). An invalid
+// document is still `KFS_OK` (the report says why); only a null or empty argument is an error.
+//
+// # Safety
+// `flows` points to `flows_len` readable bytes; `out` to a writable `KfsBuffer`.
+int32_t kfs_flows_validate(const uint8_t *flows, size_t flows_len, struct KfsBuffer *out);
+
+// What the flows would do with `orders` (a JSON array of order snapshots, or of
+// `{"Snapshot":{...},"Events":["OrderPaid",...]}`), posting nothing; writes
+// `{"Rows":[{"OrderId","CustomOrderNumber","Trigger","Flow","Explanation","Steps",
+// "InvoiceTotal","Currency","Error"}],"Orders":n,"ElapsedMs":ms}` to `out` (one row per order
+// and trigger). Invoice totals use the default mapping rules. A flow document that is not
+// valid is `KFS_INVALID_DOCUMENT` with its first problem (path under `flows`); so is an orders
+// argument that is not an array.
+//
+// # Safety
+// `flows` points to `flows_len` readable bytes, `orders` to `orders_len`; `out` to a writable
+// `KfsBuffer`.
+int32_t kfs_flows_dry_run(const uint8_t *flows, size_t flows_len, const uint8_t *orders, size_t orders_len, struct KfsBuffer *out);
+
 // Takes the result of a completed operation: its status, with the result document (or error
 // document) in `out`, after which the operation id is invalid. A running operation answers
 // `KFS_PENDING` and stays valid. An unknown id answers `KFS_INVALID_HANDLE`.

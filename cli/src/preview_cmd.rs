@@ -5,6 +5,12 @@
 //! `kfsync preview <event.json> --order <snapshot.json>`: the credit note a refund, cancellation or
 //! void (`OrderRefunded`, `OrderCancelled`, `OrderVoided`) of that order would post, worked out from
 //! the invoice the order maps to, as the order's first credit note.
+//!
+//! `kfsync preview <orders.json> --flows flows.json [--events OrderPaid,OrderShipped]`: what the
+//! flows decide (the admin's dry run, `flows::dry_run`): one row per order and trigger with the
+//! matched flow, why, its steps and the invoice total. The file is one snapshot (placed, then the
+//! `--events`), or the dry run's input, an array of snapshots or `{"Snapshot","Events"}`. A flow
+//! document that does not validate prints every error on its box (exit 2).
 
 use std::io::{Read, Write};
 use std::path::PathBuf;
@@ -26,6 +32,13 @@ pub struct PreviewArgs {
     /// The order's snapshot, when the first file is an event document: show its credit note.
     #[arg(long)]
     pub order: Option<PathBuf>,
+    /// A flow document ("Version": 1): show what the flows decide for the order(s).
+    #[arg(long)]
+    pub flows: Option<PathBuf>,
+    /// With --flows and one snapshot: the events it has had since it was placed, comma-separated
+    /// (OrderPaid, OrderShipped, OrderDelivered, OrderCompleted, OrderRefunded, OrderCancelled).
+    #[arg(long, value_delimiter = ',')]
+    pub events: Vec<String>,
 }
 
 fn read(path: &PathBuf) -> std::io::Result<Vec<u8>> {
@@ -123,6 +136,56 @@ pub fn render_credit(event: &[u8], snapshot: &[u8], rules: Option<&[u8]>) -> (i3
     }
 }
 
+/// What `flows` (JSON) decide for `orders` (one snapshot, or the dry run's array input): exit
+/// status and JSON.
+pub fn render_flows(
+    orders: &[u8],
+    flows: &[u8],
+    events: &[String],
+    rules: Option<&[u8]>,
+) -> (i32, String) {
+    let rules = match rules.map(MappingRules::from_json) {
+        None => MappingRules::default(),
+        Some(Ok(r)) => r,
+        Some(Err(e)) => return (EXIT_INVALID, errors_json(&e)),
+    };
+    let doc = match kashflow_sync::flows::parse(flows) {
+        Ok(d) => d,
+        Err(_) => {
+            let v = kashflow_sync::flows::validate(flows);
+            return (
+                EXIT_INVALID,
+                serde_json::to_string_pretty(&v).unwrap_or_default(),
+            );
+        }
+    };
+    let fail = |msg: String| {
+        let v = serde_json::json!({"Errors": [{"Code": "InvalidDocument", "Message": msg}]});
+        (
+            EXIT_INVALID,
+            serde_json::to_string_pretty(&v).unwrap_or_default(),
+        )
+    };
+    let value: serde_json::Value = match serde_json::from_slice(orders) {
+        Ok(v) => v,
+        Err(e) => return fail(format!("the orders file is not valid JSON: {e}")),
+    };
+    // One snapshot: placed, then the events given on the command line.
+    let input = if value.is_array() {
+        if !events.is_empty() {
+            return fail("--events is for one snapshot; an array gives each order's Events".into());
+        }
+        value
+    } else {
+        serde_json::json!([{"Snapshot": value, "Events": events}])
+    };
+    let bytes = serde_json::to_vec(&input).unwrap_or_default();
+    match kashflow_sync::flows::dry_run(&doc, &bytes, &rules) {
+        Ok(run) => (0, serde_json::to_string_pretty(&run).unwrap_or_default()),
+        Err(e) => fail(e.to_string()),
+    }
+}
+
 pub fn run(args: &PreviewArgs) -> i32 {
     let snapshot = match read(&args.snapshot) {
         Ok(b) => b,
@@ -144,9 +207,20 @@ pub fn run(args: &PreviewArgs) -> i32 {
             }
         },
     };
-    let (code, text) = match &args.order {
-        None => render(&snapshot, rules.as_deref()),
+    let flows = match &args.flows {
+        None => None,
         Some(p) => match std::fs::read(p) {
+            Ok(b) => Some(b),
+            Err(e) => {
+                eprintln!("kfsync preview: cannot read {}: {e}", p.display());
+                return EXIT_IO;
+            }
+        },
+    };
+    let (code, text) = match (&args.order, &flows) {
+        (_, Some(f)) => render_flows(&snapshot, f, &args.events, rules.as_deref()),
+        (None, None) => render(&snapshot, rules.as_deref()),
+        (Some(p), None) => match std::fs::read(p) {
             // The first file is the event.
             Ok(order) => render_credit(&snapshot, &order, rules.as_deref()),
             Err(e) => {
@@ -237,6 +311,61 @@ mod tests {
             None,
         );
         assert_eq!(code, EXIT_INVALID);
+    }
+
+    fn example(name: &str) -> Vec<u8> {
+        let p = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../examples/flows")
+            .join(name);
+        std::fs::read(p).unwrap()
+    }
+
+    #[test]
+    fn preview_with_flows_shows_what_the_flows_decide() {
+        let events = vec!["OrderPaid".to_string()];
+        let (code, text) = render_flows(
+            &fixture("guest-checkout.json"),
+            &example("rollup-guests.json"),
+            &events,
+            None,
+        );
+        assert_eq!(code, 0, "{text}");
+        let v: serde_json::Value = serde_json::from_str(&text).unwrap();
+        let rows = v["Rows"].as_array().unwrap();
+        assert_eq!(rows.len(), 2);
+        assert_eq!(rows[0]["Flow"], "guests-roll-up");
+        assert_eq!(
+            rows[0]["Explanation"][0],
+            "flow 'Guests: one Web sales customer' matched: customer role = Guests"
+        );
+        assert_eq!(
+            rows[0]["Steps"][0],
+            "Customer: roll-up WEBSALES (Web sales)"
+        );
+        assert_eq!(rows[0]["InvoiceTotal"], "13.49");
+        assert_eq!(rows[1]["Trigger"], "OrderPaid");
+        assert_eq!(rows[1]["Flow"], "payment-when-paid");
+        let (code, text) = render_flows(
+            &fixture("guest-checkout.json"),
+            br#"{"Version":1,"Flows":[{"Id":"X","Name":"","Trigger":"OrderPaid","Steps":[]}]}"#,
+            &[],
+            None,
+        );
+        assert_eq!(code, EXIT_INVALID);
+        let v: serde_json::Value = serde_json::from_str(&text).unwrap();
+        assert_eq!(v["Valid"], false);
+        assert_eq!(v["Errors"].as_array().unwrap().len(), 3, "{text}");
+        let (code, text) = render_flows(
+            &fixture("guest-checkout.json"),
+            &example("every-order.json"),
+            &["OrderLost".to_string()],
+            None,
+        );
+        assert_eq!(code, EXIT_INVALID);
+        assert!(
+            text.contains("Events[0]") || text.contains("OrderLost"),
+            "{text}"
+        );
     }
 
     #[test]

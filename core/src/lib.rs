@@ -2,6 +2,7 @@
 //! REST v2 client and sandbox, and the durable sync engine.
 pub mod backoff;
 pub mod engine;
+pub mod flows;
 pub mod kashflow;
 pub mod mapping;
 pub mod money;

@@ -68,6 +68,9 @@ fn fully_populated() -> OrderSnapshot {
     s.items[0].attribute_description = Some("x".into());
     s.items[0].sku = Some("MUG-CLASSIC".into());
     s.gift_card_usage = vec!["1".parse().unwrap()];
+    s.store_name = Some("Main store".into());
+    s.customer_roles = vec!["Registered".into(), "Trade".into()];
+    s.items[0].categories = vec!["Mugs".into()];
     s
 }
 
@@ -330,5 +333,5 @@ fn schema_descriptions_are_the_doc_comments() {
             }
         }
     }
-    assert_eq!(compared, 36 + 11 + 6 + 12);
+    assert_eq!(compared, 38 + 12 + 6 + 12);
 }

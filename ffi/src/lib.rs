@@ -14,6 +14,7 @@ pub mod buffer;
 pub mod diagnostics;
 pub mod engine_api;
 pub mod error;
+pub mod flows_api;
 pub mod guard;
 pub mod input;
 pub mod log;

@@ -414,6 +414,34 @@ internal static unsafe partial class NativeMethods
     public static extern int kfs_engine_request_stock_pull(KfsEngine* engine, KfsBuffer* @out);
 
     /// <summary>
+    /// Validates a flow document (`{"Version":1,"Flows":[...]}`); writes
+    /// `{"Valid":bool,"Errors":[{"FlowId","Box","Path","Message"}]}` to `out`, every problem at once,
+    /// each on its designer box (`Flow`, `Trigger`, `When` or `When.All[1]`, `Steps[2]`). An invalid
+    /// document is still `KFS_OK` (the report says why); only a null or empty argument is an error.
+    ///
+    /// # Safety
+    /// `flows` points to `flows_len` readable bytes; `out` to a writable `KfsBuffer`.
+    /// </summary>
+    [DllImport(LibraryName, EntryPoint = "kfs_flows_validate", ExactSpelling = true, CallingConvention = CallingConvention.Cdecl)]
+    public static extern int kfs_flows_validate(byte* flows, nuint flows_len, KfsBuffer* @out);
+
+    /// <summary>
+    /// What the flows would do with `orders` (a JSON array of order snapshots, or of
+    /// `{"Snapshot":{...},"Events":["OrderPaid",...]}`), posting nothing; writes
+    /// `{"Rows":[{"OrderId","CustomOrderNumber","Trigger","Flow","Explanation","Steps",
+    /// "InvoiceTotal","Currency","Error"}],"Orders":n,"ElapsedMs":ms}` to `out` (one row per order
+    /// and trigger). Invoice totals use the default mapping rules. A flow document that is not
+    /// valid is `KFS_INVALID_DOCUMENT` with its first problem (path under `flows`); so is an orders
+    /// argument that is not an array.
+    ///
+    /// # Safety
+    /// `flows` points to `flows_len` readable bytes, `orders` to `orders_len`; `out` to a writable
+    /// `KfsBuffer`.
+    /// </summary>
+    [DllImport(LibraryName, EntryPoint = "kfs_flows_dry_run", ExactSpelling = true, CallingConvention = CallingConvention.Cdecl)]
+    public static extern int kfs_flows_dry_run(byte* flows, nuint flows_len, byte* orders, nuint orders_len, KfsBuffer* @out);
+
+    /// <summary>
     /// Takes the result of a completed operation: its status, with the result document (or error
     /// document) in `out`, after which the operation id is invalid. A running operation answers
     /// `KFS_PENDING` and stays valid. An unknown id answers `KFS_INVALID_HANDLE`.

@@ -14,6 +14,7 @@ use serde_json::Value;
 
 use super::document;
 use super::error::EngineError;
+use crate::flows::FlowDocument;
 
 /// Mapping rules as carried by the engine: the mapping stage's typed, validated rules.
 pub use crate::mapping::rules::MappingRules;
@@ -239,9 +240,50 @@ pub struct EngineConfig {
     pub circuit_breaker: BreakerPolicy,
     pub journal_durability: JournalDurability,
     pub worker_lease: WorkerLeasePolicy,
+    /// The merchant's flows (`crate::flows`); `None`: the default flows, derived from `Steps`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub flows: Option<FlowDocument>,
+}
+
+/// Read the `Flows` document with the flows' own reader; its first error, at its path under
+/// `Flows`, is the configuration's error (the designer shows them all through
+/// `kfs_flows_validate`).
+fn parse_flows(v: &Value) -> Result<FlowDocument, EngineError> {
+    crate::flows::read(v).map_err(|errs| {
+        let first = errs.first();
+        let path = first
+            .map(|e| {
+                if e.path.is_empty() {
+                    "Flows".to_string()
+                } else {
+                    format!("Flows.{}", e.path)
+                }
+            })
+            .unwrap_or_else(|| "Flows".into());
+        let more = match errs.len() {
+            0 | 1 => String::new(),
+            n => format!(" (and {} more problem(s) in the flows)", n - 1),
+        };
+        EngineError::invalid_config(
+            format!(
+                "Flows: {}{more}",
+                first.map(|e| e.message.as_str()).unwrap_or("not valid")
+            ),
+            Some(&path),
+        )
+    })
 }
 
 impl EngineConfig {
+    /// The flows that decide what the worker does: the configured ones, else the default flows
+    /// (the product's behaviour before flows, from the `Steps` switches).
+    pub fn effective_flows(&self) -> std::borrow::Cow<'_, FlowDocument> {
+        match &self.flows {
+            Some(f) => std::borrow::Cow::Borrowed(f),
+            None => std::borrow::Cow::Owned(crate::flows::default_flows(&self.steps)),
+        }
+    }
+
     /// A configuration with every default and the given journal path.
     pub fn new(journal_path: impl Into<PathBuf>) -> Self {
         EngineConfig {
@@ -254,6 +296,7 @@ impl EngineConfig {
             circuit_breaker: BreakerPolicy::default(),
             journal_durability: JournalDurability::Full,
             worker_lease: WorkerLeasePolicy::default(),
+            flows: None,
         }
     }
 
@@ -286,6 +329,11 @@ impl EngineConfig {
             .as_object_mut()
             .and_then(|o| o.remove("Rules"))
             .filter(|r| !r.is_null());
+        // Flows likewise: the flows' reader gives its own paths and words.
+        let flows = value
+            .as_object_mut()
+            .and_then(|o| o.remove("Flows"))
+            .filter(|r| !r.is_null());
         document::strip_nulls(&mut value);
         let doc: ConfigDocument = document::read(&value, SECRET_FIELDS)
             .map_err(|f| EngineError::invalid_config(f.message, f.path.as_deref()))?;
@@ -307,6 +355,7 @@ impl EngineConfig {
             circuit_breaker: doc.circuit_breaker,
             journal_durability: doc.journal_durability,
             worker_lease: doc.worker_lease,
+            flows: flows.as_ref().map(parse_flows).transpose()?,
         };
         config.validate()?;
         Ok(config)
@@ -469,6 +518,9 @@ struct ConfigDocument {
     /// it is a known setting.
     #[serde(default, rename = "Rules")]
     _rules: Option<Value>,
+    /// Taken out and read by the flows' reader likewise.
+    #[serde(default, rename = "Flows")]
+    _flows: Option<Value>,
 }
 
 /// Settings whose values an error message must never repeat.
@@ -604,5 +656,21 @@ mod tests {
         assert_eq!(back.rules.invoice_number.offset, 200000);
         assert_eq!(back.workers, 4);
         assert_eq!(back.journal_durability, JournalDurability::Normal);
+    }
+
+    #[test]
+    fn flows_are_read_by_the_flows_reader_and_named_under_flows() {
+        let c = parse(r#"{"JournalPath":"j"}"#).unwrap();
+        assert!(c.flows.is_none());
+        assert_eq!(c.effective_flows().flows[0].id, "every-order");
+        let doc = r#"{"Version":1,"Flows":[{"Id":"paid","Name":"Paid","Trigger":"OrderPaid","Steps":[{"Step":"Invoice"}]}]}"#;
+        let c = parse(&format!(r#"{{"JournalPath":"j","Flows":{doc}}}"#)).unwrap();
+        assert_eq!(c.effective_flows().flows[0].id, "paid");
+        let back: EngineConfig = serde_json::from_str(&serde_json::to_string(&c).unwrap()).unwrap();
+        assert_eq!(back, c);
+        let bad = doc.replace("OrderPaid", "WhenItRains");
+        let e = parse(&format!(r#"{{"JournalPath":"j","Flows":{bad}}}"#)).unwrap_err();
+        assert_eq!(e.path(), Some("Flows.Flows[0].Trigger"));
+        assert!(e.to_string().contains("WhenItRains"), "{e}");
     }
 }

@@ -196,6 +196,7 @@ pub fn build(s: &SampleOrder) -> OrderSnapshot {
             discount_amount_incl_tax: disc_in,
             discount_amount_excl_tax: excl_of(disc_in, prod.vat_rate),
             attribute_description: l.attributes.clone(),
+            categories: Vec::new(),
         });
     }
     // RoundPricesDuringCalculation (nopCommerce's default): the subtotals are rounded.
@@ -253,6 +254,7 @@ pub fn build(s: &SampleOrder) -> OrderSnapshot {
             s.id.unsigned_abs() % 1_000_000_000_000
         ),
         store_id: 1,
+        store_name: None,
         created_on_utc: s.created_on_utc,
         primary_store_currency_code: "GBP".into(),
         customer_currency_code: s.currency.0.clone(),
@@ -290,6 +292,7 @@ pub fn build(s: &SampleOrder) -> OrderSnapshot {
         customer_tax_display_type: TaxDisplayType::IncludingTax,
         shipping_method: Some("Royal Mail Tracked 48".into()),
         checkout_attribute_description: None,
+        customer_roles: Vec::new(),
         customer: OrderCustomer {
             id: s.customer_id,
             email: if s.guest { None } else { Some(email.clone()) },

@@ -87,6 +87,9 @@ pub struct OrderSnapshot {
     pub order_guid: String,
     /// Order.StoreId.
     pub store_id: i64,
+    /// The store's name (Store.Name), for flow conditions on the store; absent on older documents.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub store_name: Option<String>,
     /// Order.CreatedOnUtc, ISO 8601 in UTC (a value without a zone is read as UTC).
     #[serde(with = "utc_datetime")]
     pub created_on_utc: DateTime<Utc>,
@@ -160,6 +163,9 @@ pub struct OrderSnapshot {
     pub checkout_attribute_description: Option<String>,
     /// The customer who placed the order.
     pub customer: OrderCustomer,
+    /// The system names of the customer's roles when the order was placed (e.g. 'Registered', 'Trade'), for flow conditions; absent on older documents.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub customer_roles: Vec<String>,
     /// The order's billing address.
     pub billing_address: OrderAddress,
     /// The order's shipping address; absent when nothing is shipped.
@@ -185,6 +191,7 @@ impl Describe for OrderSnapshot {
                 Field::required("CustomOrderNumber", string("Order.CustomOrderNumber, the number the customer sees (from the store's order number mask).")),
                 Field::required("OrderGuid", string("Order.OrderGuid.")),
                 Field::required("StoreId", integer("Order.StoreId.")),
+                Field::optional("StoreName", nullable(string("The store's name (Store.Name), for flow conditions on the store; absent on older documents."))),
                 Field::required("CreatedOnUtc", date_time("Order.CreatedOnUtc, ISO 8601 in UTC (a value without a zone is read as UTC).")),
                 Field::required("PrimaryStoreCurrencyCode", string("ISO 4217 code of the primary store currency, the currency of every amount in this document.")),
                 Field::required("CustomerCurrencyCode", string("Order.CustomerCurrencyCode, the currency the customer paid in (ISO 4217).")),
@@ -211,6 +218,7 @@ impl Describe for OrderSnapshot {
                 Field::optional("ShippingMethod", nullable(string("Order.ShippingMethod, e.g. 'Royal Mail Tracked 48' (used in the shipping line's description)."))),
                 Field::optional("CheckoutAttributeDescription", nullable(string("Order.CheckoutAttributeDescription: the checkout attributes the customer chose, as nopCommerce formats them (e.g. 'Gift wrapping: Yes [+£2.50]'; may hold `<br />`). Their prices are inside the order subtotal but on no item: with this set, the difference between the subtotal and the items becomes one 'Checkout options' line."))),
                 Field::required("Customer", OrderCustomer::describe_as("The customer who placed the order.")),
+                Field::optional("CustomerRoles", array("The system names of the customer's roles when the order was placed (e.g. 'Registered', 'Trade'), for flow conditions; absent on older documents.", string("A customer role's system name."))),
                 Field::required("BillingAddress", OrderAddress::describe_as("The order's billing address.")),
                 Field::optional("ShippingAddress", nullable(OrderAddress::describe_as("The order's shipping address; absent when nothing is shipped."))),
                 Field::required("Items", array("The order's items.", OrderItem::describe())),
@@ -261,6 +269,9 @@ pub struct OrderItem {
     /// OrderItem.AttributeDescription, e.g. 'Size: M<br />Colour: Navy' (HTML line breaks allowed).
     #[serde(default)]
     pub attribute_description: Option<String>,
+    /// The names of the product's categories, for flow conditions; absent on older documents.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub categories: Vec<String>,
 }
 
 impl Describe for OrderItem {
@@ -279,6 +290,7 @@ impl Describe for OrderItem {
                 Field::required("DiscountAmountInclTax", decimal("OrderItem.DiscountAmountInclTax: the item discount already taken off PriceInclTax (informational).")),
                 Field::required("DiscountAmountExclTax", decimal("OrderItem.DiscountAmountExclTax: the item discount already taken off PriceExclTax (informational).")),
                 Field::optional("AttributeDescription", nullable(string("OrderItem.AttributeDescription, e.g. 'Size: M<br />Colour: Navy' (HTML line breaks allowed)."))),
+                Field::optional("Categories", array("The names of the product's categories, for flow conditions; absent on older documents.", string("A category name."))),
             ],
         )
     }
