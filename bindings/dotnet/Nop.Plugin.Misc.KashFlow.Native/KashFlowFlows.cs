@@ -1,9 +1,7 @@
 // The two pure flow calls of the native library (issue 20): validate a flows document, and dry-run one
-// against order snapshots. Synchronous, no engine, no network. A library built before flows existed has
-// neither export: that is reported as a KashFlowNativeException (code FlowsUnsupported) naming what to
-// deploy, never as an EntryPointNotFoundException escaping into a page.
-using System.Runtime.InteropServices;
-
+// against order snapshots. Synchronous, no engine, no network. A library built before flows existed
+// (same ABI version, fewer exports) has neither: that is reported as a KashFlowNativeException (code
+// FlowsUnsupported) naming what to deploy, never as an EntryPointNotFoundException escaping into a page.
 namespace Nop.Plugin.Misc.KashFlow.Native;
 
 /// <summary>The pure flow calls: validation and dry run of a flows document (no engine needed).</summary>
@@ -21,7 +19,7 @@ public static unsafe class KashFlowFlows
         int status;
         try
         {
-            fixed (byte* f = flows) status = FlowsNativeMethods.kfs_flows_validate(f, (nuint)flows.Length, &buffer);
+            fixed (byte* f = flows) status = NativeMethods.kfs_flows_validate(f, (nuint)flows.Length, &buffer);
         }
         catch (EntryPointNotFoundException ex)
         {
@@ -45,7 +43,7 @@ public static unsafe class KashFlowFlows
         {
             fixed (byte* f = flows)
             fixed (byte* o = orders)
-                status = FlowsNativeMethods.kfs_flows_dry_run(f, (nuint)flows.Length, o, (nuint)orders.Length, &buffer);
+                status = NativeMethods.kfs_flows_dry_run(f, (nuint)flows.Length, o, (nuint)orders.Length, &buffer);
         }
         catch (EntryPointNotFoundException ex)
         {
@@ -59,17 +57,4 @@ public static unsafe class KashFlowFlows
         $"The native library ({NativeLibraryResolver.LoadedFrom ?? NativeMethods.LibraryName}) has no flows support " +
         "(kfs_flows_validate / kfs_flows_dry_run): deploy the native library and the plugin from the same build.",
         null, inner);
-}
-
-/// <summary>
-/// Declarations of the flow exports, by hand until the generated NativeMethods.g.cs carries them
-/// (the same shape as every document call: UTF-8 pointer + length in, KfsBuffer out).
-/// </summary>
-internal static unsafe class FlowsNativeMethods
-{
-    [DllImport(NativeMethods.LibraryName, EntryPoint = "kfs_flows_validate", ExactSpelling = true, CallingConvention = CallingConvention.Cdecl)]
-    public static extern int kfs_flows_validate(byte* flows, nuint flows_len, KfsBuffer* @out);
-
-    [DllImport(NativeMethods.LibraryName, EntryPoint = "kfs_flows_dry_run", ExactSpelling = true, CallingConvention = CallingConvention.Cdecl)]
-    public static extern int kfs_flows_dry_run(byte* flows, nuint flows_len, byte* orders, nuint orders_len, KfsBuffer* @out);
 }

@@ -83,6 +83,72 @@ public class FlowsPageTests
     }
 
     [Fact]
+    public async Task A_valid_document_is_saved_and_an_invalid_one_comes_back_with_each_error_on_its_box()
+    {
+        await using var store = new TestStore();
+        await using var scope = store.Scope();
+        var controller = scope.ServiceProvider.GetRequiredService<KashFlowFlowsController>();
+        var example = FlowExamples.All.Single(e => e.Key == "trade-on-dispatch").Json;
+
+        Assert.IsType<RedirectToActionResult>(await controller.SaveFlows(example));
+        Assert.Equal(example, (await store.Settings.LoadSettingAsync<KashFlowSettings>()).FlowsJson);
+
+        // the engine (kfs_flows_validate) says what is wrong and on which box; nothing is stored
+        var bad = JsonNode.Parse(example)!;
+        bad["Flows"]![0]!["When"]!["All"]!.AsArray().Add(JsonNode.Parse("""{"Field":"OrderTotal","Op":"AtLeast","Value":"five hundred"}"""));
+        bad["Flows"]![1]!["Steps"]![0]!["Step"] = "Pament";
+        var view = Assert.IsType<ViewResult>(await controller.SaveFlows(bad.ToJsonString()));
+        var model = Assert.IsType<FlowsPageModel>(view.Model);
+        Assert.Contains(model.Errors, e => e is { FlowId: "trade-accounts", Box: "When.All[1]" } && e.Message!.Contains("five hundred"));
+        Assert.Contains(model.Errors, e => e is { FlowId: "trade-payments", Box: "Steps[0]" });
+        Assert.Equal(model.Errors.Count, JsonNode.Parse(model.ErrorsJson)!.AsArray().Count);
+        Assert.True(model.Unsaved);
+        Assert.Equal(example, (await store.Settings.LoadSettingAsync<KashFlowSettings>()).FlowsJson);
+    }
+
+    [Fact]
+    public async Task Every_example_is_valid_and_the_engine_starts_with_saved_flows()
+    {
+        Assert.All(FlowExamples.All, e => Assert.True(FlowsValidator.Validate(e.Json).Valid, e.Key));
+        await using var store = new TestStore();
+        await store.ConfigureAsync(s => { s.Enabled = true; s.FlowsJson = FlowExamples.All[3].Json; }, "sandbox", "sandbox-password", "kashflow");
+        Assert.True(await store.Host.EnsureStartedAsync(), store.Host.LastStartError);
+    }
+
+    [Fact]
+    public async Task The_dry_run_shows_what_the_flows_would_have_done_with_the_last_orders_and_posts_nothing()
+    {
+        await using var store = new TestStore();
+        SampleOrders.SeedZeroRatedOrder(store, 701);
+        SampleOrders.SeedZeroRatedOrder(store, 702, customerId: 46, paymentStatus: PaymentStatus.Paid);
+        await using var scope = store.Scope();
+        var controller = scope.ServiceProvider.GetRequiredService<KashFlowFlowsController>();
+        var invoiceOnPaid = FlowExamples.All.Single(e => e.Key == "invoice-on-paid").Json;
+
+        var view = Assert.IsType<ViewResult>(await controller.DryRunFlows(invoiceOnPaid, 10));
+        var model = Assert.IsType<FlowsPageModel>(view.Model);
+        Assert.Null(model.DryRunProblem);
+        var report = model.DryRun!;
+        Assert.Equal(2, report.Orders);
+        // placed: no flow listens, nothing happens; paid: invoiced by "Invoice when paid"
+        Assert.Contains(report.RowList, r => r is { OrderId: 701, Trigger: "OrderPlaced", Flow: null });
+        Assert.DoesNotContain(report.RowList, r => r.OrderId == 701 && r.Trigger == "OrderPaid");
+        var paid = Assert.Single(report.RowList, r => r is { OrderId: 702, Trigger: "OrderPaid" });
+        Assert.Equal("invoice-on-paid", paid.Flow);
+        Assert.Contains(paid.Steps!, s => s.StartsWith("Invoice", StringComparison.Ordinal));
+        Assert.Equal(store.Orders.Orders[702].OrderTotal, decimal.Parse(paid.InvoiceTotal!, System.Globalization.CultureInfo.InvariantCulture));
+        Assert.True(model.Unsaved); // the flows on the page, not saved
+        Assert.Null((await store.Settings.LoadSettingAsync<KashFlowSettings>()).FlowsJson);
+        Assert.True(store.Host.Spool.IsEmpty);
+        Assert.Null(store.Host.Engine);
+
+        // an invalid document: the engine's refusal is on the page, not an error page
+        var refused = Assert.IsType<FlowsPageModel>(Assert.IsType<ViewResult>(await controller.DryRunFlows("""{"Version":1,"Flows":[{}]}""", 10)).Model);
+        Assert.Null(refused.DryRun);
+        Assert.StartsWith(KashFlowLocales.FlowsDryRunFailed, refused.DryRunProblem);
+    }
+
+    [Fact]
     public async Task Going_back_to_the_default_flow_forgets_the_saved_flows()
     {
         await using var store = new TestStore();

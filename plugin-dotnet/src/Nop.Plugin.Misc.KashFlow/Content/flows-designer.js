@@ -151,7 +151,10 @@
     function stepDetail(step) {
         var parts = [];
         Object.keys(step).forEach(function (k) {
-            if (k !== 'Step' && step[k] !== undefined && step[k] !== null && step[k] !== '') parts.push(t('Setting.' + k) + ': ' + valueText(step[k]));
+            if (k === 'Step' || step[k] === undefined || step[k] === null || step[k] === '') return;
+            // the choices a form offers read as the form names them
+            var shown = k === 'Mode' ? t('CustomerMode.' + step[k]) : k === 'Status' ? t('OrderStatus.' + step[k]) : valueText(step[k]);
+            parts.push(t('Setting.' + k) + ': ' + shown);
         });
         return parts.join(' · ');
     }
@@ -423,6 +426,13 @@
         });
     });
 
+    // a refused save comes back with errors: open the first one's box
+    errors.some(function (e) {
+        var f = flowIndexOf(e);
+        if (f < 0) return false;
+        selected = { flow: f, box: e.Box || 'Flow' };
+        return true;
+    });
     draw();
     root.setAttribute('data-ready', 'true');
 })();

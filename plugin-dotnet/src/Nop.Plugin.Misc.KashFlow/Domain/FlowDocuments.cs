@@ -52,9 +52,9 @@ public sealed record FlowValidation(bool Valid, IReadOnlyList<FlowError>? Errors
 /// <summary>One order of kfs_flows_dry_run's input: the snapshot as the consumer sends it, and the events it has had.</summary>
 public sealed record DryRunOrder(JsonElement Snapshot, IReadOnlyList<string> Events);
 
-/// <summary>One row of the dry run: what one trigger of one order would have done.</summary>
+/// <summary>One row of the dry run: what one trigger of one order would have done (Error: why its invoice could not be worked out).</summary>
 public sealed record DryRunRow(long OrderId, string? CustomOrderNumber, string? Trigger, string? Flow,
-    IReadOnlyList<string>? Explanation, IReadOnlyList<string>? Steps, string? InvoiceTotal);
+    IReadOnlyList<string>? Explanation, IReadOnlyList<string>? Steps, string? InvoiceTotal, string? Currency = null, string? Error = null);
 
 /// <summary>kfs_flows_dry_run's answer.</summary>
 public sealed record DryRunReport(IReadOnlyList<DryRunRow>? Rows, int Orders, long ElapsedMs)

@@ -2,7 +2,7 @@
 // (kfs_flows_validate) and what flows would have done with the store's last orders (kfs_flows_dry_run,
 // fed with snapshots from the same builder the order consumer uses). The engine owns the flow types,
 // their validation and evaluation; nothing here decides what a flow means. Also serves the example
-// flows the designer's "Load example" offers (embedded in the plugin assembly, FlowExamples/*.json).
+// flows the designer's "Load example" offers (the repository's examples/flows/*.json, embedded).
 using System.Text.Json;
 using Nop.Core.Domain.Orders;
 using Nop.Core.Domain.Payments;
