@@ -163,6 +163,44 @@ public class FlowEventConsumerTests
     }
 
     [Fact]
+    public async Task The_catch_up_sends_again_the_shipments_and_completions_flows_listen_for()
+    {
+        await using var store = new TestStore();
+        await store.ConfigureAsync(s =>
+        {
+            s.Enabled = true;
+            s.SyncCustomers = s.CreateInvoices = s.RecordPayments = s.PullStock = false; // the journal is what counts here
+        }, "sandbox", "sandbox-password", "kashflow");
+        Assert.True(await store.Host.EnsureStartedAsync(), store.Host.LastStartError);
+        var now = DateTime.UtcNow;
+        var known = SampleOrders.SeedZeroRatedOrder(store, 661);
+        var unknown = SampleOrders.SeedZeroRatedOrder(store, 662);
+        var pending = SampleOrders.SeedZeroRatedOrder(store, 663);
+        foreach (var o in new[] { known, unknown, pending })
+            o.CreatedOnUtc = now;
+        known.ShippingStatus = ShippingStatus.Shipped;
+        unknown.ShippingStatus = ShippingStatus.Delivered;
+        unknown.OrderStatus = OrderStatus.Complete;
+        pending.ShippingStatus = ShippingStatus.NotYetShipped;
+        var builder = (IOrderSnapshotBuilder)store.Services.GetService(typeof(IOrderSnapshotBuilder))!;
+        store.Host.SubmitOrder(661, await builder.BuildJsonAsync(known)); // journalled before the crash
+
+        async Task<List<string>> CatchUpAsync(IReadOnlySet<string>? listening)
+        {
+            var sent = new List<string>();
+            await OrderCatchUp.RunAsync(store.Host.Engine!, store.Orders, builder, now.AddMinutes(-1),
+                (id, json) => sent.Add($"{id} snapshot"), (id, json) => sent.Add($"{id} {JsonNode.Parse(json)!["Kind"]}"),
+                CancellationToken.None, listening: listening);
+            return sent;
+        }
+
+        // the default flow listens for none of them: the catch-up is what it was
+        Assert.Equal(["662 snapshot", "663 snapshot"], await CatchUpAsync(FlowDocuments.EnabledTriggers(null)));
+        Assert.Equal(["661 OrderShipped", "662 snapshot", "662 OrderShipped", "662 OrderDelivered", "662 OrderCompleted", "663 snapshot"],
+            await CatchUpAsync(FlowDocuments.EnabledTriggers(ListeningFlows)));
+    }
+
+    [Fact]
     public async Task With_saved_flows_the_snapshot_carries_the_store_name_the_customer_roles_and_the_item_categories()
     {
         await using var store = new TestStore();
