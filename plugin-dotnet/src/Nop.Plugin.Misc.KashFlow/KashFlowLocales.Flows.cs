@@ -17,6 +17,9 @@ public static partial class KashFlowLocales
     public const string FlowsSaved = P + "Flows.Saved";
     public const string FlowsSavedEngineRefused = P + "Flows.SavedEngineRefused";
     public const string FlowsNotSaved = P + "Flows.NotSaved";
+    public const string FlowsEmpty = P + "Flows.Empty";
+    public const string FlowsNotJson = P + "Flows.NotJson";
+    public const string FlowsRefusedWithoutReason = P + "Flows.RefusedWithoutReason";
     public const string FlowsUseDefault = P + "Flows.UseDefault";
     public const string FlowsUsingDefault = P + "Flows.UsingDefault";
     public const string FlowsDiagram = P + "Flows.Diagram";
@@ -153,6 +156,9 @@ public static partial class KashFlowLocales
         all.Add(FlowsSaved, "The flows are saved and in use.");
         all.Add(FlowsSavedEngineRefused, "The flows were saved, but the sync engine did not accept the settings: {0}");
         all.Add(FlowsNotSaved, "The flows were not saved: {0} problem(s) are marked on the diagram.");
+        all.Add(FlowsEmpty, "The flows document is empty.");
+        all.Add(FlowsNotJson, "The flows document is not JSON: {0}");
+        all.Add(FlowsRefusedWithoutReason, "The sync engine refused the flows without saying why.");
         all.Add(FlowsUseDefault, "Go back to the default flow");
         all.Add(FlowsUsingDefault, "The default flow is in use again.");
         all.Add(FlowsDiagram, "Flows");

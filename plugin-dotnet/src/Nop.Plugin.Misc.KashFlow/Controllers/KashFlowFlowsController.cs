@@ -56,10 +56,13 @@ public class KashFlowFlowsController : BasePluginController
     [CheckPermission(StandardPermission.Configuration.MANAGE_PLUGINS)]
     public async Task<IActionResult> SaveFlows(string? flowsJson)
     {
-        var validation = FlowsValidator.Validate(flowsJson);
+        var validation = FlowsValidator.Validate(flowsJson, await _localizationService.GetResourceAsync(KashFlowLocales.FlowsEmpty),
+            await _localizationService.GetResourceAsync(KashFlowLocales.FlowsNotJson));
         if (!validation.Valid)
         {
-            var errors = validation.ErrorList.Count > 0 ? validation.ErrorList : [new FlowError(null, null, null, "The engine refused the flows without saying why.")];
+            var errors = validation.ErrorList.Count > 0
+                ? validation.ErrorList
+                : [new FlowError(null, null, null, await _localizationService.GetResourceAsync(KashFlowLocales.FlowsRefusedWithoutReason))];
             _notificationService.ErrorNotification(Format(await _localizationService.GetResourceAsync(KashFlowLocales.FlowsNotSaved), errors.Count));
             return View(FlowsView, await PrepareModelAsync(flowsJson, errors));
         }

@@ -43,17 +43,19 @@ public static class FlowsValidator
     /// (library missing, built without flows), come back as one error without a box, so the page says so
     /// above the diagram instead of failing.
     /// </summary>
-    public static FlowValidation Validate(string? flowsJson)
+    /// <param name="emptyMessage">What to say of a blank document (a locale resource).</param>
+    /// <param name="notJsonTemplate">What to say of text that is not JSON; {0} is the parser's reason (a locale resource).</param>
+    public static FlowValidation Validate(string? flowsJson, string emptyMessage, string notJsonTemplate)
     {
         if (string.IsNullOrWhiteSpace(flowsJson))
-            return new FlowValidation(false, [new FlowError(null, null, null, "The flows document is empty.")]);
+            return new FlowValidation(false, [new FlowError(null, null, null, emptyMessage)]);
         try
         {
             using var _ = JsonDocument.Parse(flowsJson);
         }
         catch (JsonException ex)
         {
-            return new FlowValidation(false, [new FlowError(null, null, null, $"The flows document is not JSON: {ex.Message}")]);
+            return new FlowValidation(false, [new FlowError(null, null, null, string.Format(System.Globalization.CultureInfo.CurrentCulture, notJsonTemplate, ex.Message))]);
         }
         try
         {
