@@ -95,6 +95,45 @@ public class FlowsBrowserTests
         await File.WriteAllBytesAsync(ScreenshotPath(), png);
     }
 
+    [Fact]
+    public async Task The_form_beside_the_diagram_moves_removes_negates_and_switches_off()
+    {
+        Assert.True(HeadlessChromium.Unavailable() is null, HeadlessChromium.Unavailable());
+        await using var store = new TestStore();
+        await store.Localization.AddOrUpdateLocaleResourceAsync(new Dictionary<string, string>(KashFlowLocales.All));
+        await using var site = await DesignerSite.StartAsync(store);
+        await using var browser = await HeadlessChromium.StartAsync();
+        await browser.NavigateAsync(site.Url + "/flows");
+        await browser.WaitForAsync("document.querySelector('#kashflow-flows[data-ready]')", "the designer to start");
+        await browser.SelectAsync("[name='kf-example']", "every-order");
+        await browser.WaitForAsync("document.querySelectorAll('.kf-lane').length === 4", "the example's four flows");
+        const string posted = "JSON.parse(document.getElementById('kashflow-flows-json').value)";
+
+        // the second step (Invoice) moves up, the last (Stock) goes
+        await browser.ClickAsync(".kf-box[data-flow='0'][data-box='Steps[1]']");
+        await browser.ClickAsync("[name='kf-step-up']");
+        await browser.ClickAsync(".kf-box[data-flow='0'][data-box='Steps[5]']");
+        await browser.ClickAsync("[name='kf-step-remove']");
+        Assert.Equal(["Invoice", "Customer", "Payment", "OrderNote", "OrderStatus"], await Strings(browser, posted + ".Flows[0].Steps.map(s => s.Step)"));
+
+        // a condition, negated; the second flow moved above the first and switched off
+        await browser.ClickAsync(".kf-box[data-flow='0'][data-box='When']");
+        await browser.ClickAsync("[name='kf-add-condition']");
+        await browser.SelectAsync("[name='kf-cond-field']", "BillingCountry");
+        await browser.SelectAsync("[name='kf-cond-op']", "In");
+        await browser.TypeAsync("[name='kf-cond-value']", "GB, IE");
+        await browser.ClickAsync("[name='kf-cond-negate']");
+        Assert.Equal("""{"All":[{"Not":{"Field":"BillingCountry","Op":"In","Value":["GB","IE"]}}]}""",
+            (await browser.EvaluateAsync("JSON.stringify(" + posted + ".Flows[0].When)"))!.GetValue<string>());
+        Assert.Equal("Not", await browser.EvaluateAsync<string>("document.querySelector(\".kf-box[data-flow='0'][data-box='When.All[0]'] > .kf-box-title\").textContent"));
+        await browser.ClickAsync(".kf-box[data-flow='1'][data-box='Flow']");
+        await browser.ClickAsync("[name='kf-flow-up']");
+        await browser.ClickAsync("[name='kf-flow-enabled']");
+        Assert.Equal(["payment-when-paid", "every-order", "refund-credit-note", "cancel-credit-note"], await Strings(browser, posted + ".Flows.map(f => f.Id)"));
+        Assert.False(await browser.EvaluateAsync<bool>(posted + ".Flows[0].Enabled"));
+        Assert.True(await browser.EvaluateAsync<bool>("document.querySelector(\".kf-lane[data-flow='0']\").classList.contains('kf-disabled')"));
+    }
+
     private static async Task<string[]> Strings(HeadlessChromium browser, string expression) => await browser.EvaluateAsync<string[]>(expression) ?? [];
 
     /// <summary>docs/screenshots/flows-designer.png in the repository with KASHFLOW_SAVE_SCREENSHOTS=1, else a temporary file.</summary>
