@@ -3,6 +3,11 @@
 //! client — into a sandbox KashFlow served over loopback HTTP with realistic latency (or a
 //! KashFlow at `--kashflow-url`), with a progress bar; then a stock pull, and a summary of what
 //! happened in KashFlow and what the shop was told.
+//!
+//! `--flows FILE` runs the day under a flow document instead of the default flows (e.g.
+//! `examples/flows/paid-rollup-guests.json`: invoice when paid, guests on one roll-up customer);
+//! the summary then says what the flows did: orders whose invoice waits for its trigger, and
+//! invoices per roll-up customer.
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -52,6 +57,10 @@ pub struct DemoArgs {
     /// KashFlow API to sync through: rest or soap (the sandbox serves both over the same books).
     #[arg(long, default_value = "rest")]
     pub transport: TransportKind,
+    /// A flow document ("Version": 1) to run the day under instead of the default flows (the
+    /// product's behaviour before flows: every order invoiced when placed).
+    #[arg(long)]
+    pub flows: Option<PathBuf>,
 }
 
 pub fn run(args: DemoArgs) -> ExitCode {
@@ -86,6 +95,22 @@ async fn demo(args: DemoArgs) -> Result<(), String> {
         ..GenConfig::default()
     });
     let events = day.feed.len() - args.orders;
+    let flows = match &args.flows {
+        None => None,
+        Some(path) => {
+            let bytes =
+                std::fs::read(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+            let doc = kashflow_sync::flows::parse(&bytes).map_err(|errs| {
+                let lines: Vec<String> = errs.iter().map(|e| e.to_string()).collect();
+                format!(
+                    "the flows in {} are not valid:\n  {}",
+                    path.display(),
+                    lines.join("\n  ")
+                )
+            })?;
+            Some(doc)
+        }
+    };
 
     let (sandbox, base_url, creds) = match &args.kashflow_url {
         Some(url) => (None, url.clone(), Credentials::from_env()),
@@ -125,6 +150,7 @@ async fn demo(args: DemoArgs) -> Result<(), String> {
     config.retry.max_attempts = 12;
     config.circuit_breaker.failure_threshold = 50;
     config.circuit_breaker.cool_down_ms = 1_000;
+    config.flows = flows.clone();
 
     println!(
         "KashFlow Sync demo: {} nopCommerce orders (+{} payment/cancellation/refund events), seed {}, over {}",
@@ -147,6 +173,13 @@ async fn demo(args: DemoArgs) -> Result<(), String> {
         None => println!("KashFlow: {base_url}; journal {}", journal.display()),
     }
 
+    if let (Some(doc), Some(path)) = (&flows, &args.flows) {
+        println!("Flows: {}", path.display());
+        for f in doc.flows.iter().filter(|f| f.enabled) {
+            let steps: Vec<String> = f.steps.iter().map(|s| s.describe()).collect();
+            println!("  {} → {} ({})", f.trigger, f.name, steps.join(", "));
+        }
+    }
     let (engine, processor) =
         start_engine(config, tokio::runtime::Handle::current(), None).map_err(|e| e.to_string())?;
     let enqueue_start = Instant::now();
@@ -221,8 +254,13 @@ async fn demo(args: DemoArgs) -> Result<(), String> {
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
         println!(
-            "Later: {} invoiced, unpaid orders cancelled or voided ({}).",
+            "Later: {} {} orders cancelled or voided ({}).",
             late.len(),
+            if flows.is_some() {
+                "unpaid (under these flows, not invoiced)"
+            } else {
+                "invoiced, unpaid"
+            },
             late.iter()
                 .map(|(id, k)| format!("{id} {}", k.trim_start_matches("Order").to_lowercase()))
                 .collect::<Vec<_>>()
@@ -244,6 +282,34 @@ async fn demo(args: DemoArgs) -> Result<(), String> {
     }
 
     let summary = Summary::collect(&engine, sandbox.as_ref(), &outcomes).await?;
+    if let Some(doc) = &flows {
+        let c = engine.status_counts().map_err(|e| e.to_string())?;
+        println!(
+            "Flows: {} order(s) wait for their flow's trigger (e.g. never paid): nothing posted for them",
+            c.awaiting_trigger
+        );
+        let roll_ups: Vec<(String, String)> = doc
+            .flows
+            .iter()
+            .flat_map(|f| f.steps.iter())
+            .filter_map(|s| match s {
+                kashflow_sync::flows::Step::Customer(
+                    kashflow_sync::flows::CustomerMode::RollUp { code, name },
+                ) => Some((code.clone(), name.clone())),
+                _ => None,
+            })
+            .collect();
+        if let Some(s) = &sandbox {
+            let invoices = s.invoices();
+            for (code, name) in roll_ups {
+                let n = invoices
+                    .iter()
+                    .filter(|i| i.customer_code.eq_ignore_ascii_case(&code))
+                    .count();
+                println!("Flows: {n} invoice(s) on the roll-up customer {code} ({name})");
+            }
+        }
+    }
     let client_requests = match processor.connection().await {
         Some(c) => c.transport.request_count(),
         None => 0,

@@ -290,8 +290,10 @@ pub fn enqueue_feed(engine: &Engine, feed: &[FeedItem]) -> Result<(), EngineErro
 }
 
 /// Records still moving (pending, in flight, retrying).
+/// Orders with something left to do. An order whose invoice waits for a flow's trigger (paid,
+/// shipped, …) that has not come is settled: nothing happens until the event.
 pub fn unsettled(c: &StatusCounts) -> u64 {
-    c.pending + c.in_flight + c.retrying
+    (c.pending + c.in_flight + c.retrying).saturating_sub(c.awaiting_trigger)
 }
 
 /// Wait until nothing is pending, in flight or retrying (or `timeout`). `on_tick` sees the counts.

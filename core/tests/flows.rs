@@ -497,7 +497,12 @@ fn example(name: &str) -> kashflow_sync::flows::FlowDocument {
 /// trigger.
 #[test]
 fn the_examples_are_valid_and_every_order_is_the_default() {
-    for name in ["invoice-on-paid", "trade-on-dispatch", "rollup-guests"] {
+    for name in [
+        "invoice-on-paid",
+        "trade-on-dispatch",
+        "rollup-guests",
+        "paid-rollup-guests",
+    ] {
         example(name);
     }
     let every = example("every-order");

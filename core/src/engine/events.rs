@@ -1,5 +1,7 @@
 //! Order event documents from the host: `OrderPaid`, `OrderCancelled`, `OrderVoided`,
-//! `OrderRefunded`, and the credit-note job payload they lead to.
+//! `OrderRefunded`, the milestones `OrderShipped`, `OrderDelivered` and `OrderCompleted` (flow
+//! triggers: an invoice a flow posts on dispatch waits for them), and the credit-note job
+//! payload they lead to.
 //!
 //! Read through [`super::document`]: `Kind` picks the document type (read first, by hand: serde's
 //! tagged enums buffer their content and lose `arbitrary_precision` numbers), then serde reads
@@ -96,6 +98,12 @@ pub enum OrderEvent {
     },
     /// A full or partial refund.
     Refunded(RefundEvent),
+    /// The order was shipped, delivered or completed in nopCommerce: a flow trigger.
+    Milestone {
+        order_id: i64,
+        kind: Milestone,
+        date_utc: Option<DateTime<Utc>>,
+    },
     /// The admin releases a held partial refund (`Steps.HoldPartialRefunds`): itemised (`Items`:
     /// invoice lines, 1-based in the invoice's line order, and quantities) or, with no items,
     /// spread over the VAT rates. `Restock`: the itemised goods come back into stock.
@@ -105,6 +113,34 @@ pub enum OrderEvent {
         items: Vec<CreditItem>,
         restock: bool,
     },
+}
+
+/// A point in an order's life after payment that a flow can wait for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Milestone {
+    Shipped,
+    Delivered,
+    Completed,
+}
+
+impl Milestone {
+    pub fn kind_name(self) -> &'static str {
+        match self {
+            Milestone::Shipped => "OrderShipped",
+            Milestone::Delivered => "OrderDelivered",
+            Milestone::Completed => "OrderCompleted",
+        }
+    }
+
+    fn parse(kind: &str) -> Option<Milestone> {
+        [
+            Milestone::Shipped,
+            Milestone::Delivered,
+            Milestone::Completed,
+        ]
+        .into_iter()
+        .find(|m| m.kind_name() == kind)
+    }
 }
 
 /// One invoice line of an itemised credit note.
@@ -191,7 +227,9 @@ impl CreditRequest {
             restock: false,
         };
         match event {
-            OrderEvent::Paid(_) | OrderEvent::CreditRelease { .. } => None,
+            OrderEvent::Paid(_)
+            | OrderEvent::CreditRelease { .. }
+            | OrderEvent::Milestone { .. } => None,
             OrderEvent::Cancelled { order_id, date_utc } => {
                 Some(whole(*order_id, CreditCause::Cancellation, *date_utc))
             }
@@ -315,9 +353,17 @@ impl OrderEvent {
                     restock: doc.restock,
                 })
             }
+            other if Milestone::parse(other).is_some() => {
+                let doc: MilestoneDocument = read(v, "the event")?;
+                Ok(OrderEvent::Milestone {
+                    order_id: doc.order_id.0,
+                    kind: Milestone::parse(other).unwrap_or(Milestone::Shipped),
+                    date_utc: doc.occurred_on_utc.map(|d| d.0),
+                })
+            }
             other => Err(EngineError::invalid_document(
                 format!(
-                    "unknown event Kind '{}' (expected OrderPaid, OrderCancelled, OrderVoided, OrderRefunded or CreditNoteRelease)",
+                    "unknown event Kind '{}' (expected OrderPaid, OrderShipped, OrderDelivered, OrderCompleted, OrderCancelled, OrderVoided, OrderRefunded or CreditNoteRelease)",
                     quote(other)
                 ),
                 Some("Kind"),
@@ -333,6 +379,7 @@ impl OrderEvent {
             }
             OrderEvent::Refunded(r) => r.order_id,
             OrderEvent::CreditRelease { order_id, .. } => *order_id,
+            OrderEvent::Milestone { order_id, .. } => *order_id,
         }
     }
 
@@ -343,6 +390,7 @@ impl OrderEvent {
             OrderEvent::Voided { .. } => "OrderVoided",
             OrderEvent::Refunded(_) => "OrderRefunded",
             OrderEvent::CreditRelease { .. } => "CreditNoteRelease",
+            OrderEvent::Milestone { kind, .. } => kind.kind_name(),
         }
     }
 
@@ -365,6 +413,17 @@ impl OrderEvent {
                 let mut v = json!({"Kind": "OrderVoided", "OrderId": order_id});
                 if let Some(d) = date_utc {
                     v["VoidedDateUtc"] = json!(d.to_rfc3339());
+                }
+                v
+            }
+            OrderEvent::Milestone {
+                order_id,
+                kind,
+                date_utc,
+            } => {
+                let mut v = json!({"Kind": kind.kind_name(), "OrderId": order_id});
+                if let Some(d) = date_utc {
+                    v["OccurredOnUtc"] = json!(d.to_rfc3339());
                 }
                 v
             }
@@ -434,6 +493,13 @@ struct PaidDocument {
 struct CancelledDocument {
     order_id: PositiveId,
     cancelled_date_utc: Option<UtcTime>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct MilestoneDocument {
+    order_id: PositiveId,
+    occurred_on_utc: Option<UtcTime>,
 }
 
 #[derive(Deserialize)]
@@ -624,9 +690,24 @@ mod tests {
             );
         }
         assert_eq!(
-            path(r#"{"Kind":"OrderShipped","OrderId":1}"#).as_deref(),
+            path(r#"{"Kind":"OrderLost","OrderId":1}"#).as_deref(),
             Some("Kind")
         );
+        // Milestones (flow triggers) name their fields too, and read back the same.
+        assert_eq!(
+            path(r#"{"Kind":"OrderShipped","OrderId":1,"OccurredOnUtc":"soon"}"#).as_deref(),
+            Some("OccurredOnUtc")
+        );
+        assert_eq!(
+            path(r#"{"Kind":"OrderDelivered"}"#).as_deref(),
+            Some("OrderId")
+        );
+        let e = OrderEvent::parse(
+            br#"{"Kind":"OrderCompleted","OrderId":7,"OccurredOnUtc":"2026-05-03T09:00:00Z"}"#,
+        )
+        .unwrap();
+        assert_eq!(e.kind_name(), "OrderCompleted");
+        assert_eq!(OrderEvent::from_value(&e.to_value()).unwrap(), e);
         assert_eq!(
             path(r#"{"Kind":"OrderCancelled"}"#).as_deref(),
             Some("OrderId")

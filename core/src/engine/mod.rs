@@ -15,6 +15,7 @@
 //! `log`, `clock`.
 
 pub mod breaker;
+pub mod catalogue_events;
 pub mod clock;
 pub mod config;
 pub mod document;
@@ -47,7 +48,7 @@ pub use config::{
     MappingRules, RetryPolicy, Secret, WorkerLeasePolicy,
 };
 pub use error::{EngineError, ErrorDoc};
-pub use events::{CreditCause, CreditRequest, OrderEvent, PaymentEvent, RefundEvent};
+pub use events::{CreditCause, CreditRequest, Milestone, OrderEvent, PaymentEvent, RefundEvent};
 pub use header::{SnapshotHeader, SUPPORTED_SCHEMA_VERSION};
 pub use journal::Journal;
 pub use lease::ActiveWorker;
@@ -358,6 +359,9 @@ impl Engine {
     /// `CreditNoteRelease`). Returns once durable.
     pub fn enqueue_event(&self, event_json: &[u8]) -> Result<EnqueueReceipt, EngineError> {
         self.accepting()?;
+        if let Some(receipt) = self.enqueue_catalogue_event(event_json)? {
+            return Ok(receipt);
+        }
         let event = OrderEvent::parse(event_json)?;
         let hold = self.inner.config().steps.hold_partial_refunds;
         let result = self.inner.journal.enqueue_event(event, hold, self.now())?;
@@ -366,6 +370,82 @@ impl Engine {
         }
         self.inner.wake.notify_waiters();
         Ok(result.receipt)
+    }
+
+    /// A `CustomerChanged` or `ProductChanged` event (`None`: not one of those). Journaled as a
+    /// job only when an enabled flow acts on its trigger (a Customer or Product step); otherwise
+    /// answered `Unchanged` with the reason, and nothing is kept.
+    fn enqueue_catalogue_event(
+        &self,
+        event_json: &[u8],
+    ) -> Result<Option<EnqueueReceipt>, EngineError> {
+        use crate::flows::Trigger;
+        use catalogue_events::CatalogueEvent;
+        let Ok(value) = serde_json::from_slice::<serde_json::Value>(event_json) else {
+            return Ok(None); // the order events' reader reports the JSON error
+        };
+        let Some(event) = CatalogueEvent::from_value(&value) else {
+            return Ok(None);
+        };
+        let event = event?;
+        let (trigger, step, kind, serial) = match &event {
+            CatalogueEvent::Customer {
+                registered,
+                customer,
+            } => (
+                if *registered {
+                    Trigger::CustomerRegistered
+                } else {
+                    Trigger::CustomerChanged
+                },
+                "Customer",
+                JobKind::SyncCustomer,
+                format!(
+                    "customer:{}",
+                    crate::mapping::customer::normalise_email(&customer.email)
+                ),
+            ),
+            CatalogueEvent::Product(p) => (
+                Trigger::ProductChanged,
+                "Product",
+                JobKind::SyncProduct,
+                format!("product:{}", p.sku.to_ascii_uppercase()),
+            ),
+        };
+        let config = self.inner.config();
+        let flows = config.effective_flows();
+        let wanted = flows
+            .for_trigger(trigger)
+            .any(|f| f.enabled && f.step(step).is_some());
+        let receipt = |state, message: String| EnqueueReceipt {
+            record_id: 0,
+            order_id: 0,
+            state,
+            message: Some(message),
+        };
+        if !wanted {
+            return Ok(Some(receipt(
+                ReceiptState::Unchanged,
+                format!("no flow acts on {trigger}: nothing is sent to KashFlow"),
+            )));
+        }
+        let payload = event.to_value().to_string();
+        let queued = self
+            .inner
+            .journal
+            .enqueue_catalogue(kind, serial, payload, self.now())?;
+        if queued {
+            self.inner.wake.notify_waiters();
+            Ok(Some(receipt(
+                ReceiptState::Pending,
+                format!("{trigger} queued"),
+            )))
+        } else {
+            Ok(Some(receipt(
+                ReceiptState::Unchanged,
+                format!("this {trigger} is already in the journal"),
+            )))
+        }
     }
 
     /// Outcomes not yet acknowledged, oldest first (the same ones again until acknowledged).
@@ -645,9 +725,9 @@ impl Engine {
     /// Queue a stock pull (one at a time; a request while one is queued or running is merged).
     pub fn request_stock_pull(&self) -> Result<(), EngineError> {
         self.accepting()?;
-        if !self.inner.config().steps.pull_stock {
+        if !self.inner.config().effective_flows().uses_step("Stock") {
             return Err(EngineError::invalid_request(
-                "stock pull is switched off in the settings (Steps.PullStock)",
+                "stock pull is switched off in the settings (Steps.PullStock, or no flow has a Stock step)",
             ));
         }
         self.inner.journal.request_stock_pull(self.now())?;

@@ -64,6 +64,12 @@ pub enum JobKind {
     /// Post one credit note (refund, cancellation or void after the invoice exists), apply it to
     /// the invoice and record the money paid back (waits until the invoice exists).
     PostCreditNote,
+    /// A flow's Customer step on `CustomerRegistered`/`CustomerChanged`: find the KashFlow
+    /// customer by e-mail or create it, ahead of any order. Not tied to an order.
+    SyncCustomer,
+    /// A flow's Product step on `ProductChanged`: create the KashFlow product if it is missing.
+    /// Not tied to an order.
+    SyncProduct,
 }
 
 impl JobKind {
@@ -73,6 +79,8 @@ impl JobKind {
             JobKind::RecordPayment => "RecordPayment",
             JobKind::PullStock => "PullStock",
             JobKind::PostCreditNote => "PostCreditNote",
+            JobKind::SyncCustomer => "SyncCustomer",
+            JobKind::SyncProduct => "SyncProduct",
         }
     }
 
@@ -82,6 +90,8 @@ impl JobKind {
             JobKind::RecordPayment,
             JobKind::PullStock,
             JobKind::PostCreditNote,
+            JobKind::SyncCustomer,
+            JobKind::SyncProduct,
         ]
         .into_iter()
         .find(|k| k.as_str() == s)
@@ -325,6 +335,10 @@ pub struct StatusCounts {
     pub credit_notes_failed: u64,
     /// Outcomes written but not yet acknowledged by the host.
     pub outcomes_pending: u64,
+    /// Orders (counted in `Pending`) whose invoice waits for a flow's trigger (paid, shipped,
+    /// delivered, completed): nothing to do until that event arrives.
+    #[serde(default)]
+    pub awaiting_trigger: u64,
     /// `"Closed"`, `"Open"` or `"HalfOpen"`.
     pub circuit: String,
     /// The process running the jobs (the active-worker lease), or the last one when none holds it

@@ -78,6 +78,9 @@ pub struct OrderInfo {
     /// KashFlow references already recorded for the order.
     pub invoice_number: Option<i64>,
     pub customer_code: Option<String>,
+    /// The kinds of the events the order has had (`OrderPaid`, `OrderShipped`, …), oldest
+    /// first: the flow triggers it has passed.
+    pub events: Vec<String>,
 }
 
 /// Per-attempt side channel the engine reads after `process` returns, whatever the result.

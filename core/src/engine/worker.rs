@@ -491,9 +491,14 @@ async fn run_job(inner: &Arc<Inner>, claimed: ClaimedJob, probe: bool, config: A
             let has_invoice =
                 matches!(claimed.order.as_ref(), Some(o) if o.invoice_number.is_some());
             let blocked_on_invoice = claimed.job.kind == JobKind::RecordPayment && !has_invoice;
+            // An invoice waiting for a flow's trigger (paid, shipped, …) sleeps until the event
+            // or a newer snapshot queues it again (`journal::enqueue`), in the same transaction
+            // that records them: no timer needed.
+            let awaiting_trigger = claimed.job.kind == JobKind::SyncOrder
+                && reason.starts_with(crate::flows::WAIT_PREFIX);
             let run_at = match recheck_after {
                 Some(d) => Some(now.saturating_add(d.as_millis() as i64)),
-                None if blocked_on_invoice => None,
+                None if blocked_on_invoice || awaiting_trigger => None,
                 None => Some(now.saturating_add(DEFAULT_RECHECK.as_millis() as i64)),
             };
             let line = format!("{label}: waiting: {reason}");

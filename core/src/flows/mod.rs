@@ -17,11 +17,17 @@ pub mod plan;
 pub mod read;
 pub mod schema;
 
+/// How the reason of an invoice waiting for a flow's trigger begins (the status counts find
+/// those orders by it: pending, but with nothing to do until the event).
+pub const WAIT_PREFIX: &str = "the invoice waits for ";
+
 pub use dry_run::{dry_run, DryRun, DryRunRow};
 pub use eval::{choose, evaluate, Facts};
 pub use model::{
     Condition, CustomerMode, Field, Flow, FlowDocument, Op, Step, Subject, TargetStatus, Test,
     TestValue, Trigger, FLOWS_VERSION,
 };
-pub use plan::{default_flows, InvoiceSettings, OrderPlan};
+pub use plan::{
+    decide_invoice, default_flows, passed, InvoiceDecision, InvoiceSettings, OrderPlan,
+};
 pub use read::{parse, read, validate, FlowError, Validation};

@@ -264,3 +264,76 @@ impl OrderPlan {
         )
     }
 }
+
+/// The order triggers in the order an order lives through them.
+pub const ORDER_LIFE: [Trigger; 5] = [
+    Trigger::OrderPlaced,
+    Trigger::OrderPaid,
+    Trigger::OrderShipped,
+    Trigger::OrderDelivered,
+    Trigger::OrderCompleted,
+];
+
+/// The order triggers `order` has passed: placed always; paid, shipped, delivered, completed
+/// when their event is in the journal (`events`, the kinds received) or the snapshot itself
+/// says so (paid, complete), so an order paid while the process was down, whose event never
+/// came, counts as paid once its snapshot is sent again by the catch-up.
+pub fn passed(order: &OrderSnapshot, events: &[String]) -> Vec<Trigger> {
+    ORDER_LIFE
+        .into_iter()
+        .filter(|t| {
+            *t == Trigger::OrderPlaced
+                || events.iter().any(|e| e == t.as_str())
+                || (*t == Trigger::OrderPaid && order.payment_status.was_paid())
+                || (*t == Trigger::OrderCompleted && order.order_status == OrderStatus::Complete)
+        })
+        .collect()
+}
+
+/// What the order's invoice job does now.
+#[derive(Debug, Clone, PartialEq)]
+pub enum InvoiceDecision {
+    /// Post the invoice with this plan (the earliest trigger passed whose flow has an Invoice
+    /// step).
+    Post(OrderPlan),
+    /// Not yet: a flow on one of these triggers (with the flow's name) would post it.
+    Wait(Vec<(Trigger, String)>),
+    /// No invoice ever, but the placed flow keeps the customer in step (a Customer step alone).
+    CustomerOnly(OrderPlan),
+    /// No flow posts anything for this order; why, per trigger.
+    Nothing(Vec<String>),
+}
+
+/// The one decision of the order's invoice job, from the flows, the order and its events.
+pub fn decide_invoice(
+    doc: &FlowDocument,
+    order: &OrderSnapshot,
+    events: &[String],
+) -> InvoiceDecision {
+    let passed = passed(order, events);
+    let mut why = Vec::new();
+    for t in &passed {
+        let plan = OrderPlan::decide(doc, *t, order);
+        if plan.invoice.is_some() {
+            return InvoiceDecision::Post(plan);
+        }
+        why.extend(plan.explanation.iter().map(|l| format!("{t}: {l}")));
+    }
+    let later: Vec<(Trigger, String)> = ORDER_LIFE
+        .into_iter()
+        .filter(|t| !passed.contains(t))
+        .filter_map(|t| {
+            let plan = OrderPlan::decide(doc, t, order);
+            plan.invoice
+                .map(|_| (t, plan.flow_name.unwrap_or_default()))
+        })
+        .collect();
+    if !later.is_empty() {
+        return InvoiceDecision::Wait(later);
+    }
+    let placed = OrderPlan::decide(doc, Trigger::OrderPlaced, order);
+    if placed.customer.is_some() {
+        return InvoiceDecision::CustomerOnly(placed);
+    }
+    InvoiceDecision::Nothing(why)
+}

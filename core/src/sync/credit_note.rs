@@ -665,7 +665,7 @@ pub async fn post_credit_note(
         applied = apply(ctx, conn, &invoice, doc, number, date).await?;
     }
     let mut refunded = Decimal::ZERO;
-    if req.money_back && ctx.config.steps.record_payments {
+    if req.money_back && ctx.config.effective_flows().uses_step("Payment") {
         let (method, mapping) = mapped_payment_method(
             rules,
             req.payment_method_system_name.as_deref(),

@@ -243,6 +243,83 @@ async fn resolve_from(
     })
 }
 
+/// A flow's roll-up customer (one KashFlow customer for many orders, e.g. "WEBSALES"): found by
+/// its code, else created once, with only its name (no buyer's e-mail or address: it stands for
+/// many). Under the engine's per-key lock on the code, so two orders at once create it once; a
+/// duplicate answer, or a lost one, means it is there. Remembered in this process by code.
+pub async fn resolve_roll_up(
+    ctx: &JobContext<'_>,
+    conn: &Connection,
+    cache: &CustomerCache,
+    code: &str,
+    name: &str,
+) -> Result<Resolved, Failure> {
+    let key = format!("roll-up:{}", code.to_ascii_uppercase());
+    if let Some(code) = cache.get(&key) {
+        return Ok(Resolved {
+            code,
+            source: Source::Memory,
+            ledger: None,
+        });
+    }
+    let _key = ctx.lock_key(&key).await;
+    let found = traced_op(
+        ctx,
+        conn,
+        Op::GetCustomer(code),
+        conn.transport.get_customer(code),
+    )
+    .await
+    .map_err(|e| Failure::kf(format!("reading KashFlow customer {code}"), e))?;
+    if let Some(c) = found {
+        cache.put(&key, &c.code);
+        return Ok(Resolved {
+            code: c.code,
+            source: Source::Search,
+            ledger: None,
+        });
+    }
+    let request = Customer {
+        code: code.to_string(),
+        name: name.to_string(),
+        note: Some(
+            "Created by KashFlow Sync for nopCommerce: the roll-up customer of a flow".into(),
+        ),
+        ..Customer::default()
+    };
+    let created = traced_op(
+        ctx,
+        conn,
+        Op::CreateCustomer,
+        conn.transport.create_customer(&request),
+    )
+    .await;
+    let source = match created {
+        Ok(_) => Source::Created,
+        Err(e) if is_duplicate(&e) || e.class() == FailureClass::OutcomeUnknown => {
+            let again = traced_op(
+                ctx,
+                conn,
+                Op::GetCustomer(code),
+                conn.transport.get_customer(code),
+            )
+            .await
+            .map_err(|e2| Failure::kf(format!("reading KashFlow customer {code}"), e2))?;
+            if again.is_none() {
+                return Err(Failure::kf(format!("creating KashFlow customer {code}"), e));
+            }
+            Source::Adopted
+        }
+        Err(e) => return Err(Failure::kf(format!("creating KashFlow customer {code}"), e)),
+    };
+    cache.put(&key, code);
+    Ok(Resolved {
+        code: code.to_string(),
+        source,
+        ledger: None,
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -16,6 +16,7 @@
 //! attempt may have written (the job was retried, or the engine flags its outcome unknown), on
 //! KashFlow refusing a duplicate invoice number, and on the engine's per-key locks.
 
+pub mod catalogue;
 pub mod connection;
 pub mod credit_note;
 pub mod credit_plan;
@@ -43,6 +44,7 @@ use crate::mapping::customer::normalise_email;
 use crate::mapping::rules::MappingRules;
 use crate::mapping::suggest::{KashFlowCatalogue, NewProduct, ProductCreation};
 
+use crate::flows::{OrderPlan, Trigger};
 use connection::{Connection, Connections};
 use customer::CustomerCache;
 use failure::{verdict, Failure};
@@ -99,33 +101,103 @@ impl KashFlowProcessor {
     async fn run(&self, ctx: &JobContext<'_>, conn: &Connection) -> Result<JobDone, Failure> {
         let rules: &MappingRules = &ctx.config.rules;
         match ctx.job.kind {
-            JobKind::SyncOrder => {
-                order::sync_order(ctx, conn, &self.customers, rules, &ctx.config.steps).await
-            }
+            JobKind::SyncOrder => order::sync_order(ctx, conn, &self.customers, rules).await,
             JobKind::RecordPayment => {
                 let order = ctx.order.ok_or_else(|| {
                     Failure::dead("InvalidJob", "a RecordPayment job without an order")
                 })?;
                 let event = ctx.job.payment().map_err(|e| Failure::Dead(e.to_doc()))?;
-                if !ctx.config.steps.record_payments {
+                if !flow_allows(ctx, order, Trigger::OrderPaid, |p| p.payment) {
                     return Ok(JobDone {
                         invoice_number: order.invoice_number,
-                        message: Some("recording payments is switched off".into()),
+                        message: Some("no flow records this payment (no Payment step)".into()),
                         ..Default::default()
                     });
                 }
                 payment::record_payment(ctx, conn, rules, order, &event).await
             }
             JobKind::PullStock => stock::pull_stock(ctx, conn, rules).await,
+            JobKind::SyncCustomer => match catalogue::event(ctx)? {
+                crate::engine::catalogue_events::CatalogueEvent::Customer {
+                    registered,
+                    customer,
+                } => {
+                    catalogue::sync_customer(
+                        ctx,
+                        conn,
+                        &self.customers,
+                        rules,
+                        registered,
+                        &customer,
+                    )
+                    .await
+                }
+                _ => Err(Failure::dead(
+                    "InvalidJob",
+                    "a SyncCustomer job without a customer",
+                )),
+            },
+            JobKind::SyncProduct => match catalogue::event(ctx)? {
+                crate::engine::catalogue_events::CatalogueEvent::Product(p) => {
+                    let (flow, update_price) = match catalogue::product_plan(ctx, &p) {
+                        Ok(plan) => plan,
+                        Err(why) => {
+                            return Ok(JobDone {
+                                message: Some(why),
+                                ..Default::default()
+                            })
+                        }
+                    };
+                    let wanted = catalogue::product_request(&p, rules, update_price);
+                    let result = self
+                        .create_products_now(ctx.config, std::slice::from_ref(&wanted))
+                        .await
+                        .map_err(|e| Failure::dead(e.code(), e.to_string()))?;
+                    match result.first() {
+                        Some(r) if r.result == "Failed" => Err(Failure::dead(
+                            "ProductNotCreated",
+                            format!(
+                                "KashFlow product {} could not be created: {}",
+                                r.code,
+                                r.error.clone().unwrap_or_default()
+                            ),
+                        )),
+                        Some(r) => Ok(JobDone {
+                            message: Some(format!(
+                                "flow '{flow}': KashFlow product {} {}",
+                                r.code,
+                                if r.result == "Created" {
+                                    "created"
+                                } else {
+                                    "already in KashFlow (not updated)"
+                                }
+                            )),
+                            ..Default::default()
+                        }),
+                        None => Ok(JobDone::default()),
+                    }
+                }
+                _ => Err(Failure::dead(
+                    "InvalidJob",
+                    "a SyncProduct job without a product",
+                )),
+            },
             JobKind::PostCreditNote => {
                 let order = ctx.order.ok_or_else(|| {
                     Failure::dead("InvalidJob", "a PostCreditNote job without an order")
                 })?;
                 let req = ctx.job.credit().map_err(|e| Failure::Dead(e.to_doc()))?;
-                if !ctx.config.steps.create_invoices {
+                // A void is a cancellation (README: credit notes).
+                let trigger = match req.cause {
+                    crate::engine::CreditCause::Refund => Trigger::OrderRefunded,
+                    _ => Trigger::OrderCancelled,
+                };
+                if !flow_allows(ctx, order, trigger, |p| p.credit_note) {
                     return Ok(JobDone {
                         invoice_number: order.invoice_number,
-                        message: Some("creating invoices and credit notes is switched off".into()),
+                        message: Some(format!(
+                            "no flow posts a credit note on {trigger} (no CreditNote step)"
+                        )),
                         ..Default::default()
                     });
                 }
@@ -446,6 +518,43 @@ impl KashFlowProcessor {
             .as_ref()
             .filter(|(a, _)| *a == account)
             .map(|(_, c)| c.clone())
+    }
+}
+
+/// Whether the flow matching `trigger` for the order has the step `has` looks for. A payment is
+/// also recorded when the flow that posts the invoice has a Payment step. Without a snapshot to
+/// test conditions on, flows without conditions decide.
+fn flow_allows(
+    ctx: &JobContext<'_>,
+    order: &crate::engine::OrderInfo,
+    trigger: Trigger,
+    has: impl Fn(&OrderPlan) -> bool,
+) -> bool {
+    let flows = ctx.config.effective_flows();
+    let snapshot = order
+        .snapshot_json
+        .as_deref()
+        .and_then(|j| crate::order::parse_snapshot(j).ok());
+    match snapshot {
+        Some(s) => {
+            has(&OrderPlan::decide(&flows, trigger, &s))
+                || (trigger == Trigger::OrderPaid
+                    && matches!(
+                        crate::flows::decide_invoice(&flows, &s, &order.events),
+                        crate::flows::InvoiceDecision::Post(p) if p.payment
+                    ))
+        }
+        None => flows
+            .for_trigger(trigger)
+            .filter(|f| f.enabled && f.when.is_none())
+            .take(1)
+            .any(|f| {
+                f.steps.iter().any(|st| match st {
+                    crate::flows::Step::Payment => trigger == Trigger::OrderPaid,
+                    crate::flows::Step::CreditNote => trigger != Trigger::OrderPaid,
+                    _ => false,
+                })
+            }),
     }
 }
 

@@ -1,11 +1,18 @@
 //! A `SyncOrder` job: snapshot → mapped invoice → KashFlow customer → KashFlow invoice (with the
 //! payment inside when the order was paid at placement) → outcomes for the host.
 //!
+//! The flows decide (`flows::decide_invoice`): the invoice is posted by the earliest trigger the
+//! order has passed whose flow has an Invoice step, with that flow's customer (per customer or
+//! roll-up), nominal and project, payments, order note and status. Until such a trigger arrives
+//! the job waits (state `Waiting`, no timer); the event, or the snapshot sent again saying the
+//! order is paid, queues it again. Exactly once is the invoice's own look-before-write.
+//!
 //! Mapping errors are permanent (dead letter with the mapping error's code, path and message; the
 //! admin fixes the rules or the order and retries). The mapped KashFlow invoice is kept on the
 //! record before anything is sent, so the record detail shows it even when posting fails.
 
-use crate::engine::{FlowSteps, JobContext, JobDone, OutcomeSpec};
+use crate::engine::{JobContext, JobDone, OutcomeSpec};
+use crate::flows::{decide_invoice, InvoiceDecision, OrderPlan};
 use crate::mapping::map_order;
 use crate::mapping::payments::payment_note_prefix;
 use crate::mapping::rules::MappingRules;
@@ -13,7 +20,7 @@ use crate::mapping::to_kashflow::{invoice_request, payment_line};
 use crate::order::{parse_snapshot, OrderStatus};
 
 use super::connection::Connection;
-use super::customer::{resolve, resolve_again, CustomerCache, Source};
+use super::customer::{resolve, resolve_again, resolve_roll_up, CustomerCache, Source};
 use super::failure::is_unknown_customer;
 use super::failure::Failure;
 use super::invoice::{post_invoice, read_invoice};
@@ -30,7 +37,6 @@ pub async fn sync_order(
     conn: &Connection,
     customers: &CustomerCache,
     rules: &MappingRules,
-    steps: &FlowSteps,
 ) -> Result<JobDone, Failure> {
     let order = ctx
         .order
@@ -64,19 +70,56 @@ pub async fn sync_order(
             ),
         ));
     }
-    let mapped = map_order(&snapshot, rules)?;
+    let flows = ctx.config.effective_flows();
+    let (plan, invoice) = match decide_invoice(&flows, &snapshot, &order.events) {
+        InvoiceDecision::Post(plan) => (plan, true),
+        InvoiceDecision::CustomerOnly(plan) => (plan, false),
+        InvoiceDecision::Wait(later) => {
+            let what: Vec<String> = later
+                .iter()
+                .map(|(t, flow)| format!("{t} (flow '{flow}')"))
+                .collect();
+            return Err(Failure::Wait {
+                reason: format!(
+                    "{}{}: nothing is posted until then",
+                    crate::flows::WAIT_PREFIX,
+                    what.join(" or ")
+                ),
+                recheck_after: None,
+            });
+        }
+        InvoiceDecision::Nothing(why) => {
+            return Ok(JobDone {
+                message: Some(format!(
+                    "no flow posts an invoice for this order ({})",
+                    why.join("; ")
+                )),
+                ..Default::default()
+            });
+        }
+    };
+    if let Some(flow) = &plan.flow_name {
+        ctx.log(
+            LogLevel::Debug,
+            &format!(
+                "{}: flow '{flow}' ({})",
+                plan.trigger,
+                plan.steps.join(", ")
+            ),
+        );
+    }
+    let mapped = map_order(&snapshot, &plan.rules(rules))?;
     let mut inv = mapped.invoice;
+    plan.shape(&mut inv);
     if !conn.transport.enforces_our_invoice_numbers() {
         // The number is KashFlow's; the order is found again by its reference.
         inv.invoice_number = None;
     }
     let mut request = invoice_request(&inv);
-    if !steps.record_payments {
-        request.payment_lines = Some(Vec::new());
-    }
+    plan.finish(&mut request);
     ctx.set_mapped_invoice(serde_json::to_value(&request).unwrap_or_default());
 
-    let mut customer = resolve(ctx, conn, customers, &inv.customer, steps.sync_customers).await?;
+    let mut customer = customer_for(ctx, conn, customers, &plan, &inv).await?;
     request.customer_code = customer.code.clone();
     ctx.set_mapped_invoice(serde_json::to_value(&request).unwrap_or_default());
     let mut done = JobDone {
@@ -84,9 +127,9 @@ pub async fn sync_order(
         ledger: customer.ledger.clone().into_iter().collect(),
         ..Default::default()
     };
-    if !steps.create_invoices {
+    if !invoice {
         done.message = Some(format!(
-            "customer {} ready; invoice creation is switched off",
+            "customer {} ready; no flow posts an invoice for this order",
             customer.code
         ));
         return Ok(done);
@@ -99,7 +142,8 @@ pub async fn sync_order(
         // any refused write). Only a remembered code is second-guessed, once.
         Err(f)
             if is_unknown_customer(&f)
-                && matches!(customer.source, Source::Memory | Source::Ledger) =>
+                && matches!(customer.source, Source::Memory | Source::Ledger)
+                && plan.roll_up().is_none() =>
         {
             ctx.log(
                 LogLevel::Warn,
@@ -122,7 +166,7 @@ pub async fn sync_order(
     // sure of it anyway. A transport that cannot carry payments inside the create (SOAP) adds
     // them now, each checked against the invoice first, so a retry never records one twice.
     let payments_separate = !conn.transport.payments_in_create();
-    if (posted.adopted || payments_separate) && steps.record_payments && !inv.payments.is_empty() {
+    if (posted.adopted || payments_separate) && plan.payment && !inv.payments.is_empty() {
         let mut full = match posted.invoice.clone().filter(|i| i.payment_lines.is_some()) {
             Some(i) => Some(i),
             None => read_invoice(ctx, conn, posted.number)
@@ -163,7 +207,7 @@ pub async fn sync_order(
         "KashFlow invoice {} {how} (customer {}){}",
         posted.number,
         customer.code,
-        if inv.payments.is_empty() || !steps.record_payments {
+        if inv.payments.is_empty() || !plan.payment {
             ""
         } else if inv.payments.len() == 1 {
             ", payment included"
@@ -171,16 +215,33 @@ pub async fn sync_order(
             ", payments included"
         }
     ));
-    if snapshot.order_status == OrderStatus::Pending {
+    if let Some(status) = plan.status_to_set(snapshot.order_status) {
         done.outcomes.push(OutcomeSpec::SetOrderStatus {
             order_id: order.order_id,
-            order_status: "Processing".into(),
+            order_status: status.into(),
         });
     }
-    done.outcomes.push(OutcomeSpec::AddOrderNote {
-        order_id: order.order_id,
-        note: order_note(posted.number, &customer.code),
-        invoice_number: Some(posted.number),
-    });
+    if plan.order_note {
+        done.outcomes.push(OutcomeSpec::AddOrderNote {
+            order_id: order.order_id,
+            note: order_note(posted.number, &customer.code),
+            invoice_number: Some(posted.number),
+        });
+    }
     Ok(done)
+}
+
+/// The order's KashFlow customer as the plan says: the roll-up customer, the buyer found or
+/// created, or (no Customer step) the mapping's code as it is.
+async fn customer_for(
+    ctx: &JobContext<'_>,
+    conn: &Connection,
+    customers: &CustomerCache,
+    plan: &OrderPlan,
+    inv: &crate::mapping::canonical::CanonicalInvoice,
+) -> Result<super::customer::Resolved, Failure> {
+    match plan.roll_up() {
+        Some((code, name)) => resolve_roll_up(ctx, conn, customers, code, name).await,
+        None => resolve(ctx, conn, customers, &inv.customer, plan.customer.is_some()).await,
+    }
 }

@@ -472,6 +472,7 @@ fn enqueue_event_tx(
                 });
             }
             log_event(conn, record.id, order_id, event.kind_name(), &doc_text, now)?;
+            wake_invoice(conn, record.id, now)?;
             if record.cancelled {
                 let msg = format!(
                     "{label} was cancelled before its invoice was posted; the payment of {} is not recorded in KashFlow",
@@ -602,6 +603,37 @@ fn enqueue_event_tx(
                 }
             }
         }
+        OrderEvent::Milestone { kind, .. } => {
+            let name = kind.kind_name();
+            // A milestone happens once: the catch-up sending it again changes nothing.
+            let seen: bool = conn
+                .prepare_cached(
+                    "SELECT EXISTS(SELECT 1 FROM events WHERE record_id = ?1 AND kind = ?2)",
+                )?
+                .query_row(params![record.id, name], |r| r.get(0))?;
+            if seen {
+                return Ok(EnqueueResult {
+                    receipt: receipt(
+                        ReceiptState::Unchanged,
+                        Some(format!("{name} is already in the journal")),
+                    ),
+                    log: None,
+                });
+            }
+            log_event(conn, record.id, order_id, name, &doc_text, now)?;
+            let woken = !record.cancelled && wake_invoice(conn, record.id, now)?;
+            let msg = if record.cancelled {
+                format!("{label} is cancelled; {name} changes nothing")
+            } else if woken {
+                format!("{name}: the invoice that waited for it is queued")
+            } else {
+                format!("{name} recorded")
+            };
+            EnqueueResult {
+                receipt: receipt(ReceiptState::Accepted, Some(msg)),
+                log: None,
+            }
+        }
         OrderEvent::CreditRelease {
             seq,
             items,
@@ -715,6 +747,51 @@ fn enqueue_event_tx(
     Ok(result)
 }
 
+/// A job not tied to an order (a customer or product event a flow acts on), unless the same
+/// document is already queued or done (the host's catch-up sending it again). True if queued.
+fn enqueue_catalogue_tx(
+    conn: &Connection,
+    kind: JobKind,
+    serial_key: &str,
+    payload: &str,
+    now: i64,
+) -> Result<bool, EngineError> {
+    let dedupe = format!(
+        "{}:{:032x}",
+        kind.as_str(),
+        json_hash(&serde_json::from_str::<Value>(payload).unwrap_or_default())
+    );
+    if dedupe_exists(conn, &dedupe)? {
+        return Ok(false);
+    }
+    insert_job(
+        conn,
+        NewJob {
+            record_id: None,
+            kind,
+            serial_key,
+            payload: Some(payload),
+            dedupe_key: Some(&dedupe),
+            state: JobState::Queued,
+            error: None,
+        },
+        now,
+    )?;
+    Ok(true)
+}
+
+/// An order's invoice job waiting for a flow's trigger (`flows::plan::decide_invoice`) looks
+/// again: the event it may have waited for has arrived. True if one was waiting.
+fn wake_invoice(conn: &Connection, record_id: i64, now: i64) -> Result<bool, EngineError> {
+    Ok(conn
+        .prepare_cached(
+            "UPDATE jobs SET state = 'Queued', run_at = ?2, updated_at = ?2
+             WHERE record_id = ?1 AND kind = 'SyncOrder' AND state = 'Waiting'",
+        )?
+        .execute(params![record_id, now])?
+        > 0)
+}
+
 /// One refund is one credit note: the same refund sent again (the catch-up after a crash, a
 /// second event) is recognised by its amount and date; without a date, by the whole document.
 fn refund_dedupe(r: &RefundEvent, doc: &Value) -> String {
@@ -761,6 +838,16 @@ impl Journal {
     }
 
     /// `hold_partial`: partial refunds are held for the admin (`Steps.HoldPartialRefunds`).
+    pub(crate) fn enqueue_catalogue(
+        &self,
+        kind: JobKind,
+        serial_key: String,
+        payload: String,
+        now: i64,
+    ) -> Result<bool, EngineError> {
+        self.write(move |conn| enqueue_catalogue_tx(conn, kind, &serial_key, &payload, now))
+    }
+
     pub(crate) fn enqueue_event(
         &self,
         event: OrderEvent,

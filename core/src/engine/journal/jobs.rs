@@ -387,9 +387,19 @@ fn load_order(conn: &Connection, record_id: i64) -> Result<Option<OrderInfo>, En
                 snapshot_hash: r.get(4)?,
                 invoice_number: r.get(5)?,
                 customer_code: r.get(6)?,
+                events: Vec::new(),
             })
         })
-        .optional()?)
+        .optional()?
+        .map(|mut o| {
+            // The events the order has had, oldest first: the flow triggers it has passed.
+            o.events = conn
+                .prepare_cached("SELECT kind FROM events WHERE record_id = ?1 ORDER BY id")?
+                .query_map([record_id], |r| r.get::<_, String>(0))?
+                .collect::<Result<Vec<_>, _>>()?;
+            Ok::<_, EngineError>(o)
+        })
+        .transpose()?)
 }
 
 /// What a claim found.

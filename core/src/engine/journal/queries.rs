@@ -455,6 +455,7 @@ pub(super) fn status_counts_tx(conn: &Connection) -> Result<StatusCounts, Engine
         credit_notes_posted: 0,
         credit_notes_failed: 0,
         outcomes_pending: 0,
+        awaiting_trigger: 0,
         circuit: "Closed".into(),
         active_worker: None,
     };
@@ -488,6 +489,16 @@ pub(super) fn status_counts_tx(conn: &Connection) -> Result<StatusCounts, Engine
     };
     c.credit_notes_posted = count_jobs("Done")?;
     c.credit_notes_failed = count_jobs("Dead")?;
+    c.awaiting_trigger = conn
+        .prepare_cached(
+            "SELECT COUNT(*) FROM jobs j JOIN records r ON r.id = j.record_id
+             WHERE j.kind = 'SyncOrder' AND j.state = 'Waiting' AND r.cancelled = 0
+               AND j.last_error_message LIKE ?1",
+        )?
+        .query_row([format!("{}%", crate::flows::WAIT_PREFIX)], |r| {
+            r.get::<_, i64>(0)
+        })?
+        .max(0) as u64;
     c.outcomes_pending = conn
         .prepare_cached("SELECT COUNT(*) FROM outcomes WHERE acked = 0")?
         .query_row([], |r| r.get::<_, i64>(0))?

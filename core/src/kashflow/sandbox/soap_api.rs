@@ -225,7 +225,7 @@ fn write_invoice(x: &mut XmlOut, i: &Invoice, a: &Account) {
             .val("VatAmount", wire::num(line.vat_amount))
             .val("ProductID", product)
             .val("Sort", n + 1)
-            .leaf("ProjID", "0")
+            .val("ProjID", line.project_number)
             .val("LineID", (i.id.unwrap_or_default() * 1000) + n as i64 + 1);
         x.end("anyType");
     }

@@ -389,7 +389,9 @@ pub fn write_invoice(
             .val("VatAmount", num(l.vat_amount))
             .val("ProductID", product)
             .val("Sort", sort)
-            .leaf("ProjID", "0")
+            // A flow's Invoice step may file the lines under a project (guess: `ProjID` takes
+            // the project number, as REST's `ProjectNumber`).
+            .val("ProjID", l.project_number)
             .leaf("LineID", "0")
             .leaf("ValuesInCurrency", "1");
         x.end("anyType");
@@ -430,7 +432,7 @@ pub fn read_line(n: &Node, lookups: &Lookups) -> LineItem {
             .unwrap_or_default(),
         product_code: product.map(|(c, _)| c.clone()),
         product_name: None,
-        project_number: 0,
+        project_number: int(n, "ProjID"),
     }
 }
 

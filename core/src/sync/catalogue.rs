@@ -1,0 +1,182 @@
+//! Jobs not tied to an order, started by a flow: `SyncCustomer` (a Customer step on
+//! `CustomerRegistered`/`CustomerChanged`: the KashFlow customer found by e-mail or created ahead
+//! of any order, with the same code and the same look-before-create as an order's customer) and
+//! `SyncProduct` (a Product step on `ProductChanged`: the KashFlow product created if its code is
+//! missing, with the price when the step says `UpdatePrice`).
+//!
+//! The flow is chosen when the job runs (the configuration of the moment), on the facts the event
+//! carries: roles, billing country and VAT number for a customer; the SKU for a product. Updating
+//! a customer or product KashFlow already has is not done (neither transport offers an update
+//! here yet): the job says so.
+
+use rust_decimal::Decimal;
+
+use crate::engine::catalogue_events::{CatalogueEvent, CustomerDocument, ProductDocument};
+use crate::engine::{JobContext, JobDone};
+use crate::flows::{choose, Facts, Step, Trigger};
+use crate::mapping::canonical::CanonicalCustomer;
+use crate::mapping::customer::{customer_code, normalise_email};
+use crate::mapping::rules::MappingRules;
+use crate::mapping::suggest::NewProduct;
+
+use super::connection::Connection;
+use super::customer::{resolve, CustomerCache, Source};
+use super::failure::Failure;
+
+/// The job's event, read back from its payload.
+pub fn event(ctx: &JobContext<'_>) -> Result<CatalogueEvent, Failure> {
+    let payload = ctx
+        .job
+        .payload
+        .as_ref()
+        .ok_or_else(|| Failure::dead("InvalidJob", "a catalogue job without its event"))?;
+    CatalogueEvent::from_value(payload)
+        .ok_or_else(|| Failure::dead("InvalidJob", "a catalogue job with an unknown event"))?
+        .map_err(|e| Failure::Dead(e.to_doc()))
+}
+
+fn customer_facts(c: &CustomerDocument) -> Facts {
+    Facts {
+        roles: c.roles.clone(),
+        billing_country: c
+            .billing_address
+            .as_ref()
+            .and_then(|a| a.country_two_letter_iso_code.clone()),
+        has_vat_number: c
+            .vat_number
+            .as_deref()
+            .is_some_and(|v| !v.trim().is_empty()),
+        ..Facts::default()
+    }
+}
+
+pub async fn sync_customer(
+    ctx: &JobContext<'_>,
+    conn: &Connection,
+    customers: &CustomerCache,
+    rules: &MappingRules,
+    registered: bool,
+    c: &CustomerDocument,
+) -> Result<JobDone, Failure> {
+    let trigger = if registered {
+        Trigger::CustomerRegistered
+    } else {
+        Trigger::CustomerChanged
+    };
+    let flows = ctx.config.effective_flows();
+    let choice = choose(&flows, trigger, &customer_facts(c));
+    let Some(flow) = choice.flow.filter(|f| f.step("Customer").is_some()) else {
+        return Ok(JobDone {
+            message: Some(choice.explanation.join("; ")),
+            ..Default::default()
+        });
+    };
+    let email = normalise_email(&c.email);
+    let mut problems = Vec::new();
+    let address = c
+        .billing_address
+        .as_ref()
+        .map(|a| crate::mapping::address::standardise(a, "Customer.BillingAddress", &mut problems));
+    if !problems.is_empty() {
+        return Err(crate::order::ValidationErrors { errors: problems }.into());
+    }
+    let name = c
+        .company
+        .clone()
+        .filter(|n| !n.trim().is_empty())
+        .or_else(|| {
+            let n = [c.first_name.as_deref(), c.last_name.as_deref()]
+                .into_iter()
+                .flatten()
+                .collect::<Vec<_>>()
+                .join(" ");
+            (!n.trim().is_empty()).then_some(n)
+        })
+        .unwrap_or_else(|| email.clone());
+    let canonical = CanonicalCustomer {
+        code: customer_code(&rules.customer_codes, c.customer_id, false, &email),
+        name,
+        email: email.clone(),
+        first_name: c.first_name.clone(),
+        last_name: c.last_name.clone(),
+        company: c.company.clone(),
+        phone: c
+            .billing_address
+            .as_ref()
+            .and_then(|a| a.phone_number.clone()),
+        vat_number: c
+            .vat_number
+            .as_ref()
+            .map(|v| v.replace(' ', "").to_ascii_uppercase())
+            .filter(|v| !v.is_empty()),
+        is_guest: false,
+        nop_customer_id: c.customer_id,
+        address,
+        delivery_address: None,
+    };
+    let resolved = resolve(ctx, conn, customers, &canonical, true).await?;
+    let how = match resolved.source {
+        Source::Created => "created",
+        Source::Adopted => "found (created by an earlier attempt)",
+        _ => "already in KashFlow (not updated)",
+    };
+    Ok(JobDone {
+        customer_code: Some(resolved.code.clone()),
+        ledger: resolved.ledger.clone().into_iter().collect(),
+        message: Some(format!(
+            "flow '{}': KashFlow customer {} {how} for {email}",
+            flow.name, resolved.code
+        )),
+        ..Default::default()
+    })
+}
+
+/// The VAT rate a tax category stands for: a number in its name that is one of the account's
+/// rates ("Standard 20%"), 0 for "zero" or "exempt", else the first (standard) rate. A guess
+/// from the name: nopCommerce's tax categories carry no rate of their own.
+pub fn vat_rate_of(category: Option<&str>, rules: &MappingRules) -> Decimal {
+    let standard = rules.vat.rates.first().copied().unwrap_or_default();
+    let Some(name) = category.map(str::to_ascii_lowercase) else {
+        return standard;
+    };
+    if name.contains("zero") || name.contains("exempt") {
+        return Decimal::ZERO;
+    }
+    name.split(|ch: char| !(ch.is_ascii_digit() || ch == '.'))
+        .filter_map(|t| t.parse::<Decimal>().ok())
+        .find(|r| rules.vat.rates.contains(r))
+        .unwrap_or(standard)
+}
+
+pub fn product_request(
+    p: &ProductDocument,
+    rules: &MappingRules,
+    update_price: bool,
+) -> NewProduct {
+    NewProduct {
+        code: p.sku.clone(),
+        name: p.name.clone(),
+        nominal_code: rules.nominals.sales,
+        price: if update_price { p.price } else { Decimal::ZERO },
+        vat_rate: vat_rate_of(p.tax_category_name.as_deref(), rules),
+    }
+}
+
+/// Which flow acts on the product event, and with what.
+pub fn product_plan(ctx: &JobContext<'_>, p: &ProductDocument) -> Result<(String, bool), String> {
+    let flows = ctx.config.effective_flows();
+    let facts = Facts {
+        skus: vec![p.sku.clone()],
+        ..Facts::default()
+    };
+    let choice = choose(&flows, Trigger::ProductChanged, &facts);
+    match choice.flow.and_then(|f| {
+        f.steps.iter().find_map(|s| match s {
+            Step::Product { update_price } => Some((f.name.clone(), *update_price)),
+            _ => None,
+        })
+    }) {
+        Some(plan) => Ok(plan),
+        None => Err(choice.explanation.join("; ")),
+    }
+}
