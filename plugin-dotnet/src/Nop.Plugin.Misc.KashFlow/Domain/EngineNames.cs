@@ -37,8 +37,9 @@ public static class EngineNames
     public const string CauseCancellation = "Cancellation";
     public const string CauseVoid = "Void";
 
-    /// <summary>core/src/engine/events.rs OrderEvent (its kind_name): the event documents' Kind.</summary>
-    public static readonly IReadOnlyList<string> EventKinds = [OrderPaid, OrderCancelled, OrderVoided, OrderRefunded, CreditNoteRelease];
+    /// <summary>core/src/engine/events.rs OrderEvent and its Milestone (their kind_name): the order event documents' Kind.</summary>
+    public static readonly IReadOnlyList<string> EventKinds =
+        [OrderPaid, OrderCancelled, OrderVoided, OrderRefunded, CreditNoteRelease, FlowNames.OrderShipped, FlowNames.OrderDelivered, FlowNames.OrderCompleted];
 
     public const string OrderPaid = "OrderPaid";
     public const string OrderCancelled = "OrderCancelled";
