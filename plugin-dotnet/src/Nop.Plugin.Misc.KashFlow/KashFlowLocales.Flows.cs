@@ -181,6 +181,9 @@ public static partial class KashFlowLocales
         all.Add(ExamplePrefix + "invoice-on-paid", "Invoice when paid");
         all.Add(ExamplePrefix + "trade-on-dispatch", "Trade accounts invoiced on dispatch");
         all.Add(ExamplePrefix + "rollup-guests", "Guests rolled up into one Web sales customer");
+        all.Add(ExamplePrefix + "paid-rollup-guests", "Invoice when paid, guests rolled up into one Web sales customer");
+        // the engine's error of a flow's Product step (ReadablePagesTests asks for a phrase per code)
+        all.Add(P + "Error.ProductNotCreated", "KashFlow did not create the product (the technical details say why). Check the product's SKU and nominal code, then Retry.");
         foreach (var (key, text) in FlowScriptTexts())
             all.Add(JsPrefix + key, text);
         return all;

@@ -133,6 +133,8 @@ public class FlowEventConsumerTests
         product.Price = 9.00m;
         await store.PublishAsync(new EntityUpdatedEvent<Product>(product));
 
+        await store.PublishAsync(new EntityInsertedEvent<Product>(new Product { Id = 632, Name = "No code", Price = 1m })); // no SKU: no KashFlow product
+
         var sent = Sent(store).Select(d => d.ToJsonString()).ToList();
         Assert.Equal(
         [
@@ -160,6 +162,41 @@ public class FlowEventConsumerTests
         store.Customers.Roles[642] = [null!]; // the roles cannot be read
         await store.PublishAsync(new CustomerRegisteredEvent(customer));
         Assert.Contains(store.Logger.Entries, e => e.Level == "Error" && e.Message.Contains("the change of customer 642"));
+    }
+
+    [Fact]
+    public async Task The_engine_takes_every_document_the_consumers_send()
+    {
+        await using var store = new TestStore();
+        await store.ConfigureAsync(s =>
+        {
+            s.Enabled = true;
+            s.FlowsJson = ListeningFlows;
+            s.SyncCustomers = s.CreateInvoices = s.RecordPayments = s.PullStock = false; // the journal is what counts here
+        }, "sandbox", "sandbox-password", "kashflow");
+        Assert.True(await store.Host.EnsureStartedAsync(), store.Host.LastStartError);
+        var order = SampleOrders.SeedZeroRatedOrder(store, 671);
+        order.CreatedOnUtc = DateTime.UtcNow;
+        var builder = (IOrderSnapshotBuilder)store.Services.GetService(typeof(IOrderSnapshotBuilder))!;
+        store.Host.SubmitOrder(671, await builder.BuildJsonAsync(order));
+
+        await store.PublishAsync(new ShipmentSentEvent(new Shipment { Id = 9, OrderId = 671, ShippedDateUtc = DateTime.UtcNow }));
+        await store.PublishAsync(new ShipmentDeliveredEvent(new Shipment { Id = 9, OrderId = 671, DeliveryDateUtc = DateTime.UtcNow }));
+        order.OrderStatus = OrderStatus.Complete;
+        await store.PublishAsync(new OrderStatusChangedEvent(order, OrderStatus.Processing));
+        await store.PublishAsync(new CustomerRegisteredEvent(RegisteredCustomer(store, 672)));
+        await store.PublishAsync(new EntityInsertedEvent<Product>(new Product { Id = 673, Name = "Mug", Sku = "MUG-673", Price = 8.5m, Published = true }));
+
+        // journalled, none refused: nothing left in the spool, nothing logged as failed
+        Assert.True(store.Host.WaitForHandOff(TimeSpan.FromSeconds(10)));
+        Assert.True(store.Host.Spool.IsEmpty);
+        Assert.DoesNotContain(store.Logger.Entries, e => e.Level is "Error" or "Warning");
+        var page = EngineDocuments.ParseRecordPage(store.Host.Engine!.ListRecordsJson(new RecordQuery([], null, null, null, 1, 10, [671]).ToJson()));
+        var detail = EngineDocuments.ParseRecordDetail(store.Host.Engine!.RecordDetailJson(page.Items.Single().RecordId));
+        var kinds = (detail.Events ?? []).Select(e => e.Kind).ToList();
+        Assert.Contains("OrderShipped", kinds);
+        Assert.Contains("OrderDelivered", kinds);
+        Assert.Contains("OrderCompleted", kinds);
     }
 
     [Fact]

@@ -132,6 +132,14 @@ public class FlowsBrowserTests
         Assert.Equal(["payment-when-paid", "every-order", "refund-credit-note", "cancel-credit-note"], await Strings(browser, posted + ".Flows.map(f => f.Id)"));
         Assert.False(await browser.EvaluateAsync<bool>(posted + ".Flows[0].Enabled"));
         Assert.True(await browser.EvaluateAsync<bool>("document.querySelector(\".kf-lane[data-flow='0']\").classList.contains('kf-disabled')"));
+
+        // a flow whose whole condition is one test: a second condition makes it "all of" both
+        await browser.SelectAsync("[name='kf-example']", "paid-rollup-guests");
+        await browser.WaitForAsync("document.querySelector(\".kf-box-test[data-flow='0'][data-box='When']\")", "the example's single test");
+        await browser.ClickAsync(".kf-box[data-flow='0'][data-box='When']");
+        await browser.ClickAsync("[name='kf-add-condition']");
+        Assert.Equal("""{"All":[{"Field":"CustomerRole","Op":"Equals","Value":"Guests"},{"Field":"OrderTotal","Op":"AtLeast","Value":"0.00"}]}""",
+            (await browser.EvaluateAsync("JSON.stringify(" + posted + ".Flows[0].When)"))!.GetValue<string>());
     }
 
     private static async Task<string[]> Strings(HeadlessChromium browser, string expression) => await browser.EvaluateAsync<string[]>(expression) ?? [];

@@ -398,6 +398,13 @@
                 }));
             }
         } else {
+            if (!mode) {
+                // a single test (or NOT) as the whole condition: a second one makes it "all of" the two
+                tools.appendChild(button('add-condition', t('AddCondition'), 'btn-primary', function () {
+                    flow.When = { All: [node, { Field: 'OrderTotal', Op: 'AtLeast', Value: '0.00' }] };
+                    selected.box = 'When.All[1]'; changed();
+                }));
+            }
             tools.appendChild(button('when-remove', t('RemoveAllConditions'), 'btn-danger', function () { delete flow.When; selected.box = 'When'; changed(); }));
         }
         editor.appendChild(tools);

@@ -143,7 +143,8 @@ public class FlowEventConsumer :
 
     private async Task ProductAsync(Product? product)
     {
-        if (product is null)
+        // a product without a SKU has no KashFlow product code: nothing to create or update
+        if (product is null || string.IsNullOrWhiteSpace(product.Sku))
             return;
         await GuardAsync($"the change of product {product.Id}", async () =>
         {

@@ -19,7 +19,7 @@ public sealed record FlowExample(string Key, string NameResource, string Json);
 public static class FlowExamples
 {
     /// <summary>In the order the "Load example" menu lists them.</summary>
-    public static readonly IReadOnlyList<string> Keys = ["every-order", "invoice-on-paid", "trade-on-dispatch", "rollup-guests"];
+    public static readonly IReadOnlyList<string> Keys = ["every-order", "invoice-on-paid", "trade-on-dispatch", "rollup-guests", "paid-rollup-guests"];
 
     private static readonly Lazy<IReadOnlyList<FlowExample>> Loaded = new(() => Keys.Select(Load).ToList());
 
