@@ -294,7 +294,7 @@ async fn customers_and_products_are_created_ahead_when_a_flow_says_so(t) {
     // A change (not a registration): no flow acts on it, nothing is journaled.
     let changed = customer(95, "tia@trader.example", json!(["Trade"])).replace("\"Registered\":true", "\"Registered\":false");
     let r = bed.engine.enqueue_event(changed.as_bytes()).unwrap();
-    assert_eq!(r.state, kashflow_sync::engine::ReceiptState::Unchanged);
+    assert_eq!(r.state, kashflow_sync::engine::ReceiptState::Unchanged, "{r:?}");
     assert!(r.message.unwrap().contains("no flow acts on CustomerChanged"));
     let product = json!({"Kind": "ProductChanged", "Product": {"ProductId": 500, "Sku": "FLOW-NEW-1",
         "Name": "Flow Mug", "Price": "12.50", "TaxCategoryName": "Standard 20%", "Published": true}});
@@ -316,6 +316,49 @@ async fn customers_and_products_are_created_ahead_when_a_flow_says_so(t) {
     bed.settle().await.unwrap();
     assert_eq!(invoice_of(&bed.sandbox, 731).unwrap().customer_code, "NOP000095");
     assert_eq!(bed.sandbox.calls(Api(t).create_customer()), 1);
+    bed.stop().await;
+}
+}
+
+over_transports! {
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_changed_customer_is_updated_in_kashflow_once(t) {
+    let flows = kashflow_sync::flows::parse(json!({"Version": 1, "Flows": [
+        {"Id": "customers", "Name": "Customers", "Trigger": "CustomerChanged",
+         "Steps": [{"Step": "Customer"}]},
+        {"Id": "orders", "Name": "Orders", "Trigger": "OrderPlaced",
+         "Steps": [{"Step": "Customer"}, {"Step": "Invoice"}, {"Step": "Payment"}]}
+    ]}).to_string().as_bytes()).unwrap();
+    let bed = TestBed::start(&SandboxOptions::default(), with_flows(t, flows))
+        .await
+        .unwrap();
+    // The customer exists in KashFlow from an order.
+    bed.engine.enqueue_order(&json(&order(741, 97, "moves@example.co.uk"))).unwrap();
+    bed.settle().await.unwrap();
+    let before = bed.sandbox.customer("NOP000097").expect("created by the order");
+    let update = |company: &str| json!({
+        "Kind": "CustomerChanged", "Registered": false,
+        "Customer": {"CustomerId": 97, "Email": "moves@example.co.uk", "FirstName": "Mo", "LastName": "Vers",
+                     "Company": company, "VatNumber": "GB123456789", "Roles": ["Registered"],
+                     "BillingAddress": {"Address1": "2 New Street", "City": "York", "ZipPostalCode": "YO1 7HH", "CountryTwoLetterIsoCode": "GB"}}
+    }).to_string();
+    let puts = |bed: &TestBed| bed.sandbox.calls(match t {
+        TransportKind::Rest => "PUT /customers/{code}",
+        TransportKind::Soap => "POST /api/service.asmx:UpdateCustomer",
+    });
+    bed.engine.enqueue_event(update("Movers Ltd").as_bytes()).unwrap();
+    wait_for("the customer update", || {
+        bed.sandbox.customer("NOP000097").is_some_and(|c| c.name == "Movers Ltd")
+    }).await;
+    let after = bed.sandbox.customer("NOP000097").unwrap();
+    assert_eq!(after.vat_number.as_deref(), Some("GB123456789"));
+    assert_eq!(after.addresses[0].line1.as_deref(), Some("2 New Street"));
+    assert_eq!(after.id, before.id, "the same customer, updated in place");
+    assert_eq!(puts(&bed), 1);
+    // The same change again (the catch-up): journaled once, nothing written.
+    let r = bed.engine.enqueue_event(update("Movers Ltd").as_bytes()).unwrap();
+    assert_eq!(r.state, kashflow_sync::engine::ReceiptState::Unchanged);
+    assert_eq!(bed.sandbox.customers().len(), 1, "no second customer");
     bed.stop().await;
 }
 }

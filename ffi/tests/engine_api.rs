@@ -240,11 +240,21 @@ fn every_operation_round_trips_documents() {
     let r =
         host::ok(|out| unsafe { kfs_engine_enqueue_event(h.0, paid.as_ptr(), paid.len(), out) });
     assert_eq!(r["OrderId"], 1047, "{r}");
-    let bad_event = docs::bytes(&json!({"Kind":"OrderShipped","OrderId":1047}));
+    let bad_event = docs::bytes(&json!({"Kind":"OrderTeleported","OrderId":1047}));
     let err = host::fails(KFS_INVALID_DOCUMENT, |out| unsafe {
         kfs_engine_enqueue_event(h.0, bad_event.as_ptr(), bad_event.len(), out)
     });
     assert_eq!(err["Code"], "InvalidDocument");
+    // A flow trigger (issue 20): recorded once, the second time unchanged.
+    let shipped = docs::bytes(&json!({"Kind":"OrderShipped","OrderId":1047}));
+    let r = host::ok(|out| unsafe {
+        kfs_engine_enqueue_event(h.0, shipped.as_ptr(), shipped.len(), out)
+    });
+    assert_eq!(r["State"], "Accepted", "{r}");
+    let r = host::ok(|out| unsafe {
+        kfs_engine_enqueue_event(h.0, shipped.as_ptr(), shipped.len(), out)
+    });
+    assert_eq!(r["State"], "Unchanged", "{r}");
 
     // Counts, list, detail.
     let c = counts(h);

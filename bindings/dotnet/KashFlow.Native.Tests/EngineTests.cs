@@ -86,10 +86,10 @@ public class EngineTests
         Assert.Equal(2001, paid.OrderId);
         var refunded = engine.EnqueueEvent("{\"Kind\":\"OrderRefunded\",\"OrderId\":2001,\"Amount\":\"5.00\"}");
         Assert.Equal(2001, refunded.OrderId);
-        // a flow trigger since issue 20 (OrderShipped / OrderDelivered / OrderCompleted), no longer an unknown kind
+        // Flow triggers (issue 20): shipped, delivered and completed are events the engine records.
         var shipped = engine.EnqueueEvent("{\"Kind\":\"OrderShipped\",\"OrderId\":2001,\"OccurredOnUtc\":\"2026-11-29T09:00:00Z\"}");
         Assert.Equal(2001, shipped.OrderId);
-        var ex = Assert.Throws<KashFlowNativeException>(() => engine.EnqueueEvent("{\"Kind\":\"OrderLost\",\"OrderId\":2001}"));
+        var ex = Assert.Throws<KashFlowNativeException>(() => engine.EnqueueEvent("{\"Kind\":\"OrderTeleported\",\"OrderId\":2001}"));
         Assert.Equal(NativeMethods.KFS_INVALID_DOCUMENT, ex.Status);
         Assert.Equal("InvalidDocument", ex.Code);
     }

@@ -46,7 +46,7 @@ pub struct ProductDocument {
 pub enum CatalogueEvent {
     Customer {
         registered: bool,
-        customer: CustomerDocument,
+        customer: Box<CustomerDocument>,
     },
     Product(ProductDocument),
 }
@@ -72,7 +72,7 @@ impl CatalogueEvent {
                 }
                 Ok(CatalogueEvent::Customer {
                     registered: d.registered,
-                    customer: CustomerDocument {
+                    customer: Box::new(CustomerDocument {
                         customer_id: d.customer.customer_id.0,
                         email,
                         first_name: d.customer.first_name,
@@ -81,7 +81,7 @@ impl CatalogueEvent {
                         vat_number: d.customer.vat_number,
                         billing_address: d.customer.billing_address,
                         roles: d.customer.roles,
-                    },
+                    }),
                 })
             })),
             "ProductChanged" => Some(read::<ProductChanged>(v).and_then(|d| {

@@ -76,6 +76,7 @@ pub enum Op<'a> {
     GetCustomer(&'a str),
     FindCustomersByEmail,
     CreateCustomer,
+    UpdateCustomer(&'a str),
     GetInvoice(i64),
     FindInvoiceByReference(&'a str),
     CreateInvoice,
@@ -116,6 +117,9 @@ pub trait Transport: Send + Sync + fmt::Debug {
     fn get_customer<'a>(&'a self, code: &'a str) -> KfFuture<'a, Option<Customer>>;
     fn find_customers_by_email<'a>(&'a self, email: &'a str) -> KfFuture<'a, Vec<Customer>>;
     fn create_customer<'a>(&'a self, customer: &'a Customer) -> KfFuture<'a, Customer>;
+    /// Replace customer `customer.code` with `customer` (KashFlow keeps no field we leave out:
+    /// send the whole customer as read, changed).
+    fn update_customer<'a>(&'a self, customer: &'a Customer) -> KfFuture<'a, ()>;
 
     /// The whole invoice (lines and payment lines) by number.
     fn get_invoice(&self, number: i64) -> KfFuture<'_, Option<Invoice>>;

@@ -5,9 +5,11 @@
 //! missing, with the price when the step says `UpdatePrice`).
 //!
 //! The flow is chosen when the job runs (the configuration of the moment), on the facts the event
-//! carries: roles, billing country and VAT number for a customer; the SKU for a product. Updating
-//! a customer or product KashFlow already has is not done (neither transport offers an update
-//! here yet): the job says so.
+//! carries: roles, billing country and VAT number for a customer; the SKU for a product. A
+//! customer KashFlow already has is updated from the event (name, e-mail, telephone, first
+//! contact, billing address, VAT number), read first and written whole (KashFlow replaces every
+//! field), and only when something differs; an update is the same whatever number of times it is
+//! repeated, so a retry cannot do harm. A product KashFlow already has is not updated yet.
 
 use rust_decimal::Decimal;
 
@@ -22,6 +24,9 @@ use crate::mapping::suggest::NewProduct;
 use super::connection::Connection;
 use super::customer::{resolve, CustomerCache, Source};
 use super::failure::Failure;
+use super::trace::traced_op;
+use crate::kashflow::transport::Op;
+use crate::mapping::to_kashflow::customer_request;
 
 /// The job's event, read back from its payload.
 pub fn event(ctx: &JobContext<'_>) -> Result<CatalogueEvent, Failure> {
@@ -118,7 +123,13 @@ pub async fn sync_customer(
     let how = match resolved.source {
         Source::Created => "created",
         Source::Adopted => "found (created by an earlier attempt)",
-        _ => "already in KashFlow (not updated)",
+        _ => {
+            if update_customer(ctx, conn, &resolved.code, &canonical).await? {
+                "updated"
+            } else {
+                "already up to date"
+            }
+        }
     };
     Ok(JobDone {
         customer_code: Some(resolved.code.clone()),
@@ -129,6 +140,62 @@ pub async fn sync_customer(
         )),
         ..Default::default()
     })
+}
+
+/// Bring KashFlow's customer `code` in line with `c`; true if it was written.
+async fn update_customer(
+    ctx: &JobContext<'_>,
+    conn: &Connection,
+    code: &str,
+    c: &CanonicalCustomer,
+) -> Result<bool, Failure> {
+    let existing = traced_op(
+        ctx,
+        conn,
+        Op::GetCustomer(code),
+        conn.transport.get_customer(code),
+    )
+    .await
+    .map_err(|e| Failure::kf(format!("reading KashFlow customer {code}"), e))?;
+    let Some(existing) = existing else {
+        // Gone since it was found: the next order finds or creates it again.
+        return Ok(false);
+    };
+    let ours = customer_request(c);
+    let mut merged = existing.clone();
+    merged.name = ours.name.clone();
+    merged.email = ours.email.clone();
+    if ours.telephone_number.is_some() {
+        merged.telephone_number = ours.telephone_number.clone();
+    }
+    match (merged.contacts.first_mut(), ours.contacts.first()) {
+        (Some(have), Some(want)) => {
+            have.first_name = want.first_name.clone();
+            have.last_name = want.last_name.clone();
+            have.name = want.name.clone();
+            have.email = want.email.clone();
+        }
+        (None, Some(want)) => merged.contacts.push(want.clone()),
+        _ => {}
+    }
+    if !ours.addresses.is_empty() {
+        merged.addresses = ours.addresses.clone();
+    }
+    merged.vat_number = ours.vat_number.clone();
+    merged.is_registered_in_ec = ours.is_registered_in_ec;
+    merged.is_registered_outside_ec = ours.is_registered_outside_ec;
+    if merged == existing {
+        return Ok(false);
+    }
+    traced_op(
+        ctx,
+        conn,
+        Op::UpdateCustomer(code),
+        conn.transport.update_customer(&merged),
+    )
+    .await
+    .map_err(|e| Failure::kf(format!("updating KashFlow customer {code}"), e))?;
+    Ok(true)
 }
 
 /// The VAT rate a tax category stands for: a number in its name that is one of the account's

@@ -332,6 +332,8 @@ pub fn default_result(s: &Seen) -> JobResult {
             }],
             ..Default::default()
         }),
+        // Customer and product jobs (flows) tell the shop nothing.
+        JobKind::SyncCustomer | JobKind::SyncProduct => JobResult::Done(JobDone::default()),
         JobKind::PullStock => JobResult::Done(JobDone {
             outcomes: vec![
                 OutcomeSpec::SetStock {

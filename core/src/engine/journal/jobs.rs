@@ -372,34 +372,33 @@ fn mark_dead(
 }
 
 fn load_order(conn: &Connection, record_id: i64) -> Result<Option<OrderInfo>, EngineError> {
-    Ok(conn
-        .prepare_cached(
-            "SELECT id, order_id, custom_order_number, snapshot, snapshot_hash, invoice_number,
+    conn.prepare_cached(
+        "SELECT id, order_id, custom_order_number, snapshot, snapshot_hash, invoice_number,
                     customer_code
              FROM records WHERE id = ?1",
-        )?
-        .query_row([record_id], |r| {
-            Ok(OrderInfo {
-                record_id: r.get(0)?,
-                order_id: r.get(1)?,
-                custom_order_number: r.get(2)?,
-                snapshot_json: r.get(3)?,
-                snapshot_hash: r.get(4)?,
-                invoice_number: r.get(5)?,
-                customer_code: r.get(6)?,
-                events: Vec::new(),
-            })
+    )?
+    .query_row([record_id], |r| {
+        Ok(OrderInfo {
+            record_id: r.get(0)?,
+            order_id: r.get(1)?,
+            custom_order_number: r.get(2)?,
+            snapshot_json: r.get(3)?,
+            snapshot_hash: r.get(4)?,
+            invoice_number: r.get(5)?,
+            customer_code: r.get(6)?,
+            events: Vec::new(),
         })
-        .optional()?
-        .map(|mut o| {
-            // The events the order has had, oldest first: the flow triggers it has passed.
-            o.events = conn
-                .prepare_cached("SELECT kind FROM events WHERE record_id = ?1 ORDER BY id")?
-                .query_map([record_id], |r| r.get::<_, String>(0))?
-                .collect::<Result<Vec<_>, _>>()?;
-            Ok::<_, EngineError>(o)
-        })
-        .transpose()?)
+    })
+    .optional()?
+    .map(|mut o| {
+        // The events the order has had, oldest first: the flow triggers it has passed.
+        o.events = conn
+            .prepare_cached("SELECT kind FROM events WHERE record_id = ?1 ORDER BY id")?
+            .query_map([record_id], |r| r.get::<_, String>(0))?
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok::<_, EngineError>(o)
+    })
+    .transpose()
 }
 
 /// What a claim found.

@@ -66,6 +66,7 @@ impl Transport for KashFlowClient {
             Op::GetCustomer(code) => ("GET", format!("/customers/{code}")),
             Op::FindCustomersByEmail => ("GET", "/customers/search".into()),
             Op::CreateCustomer => ("POST", "/customers".into()),
+            Op::UpdateCustomer(code) => ("PUT", format!("/customers/{code}")),
             Op::GetInvoice(n) => ("GET", format!("/invoices/{n}")),
             Op::FindInvoiceByReference(r) => (
                 "GET",
@@ -119,6 +120,14 @@ impl Transport for KashFlowClient {
 
     fn create_customer<'a>(&'a self, customer: &'a Customer) -> KfFuture<'a, Customer> {
         Box::pin(KashFlowClient::create_customer(self, customer))
+    }
+
+    fn update_customer<'a>(&'a self, customer: &'a Customer) -> KfFuture<'a, ()> {
+        Box::pin(async move {
+            KashFlowClient::update_customer(self, &customer.code, customer)
+                .await
+                .map(|_| ())
+        })
     }
 
     fn get_invoice(&self, number: i64) -> KfFuture<'_, Option<Invoice>> {

@@ -19,6 +19,8 @@
 //!   `InvalidCustomerCode`, and the stage finds the customer again by e-mail.
 //! - `InvoiceLine.ChargeType` is the nominal's `id`, `ProductID` the sub-product's `id`,
 //!   `VatRate` -1 means exempt, `VatAmount` is the whole line's VAT as the client sends it.
+//! - `InvoiceLine.ProjID` takes the project's number, as REST's `ProjectNumber` (a flow's Invoice
+//!   step `ProjectId`); 0 is no project.
 //! - A credit note is an invoice with positive `Quantity`, negative `Rate` and `VatAmount`.
 //! - `applyCreditNoteToInvoice(InvoiceID, CreditNoteID)` takes the two documents' `InvoiceDBID`s
 //!   and applies what it can: the smaller of the credit left and what the invoice owes, dated

@@ -598,6 +598,7 @@ impl Transport for SoapClient {
             Op::GetCustomer(code) => format!("KashFlow/GetCustomer {code}"),
             Op::FindCustomersByEmail => "KashFlow/GetCustomerByEmail".into(),
             Op::CreateCustomer => "KashFlow/InsertCustomer".into(),
+            Op::UpdateCustomer(code) => format!("KashFlow/UpdateCustomer {code}"),
             Op::GetInvoice(n) => format!("KashFlow/GetInvoice {n} (+GetInvoicePayment)"),
             Op::FindInvoiceByReference(r) => {
                 format!("KashFlow/GetInvoicesForCustomer (reference {r})")
@@ -656,6 +657,10 @@ impl Transport for SoapClient {
 
     fn create_customer<'a>(&'a self, customer: &'a Customer) -> KfFuture<'a, Customer> {
         Box::pin(self.insert_customer(customer))
+    }
+
+    fn update_customer<'a>(&'a self, customer: &'a Customer) -> KfFuture<'a, ()> {
+        Box::pin(SoapClient::update_customer(self, customer))
     }
 
     fn get_invoice(&self, number: i64) -> KfFuture<'_, Option<Invoice>> {
