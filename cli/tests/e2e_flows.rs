@@ -299,12 +299,33 @@ async fn customers_and_products_are_created_ahead_when_a_flow_says_so(t) {
     let product = json!({"Kind": "ProductChanged", "Product": {"ProductId": 500, "Sku": "FLOW-NEW-1",
         "Name": "Flow Mug", "Price": "12.50", "TaxCategoryName": "Standard 20%", "Published": true}});
     bed.engine.enqueue_event(product.to_string().as_bytes()).unwrap();
+    let writes = |bed: &TestBed| match t {
+        TransportKind::Rest => {
+            bed.sandbox.calls("POST /products") + bed.sandbox.calls("PUT /products/{nominal}/{code}")
+        }
+        TransportKind::Soap => bed.sandbox.calls("POST /api/service.asmx:AddOrUpdateSubProduct"),
+    };
     wait_for("the product job, queued last", || {
-        bed.sandbox.product("FLOW-NEW-1").is_some()
+        bed.sandbox.product("FLOW-NEW-1").is_some() && writes(&bed) >= 1
     }).await;
     let p = bed.sandbox.product("FLOW-NEW-1").unwrap();
     assert_eq!(p.price, "12.50".parse().unwrap());
     assert_eq!(p.vat_rate, rust_decimal::Decimal::from(20));
+    // The price and tax category change in nopCommerce: the product is updated in place.
+    assert_eq!(writes(&bed), 1);
+    let changed = |published: bool| json!({"Kind": "ProductChanged", "Product": {"ProductId": 500,
+        "Sku": "FLOW-NEW-1", "Name": "Flow Mug", "Price": "14.00", "TaxCategoryName": "Reduced 5%",
+        "Published": published}}).to_string();
+    bed.engine.enqueue_event(changed(true).as_bytes()).unwrap();
+    // The sandbox counts a call once it has answered: wait for both.
+    wait_for("the product update", || {
+        bed.sandbox.product("FLOW-NEW-1").is_some_and(|p| p.price == "14.00".parse().unwrap())
+            && writes(&bed) >= 2
+    }).await;
+    let p = bed.sandbox.product("FLOW-NEW-1").unwrap();
+    assert_eq!(p.vat_rate, rust_decimal::Decimal::from(5));
+    assert_eq!(p.nominal_code, 4000);
+    assert_eq!(writes(&bed), 2, "one create, one update");
     let c = bed.sandbox.customer("NOP000095").unwrap();
     assert_eq!(c.email.as_deref(), Some("tia@trader.example"));
     assert_eq!(c.name, "Trader Tia Ltd");
@@ -347,8 +368,9 @@ async fn a_changed_customer_is_updated_in_kashflow_once(t) {
         TransportKind::Soap => "POST /api/service.asmx:UpdateCustomer",
     });
     bed.engine.enqueue_event(update("Movers Ltd").as_bytes()).unwrap();
+    // The sandbox counts a call once it has answered: wait for both.
     wait_for("the customer update", || {
-        bed.sandbox.customer("NOP000097").is_some_and(|c| c.name == "Movers Ltd")
+        bed.sandbox.customer("NOP000097").is_some_and(|c| c.name == "Movers Ltd") && puts(&bed) >= 1
     }).await;
     let after = bed.sandbox.customer("NOP000097").unwrap();
     assert_eq!(after.vat_number.as_deref(), Some("GB123456789"));
@@ -361,4 +383,34 @@ async fn a_changed_customer_is_updated_in_kashflow_once(t) {
     assert_eq!(bed.sandbox.customers().len(), 1, "no second customer");
     bed.stop().await;
 }
+}
+
+/// Invoices waiting for a trigger look again when the flows change: back to the default flows,
+/// an unpaid order waiting for its payment is invoiced at once.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn changing_the_flows_releases_invoices_that_waited_for_a_trigger() {
+    let bed = TestBed::start(
+        &SandboxOptions::default(),
+        with_flows(TransportKind::Rest, example("invoice-on-paid")),
+    )
+    .await
+    .unwrap();
+    let o = order_with(751, 99, "waits@example.co.uk", vec![line(MUG, 1)], unpaid);
+    bed.engine.enqueue_order(&json(&o)).unwrap();
+    wait_awaiting(&bed, 1).await;
+    let mut config = bed.config.clone();
+    config.flows = None;
+    bed.engine.reconfigure(config).unwrap();
+    let counts = bed.settle().await.unwrap();
+    assert_eq!(
+        (counts.synced, counts.awaiting_trigger),
+        (1, 0),
+        "{counts:?}"
+    );
+    let inv = invoice_of(&bed.sandbox, 751).expect("invoiced under the default flows");
+    assert!(
+        inv.payment_lines.unwrap_or_default().is_empty(),
+        "not paid yet"
+    );
+    bed.stop().await;
 }

@@ -124,22 +124,24 @@ pub enum Milestone {
 }
 
 impl Milestone {
-    pub fn kind_name(self) -> &'static str {
-        match self {
-            Milestone::Shipped => "OrderShipped",
-            Milestone::Delivered => "OrderDelivered",
-            Milestone::Completed => "OrderCompleted",
+    const ALL: [Milestone; 3] = [
+        Milestone::Shipped,
+        Milestone::Delivered,
+        Milestone::Completed,
+    ];
+
+    /// The event's wire name (the names live in [`OrderEvent::kind_name`], with every other).
+    pub fn wire_name(self) -> &'static str {
+        OrderEvent::Milestone {
+            order_id: 0,
+            kind: self,
+            date_utc: None,
         }
+        .kind_name()
     }
 
     fn parse(kind: &str) -> Option<Milestone> {
-        [
-            Milestone::Shipped,
-            Milestone::Delivered,
-            Milestone::Completed,
-        ]
-        .into_iter()
-        .find(|m| m.kind_name() == kind)
+        Self::ALL.into_iter().find(|m| m.wire_name() == kind)
     }
 }
 
@@ -390,7 +392,18 @@ impl OrderEvent {
             OrderEvent::Voided { .. } => "OrderVoided",
             OrderEvent::Refunded(_) => "OrderRefunded",
             OrderEvent::CreditRelease { .. } => "CreditNoteRelease",
-            OrderEvent::Milestone { kind, .. } => kind.kind_name(),
+            OrderEvent::Milestone {
+                kind: Milestone::Shipped,
+                ..
+            } => "OrderShipped",
+            OrderEvent::Milestone {
+                kind: Milestone::Delivered,
+                ..
+            } => "OrderDelivered",
+            OrderEvent::Milestone {
+                kind: Milestone::Completed,
+                ..
+            } => "OrderCompleted",
         }
     }
 
@@ -421,7 +434,7 @@ impl OrderEvent {
                 kind,
                 date_utc,
             } => {
-                let mut v = json!({"Kind": kind.kind_name(), "OrderId": order_id});
+                let mut v = json!({"Kind": kind.wire_name(), "OrderId": order_id});
                 if let Some(d) = date_utc {
                     v["OccurredOnUtc"] = json!(d.to_rfc3339());
                 }

@@ -289,6 +289,12 @@ impl Engine {
         };
         *engine.keeper.lock().unwrap_or_else(|p| p.into_inner()) =
             Some(engine.rt.spawn(worker::lease_keeper(engine.inner.clone())));
+        // The flows may have changed since the last run: invoices that waited for a trigger
+        // look again under these.
+        engine
+            .inner
+            .journal
+            .wake_awaiting_trigger(engine.inner.clock.now_ms())?;
         engine.spawn_workers(workers);
         let cfg = engine.inner.config();
         engine.inner.log.info(
@@ -711,7 +717,13 @@ impl Engine {
             self.inner.set_login_hold(None);
         }
         let workers = config.workers as usize;
+        let flows_changed = config.effective_flows() != current.effective_flows();
         *self.inner.config.write().unwrap_or_else(|p| p.into_inner()) = Arc::new(config);
+        if flows_changed {
+            // Invoices that waited for a trigger look again under the new flows (one may now
+            // post at once, or wait for another trigger).
+            self.inner.journal.wake_awaiting_trigger(self.now())?;
+        }
         self.inner.target_workers.store(workers, Ordering::SeqCst);
         self.spawn_workers(workers);
         self.inner.wake.notify_waiters();

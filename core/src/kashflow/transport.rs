@@ -83,6 +83,8 @@ pub enum Op<'a> {
     AddPayment(i64),
     ApplyCreditNote(i64),
     ListProducts,
+    CreateProduct(&'a str),
+    UpdateProduct(&'a str),
 }
 
 /// How the engine reaches KashFlow. Every method is one *meaning*; a transport may need several
@@ -155,6 +157,9 @@ pub trait Transport: Send + Sync + fmt::Debug {
     /// does not have yet (the product readiness page). Not retried: a lost answer is looked for
     /// by code by the caller before it creates again.
     fn create_product<'a>(&'a self, product: &'a Product) -> KfFuture<'a, Product>;
+    /// Replace product `product.code` (under `product.nominal_code`) with `product`, as read
+    /// (with its id) and changed.
+    fn update_product<'a>(&'a self, product: &'a Product) -> KfFuture<'a, ()>;
 }
 
 /// Whether two references are the same (trimmed, ignoring case).

@@ -9,7 +9,9 @@
 //! customer KashFlow already has is updated from the event (name, e-mail, telephone, first
 //! contact, billing address, VAT number), read first and written whole (KashFlow replaces every
 //! field), and only when something differs; an update is the same whatever number of times it is
-//! repeated, so a retry cannot do harm. A product KashFlow already has is not updated yet.
+//! repeated, so a retry cannot do harm. A product KashFlow already has gets the event's name,
+//! its price when the step says `UpdatePrice`, and its VAT rate when the tax category's name
+//! states one; likewise only when something differs.
 
 use rust_decimal::Decimal;
 
@@ -202,17 +204,68 @@ async fn update_customer(
 /// rates ("Standard 20%"), 0 for "zero" or "exempt", else the first (standard) rate. A guess
 /// from the name: nopCommerce's tax categories carry no rate of their own.
 pub fn vat_rate_of(category: Option<&str>, rules: &MappingRules) -> Decimal {
-    let standard = rules.vat.rates.first().copied().unwrap_or_default();
-    let Some(name) = category.map(str::to_ascii_lowercase) else {
-        return standard;
-    };
+    stated_vat_rate(category, rules)
+        .unwrap_or_else(|| rules.vat.rates.first().copied().unwrap_or_default())
+}
+
+/// The VAT rate the tax category's name states, if it states one.
+fn stated_vat_rate(category: Option<&str>, rules: &MappingRules) -> Option<Decimal> {
+    let name = category?.to_ascii_lowercase();
     if name.contains("zero") || name.contains("exempt") {
-        return Decimal::ZERO;
+        return Some(Decimal::ZERO);
     }
     name.split(|ch: char| !(ch.is_ascii_digit() || ch == '.'))
         .filter_map(|t| t.parse::<Decimal>().ok())
         .find(|r| rules.vat.rates.contains(r))
-        .unwrap_or(standard)
+}
+
+/// A product KashFlow already has, brought in line with the event: `None` when KashFlow has no
+/// product with the SKU as its code (the caller creates it), else what was done.
+pub async fn update_existing_product(
+    ctx: &JobContext<'_>,
+    conn: &Connection,
+    rules: &MappingRules,
+    p: &ProductDocument,
+    update_price: bool,
+) -> Result<Option<String>, Failure> {
+    let products = traced_op(ctx, conn, Op::ListProducts, conn.transport.list_products())
+        .await
+        .map_err(|e| Failure::kf("reading KashFlow's products", e))?;
+    let Some(existing) = products
+        .iter()
+        .find(|k| k.code.trim().eq_ignore_ascii_case(p.sku.trim()))
+    else {
+        return Ok(None);
+    };
+    let mut merged = existing.clone();
+    let name = crate::mapping::address::clean_text(Some(&p.name)).unwrap_or_default();
+    if !name.is_empty() {
+        merged.name = name
+            .chars()
+            .take(crate::kashflow::limits::PRODUCT_NAME)
+            .collect();
+    }
+    if update_price {
+        merged.price = p.price;
+    }
+    if let Some(rate) = stated_vat_rate(p.tax_category_name.as_deref(), rules) {
+        merged.vat_rate = rate;
+    }
+    if merged == *existing {
+        return Ok(Some(format!(
+            "KashFlow product {} already up to date",
+            existing.code
+        )));
+    }
+    traced_op(
+        ctx,
+        conn,
+        Op::UpdateProduct(&existing.code),
+        conn.transport.update_product(&merged),
+    )
+    .await
+    .map_err(|e| Failure::kf(format!("updating KashFlow product {}", existing.code), e))?;
+    Ok(Some(format!("KashFlow product {} updated", existing.code)))
 }
 
 pub fn product_request(

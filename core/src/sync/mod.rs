@@ -148,14 +148,25 @@ impl KashFlowProcessor {
                             })
                         }
                     };
+                    if let Some(done) =
+                        catalogue::update_existing_product(ctx, conn, rules, &p, update_price)
+                            .await?
+                    {
+                        return Ok(JobDone {
+                            message: Some(format!("flow '{flow}': {done}")),
+                            ..Default::default()
+                        });
+                    }
                     let wanted = catalogue::product_request(&p, rules, update_price);
                     let result = self
                         .create_products_now(ctx.config, std::slice::from_ref(&wanted))
                         .await
                         .map_err(|e| Failure::dead(e.code(), e.to_string()))?;
                     match result.first() {
+                        // KashFlow refused it (or the code cannot be one): the admin's phrase
+                        // for a refusal, with KashFlow's words.
                         Some(r) if r.result == "Failed" => Err(Failure::dead(
-                            "ProductNotCreated",
+                            "KashFlowRejected",
                             format!(
                                 "KashFlow product {} could not be created: {}",
                                 r.code,
@@ -169,7 +180,7 @@ impl KashFlowProcessor {
                                 if r.result == "Created" {
                                     "created"
                                 } else {
-                                    "already in KashFlow (not updated)"
+                                    "already in KashFlow"
                                 }
                             )),
                             ..Default::default()

@@ -604,7 +604,7 @@ fn enqueue_event_tx(
             }
         }
         OrderEvent::Milestone { kind, .. } => {
-            let name = kind.kind_name();
+            let name = kind.wire_name();
             // A milestone happens once: the catch-up sending it again changes nothing.
             let seen: bool = conn
                 .prepare_cached(
@@ -838,6 +838,19 @@ impl Journal {
     }
 
     /// `hold_partial`: partial refunds are held for the admin (`Steps.HoldPartialRefunds`).
+    /// Queue again every order invoice waiting for a flow's trigger (the flows changed); the
+    /// number queued.
+    pub(crate) fn wake_awaiting_trigger(&self, now: i64) -> Result<usize, EngineError> {
+        self.write(move |conn| {
+            Ok(conn
+                .prepare_cached(
+                    "UPDATE jobs SET state = 'Queued', run_at = ?1, updated_at = ?1
+                     WHERE kind = 'SyncOrder' AND state = 'Waiting' AND last_error_message LIKE ?2",
+                )?
+                .execute(params![now, format!("{}%", crate::flows::WAIT_PREFIX)])?)
+        })
+    }
+
     pub(crate) fn enqueue_catalogue(
         &self,
         kind: JobKind,

@@ -76,6 +76,8 @@ impl Transport for KashFlowClient {
             Op::AddPayment(n) => ("PUT", format!("/invoices/{n}")),
             Op::ApplyCreditNote(id) => ("POST", credits_path(*id)),
             Op::ListProducts => ("GET", "/products".into()),
+            Op::CreateProduct(_) => ("POST", "/products".into()),
+            Op::UpdateProduct(code) => ("PUT", format!("/products/…/{code}")),
         }
     }
 
@@ -207,5 +209,13 @@ impl Transport for KashFlowClient {
 
     fn create_product<'a>(&'a self, product: &'a Product) -> KfFuture<'a, Product> {
         Box::pin(KashFlowClient::create_product(self, product))
+    }
+
+    fn update_product<'a>(&'a self, product: &'a Product) -> KfFuture<'a, ()> {
+        Box::pin(async move {
+            KashFlowClient::update_product(self, product.nominal_code, &product.code, product)
+                .await
+                .map(|_| ())
+        })
     }
 }

@@ -402,17 +402,35 @@ pub(super) fn dispatch(shared: &Shared, op: &str, body: &[u8]) -> SoapReply {
                 None => no(op, "The customer was not found."),
             }
         }
-        // Creates only (id 0): updating a product through SOAP is not something we send.
+        // Id 0 creates; an existing sub-product's id replaces it (a flow's Product step).
         "AddOrUpdateSubProduct" => {
             let Some(n) = req.child("sp") else {
                 return unreadable("<sp> is missing.");
             };
             let p = wire::read_sub_product(n, &lookups(a));
-            if p.id.is_some_and(|id| id != 0) {
-                return no(
-                    op,
-                    "Updating a sub-product is not supported by the sandbox.",
-                );
+            if let Some(id) = p.id.filter(|id| *id != 0) {
+                let Some(existing) = a.products().find(|e| e.id == Some(id)).cloned() else {
+                    return no(op, "The sub-product was not found.");
+                };
+                let body = Product {
+                    id: None,
+                    code: existing.code.clone(),
+                    nominal_code: existing.nominal_code,
+                    ..p
+                };
+                return match a.update_product(
+                    existing.nominal_code,
+                    &existing.code,
+                    &to_value(&body),
+                ) {
+                    Ok(p) => answer(
+                        op,
+                        Some(&|x: &mut XmlOut| {
+                            x.text(&p.id.unwrap_or_default().to_string());
+                        }),
+                    ),
+                    Err(e) => no_from(op, e),
+                };
             }
             if p.nominal_code == 0 {
                 return no(op, "The parent product (ParentID) was not found.");

@@ -19,6 +19,8 @@
 //!   `InvalidCustomerCode`, and the stage finds the customer again by e-mail.
 //! - `InvoiceLine.ChargeType` is the nominal's `id`, `ProductID` the sub-product's `id`,
 //!   `VatRate` -1 means exempt, `VatAmount` is the whole line's VAT as the client sends it.
+//! - `AddOrUpdateSubProduct` with an existing sub-product's `id` replaces it (id 0 creates), as
+//!   its name says; a flow's Product step updates a product's name, price and VAT rate so.
 //! - `InvoiceLine.ProjID` takes the project's number, as REST's `ProjectNumber` (a flow's Invoice
 //!   step `ProjectId`); 0 is no project.
 //! - A credit note is an invoice with positive `Quantity`, negative `Rate` and `VatAmount`.

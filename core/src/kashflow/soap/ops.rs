@@ -529,6 +529,51 @@ impl SoapClient {
     }
 
     /// Every sub-product (refreshes the product ids this client knows).
+    /// `AddOrUpdateSubProduct` with the sub-product's id: replace it (a guess: the operation's
+    /// name says it updates when the id is an existing one's). The id is `p.id`, else looked up
+    /// by code.
+    pub async fn update_sub_product(&self, p: &Product) -> Result<(), KfError> {
+        let op = "AddOrUpdateSubProduct";
+        let l = self.lookups().await?;
+        let parent = *l
+            .nominal_id
+            .get(&p.nominal_code)
+            .ok_or_else(|| KfError::Rejected {
+                request: format!("SOAP {op}"),
+                status: 200,
+                code: "InvalidNominalCode".into(),
+                message: format!(
+                    "not sent: nominal code {} is not in KashFlow's nominal codes",
+                    p.nominal_code
+                ),
+            })?;
+        let id =
+            p.id.filter(|i| *i != 0)
+                .or_else(|| {
+                    l.product_id
+                        .get(&p.code.trim().to_ascii_uppercase())
+                        .copied()
+                })
+                .ok_or_else(|| KfError::NotFound {
+                    request: format!("SOAP {op}"),
+                    message: format!(
+                        "no sub-product with code '{}'",
+                        crate::mapping::text::quote(&p.code)
+                    ),
+                })?;
+        let sp = Product {
+            id: Some(id),
+            ..p.clone()
+        };
+        self.call(op, WRITE, &|x: &mut XmlOut| {
+            x.start("sp");
+            wire::write_sub_product(x, &sp, parent);
+            x.end("sp");
+        })
+        .await?;
+        Ok(())
+    }
+
     /// `AddOrUpdateSubProduct` with id 0: create `p` under its nominal; answers it with its id.
     pub async fn add_sub_product(&self, p: &Product) -> Result<Product, KfError> {
         let op = "AddOrUpdateSubProduct";
@@ -607,6 +652,8 @@ impl Transport for SoapClient {
             Op::AddPayment(n) => format!("KashFlow/InsertInvoicePayment {n}"),
             Op::ApplyCreditNote(id) => format!("KashFlow/applyCreditNoteToInvoice {id}"),
             Op::ListProducts => "KashFlow/GetProductsWithSubProducts".into(),
+            Op::CreateProduct(code) => format!("KashFlow/AddOrUpdateSubProduct {code}"),
+            Op::UpdateProduct(code) => format!("KashFlow/AddOrUpdateSubProduct {code}"),
         };
         ("POST", t)
     }
@@ -727,5 +774,9 @@ impl Transport for SoapClient {
 
     fn create_product<'a>(&'a self, product: &'a Product) -> KfFuture<'a, Product> {
         Box::pin(self.add_sub_product(product))
+    }
+
+    fn update_product<'a>(&'a self, product: &'a Product) -> KfFuture<'a, ()> {
+        Box::pin(self.update_sub_product(product))
     }
 }

@@ -37,15 +37,18 @@ public static class EngineNames
     public const string CauseCancellation = "Cancellation";
     public const string CauseVoid = "Void";
 
-    /// <summary>core/src/engine/events.rs OrderEvent and its Milestone (their kind_name): the order event documents' Kind.</summary>
-    public static readonly IReadOnlyList<string> EventKinds =
-        [OrderPaid, OrderCancelled, OrderVoided, OrderRefunded, CreditNoteRelease, FlowNames.OrderShipped, FlowNames.OrderDelivered, FlowNames.OrderCompleted];
+    /// <summary>core/src/engine/events.rs OrderEvent (its kind_name): the event documents' Kind.</summary>
+    public static readonly IReadOnlyList<string> EventKinds = [OrderPaid, OrderCancelled, OrderVoided, OrderRefunded, CreditNoteRelease, OrderShipped, OrderDelivered, OrderCompleted];
 
     public const string OrderPaid = "OrderPaid";
     public const string OrderCancelled = "OrderCancelled";
     public const string OrderVoided = "OrderVoided";
     public const string OrderRefunded = "OrderRefunded";
     public const string CreditNoteRelease = "CreditNoteRelease";
+    // Flow triggers (issue 20): the engine records them; an invoice a flow posts on dispatch waits for them.
+    public const string OrderShipped = "OrderShipped";
+    public const string OrderDelivered = "OrderDelivered";
+    public const string OrderCompleted = "OrderCompleted";
 
     /// <summary>core/src/engine/breaker.rs CircuitState: StatusCounts.Circuit.</summary>
     public static readonly IReadOnlyList<string> CircuitStates = [CircuitClosed, CircuitOpen, CircuitHalfOpen];

@@ -20,12 +20,12 @@ public static class FlowNames
     ];
 
     public const string OrderPlaced = "OrderPlaced";
-    public const string OrderPaid = "OrderPaid";
-    public const string OrderShipped = "OrderShipped";
-    public const string OrderDelivered = "OrderDelivered";
-    public const string OrderCompleted = "OrderCompleted";
-    public const string OrderRefunded = "OrderRefunded";
-    public const string OrderCancelled = "OrderCancelled";
+    public const string OrderPaid = EngineNames.OrderPaid;
+    public const string OrderShipped = EngineNames.OrderShipped;
+    public const string OrderDelivered = EngineNames.OrderDelivered;
+    public const string OrderCompleted = EngineNames.OrderCompleted;
+    public const string OrderRefunded = EngineNames.OrderRefunded;
+    public const string OrderCancelled = EngineNames.OrderCancelled;
     public const string CustomerRegistered = "CustomerRegistered";
     public const string CustomerChanged = "CustomerChanged";
     public const string ProductChanged = "ProductChanged";
