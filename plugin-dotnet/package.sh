@@ -53,6 +53,7 @@ package() {
   mkdir -p "$dir/native/linux-x64"
   cp "$build/plugin.json" "$build/Nop.Plugin.Misc.KashFlow.dll" "$build/Nop.Plugin.Misc.KashFlow.Native.dll" "$dir/"
   cp -r "$build/Views" "$dir/"
+  cp -r "$build/Content" "$dir/"
   cp "$so" "$dir/native/linux-x64/"
   if [ "$linux_only" = 0 ]; then mkdir -p "$dir/native/win-x64" && cp "$win" "$dir/native/win-x64/kashflow_sync_native.dll"; fi
   [ -f "$here/src/Nop.Plugin.Misc.KashFlow/logo.png" ] && cp "$here/src/Nop.Plugin.Misc.KashFlow/logo.png" "$dir/"

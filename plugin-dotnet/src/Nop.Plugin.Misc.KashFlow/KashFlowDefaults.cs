@@ -14,6 +14,7 @@ public static class KashFlowDefaults
     public const string BackfillRouteName = "Plugin.Misc.KashFlow.Backfill";
     public const string ProductsRouteName = "Plugin.Misc.KashFlow.Products";
     public const string SetupRouteName = "Plugin.Misc.KashFlow.Setup";
+    public const string FlowsRouteName = "Plugin.Misc.KashFlow.Flows";
     public const string ControllerName = "KashFlowAdmin";
 
     /// <summary>Admin menu system names (ours, and the nopCommerce 4.90 nodes under Configuration we insert after, else before).</summary>

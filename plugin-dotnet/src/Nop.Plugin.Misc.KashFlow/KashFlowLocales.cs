@@ -243,7 +243,7 @@ public static partial class KashFlowLocales
     public const string BackfillDismiss = P + "Backfill.Dismiss";
     public const string BackfillSent = P + "Backfill.Sent";
 
-    public static IReadOnlyDictionary<string, string> All { get; } = new Dictionary<string, string>
+    public static IReadOnlyDictionary<string, string> All { get; } = WithFlowTexts(new Dictionary<string, string>
     {
         [MenuTitle] = "KashFlow",
         [MenuConfigure] = "Settings",
@@ -633,5 +633,5 @@ public static partial class KashFlowLocales
         [BackfillSendAll] = "Send all listed orders",
         [BackfillDismiss] = "Dismiss the list",
         [BackfillSent] = "{0} order(s) queued for KashFlow; {1} could not be built and wait in the spool.",
-    }.Concat(SetupResources()).ToDictionary(kv => kv.Key, kv => kv.Value);
+    }.Concat(SetupResources()).ToDictionary(kv => kv.Key, kv => kv.Value));
 }

@@ -54,6 +54,12 @@ public class KashFlowSettings : ISettings
     /// <summary>The mapping rules JSON document the engine understands (blank = engine defaults).</summary>
     public string? RulesJson { get; set; }
 
+    /// <summary>
+    /// The flows document the designer page saved (when and what posts; validated by the engine before it is
+    /// stored). Blank = the merchant never edited flows: the engine's default flow, today's behaviour.
+    /// </summary>
+    public string? FlowsJson { get; set; }
+
     // which steps of the flow are on
     public bool SyncCustomers { get; set; } = true;
     public bool CreateInvoices { get; set; } = true;

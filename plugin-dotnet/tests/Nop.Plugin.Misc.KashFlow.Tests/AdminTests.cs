@@ -175,7 +175,7 @@ public class AdminTests
         var configuration = allowed.GetItemBySystemName("Configuration");
         Assert.Equal(["Local plugins", KashFlowDefaults.MenuSystemName, "All plugins and themes"], configuration.ChildNodes.Select(n => n.SystemName));
         var item = configuration.ChildNodes[1];
-        Assert.Equal(["/Admin/KashFlowAdmin/Configure", "/Admin/KashFlowSetup/Setup", "/Admin/KashFlowProducts/Products", "/Admin/KashFlowAdmin/SyncLog"],
+        Assert.Equal(["/Admin/KashFlowAdmin/Configure", "/Admin/KashFlowSetup/Setup", "/Admin/KashFlowProducts/Products", "/Admin/KashFlowAdmin/SyncLog", "/Admin/KashFlowFlows/Flows"],
             item.ChildNodes.Select(n => n.Url));
         Assert.All(item.ChildNodes, n => Assert.Equal([StandardPermission.Configuration.MANAGE_PLUGINS], n.PermissionNames));
     }

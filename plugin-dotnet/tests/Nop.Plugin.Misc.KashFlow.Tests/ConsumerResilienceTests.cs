@@ -75,7 +75,7 @@ public class ConsumerResilienceTests
             var consumer = new OrderEventConsumer(store.Host, store.Logger,
                 (KashFlowSettingsManager)scope.ServiceProvider.GetService(typeof(KashFlowSettingsManager))!,
                 new OrderSnapshotBuilder(store.Addresses, store.Countries, store.Currencies, store.Customers, store.GiftCards, store.Localization,
-                    failing, store.Products, store.RewardPoints, store.Settings, store.States), store.Orders);
+                    failing, store.Products, store.RewardPoints, store.Settings, store.States, store.Categories, store.Stores), store.Orders);
             await consumer.HandleEventAsync(new OrderPlacedEvent(order));
         }
         var entry = Assert.Single(store.Host.Spool.List());

@@ -54,6 +54,10 @@ public class PackageTests
         Assert.Contains("Misc.KashFlow/Nop.Plugin.Misc.KashFlow.Native.dll", files);
         Assert.Contains("Misc.KashFlow/Views/Configure.cshtml", files);
         Assert.Contains("Misc.KashFlow/Views/_ViewImports.cshtml", files);
+        // the flows designer's script and style, served from the plugin folder
+        Assert.Contains("Misc.KashFlow/Views/Flows.cshtml", files);
+        Assert.Contains("Misc.KashFlow/Content/flows-designer.js", files);
+        Assert.Contains("Misc.KashFlow/Content/flows-designer.css", files);
         Assert.Contains("Misc.KashFlow/native/linux-x64/libkashflow_sync_native.so", files);
         Assert.True(IsElfX64(Read(zip, "Misc.KashFlow/native/linux-x64/libkashflow_sync_native.so")), "the linux-x64 library is not an x86-64 ELF file");
         if (Environment.GetEnvironmentVariable("KASHFLOW_PACKAGE_LINUX_ONLY") != "1")

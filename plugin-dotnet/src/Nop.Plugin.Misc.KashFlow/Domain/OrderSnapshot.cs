@@ -13,6 +13,10 @@ public sealed record OrderSnapshot
     public string CustomOrderNumber { get; init; } = string.Empty;
     public string OrderGuid { get; init; } = string.Empty;
     public int StoreId { get; init; }
+
+    /// <summary>The store's name, for flow conditions on the store; left out when unknown (older engines never see it).</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? StoreName { get; init; }
     public DateTime CreatedOnUtc { get; init; }
     public string PrimaryStoreCurrencyCode { get; init; } = string.Empty;
     public string CustomerCurrencyCode { get; init; } = string.Empty;
@@ -41,6 +45,10 @@ public sealed record OrderSnapshot
     /// <summary>The priced checkout attributes' text; the engine posts the subtotal's excess over the items as one line.</summary>
     public string? CheckoutAttributeDescription { get; init; }
     public required OrderSnapshotCustomer Customer { get; init; }
+
+    /// <summary>The system names of the customer's roles when the order was placed, for flow conditions; left out when none.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public IReadOnlyList<string>? CustomerRoles { get; init; }
     public required OrderSnapshotAddress BillingAddress { get; init; }
     public OrderSnapshotAddress? ShippingAddress { get; init; }
     public required IReadOnlyList<OrderSnapshotItem> Items { get; init; }
@@ -61,6 +69,10 @@ public sealed record OrderSnapshotItem
     public decimal DiscountAmountInclTax { get; init; }
     public decimal DiscountAmountExclTax { get; init; }
     public string? AttributeDescription { get; init; }
+
+    /// <summary>The names of the product's categories, for flow conditions; left out when none.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public IReadOnlyList<string>? Categories { get; init; }
 }
 
 public sealed record OrderSnapshotCustomer

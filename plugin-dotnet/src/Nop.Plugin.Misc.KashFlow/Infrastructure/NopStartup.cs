@@ -23,8 +23,11 @@ public class NopStartup : INopStartup
         services.AddSingleton<IKashFlowEngineHost, KashFlowEngineHost>();
         services.AddScoped<KashFlowSettingsManager>();
         services.AddScoped<IOrderSnapshotBuilder, OrderSnapshotBuilder>();
+        services.AddScoped<OrderSnapshotBuilder>(); // the dry run asks it for the flow facts whatever is saved
         services.AddScoped<OutcomeApplier>();
         services.AddScoped<OrderBackfill>();
+        services.AddScoped<FlowDryRun>();
+        services.AddSingleton<FlowEventMemory>();
         services.AddScoped<KashFlowModelFactory>();
         services.AddScoped<KashFlowPhrases>();
         services.AddSingleton<KashFlowLookups>();

@@ -1,4 +1,4 @@
-// Admin routes of the plugin (controller KashFlowAdmin in the Admin area).
+// Admin routes of the plugin (controllers KashFlowAdmin, KashFlowBackfill and KashFlowFlows in the Admin area).
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Routing;
 using Nop.Web.Framework;
@@ -25,6 +25,9 @@ public class RouteProvider : IRouteProvider
         endpointRouteBuilder.MapControllerRoute(name: KashFlowDefaults.SetupRouteName,
             pattern: "Admin/KashFlowSetup",
             defaults: new { controller = "KashFlowSetup", action = "Setup", area = AreaNames.ADMIN });
+        endpointRouteBuilder.MapControllerRoute(name: KashFlowDefaults.FlowsRouteName,
+            pattern: "Admin/KashFlow/Flows",
+            defaults: new { controller = "KashFlowFlows", action = "Flows", area = AreaNames.ADMIN });
     }
 
     public int Priority => 0;

@@ -1,4 +1,4 @@
-// Adds Configuration → KashFlow (Settings, Setup wizard, Products, Sync log) to the admin menu for admins who may manage plugins,
+// Adds Configuration → KashFlow (Settings, Setup wizard, Products, Sync log, Flows) to the admin menu for admins who may manage plugins,
 // as nopCommerce 4.90's own plugins do (Zettle, PayPal Commerce): a BaseAdminMenuCreatedEventConsumer,
 // which adds the item only once the plugin is installed, after "Local plugins" (or before "All plugins
 // and themes" where a store's menu has no "Local plugins").
@@ -67,6 +67,14 @@ public class AdminMenuEventConsumer : BaseAdminMenuCreatedEventConsumer
                     SystemName = KashFlowDefaults.MenuSystemName + ".SyncLog",
                     Title = await _localizationService.GetResourceAsync(KashFlowLocales.MenuSyncLog),
                     Url = _adminMenu.GetMenuItemUrl(KashFlowDefaults.ControllerName, "SyncLog"),
+                    IconClass = "far fa-dot-circle",
+                    PermissionNames = permissions,
+                },
+                new()
+                {
+                    SystemName = KashFlowDefaults.MenuSystemName + ".Flows",
+                    Title = await _localizationService.GetResourceAsync(KashFlowLocales.MenuFlows),
+                    Url = _adminMenu.GetMenuItemUrl("KashFlowFlows", "Flows"),
                     IconClass = "far fa-dot-circle",
                     PermissionNames = permissions,
                 },

@@ -16,6 +16,9 @@ public sealed record EngineConfigDocument
     public FlowStepsDocument? Steps { get; init; }
     public JsonElement? Rules { get; init; }
 
+    /// <summary>The flows document (core flows contract); absent = the engine's default flow.</summary>
+    public JsonElement? Flows { get; init; }
+
     public string ToJson() => JsonSerializer.Serialize(this, EngineConfigJsonContext.Default.EngineConfigDocument);
 }
 
@@ -65,9 +68,10 @@ public static class EngineConfigBuilder
             LookBeforeFirstPost = settings.WebFarm,
         },
         Rules = ParseRules(settings.RulesJson),
+        Flows = ParseRules(settings.FlowsJson),
     }.ToJson();
 
-    /// <summary>The stored rules as JSON (null when blank: the engine's defaults). Throws JsonException when not JSON.</summary>
+    /// <summary>A stored document (rules, flows) as JSON (null when blank: the engine's defaults). Throws JsonException when not JSON.</summary>
     public static JsonElement? ParseRules(string? rulesJson)
     {
         if (string.IsNullOrWhiteSpace(rulesJson))

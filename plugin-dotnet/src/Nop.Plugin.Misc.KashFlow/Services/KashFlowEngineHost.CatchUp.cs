@@ -1,6 +1,7 @@
 // KashFlowEngineHost, after an unclean exit: runs OrderCatchUp once per start (rebuilding from the store
 // database what the hand-off may have lost) and logs what it found.
 using Microsoft.Extensions.DependencyInjection;
+using Nop.Plugin.Misc.KashFlow.Domain;
 using Nop.Services.Logging;
 using Nop.Services.Orders;
 
@@ -24,7 +25,8 @@ public sealed partial class KashFlowEngineHost
             // never behind the moment sync was last switched on: what lies before it (sync off, or the
             // plugin not installed) is the admin's to send, from the Backfill page
             var settingsManager = services.GetRequiredService<KashFlowSettingsManager>();
-            var syncOnSince = (await settingsManager.LoadAsync()).SyncOnSinceUtc;
+            var settings = await settingsManager.LoadAsync();
+            var syncOnSince = settings.SyncOnSinceUtc;
             var window = OrderCatchUp.Window(from, syncOnSince);
             var wanted = from - OrderCatchUp.Margin;
             if (window > wanted)
@@ -39,7 +41,7 @@ public sealed partial class KashFlowEngineHost
                 {
                     SpoolRebuild(id);
                     Log(false, $"KashFlow: the snapshot of order {id} could not be built for the catch-up ({ex.GetType().Name}: {ex.Message}); it is spooled to be built again.");
-                }, _time, syncOnSince);
+                }, _time, syncOnSince, FlowDocuments.EnabledTriggers(settings.FlowsJson));
             _catchUpFromUtc = null;
             await logger.InformationAsync($"KashFlow: the last stop was not clean; {result.OrdersSeen} order(s) created since {window:u} were checked against the journal: {result.SnapshotsSubmitted} snapshot(s) and {result.EventsSubmitted} payment or cancellation document(s) journalled again.");
         }

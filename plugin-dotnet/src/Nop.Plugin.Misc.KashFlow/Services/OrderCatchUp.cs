@@ -9,7 +9,10 @@
 // journalled before their consumer returns, but a process that died in between would lose them: every
 // refund the order's notes record beyond the refund credit notes the journal has is sent again (same
 // amount and date, so one the journal does have is recognised, never a second credit note), and a
-// voided order's OrderVoided when the journal has no void.
+// voided order's OrderVoided when the journal has no void. When saved flows listen for an order's
+// shipment, delivery or completion, each of those its state shows is sent again too (dated now: the
+// engine recognises one it already has, as it does a payment), so a flow that invoices on dispatch
+// is not left waiting for an event the hand-off lost.
 // The window never reaches behind the moment synchronisation was last switched on (KashFlowSettings.
 // SyncOnSinceUtc), margin included: an order placed while sync was off, or while the plugin was not
 // installed, is not the catch-up's to post. Those are offered to the admin (OrderBackfill) instead.
@@ -38,7 +41,8 @@ public static class OrderCatchUp
     /// <param name="syncOnSinceUtc">When sync was last switched on: nothing created before it is looked at (see Window).</param>
     public static async Task<CatchUpResult> RunAsync(KashFlowEngine engine, IOrderService orders, IOrderSnapshotBuilder builder,
         DateTime floorUtc, Action<int, string> submitOrder, Action<int, string> submitEvent, CancellationToken cancellationToken,
-        Action<int, Exception>? buildFailed = null, TimeProvider? time = null, DateTime? syncOnSinceUtc = null)
+        Action<int, Exception>? buildFailed = null, TimeProvider? time = null, DateTime? syncOnSinceUtc = null,
+        IReadOnlySet<string>? listening = null)
     {
         var from = Window(floorUtc, syncOnSinceUtc);
         var now = (time ?? TimeProvider.System).GetUtcNow().UtcDateTime;
@@ -58,10 +62,11 @@ public static class OrderCatchUp
                     if (await SubmitUnknownAsync(orders, builder, order, submitOrder, submitEvent, buildFailed) is { } sent)
                     {
                         snapshots++;
-                        events += sent;
+                        events += sent + ResendLifecycle(order, listening, now, submitEvent);
                     }
                     continue;
                 }
+                events += ResendLifecycle(order, listening, now, submitEvent);
                 // a payment made before the window was journalled by an earlier process
                 if (order.PaymentStatus == PaymentStatus.Paid && order.PaidDateUtc is { } paid && DateTime.SpecifyKind(paid, DateTimeKind.Utc) >= from)
                 {
@@ -119,6 +124,23 @@ public static class OrderCatchUp
         }
         submitOrder(order.Id, json);
         return await ResendRefundsAsync(orders, order, null, submitEvent);
+    }
+
+    /// <summary>OrderShipped / OrderDelivered / OrderCompleted the order's state shows, for the triggers saved flows listen for.</summary>
+    private static int ResendLifecycle(Order order, IReadOnlySet<string>? listening, DateTime nowUtc, Action<int, string> submitEvent)
+    {
+        if (listening is not { Count: > 0 })
+            return 0;
+        var sent = 0;
+        foreach (var kind in FlowDryRun.EventsOf(order))
+        {
+            if (kind is (FlowNames.OrderShipped or FlowNames.OrderDelivered or FlowNames.OrderCompleted) && listening.Contains(kind))
+            {
+                submitEvent(order.Id, new OrderLifecycleDocument(kind, order.Id, nowUtc).ToJson());
+                sent++;
+            }
+        }
+        return sent;
     }
 
     /// <summary>The order's refunds (from its notes) the journal has no credit note for, oldest first.</summary>

@@ -1,7 +1,10 @@
 // Turns a nopCommerce order into the snapshot document: items (SKU via FormatSkuAsync so attribute
 // combinations give their own SKU; name in the customer's language), the customer (guest or not), the
-// billing and shipping addresses with country and state codes, gift card and reward point amounts, and
-// the primary store currency. Reads only; never touches the network.
+// billing and shipping addresses with country and state codes, gift card and reward point amounts, the
+// primary store currency, and what flow conditions test: the store's name, the customer's roles and
+// each item's categories. Those three only once the merchant has saved flows (or for a dry run of
+// flows): a store on the default flow sends exactly the snapshot it sent before flows existed. Reads
+// only; never touches the network.
 using System.Text.Json;
 using Nop.Core.Domain.Common;
 using Nop.Core.Domain.Directory;
@@ -13,6 +16,7 @@ using Nop.Services.Customers;
 using Nop.Services.Directory;
 using Nop.Services.Localization;
 using Nop.Services.Orders;
+using Nop.Services.Stores;
 using Nop.Plugin.Misc.KashFlow.Domain;
 
 namespace Nop.Plugin.Misc.KashFlow.Services;
@@ -27,6 +31,8 @@ public interface IOrderSnapshotBuilder
 public class OrderSnapshotBuilder : IOrderSnapshotBuilder
 {
     private readonly IAddressService _addressService;
+    private readonly ICategoryService _categoryService;
+    private readonly IStoreService _storeService;
     private readonly ICountryService _countryService;
     private readonly ICurrencyService _currencyService;
     private readonly ICustomerService _customerService;
@@ -41,8 +47,10 @@ public class OrderSnapshotBuilder : IOrderSnapshotBuilder
     public OrderSnapshotBuilder(IAddressService addressService, ICountryService countryService, ICurrencyService currencyService,
         ICustomerService customerService, IGiftCardService giftCardService, ILocalizationService localizationService,
         IOrderService orderService, IProductService productService, IRewardPointService rewardPointService,
-        ISettingService settingService, IStateProvinceService stateProvinceService)
+        ISettingService settingService, IStateProvinceService stateProvinceService, ICategoryService categoryService, IStoreService storeService)
     {
+        _categoryService = categoryService;
+        _storeService = storeService;
         _addressService = addressService;
         _countryService = countryService;
         _currencyService = currencyService;
@@ -59,7 +67,14 @@ public class OrderSnapshotBuilder : IOrderSnapshotBuilder
     public async Task<string> BuildJsonAsync(Order order) =>
         JsonSerializer.Serialize(await BuildAsync(order), SnapshotJsonContext.Default.OrderSnapshot);
 
-    public async Task<OrderSnapshot> BuildAsync(Order order)
+    /// <summary>The snapshot with (<paramref name="flowFacts"/>) or without the facts only flow conditions read.</summary>
+    public async Task<string> BuildJsonAsync(Order order, bool flowFacts) =>
+        JsonSerializer.Serialize(await BuildAsync(order, flowFacts), SnapshotJsonContext.Default.OrderSnapshot);
+
+    public async Task<OrderSnapshot> BuildAsync(Order order) =>
+        await BuildAsync(order, !string.IsNullOrWhiteSpace((await _settingService.LoadSettingAsync<KashFlowSettings>()).FlowsJson));
+
+    public async Task<OrderSnapshot> BuildAsync(Order order, bool flowFacts)
     {
         ArgumentNullException.ThrowIfNull(order);
 
@@ -83,6 +98,7 @@ public class OrderSnapshotBuilder : IOrderSnapshotBuilder
                 DiscountAmountInclTax = item.DiscountAmountInclTax,
                 DiscountAmountExclTax = item.DiscountAmountExclTax,
                 AttributeDescription = NullIfEmpty(item.AttributeDescription),
+                Categories = flowFacts && product is not null ? await CategoriesAsync(product.Id) : null,
             });
         }
 
@@ -95,6 +111,8 @@ public class OrderSnapshotBuilder : IOrderSnapshotBuilder
             : null;
         var currencySettings = await _settingService.LoadSettingAsync<CurrencySettings>();
         var primaryCurrency = await _currencyService.GetCurrencyByIdAsync(currencySettings.PrimaryStoreCurrencyId);
+        var store = flowFacts ? await _storeService.GetStoreByIdAsync(order.StoreId) : null;
+        var roles = flowFacts && customer is not null ? await _customerService.GetCustomerRolesAsync(customer) : null;
 
         return new OrderSnapshot
         {
@@ -102,6 +120,7 @@ public class OrderSnapshotBuilder : IOrderSnapshotBuilder
             CustomOrderNumber = order.CustomOrderNumber ?? string.Empty,
             OrderGuid = order.OrderGuid.ToString(),
             StoreId = order.StoreId,
+            StoreName = NullIfEmpty(store?.Name),
             CreatedOnUtc = AsUtc(order.CreatedOnUtc),
             PrimaryStoreCurrencyCode = primaryCurrency?.CurrencyCode ?? string.Empty,
             CustomerCurrencyCode = order.CustomerCurrencyCode ?? string.Empty,
@@ -136,6 +155,7 @@ public class OrderSnapshotBuilder : IOrderSnapshotBuilder
                 Company = NullIfEmpty(customer?.Company),
                 IsGuest = customer is not null && await _customerService.IsGuestAsync(customer),
             },
+            CustomerRoles = NullIfNone(roles?.Select(r => r.SystemName).Where(n => !string.IsNullOrEmpty(n)).ToList()),
             BillingAddress = await MapAddressAsync(billing) ?? new OrderSnapshotAddress(),
             ShippingAddress = await MapAddressAsync(shipping),
             Items = items,
@@ -144,12 +164,15 @@ public class OrderSnapshotBuilder : IOrderSnapshotBuilder
         };
     }
 
-    private async Task<OrderSnapshotAddress?> MapAddressAsync(Address? address)
+    private Task<OrderSnapshotAddress?> MapAddressAsync(Address? address) => MapAddressAsync(address, _countryService, _stateProvinceService);
+
+    /// <summary>An address as every engine document carries it (the snapshot's, a CustomerChanged event's).</summary>
+    internal static async Task<OrderSnapshotAddress?> MapAddressAsync(Address? address, ICountryService countryService, IStateProvinceService stateProvinceService)
     {
         if (address is null)
             return null;
-        var country = address.CountryId is > 0 ? await _countryService.GetCountryByIdAsync(address.CountryId.Value) : null;
-        var state = address.StateProvinceId is > 0 ? await _stateProvinceService.GetStateProvinceByIdAsync(address.StateProvinceId.Value) : null;
+        var country = address.CountryId is > 0 ? await countryService.GetCountryByIdAsync(address.CountryId.Value) : null;
+        var state = address.StateProvinceId is > 0 ? await stateProvinceService.GetStateProvinceByIdAsync(address.StateProvinceId.Value) : null;
         return new OrderSnapshotAddress
         {
             FirstName = NullIfEmpty(address.FirstName),
@@ -167,7 +190,21 @@ public class OrderSnapshotBuilder : IOrderSnapshotBuilder
         };
     }
 
+    /// <summary>The names of a product's categories (nopCommerce's own names, not translated), or null when it has none.</summary>
+    private async Task<IReadOnlyList<string>?> CategoriesAsync(int productId)
+    {
+        var names = new List<string>();
+        foreach (var mapping in await _categoryService.GetProductCategoriesByProductIdAsync(productId, showHidden: true))
+        {
+            if (await _categoryService.GetCategoryByIdAsync(mapping.CategoryId) is { Name: { Length: > 0 } name })
+                names.Add(name);
+        }
+        return NullIfNone(names);
+    }
+
     private static string? NullIfEmpty(string? value) => string.IsNullOrEmpty(value) ? null : value;
+
+    private static IReadOnlyList<string>? NullIfNone(List<string>? values) => values is { Count: > 0 } ? values : null;
 
     // nopCommerce reads UTC values back from the database with Kind Unspecified
     private static DateTime AsUtc(DateTime value) => value.Kind == DateTimeKind.Utc ? value : DateTime.SpecifyKind(value, DateTimeKind.Utc);

@@ -258,6 +258,12 @@ public sealed class FakeCustomerService : ICustomerService
     public Task<Customer> GetCustomerByIdAsync(int customerId) => Task.FromResult(Customers.GetValueOrDefault(customerId)!);
 
     public Task<bool> IsGuestAsync(Customer customer, bool onlyActiveCustomerRoles = true) => Task.FromResult(Guests.Contains(customer.Id));
+
+    /// <summary>Each customer's roles by system name (none unless a test gives some; inactive ones only with showHidden).</summary>
+    public ConcurrentDictionary<int, List<CustomerRole>> Roles { get; } = new();
+
+    public Task<IList<CustomerRole>> GetCustomerRolesAsync(Customer customer, bool showHidden = false) =>
+        Task.FromResult<IList<CustomerRole>>(Roles.GetValueOrDefault(customer.Id)?.Where(r => showHidden || r.Active).ToList() ?? []);
 }
 
 public sealed class FakeCurrencyService : ICurrencyService

@@ -47,6 +47,9 @@ public sealed class TestStore : IAsyncDisposable
     public FakeCurrencyService Currencies { get; }
     public FakeGiftCardService GiftCards { get; }
     public FakeRewardPointService RewardPoints { get; }
+    public FakeCategoryService Categories { get; }
+    public FakeStoreService Stores { get; }
+    public FakeTaxCategoryService TaxCategories { get; }
     public PublishedEvents Published { get; } = new();
 
     public string ContentRoot { get; }
@@ -72,6 +75,9 @@ public sealed class TestStore : IAsyncDisposable
         Currencies = sameDatabaseAs?.Currencies ?? new();
         GiftCards = sameDatabaseAs?.GiftCards ?? new();
         RewardPoints = sameDatabaseAs?.RewardPoints ?? new();
+        Categories = sameDatabaseAs?.Categories ?? new();
+        Stores = sameDatabaseAs?.Stores ?? new();
+        TaxCategories = sameDatabaseAs?.TaxCategories ?? new();
         ContentRoot = Path.Combine(Path.GetTempPath(), "kashflow-plugin-tests", Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(ContentRoot);
 
@@ -93,6 +99,9 @@ public sealed class TestStore : IAsyncDisposable
         services.AddSingleton<ICurrencyService>(Currencies);
         services.AddSingleton<IGiftCardService>(GiftCards);
         services.AddSingleton<IRewardPointService>(RewardPoints);
+        services.AddSingleton<ICategoryService>(Categories);
+        services.AddSingleton<Nop.Services.Stores.IStoreService>(Stores);
+        services.AddSingleton<Nop.Services.Tax.ITaxCategoryService>(TaxCategories);
         services.AddSingleton(Published);
         services.AddScoped<IEventPublisher, FakeEventPublisher>();
         services.AddSingleton(new AdminAreaSettings { DefaultGridPageSize = 15, GridPageSizes = "15, 50, 100" });
@@ -105,6 +114,14 @@ public sealed class TestStore : IAsyncDisposable
         services.AddScoped<IConsumer<OrderStatusChangedEvent>>(sp => sp.GetRequiredService<OrderEventConsumer>());
         services.AddScoped<IConsumer<OrderRefundedEvent>>(sp => sp.GetRequiredService<OrderEventConsumer>());
         services.AddScoped<IConsumer<OrderVoidedEvent>>(sp => sp.GetRequiredService<OrderEventConsumer>());
+        services.AddScoped<FlowEventConsumer>();
+        services.AddScoped<IConsumer<OrderStatusChangedEvent>>(sp => sp.GetRequiredService<FlowEventConsumer>());
+        services.AddScoped<IConsumer<Nop.Core.Domain.Shipping.ShipmentSentEvent>>(sp => sp.GetRequiredService<FlowEventConsumer>());
+        services.AddScoped<IConsumer<Nop.Core.Domain.Shipping.ShipmentDeliveredEvent>>(sp => sp.GetRequiredService<FlowEventConsumer>());
+        services.AddScoped<IConsumer<Nop.Core.Domain.Customers.CustomerRegisteredEvent>>(sp => sp.GetRequiredService<FlowEventConsumer>());
+        services.AddScoped<IConsumer<EntityUpdatedEvent<Nop.Core.Domain.Customers.Customer>>>(sp => sp.GetRequiredService<FlowEventConsumer>());
+        services.AddScoped<IConsumer<EntityInsertedEvent<Nop.Core.Domain.Catalog.Product>>>(sp => sp.GetRequiredService<FlowEventConsumer>());
+        services.AddScoped<IConsumer<EntityUpdatedEvent<Nop.Core.Domain.Catalog.Product>>>(sp => sp.GetRequiredService<FlowEventConsumer>());
         services.AddScoped<IConsumer<AdminMenuCreatedEvent>, AdminMenuEventConsumer>();
         services.AddSingleton<IAdminMenu, FakeAdminMenu>();
         services.AddSingleton<IPluginManager<IPlugin>>(sp => new FakePluginManager(this, sp));
@@ -112,6 +129,7 @@ public sealed class TestStore : IAsyncDisposable
         services.AddScoped<Controllers.KashFlowAdminController>();
         services.AddScoped<Controllers.KashFlowProductsController>();
         services.AddScoped<Controllers.KashFlowSetupController>();
+        services.AddScoped<Controllers.KashFlowFlowsController>();
         services.AddScoped<KashFlowPlugin>();
 
         services.AddSingleton(Time); // before NopStartup, whose TimeProvider.System is only a fallback

@@ -6,6 +6,9 @@ public partial class Product : BaseEntity, ILocalizedEntity
 {
     public string Name { get; set; }
     public string Sku { get; set; }
+    public decimal Price { get; set; }
+    public int TaxCategoryId { get; set; }
+    public bool Published { get; set; }
     public int ManageInventoryMethodId { get; set; }
     public bool UseMultipleWarehouses { get; set; }
     public int StockQuantity { get; set; }

@@ -6,4 +6,6 @@ public partial class Customer : BaseEntity
     public string FirstName { get; set; }
     public string LastName { get; set; }
     public string Company { get; set; }
+    public string VatNumber { get; set; }
+    public int? BillingAddressId { get; set; }
 }

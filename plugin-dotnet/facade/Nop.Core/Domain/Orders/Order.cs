@@ -1,4 +1,5 @@
 using Nop.Core.Domain.Payments;
+using Nop.Core.Domain.Shipping;
 using Nop.Core.Domain.Tax;
 
 namespace Nop.Core.Domain.Orders;
@@ -12,6 +13,7 @@ public partial class Order : BaseEntity
     public int? ShippingAddressId { get; set; }
     public int OrderStatusId { get; set; }
     public int PaymentStatusId { get; set; }
+    public int ShippingStatusId { get; set; }
     public string PaymentMethodSystemName { get; set; }
     public string CustomerCurrencyCode { get; set; }
     public decimal CurrencyRate { get; set; }
@@ -50,6 +52,12 @@ public partial class Order : BaseEntity
     {
         get => (PaymentStatus)PaymentStatusId;
         set => PaymentStatusId = (int)value;
+    }
+
+    public ShippingStatus ShippingStatus
+    {
+        get => (ShippingStatus)ShippingStatusId;
+        set => ShippingStatusId = (int)value;
     }
 
     public TaxDisplayType CustomerTaxDisplayType

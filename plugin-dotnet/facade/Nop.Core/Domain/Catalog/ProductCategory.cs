@@ -1,0 +1,7 @@
+namespace Nop.Core.Domain.Catalog;
+
+public partial class ProductCategory : BaseEntity
+{
+    public int ProductId { get; set; }
+    public int CategoryId { get; set; }
+}

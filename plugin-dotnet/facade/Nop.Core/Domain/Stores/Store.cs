@@ -1,0 +1,6 @@
+namespace Nop.Core.Domain.Stores;
+
+public partial class Store : BaseEntity
+{
+    public string Name { get; set; }
+}

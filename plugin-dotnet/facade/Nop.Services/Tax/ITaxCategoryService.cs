@@ -1,0 +1,8 @@
+using Nop.Core.Domain.Tax;
+
+namespace Nop.Services.Tax;
+
+public partial interface ITaxCategoryService
+{
+    Task<TaxCategory> GetTaxCategoryByIdAsync(int taxCategoryId);
+}
