@@ -97,9 +97,10 @@ public class ViewRenderTests(RenderFixture fixture) : IClassFixture<RenderFixtur
         {
             Assert.EndsWith(".png", f, StringComparison.Ordinal);
             Assert.True(new FileInfo(f).Length < DocsMaxBytes, $"{f}: {new FileInfo(f).Length / 1024} KB, most {DocsMaxBytes / 1024} KB");
-            Assert.Contains(Path.GetFileNameWithoutExtension(f), ViewSamples.Documented);
         });
-        Assert.Equal(ViewSamples.Documented.Order(StringComparer.Ordinal), files.Select(Path.GetFileNameWithoutExtension).Order(StringComparer.Ordinal));
+        // the flows designer's picture comes from its own browser test (FlowsBrowserTests), which runs its script
+        var expected = ViewSamples.Documented.Append("flows-designer");
+        Assert.Equal(expected.Order(StringComparer.Ordinal), files.Select(Path.GetFileNameWithoutExtension).Order(StringComparer.Ordinal));
     }
 
     [Fact]

@@ -94,3 +94,15 @@ public static class SetupSamples
             return ((ViewResult)await scope.ServiceProvider.GetRequiredService<KashFlowSetupController>().Setup(step, null)).Model!;
     };
 }
+
+/// <summary>The flows designer page, from its controller: the default flow, and an example loaded with an error on a box.</summary>
+public static class FlowsSamples
+{
+    public static async Task<object> DefaultAsync(SampleStore _)
+    {
+        await using var store = new TestStore();
+        await store.Localization.AddOrUpdateLocaleResourceAsync(new Dictionary<string, string>(KashFlowLocales.All));
+        await using var scope = store.Scope();
+        return ((ViewResult)await scope.ServiceProvider.GetRequiredService<KashFlowFlowsController>().Flows()).Model!;
+    }
+}

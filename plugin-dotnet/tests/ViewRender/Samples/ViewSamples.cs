@@ -44,6 +44,7 @@ public static class ViewSamples
         Page("Setup-6-what", "Setup.cshtml", SetupSamples.WizardStep(6)),
         Page("Setup-7-preview", "Setup.cshtml", SetupSamples.WizardStep(7)),
         Page("Setup-8-switch-on", "Setup.cshtml", SetupSamples.WizardStep(8)),
+        Page("Flows", "Flows.cshtml", FlowsSamples.DefaultAsync),
         Partial("OrderBlock", "OrderBlock.cshtml", "Order #100231 (the KashFlow block on the order page)", false, SampleModels.OrderBlockAsync),
         Partial("_Invoice", "_Invoice.cshtml", "The invoice view (partial)", true, async s => (await SampleModels.RecordDetailModelAsync(s)).Invoice),
         Partial("_CreditNotes", "_CreditNotes.cshtml", "Credit notes (partial)", false, async s => await SampleModels.RecordDetailModelAsync(s)),

@@ -12,8 +12,6 @@ public partial class Product : BaseEntity, ILocalizedEntity
     public int ManageInventoryMethodId { get; set; }
     public bool UseMultipleWarehouses { get; set; }
     public int StockQuantity { get; set; }
-    public decimal Price { get; set; }
-    public bool Published { get; set; }
     public bool Deleted { get; set; }
 
     public ManageInventoryMethod ManageInventoryMethod
