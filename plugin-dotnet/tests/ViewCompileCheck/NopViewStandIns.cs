@@ -100,7 +100,7 @@ namespace Nop.Web.Framework.TagHelpers.Admin
 
 namespace Nop.Web.Framework.Models.DataTables
 {
-    public partial interface IRender;
+    public partial interface IRender { }
 
     public partial record DataTablesModel : Nop.Web.Framework.Models.BaseNopModel
     {
@@ -145,9 +145,9 @@ namespace Nop.Web.Framework.Models.DataTables
         public DataUrl Url { get; set; }
     }
 
-    public partial class RenderDate : IRender;
+    public partial class RenderDate : IRender { }
 
-    public partial class RenderBoolean : IRender;
+    public partial class RenderBoolean : IRender { }
 
     public partial class RenderCustom : IRender
     {
