@@ -273,4 +273,29 @@ public class ProductReadinessTests
         }
         return condition();
     }
+
+    [Fact]
+    public async Task Map_to_offers_the_engines_suggestion_for_a_near_code_or_the_same_name_and_nothing_else()
+    {
+        await using var store = await SandboxStoreAsync();
+        SampleOrders.SeedProduct(store, 601, "tea_tin", "Loose Leaf Tea Tin", 10).Published = true;    // KashFlow: TEA-TIN
+        SampleOrders.SeedProduct(store, 602, "MUG-001", "Classic Mug", 10).Published = true;           // KashFlow: MUG-CLASSIC "Classic Mug"
+        SampleOrders.SeedProduct(store, 603, "CANDLE-SOY", "Soy Candle", 10).Published = true;         // nothing like it
+        await using (var scope = store.Scope())
+            await scope.ServiceProvider.GetRequiredService<KashFlowProductsController>().RefreshProducts();
+
+        var model = await PageAsync(store);
+
+        var tea = model.Missing.Single(m => m.Sku == "tea_tin");
+        Assert.Equal("TEA-TIN", tea.SuggestedCode);
+        Assert.Equal(0.97, tea.SuggestionConfidence);
+        Assert.Contains("apart from case and punctuation", tea.SuggestionReason);
+        var mug = model.Missing.Single(m => m.Sku == "MUG-001");
+        Assert.Equal("MUG-CLASSIC", mug.SuggestedCode);
+        Assert.Contains("same name", mug.SuggestionReason);
+        Assert.Null(model.Missing.Single(m => m.Sku == "CANDLE-SOY").SuggestedCode);
+        // a suggestion is only offered: nothing is mapped until the admin presses Map
+        await using (var scope = store.Scope())
+            Assert.Equal("tea_tin", RulesDocument.Parse((await scope.ServiceProvider.GetRequiredService<KashFlowSettingsManager>().LoadAsync()).RulesJson).ProductCodeFor("tea_tin"));
+    }
 }

@@ -270,12 +270,17 @@ public sealed record MappingSuggestion(string? Key, string? Label, string? Targe
 public sealed record PaymentMappingSuggestion(MappingSuggestion Method, MappingSuggestion BankAccount);
 
 /// <summary>core::mapping::suggest::Suggestions (the members the Configure page uses).</summary>
-public sealed record MappingSuggestions(IReadOnlyList<PaymentMappingSuggestion>? PaymentMethods, IReadOnlyList<MappingSuggestion>? Nominals);
+public sealed record MappingSuggestions(IReadOnlyList<PaymentMappingSuggestion>? PaymentMethods, IReadOnlyList<MappingSuggestion>? Nominals,
+    IReadOnlyList<MappingSuggestion>? Products = null);
 
 /// <summary>kfs_suggest_mappings' input: what the store has, and the account's catalogue as the engine gave it.</summary>
 public sealed record SuggestInput(SuggestStore Store, JsonElement KashFlow);
 
-public sealed record SuggestStore(IReadOnlyList<SuggestStorePaymentMethod> PaymentMethods, IReadOnlyList<string> Currencies);
+public sealed record SuggestStore(IReadOnlyList<SuggestStorePaymentMethod> PaymentMethods, IReadOnlyList<string> Currencies,
+    IReadOnlyList<SuggestStoreProduct>? Products = null);
+
+/// <summary>core::mapping::suggest::StoreProduct: a product the engine matches to KashFlow's by code or name.</summary>
+public sealed record SuggestStoreProduct(long Id, string Sku, string Name);
 
 public sealed record SuggestStorePaymentMethod(string SystemName, string FriendlyName);
 

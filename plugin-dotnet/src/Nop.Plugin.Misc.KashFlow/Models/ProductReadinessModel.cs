@@ -40,6 +40,12 @@ public record MissingProductModel
     public string? Code { get; set; }
     public bool MappedFromSku { get; set; }
     public decimal Price { get; set; }
+
+    /// <summary>The engine's suggestion for "Map to…" (kfs_suggest_mappings), preselected and marked, never saved by itself.</summary>
+    public string? SuggestedCode { get; set; }
+    public string? SuggestedLabel { get; set; }
+    public double SuggestionConfidence { get; set; }
+    public string? SuggestionReason { get; set; }
 }
 
 public record KashFlowProductModel

@@ -67,6 +67,7 @@ public class ProductReadiness
                 Price = product.Price,
             });
         }
+        SuggestCodes(model.Missing, read.Json);
         model.Unsold = kashflow.Where(p => !sold.Contains(Key(p.Code!)))
             .Select(p => new KashFlowProductModel { Code = p.Code!, Name = p.Name })
             .OrderBy(p => p.Code, StringComparer.OrdinalIgnoreCase)
@@ -75,6 +76,38 @@ public class ProductReadiness
             .OrderBy(p => p.Code, StringComparer.OrdinalIgnoreCase)
             .ToList();
         return model;
+    }
+
+    /// <summary>
+    /// The engine's "Map to…" suggestion for each missing product (kfs_suggest_mappings: a code equal to the SKU
+    /// apart from case and punctuation, or a product of the same name). Without the native library the page
+    /// simply offers none.
+    /// </summary>
+    private static void SuggestCodes(IList<MissingProductModel> missing, string catalogueJson)
+    {
+        if (missing.Count == 0)
+            return;
+        try
+        {
+            var store = new SuggestStore([], [], missing.Select(m => new SuggestStoreProduct(m.ProductId, m.Sku ?? string.Empty, m.Name ?? string.Empty)).ToList());
+            using var kashflow = System.Text.Json.JsonDocument.Parse(catalogueJson);
+            var suggestions = EngineDocuments.ParseSuggestions(Native.KashFlowEngine.SuggestMappingsJson(
+                EngineDocuments.SuggestInputJson(new SuggestInput(store, kashflow.RootElement.Clone()))));
+            foreach (var row in missing)
+            {
+                if (suggestions.Products?.FirstOrDefault(s => s.Key == row.Sku) is not { Target: { Length: > 0 } code } suggestion
+                    || string.Equals(code, row.Code, StringComparison.OrdinalIgnoreCase))
+                    continue;
+                row.SuggestedCode = code;
+                row.SuggestedLabel = suggestion.TargetLabel ?? code;
+                row.SuggestionConfidence = suggestion.Confidence;
+                row.SuggestionReason = suggestion.Reason;
+            }
+        }
+        catch (Exception)
+        {
+            // no suggestions (native library unavailable): the list of codes still stands
+        }
     }
 
     /// <summary>How many published products KashFlow has no product for; null until KashFlow's lists are read. Reads SKUs only.</summary>
