@@ -50,6 +50,11 @@ public static partial class KashFlowLocales
     public const string SetupOtherPayments = P + "Setup.OtherPayments";
     public const string SetupOpenProducts = P + "Setup.OpenProducts";
     public const string SetupVatRates = P + "Setup.VatRates";
+    public const string SetupMatchesExplained = P + "Setup.Matches";
+    public const string SetupMatchStore = P + "Setup.Matches.Store";
+    public const string SetupMatchKashFlow = P + "Setup.Matches.KashFlow";
+    public const string SetupMatchWhy = P + "Setup.Matches.Why";
+    public const string SetupMatchNone = P + "Setup.Matches.None";
     public const string SetupNoOrders = P + "Setup.NoOrders";
     public const string SetupSwitchOn = P + "Setup.SwitchOn";
     public const string SetupFinished = P + "Setup.Finished";
@@ -111,6 +116,11 @@ public static partial class KashFlowLocales
         [SetupCounts] = "Found {0} payment method(s), {1} bank account(s), {2} nominal code(s), {3} VAT rate(s), {4} currency(ies) and {5} product(s).",
         [SetupOtherPayments] = "Any other payment method",
         [SetupOpenProducts] = "Open the products page",
+        [SetupMatchesExplained] = "How the shop's tax categories and currencies match KashFlow's, as KashFlow Sync sees them. Nothing to choose here: each order is posted with the VAT rate and currency nopCommerce charged. A row without a match needs the rate or currency added in KashFlow.",
+        [SetupMatchStore] = "nopCommerce",
+        [SetupMatchKashFlow] = "KashFlow",
+        [SetupMatchWhy] = "Why",
+        [SetupMatchNone] = "No match",
         [SetupVatRates] = "KashFlow's VAT rates: {0}. Nothing to map: each invoice line keeps the VAT rate nopCommerce charged, and the preview says so if KashFlow lacks one.",
         [SetupNoOrders] = "The shop has no orders yet: this step can be skipped.",
         [SetupSwitchOn] = "Switch synchronisation on",

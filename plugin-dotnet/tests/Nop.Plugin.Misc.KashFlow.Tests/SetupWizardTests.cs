@@ -240,6 +240,37 @@ public class SetupWizardTests
     }
 
     /// <summary>What the browser posts back when the admin changes nothing: the page's values, the selected options.</summary>
+    [Fact]
+    public async Task The_tax_step_shows_the_engines_match_of_each_tax_category_and_currency_with_its_reason()
+    {
+        await using var store = new TestStore();
+        await store.Localization.AddOrUpdateLocaleResourceAsync(new Dictionary<string, string>(KashFlowLocales.All));
+        store.TaxCategories.TaxCategories[1] = new Nop.Core.Domain.Tax.TaxCategory { Id = 1, Name = "Standard 20%" };
+        store.TaxCategories.TaxCategories[2] = new Nop.Core.Domain.Tax.TaxCategory { Id = 2, Name = "Zero rated 0%" };
+        store.TaxCategories.TaxCategories[3] = new Nop.Core.Domain.Tax.TaxCategory { Id = 3, Name = "Books" };
+        store.Currencies.Currencies[1] = new Nop.Core.Domain.Directory.Currency { Id = 1, CurrencyCode = "GBP" };
+        store.Currencies.Currencies[2] = new Nop.Core.Domain.Directory.Currency { Id = 2, CurrencyCode = "JPY" };
+        var tally = new Tally();
+        var page = await OpenAsync(store, tally, SetupSteps.Connect);
+        var posted = Echo(page);
+        posted.Configuration.UserName = "sandbox";
+        posted.Configuration.Password = "sandbox-password";
+        await SaveAsync(store, tally, posted);
+        Assert.True((await TestAsync(store, tally)).ConnectionTest?.Ok);
+
+        page = await OpenAsync(store, tally, SetupSteps.Nominals);
+
+        var standard = page.TaxMatches.Single(m => m.Store == "Standard 20%");
+        Assert.Equal("20%", standard.KashFlow);
+        Assert.Contains("reads as 20%", standard.Reason);
+        Assert.Equal("0%", page.TaxMatches.Single(m => m.Store == "Zero rated 0%").KashFlow);
+        var books = page.TaxMatches.Single(m => m.Store == "Books");
+        Assert.Null(books.KashFlow);
+        Assert.Contains("no fixed rate", books.Reason);
+        Assert.NotNull(page.CurrencyMatches.Single(m => m.Store == "GBP").KashFlow);
+        Assert.Null(page.CurrencyMatches.Single(m => m.Store == "JPY").KashFlow);
+    }
+
     private static SetupModel Echo(SetupModel page)
     {
         var c = page.Configuration;

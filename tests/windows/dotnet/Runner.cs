@@ -91,7 +91,10 @@ internal static class Runner
 
     private static void Run(Type type, MethodInfo method, object?[]? arguments)
     {
-        object? instance = Activator.CreateInstance(type);
+        // xunit's one constructor argument the suites use: test output, written to the console here
+        object? instance = type.GetConstructor([typeof(Xunit.Abstractions.ITestOutputHelper)]) is { } withOutput
+            ? withOutput.Invoke([new ConsoleTestOutput()])
+            : Activator.CreateInstance(type);
         try
         {
             object? result = method.Invoke(instance, arguments);
@@ -108,4 +111,12 @@ internal static class Runner
             else if (instance is IDisposable disposable) disposable.Dispose();
         }
     }
+}
+
+/// <summary>xunit's ITestOutputHelper for the runner: lines go to the console, indented under the test.</summary>
+internal sealed class ConsoleTestOutput : Xunit.Abstractions.ITestOutputHelper
+{
+    public void WriteLine(string message) => Console.WriteLine("    " + message);
+
+    public void WriteLine(string format, params object[] args) => WriteLine(string.Format(System.Globalization.CultureInfo.InvariantCulture, format, args));
 }

@@ -4,5 +4,7 @@ namespace Nop.Services.Directory;
 
 public partial interface ICurrencyService
 {
+    Task<IList<Currency>> GetAllCurrenciesAsync(bool showHidden = false, int storeId = 0);
+
     Task<Currency> GetCurrencyByIdAsync(int currencyId);
 }

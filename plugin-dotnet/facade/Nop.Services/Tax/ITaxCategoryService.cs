@@ -4,5 +4,7 @@ namespace Nop.Services.Tax;
 
 public partial interface ITaxCategoryService
 {
+    Task<IList<TaxCategory>> GetAllTaxCategoriesAsync();
+
     Task<TaxCategory> GetTaxCategoryByIdAsync(int taxCategoryId);
 }

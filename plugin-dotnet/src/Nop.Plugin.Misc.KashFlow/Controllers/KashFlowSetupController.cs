@@ -6,14 +6,18 @@
 // requires MANAGE_PLUGINS.
 using System.Globalization;
 using Microsoft.AspNetCore.Mvc;
+using Nop.Plugin.Misc.KashFlow.Domain;
 using Nop.Plugin.Misc.KashFlow.Factories;
+using Nop.Plugin.Misc.KashFlow.Native;
 using Nop.Plugin.Misc.KashFlow.Models;
 using Nop.Plugin.Misc.KashFlow.Services;
+using Nop.Services.Directory;
 using Nop.Services.Localization;
 using Nop.Services.Logging;
 using Nop.Services.Messages;
 using Nop.Services.Orders;
 using Nop.Services.Security;
+using Nop.Services.Tax;
 using Nop.Web.Framework;
 using Nop.Web.Framework.Controllers;
 using Nop.Web.Framework.Mvc.Filters;
@@ -42,11 +46,16 @@ public class KashFlowSetupController : BasePluginController
     private readonly ProductReadiness _readiness;
     private readonly KashFlowSettingsManager _settingsManager;
     private readonly IOrderSnapshotBuilder _snapshotBuilder;
+    private readonly ITaxCategoryService _taxCategories;
+    private readonly ICurrencyService _currencies;
 
     public KashFlowSetupController(KashFlowAccount account, IKashFlowEngineHost host, ILocalizationService localizationService, ILogger logger,
         KashFlowModelFactory modelFactory, INotificationService notificationService, IOrderService orderService, ProductReadiness readiness,
-        KashFlowSettingsManager settingsManager, IOrderSnapshotBuilder snapshotBuilder, KashFlowLookups lookups)
+        KashFlowSettingsManager settingsManager, IOrderSnapshotBuilder snapshotBuilder, KashFlowLookups lookups,
+        ITaxCategoryService taxCategories, ICurrencyService currencies)
     {
+        _taxCategories = taxCategories;
+        _currencies = currencies;
         _account = account;
         _lookups = lookups;
         _host = host;
@@ -204,7 +213,10 @@ public class KashFlowSetupController : BasePluginController
         }
         model.Configuration = configuration;
         if (step == SetupSteps.Nominals && _lookups.Last is { } read)
+        {
             model.KashFlowVatRates = (read.Catalogue.VatRates ?? []).OrderByDescending(r => r).ToList();
+            (model.TaxMatches, model.CurrencyMatches) = await MatchTaxAndCurrenciesAsync(read.Json);
+        }
         if (step == SetupSteps.Products)
             model.Products = await _readiness.PrepareAsync();
         if (step == SetupSteps.Preview)
@@ -217,6 +229,34 @@ public class KashFlowSetupController : BasePluginController
                 model.Preview = await _modelFactory.PreparePreviewModelAsync(orderNumber, _snapshotBuilder, _account.PreviewJsonAsync);
         }
         return model;
+    }
+
+    /// <summary>
+    /// The engine's match of the store's tax categories (by the rate their name says) and published currencies to
+    /// KashFlow's VAT rates and currencies. Shown, not saved: the engine posts the rate and currency each order
+    /// was charged in, so a category without a KashFlow rate is what the admin must fix in KashFlow.
+    /// </summary>
+    private async Task<(IList<SetupMatchModel>, IList<SetupMatchModel>)> MatchTaxAndCurrenciesAsync(string catalogueJson)
+    {
+        try
+        {
+            var categories = await _taxCategories.GetAllTaxCategoriesAsync();
+            var currencies = await _currencies.GetAllCurrenciesAsync();
+            var store = new SuggestStore([], currencies.Select(c => c.CurrencyCode).Where(c => !string.IsNullOrWhiteSpace(c)).Distinct().ToList(),
+                TaxCategories: categories.Select(c => new SuggestStoreTaxCategory(c.Id, c.Name ?? string.Empty, null)).ToList());
+            using var kashflow = System.Text.Json.JsonDocument.Parse(catalogueJson);
+            var found = EngineDocuments.ParseSuggestions(KashFlowEngine.SuggestMappingsJson(
+                EngineDocuments.SuggestInputJson(new SuggestInput(store, kashflow.RootElement.Clone()))));
+            static IList<SetupMatchModel> Rows(IReadOnlyList<MappingSuggestion>? list) =>
+                (list ?? []).Select(s => new SetupMatchModel(s.Label ?? s.Key ?? string.Empty, s.Target is null ? null : s.TargetLabel ?? s.Target, s.Confidence, s.Reason)).ToList();
+            return (Rows(found.TaxCategories), Rows(found.Currencies));
+        }
+        catch (Exception ex)
+        {
+            // the native library or the store's lists unavailable: the step still saves its nominals
+            await _logger.WarningAsync($"KashFlow: could not match tax categories and currencies: {ex.Message}");
+            return ([], []);
+        }
     }
 
     private async Task<IList<int>> MarkDoneAsync(int step, int resumeAt)

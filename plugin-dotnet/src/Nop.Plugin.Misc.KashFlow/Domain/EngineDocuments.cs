@@ -271,13 +271,17 @@ public sealed record PaymentMappingSuggestion(MappingSuggestion Method, MappingS
 
 /// <summary>core::mapping::suggest::Suggestions (the members the Configure page uses).</summary>
 public sealed record MappingSuggestions(IReadOnlyList<PaymentMappingSuggestion>? PaymentMethods, IReadOnlyList<MappingSuggestion>? Nominals,
-    IReadOnlyList<MappingSuggestion>? Products = null);
+    IReadOnlyList<MappingSuggestion>? Products = null, IReadOnlyList<MappingSuggestion>? TaxCategories = null,
+    IReadOnlyList<MappingSuggestion>? Currencies = null);
 
 /// <summary>kfs_suggest_mappings' input: what the store has, and the account's catalogue as the engine gave it.</summary>
 public sealed record SuggestInput(SuggestStore Store, JsonElement KashFlow);
 
 public sealed record SuggestStore(IReadOnlyList<SuggestStorePaymentMethod> PaymentMethods, IReadOnlyList<string> Currencies,
-    IReadOnlyList<SuggestStoreProduct>? Products = null);
+    IReadOnlyList<SuggestStoreProduct>? Products = null, IReadOnlyList<SuggestStoreTaxCategory>? TaxCategories = null);
+
+/// <summary>core::mapping::suggest::StoreTaxCategory: matched to KashFlow's VAT rates by its rate, or the rate its name says.</summary>
+public sealed record SuggestStoreTaxCategory(long Id, string Name, decimal? Rate);
 
 /// <summary>core::mapping::suggest::StoreProduct: a product the engine matches to KashFlow's by code or name.</summary>
 public sealed record SuggestStoreProduct(long Id, string Sku, string Name);

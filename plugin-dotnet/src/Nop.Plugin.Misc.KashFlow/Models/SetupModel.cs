@@ -23,6 +23,10 @@ public record SetupModel : BaseNopModel
     /// <summary>Step 4: KashFlow's VAT rates (each invoice line keeps the rate nopCommerce charged; nothing to map).</summary>
     public IList<decimal> KashFlowVatRates { get; set; } = new List<decimal>();
 
+    /// <summary>Step 4: the engine's match of each tax category and currency to KashFlow's (shown, nothing to save).</summary>
+    public IList<SetupMatchModel> TaxMatches { get; set; } = new List<SetupMatchModel>();
+    public IList<SetupMatchModel> CurrencyMatches { get; set; } = new List<SetupMatchModel>();
+
     /// <summary>Step 5: products ready, missing and unsold.</summary>
     public ProductReadinessModel? Products { get; set; }
 
@@ -32,6 +36,9 @@ public record SetupModel : BaseNopModel
 }
 
 public record SetupFoundModel(int PaymentMethods, int BankAccounts, int Nominals, int VatRates, int Currencies, int Products);
+
+/// <summary>One match the engine found (kfs_suggest_mappings): KashFlow is null when nothing matches; Reason says why either way.</summary>
+public record SetupMatchModel(string Store, string? KashFlow, double Confidence, string? Reason);
 
 public record SetupOrderModel(int OrderId, string? CustomOrderNumber, DateTime CreatedOnUtc, decimal OrderTotal);
 

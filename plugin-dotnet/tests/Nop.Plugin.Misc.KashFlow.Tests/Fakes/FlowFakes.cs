@@ -41,4 +41,6 @@ public sealed class FakeTaxCategoryService : ITaxCategoryService
     public ConcurrentDictionary<int, TaxCategory> TaxCategories { get; } = new();
 
     public Task<TaxCategory> GetTaxCategoryByIdAsync(int taxCategoryId) => Task.FromResult(TaxCategories.GetValueOrDefault(taxCategoryId)!);
+
+    public Task<IList<TaxCategory>> GetAllTaxCategoriesAsync() => Task.FromResult<IList<TaxCategory>>(TaxCategories.Values.OrderBy(c => c.Id).ToList());
 }

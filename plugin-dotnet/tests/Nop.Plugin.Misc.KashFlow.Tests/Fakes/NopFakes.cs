@@ -271,6 +271,9 @@ public sealed class FakeCurrencyService : ICurrencyService
     public ConcurrentDictionary<int, Currency> Currencies { get; } = new();
 
     public Task<Currency> GetCurrencyByIdAsync(int currencyId) => Task.FromResult(Currencies.GetValueOrDefault(currencyId)!);
+
+    public Task<IList<Currency>> GetAllCurrenciesAsync(bool showHidden = false, int storeId = 0) =>
+        Task.FromResult<IList<Currency>>(Currencies.Values.OrderBy(c => c.Id).ToList());
 }
 
 public sealed class FakeGiftCardService : IGiftCardService
