@@ -528,25 +528,13 @@ impl SoapClient {
         }
     }
 
-    /// Every sub-product (refreshes the product ids this client knows).
     /// `AddOrUpdateSubProduct` with the sub-product's id: replace it (a guess: the operation's
     /// name says it updates when the id is an existing one's). The id is `p.id`, else looked up
     /// by code.
     pub async fn update_sub_product(&self, p: &Product) -> Result<(), KfError> {
         let op = "AddOrUpdateSubProduct";
         let l = self.lookups().await?;
-        let parent = *l
-            .nominal_id
-            .get(&p.nominal_code)
-            .ok_or_else(|| KfError::Rejected {
-                request: format!("SOAP {op}"),
-                status: 200,
-                code: "InvalidNominalCode".into(),
-                message: format!(
-                    "not sent: nominal code {} is not in KashFlow's nominal codes",
-                    p.nominal_code
-                ),
-            })?;
+        let parent = parent_nominal(&l, p, op)?;
         let id =
             p.id.filter(|i| *i != 0)
                 .or_else(|| {
@@ -578,18 +566,7 @@ impl SoapClient {
     pub async fn add_sub_product(&self, p: &Product) -> Result<Product, KfError> {
         let op = "AddOrUpdateSubProduct";
         let l = self.lookups().await?;
-        let parent = *l
-            .nominal_id
-            .get(&p.nominal_code)
-            .ok_or_else(|| KfError::Rejected {
-                request: format!("SOAP {op}"),
-                status: 200,
-                code: "InvalidNominalCode".into(),
-                message: format!(
-                    "not sent: nominal code {} is not in KashFlow's nominal codes",
-                    p.nominal_code
-                ),
-            })?;
+        let parent = parent_nominal(&l, p, op)?;
         let sp = Product {
             id: Some(0),
             ..p.clone()
@@ -611,6 +588,7 @@ impl SoapClient {
         })
     }
 
+    /// Every sub-product (refreshes the product ids this client knows).
     pub async fn products(&self) -> Result<Vec<Product>, KfError> {
         let l = self.lookups().await?;
         let products = self.sub_products(&l).await?;
@@ -779,4 +757,21 @@ impl Transport for SoapClient {
     fn update_product<'a>(&'a self, product: &'a Product) -> KfFuture<'a, ()> {
         Box::pin(self.update_sub_product(product))
     }
+}
+
+/// The KashFlow id of the nominal a sub-product is filed under (SOAP sub-products hang from their
+/// nominal); refused before sending when the account has no such nominal.
+fn parent_nominal(l: &Lookups, p: &Product, op: &str) -> Result<i64, KfError> {
+    l.nominal_id
+        .get(&p.nominal_code)
+        .copied()
+        .ok_or_else(|| KfError::Rejected {
+            request: format!("SOAP {op}"),
+            status: 200,
+            code: "InvalidNominalCode".into(),
+            message: format!(
+                "not sent: nominal code {} is not in KashFlow's nominal codes",
+                p.nominal_code
+            ),
+        })
 }
