@@ -8,7 +8,6 @@ using System.Globalization;
 using Microsoft.AspNetCore.Mvc;
 using Nop.Plugin.Misc.KashFlow.Domain;
 using Nop.Plugin.Misc.KashFlow.Factories;
-using Nop.Plugin.Misc.KashFlow.Native;
 using Nop.Plugin.Misc.KashFlow.Models;
 using Nop.Plugin.Misc.KashFlow.Services;
 using Nop.Services.Directory;
@@ -238,25 +237,19 @@ public class KashFlowSetupController : BasePluginController
     /// </summary>
     private async Task<(IList<SetupMatchModel>, IList<SetupMatchModel>)> MatchTaxAndCurrenciesAsync(string catalogueJson)
     {
-        try
+        var categories = await _taxCategories.GetAllTaxCategoriesAsync();
+        var currencies = await _currencies.GetAllCurrenciesAsync();
+        var store = new SuggestStore([], currencies.Select(c => c.CurrencyCode).Where(c => !string.IsNullOrWhiteSpace(c)).Distinct().ToList(),
+            TaxCategories: categories.Select(c => new SuggestStoreTaxCategory(c.Id, c.Name ?? string.Empty, null)).ToList());
+        if (MappingSuggester.TrySuggest(store, catalogueJson, out var problem) is not { } found)
         {
-            var categories = await _taxCategories.GetAllTaxCategoriesAsync();
-            var currencies = await _currencies.GetAllCurrenciesAsync();
-            var store = new SuggestStore([], currencies.Select(c => c.CurrencyCode).Where(c => !string.IsNullOrWhiteSpace(c)).Distinct().ToList(),
-                TaxCategories: categories.Select(c => new SuggestStoreTaxCategory(c.Id, c.Name ?? string.Empty, null)).ToList());
-            using var kashflow = System.Text.Json.JsonDocument.Parse(catalogueJson);
-            var found = EngineDocuments.ParseSuggestions(KashFlowEngine.SuggestMappingsJson(
-                EngineDocuments.SuggestInputJson(new SuggestInput(store, kashflow.RootElement.Clone()))));
-            static IList<SetupMatchModel> Rows(IReadOnlyList<MappingSuggestion>? list) =>
-                (list ?? []).Select(s => new SetupMatchModel(s.Label ?? s.Key ?? string.Empty, s.Target is null ? null : s.TargetLabel ?? s.Target, s.Confidence, s.Reason)).ToList();
-            return (Rows(found.TaxCategories), Rows(found.Currencies));
-        }
-        catch (Exception ex)
-        {
-            // the native library or the store's lists unavailable: the step still saves its nominals
-            await _logger.WarningAsync($"KashFlow: could not match tax categories and currencies: {ex.Message}");
+            // the native library unavailable: the step still saves its nominals
+            await _logger.WarningAsync($"KashFlow: could not match tax categories and currencies: {problem}");
             return ([], []);
         }
+        static IList<SetupMatchModel> Rows(IReadOnlyList<MappingSuggestion>? list) =>
+            (list ?? []).Select(s => new SetupMatchModel(s.Label ?? s.Key ?? string.Empty, s.Target is null ? null : s.TargetLabel ?? s.Target, s.Confidence, s.Reason)).ToList();
+        return (Rows(found.TaxCategories), Rows(found.Currencies));
     }
 
     private async Task<IList<int>> MarkDoneAsync(int step, int resumeAt)

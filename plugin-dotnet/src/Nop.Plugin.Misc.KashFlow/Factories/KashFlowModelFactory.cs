@@ -181,21 +181,11 @@ public class KashFlowModelFactory
         var banks = (catalogue.BankAccounts ?? []).Select(b => (Value: b.Id.ToString(CultureInfo.InvariantCulture), Text: $"{b.Name} ({b.Id})")).ToList();
         var nominals = (catalogue.Nominals ?? []).Select(n => (Value: n.Code.ToString(CultureInfo.InvariantCulture), Text: $"{n.Code} {n.Name}")).ToList();
 
-        MappingSuggestions? suggestions = null;
-        try
-        {
-            var store = new SuggestStore(
-                model.PaymentMethodMappings.Where(m => !string.IsNullOrWhiteSpace(m.SystemName))
-                    .Select(m => m.SystemName!.Trim()).Distinct().Select(n => new SuggestStorePaymentMethod(n, n)).ToList(),
-                []);
-            using var kashflow = System.Text.Json.JsonDocument.Parse(read.Json);
-            suggestions = EngineDocuments.ParseSuggestions(KashFlowEngine.SuggestMappingsJson(
-                EngineDocuments.SuggestInputJson(new SuggestInput(store, kashflow.RootElement.Clone()))));
-        }
-        catch (Exception)
-        {
-            // no suggestions (native library unavailable): the named choices still stand
-        }
+        // no suggestions (native library unavailable): the named choices still stand
+        var suggestions = MappingSuggester.TrySuggest(new SuggestStore(
+            model.PaymentMethodMappings.Where(m => !string.IsNullOrWhiteSpace(m.SystemName))
+                .Select(m => m.SystemName!.Trim()).Distinct().Select(n => new SuggestStorePaymentMethod(n, n)).ToList(),
+            []), read.Json, out _);
 
         foreach (var row in model.PaymentMethodMappings)
         {

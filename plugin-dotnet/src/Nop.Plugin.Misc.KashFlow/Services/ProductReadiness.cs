@@ -87,26 +87,19 @@ public class ProductReadiness
     {
         if (missing.Count == 0)
             return;
-        try
+        var store = new SuggestStore([], [], missing.Select(m => new SuggestStoreProduct(m.ProductId, m.Sku ?? string.Empty, m.Name ?? string.Empty)).ToList());
+        // no suggestions (native library unavailable): the list of codes still stands
+        if (MappingSuggester.TrySuggest(store, catalogueJson, out _) is not { } suggestions)
+            return;
+        foreach (var row in missing)
         {
-            var store = new SuggestStore([], [], missing.Select(m => new SuggestStoreProduct(m.ProductId, m.Sku ?? string.Empty, m.Name ?? string.Empty)).ToList());
-            using var kashflow = System.Text.Json.JsonDocument.Parse(catalogueJson);
-            var suggestions = EngineDocuments.ParseSuggestions(Native.KashFlowEngine.SuggestMappingsJson(
-                EngineDocuments.SuggestInputJson(new SuggestInput(store, kashflow.RootElement.Clone()))));
-            foreach (var row in missing)
-            {
-                if (suggestions.Products?.FirstOrDefault(s => s.Key == row.Sku) is not { Target: { Length: > 0 } code } suggestion
-                    || string.Equals(code, row.Code, StringComparison.OrdinalIgnoreCase))
-                    continue;
-                row.SuggestedCode = code;
-                row.SuggestedLabel = suggestion.TargetLabel ?? code;
-                row.SuggestionConfidence = suggestion.Confidence;
-                row.SuggestionReason = suggestion.Reason;
-            }
-        }
-        catch (Exception)
-        {
-            // no suggestions (native library unavailable): the list of codes still stands
+            if (suggestions.Products?.FirstOrDefault(s => s.Key == row.Sku) is not { Target: { Length: > 0 } code } suggestion
+                || string.Equals(code, row.Code, StringComparison.OrdinalIgnoreCase))
+                continue;
+            row.SuggestedCode = code;
+            row.SuggestedLabel = suggestion.TargetLabel ?? code;
+            row.SuggestionConfidence = suggestion.Confidence;
+            row.SuggestionReason = suggestion.Reason;
         }
     }
 
